@@ -1,0 +1,408 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * apmatrix: give KVM guests their s390 crypto adapters. The main program:
+ * global options, the command table, option parsing for every command.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "apmatrix.h"
+#include "ap.h"
+#include "sysfs.h"
+
+struct apm_opts apm_opts;
+
+enum {
+	OPT_HELP = 'h',
+	OPT_VERSION = 'v',
+	OPT_COLOR = 0x100,
+	OPT_LIST_CMDS,
+	OPT_LIST_OPTS,
+};
+
+static const char *color_arg;
+
+struct poptOption apm_global_options[] = {
+	{ NULL, '\0', POPT_ARG_INTL_DOMAIN, PACKAGE, 0, NULL, NULL },
+	{ "root", '\0', POPT_ARG_STRING, &apm_opts.root, 0,
+	  N_("use DIR as the prefix for /sys, /etc and /run"), N_("DIR") },
+	{ "json", 'j', POPT_ARG_NONE, &apm_opts.json, 0,
+	  N_("print JSON for scripts"), NULL },
+	{ "dry-run", 'n', POPT_ARG_NONE, &apm_opts.dry_run, 0,
+	  N_("print the writes as shell commands, do none"), NULL },
+	{ "force", 'f', POPT_ARG_NONE, &apm_opts.force, 0,
+	  N_("make a change that a check refused (says so loudly)"), NULL },
+	{ "verbose", 'V', POPT_ARG_NONE, &apm_opts.verbose, 0,
+	  N_("more detail: more columns, every write as it is made"), NULL },
+	{ "quiet", 'q', POPT_ARG_NONE, &apm_opts.quiet, 0,
+	  N_("print only errors and warnings"), NULL },
+	{ "color", '\0', POPT_ARG_STRING, &color_arg, OPT_COLOR,
+	  N_("colour the output: auto, always or never"), N_("WHEN") },
+	{ "help", 'h', POPT_ARG_NONE, NULL, OPT_HELP,
+	  N_("show this help and exit"), NULL },
+	{ "version", 'v', POPT_ARG_NONE, NULL, OPT_VERSION,
+	  N_("show the version and exit"), NULL },
+	{ "list-opts", '\0', POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, NULL, OPT_LIST_OPTS,
+	  NULL, NULL },
+	POPT_TABLEEND
+};
+
+static const char *const mask_subcommands[] = { "show", "eval", NULL };
+
+const struct apm_cmd apm_commands[] = {
+	{ "mask", N_("show the masks and pools, evaluate or write a mask"), cmd_mask,
+	  mask_subcommands },
+	{ NULL, NULL, NULL, NULL }
+};
+
+static void vmsg(const char *prefix, const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fputs("apmatrix: ", stderr);
+	if (prefix)
+		fputs(prefix, stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void apm_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(NULL, fmt, ap);
+	va_end(ap);
+}
+
+void apm_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(_("warning: "), fmt, ap);
+	va_end(ap);
+}
+
+void apm_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (apm_opts.quiet || apm_opts.json)
+		return;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+}
+
+int apm_usage_error(const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(NULL, fmt, ap);
+	va_end(ap);
+	if (name)
+		fprintf(stderr, _("Try 'apmatrix %s --help'.\n"), name);
+	else
+		fprintf(stderr, _("Try 'apmatrix --help'.\n"));
+	return APM_EXIT_USAGE;
+}
+
+bool apm_use_color(int fd)
+{
+	if (apm_opts.color == COLOR_ALWAYS)
+		return true;
+	if (apm_opts.color == COLOR_NEVER)
+		return false;
+	if (getenv("NO_COLOR") && *getenv("NO_COLOR"))
+		return false;
+	return isatty(fd);
+}
+
+int apm_need_bus(void)
+{
+	if (ap_bus_present())
+		return 0;
+	apm_err(_("there is no AP bus at %s/bus/ap"), sysfs_tree_root(TREE_SYS));
+	fprintf(stderr, _("This is not an s390 host with the ap module loaded. To try apmatrix\n"
+			  "elsewhere, point --root at a tree the simulator made (apsim --dump DIR)\n"
+			  "or at a mounted apsim.\n"));
+	return APM_EXIT_NODEV;
+}
+
+void apm_print_json(struct json_object *obj)
+{
+	puts(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
+					    JSON_C_TO_STRING_SPACED |
+					    JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+/* Prints every long option of a table, one per line (for completion). */
+static void list_opts(const struct poptOption *t)
+{
+	for (; t->longName || t->shortName || t->argInfo; t++) {
+		if ((t->argInfo & POPT_ARG_MASK) == POPT_ARG_INCLUDE_TABLE) {
+			list_opts(t->arg);
+			continue;
+		}
+		if (t->argInfo & POPT_ARGFLAG_DOC_HIDDEN)
+			continue;
+		if (t->longName)
+			printf("--%s%s\n", t->longName,
+			       (t->argInfo & POPT_ARG_MASK) == POPT_ARG_NONE ? "" : "=");
+		if (t->shortName)
+			printf("-%c\n", t->shortName);
+	}
+}
+
+/* Whether an option named by an argument takes a separate value. */
+static bool takes_value(const struct poptOption *t, const char *lng, char shrt)
+{
+	for (; t->longName || t->shortName || t->argInfo; t++) {
+		int kind = t->argInfo & POPT_ARG_MASK;
+
+		if (kind == POPT_ARG_INCLUDE_TABLE) {
+			if (takes_value(t->arg, lng, shrt))
+				return true;
+			continue;
+		}
+		if ((lng && t->longName && !strcmp(lng, t->longName)) ||
+		    (!lng && shrt && t->shortName == shrt))
+			return kind != POPT_ARG_NONE && kind != POPT_ARG_VAL &&
+			       !(t->argInfo & POPT_ARGFLAG_OPTIONAL);
+	}
+	return false;
+}
+
+/*
+ * An argument that begins with '-' and a digit is a value, never an option:
+ * users type relative masks ("-5,-6") and id lists as they come.
+ */
+static bool looks_like_value(const char *arg)
+{
+	return arg[0] == '-' && arg[1] >= '0' && arg[1] <= '9';
+}
+
+/*
+ * Reorders argv so that popt sees options first and every positional
+ * argument after a "--". Returns a new NULL-terminated array.
+ */
+static const char **reorder_args(const char *name, int argc, const char **argv,
+				 const struct poptOption *table, int *newc)
+{
+	const char **out = calloc((size_t)argc + 2, sizeof(*out));
+	const char **pos = calloc((size_t)argc + 1, sizeof(*pos));
+	int n = 0, np = 0, i;
+
+	if (!out || !pos) {
+		apm_err(_("out of memory"));
+		exit(APM_EXIT_FAILED);
+	}
+	out[n++] = name;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--")) {
+			for (i++; i < argc; i++)
+				pos[np++] = argv[i];
+			break;
+		}
+		if (a[0] != '-' || a[1] == '\0' || looks_like_value(a)) {
+			pos[np++] = a;
+			continue;
+		}
+		out[n++] = a;
+		if (a[1] == '-') {
+			if (!strchr(a, '=') && takes_value(table, a + 2, 0) && i + 1 < argc)
+				out[n++] = argv[++i];
+		} else if (takes_value(table, NULL, a[strlen(a) - 1]) && i + 1 < argc) {
+			out[n++] = argv[++i];
+		}
+	}
+	out[n++] = "--";
+	for (i = 0; i < np; i++)
+		out[n++] = pos[i];
+	out[n] = NULL;
+	free(pos);
+	*newc = n;
+	return out;
+}
+
+static int set_color(const char *name)
+{
+	if (!strcmp(color_arg, "auto"))
+		apm_opts.color = COLOR_AUTO;
+	else if (!strcmp(color_arg, "always"))
+		apm_opts.color = COLOR_ALWAYS;
+	else if (!strcmp(color_arg, "never"))
+		apm_opts.color = COLOR_NEVER;
+	else
+		return apm_usage_error(name, _("--color takes auto, always or never, not \"%s\""),
+				       color_arg);
+	return 0;
+}
+
+static void print_version(void)
+{
+	printf("apmatrix %s\n", PACKAGE_VERSION);
+	exit(APM_EXIT_OK);
+}
+
+/* Handles a value that a global option returned; -1 on a usage error. */
+static int global_option(poptContext ctx, int rc, const char *name)
+{
+	switch (rc) {
+	case OPT_HELP:
+		poptPrintHelp(ctx, stdout, 0);
+		exit(APM_EXIT_OK);
+	case OPT_VERSION:
+		print_version();
+		break;
+	case OPT_COLOR:
+		if (set_color(name))
+			return -1;
+		break;
+	}
+	return 0;
+}
+
+static const char **reordered;
+static char prog[64];
+
+int apm_cmd_parse(struct apm_cmdline *cl, const char *name, int argc, const char **argv,
+		  const struct poptOption *table, const char *args_help)
+{
+	int rc, newc;
+
+	memset(cl, 0, sizeof(*cl));
+	cl->name = name;
+	snprintf(prog, sizeof(prog), "apmatrix %s", name);
+	reordered = reorder_args(prog, argc, argv, table, &newc);
+	cl->ctx = poptGetContext(name, newc, reordered, table, 0);
+	if (args_help)
+		poptSetOtherOptionHelp(cl->ctx, args_help);
+	while ((rc = poptGetNextOpt(cl->ctx)) > 0) {
+		if (rc == OPT_LIST_OPTS) {
+			list_opts(table);
+			exit(APM_EXIT_OK);
+		}
+		if (global_option(cl->ctx, rc, name))
+			return -1;
+	}
+	if (rc < -1) {
+		apm_usage_error(name, "%s: %s", poptBadOption(cl->ctx, POPT_BADOPTION_NOALIAS),
+				poptStrerror(rc));
+		return -1;
+	}
+	if (!apm_opts.root) {
+		const char *env = getenv("APMATRIX_ROOT");
+
+		if (env && *env)
+			apm_opts.root = env;
+	}
+	if (sysfs_init(apm_opts.root)) {
+		apm_usage_error(name, _("the root directory \"%s\" does not exist"), apm_opts.root);
+		return -1;
+	}
+	cl->args = poptGetArgs(cl->ctx);
+	while (cl->args && cl->args[cl->nargs])
+		cl->nargs++;
+	if (!cl->args) {
+		static const char *none[] = { NULL };
+
+		cl->args = none;
+	}
+	return 0;
+}
+
+void apm_cmd_done(struct apm_cmdline *cl)
+{
+	if (cl->ctx)
+		poptFreeContext(cl->ctx);
+	free(reordered);
+	reordered = NULL;
+	cl->ctx = NULL;
+}
+
+static void print_main_help(poptContext ctx)
+{
+	printf(_("apmatrix: administer the s390 AP bus and vfio_ap mediated devices. Reserve\n"
+		 "crypto queues for KVM guests, build each guest's matrix of adapters and\n"
+		 "domains, and check every change before it is written.\n\n"));
+	poptPrintHelp(ctx, stdout, 0);
+	printf(_("\nCommands:\n"));
+	for (const struct apm_cmd *c = apm_commands; c->name; c++)
+		printf("  %-10s %s\n", c->name, _(c->summary));
+	printf(_("\nRun 'apmatrix COMMAND --help' for the options of a command.\n"
+		 "Exit status: 0 done, 1 failed, 2 bad usage, 3 refused by a check,\n"
+		 "4 no such device, 5 lock not available, 6 partial change left.\n"));
+}
+
+int main(int argc, const char **argv)
+{
+	static struct poptOption main_table[] = {
+		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_global_options, 0,
+		  N_("Global options:"), NULL },
+		{ "list-cmds", '\0', POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, NULL,
+		  OPT_LIST_CMDS, NULL, NULL },
+		POPT_TABLEEND
+	};
+	const struct apm_cmd *cmd;
+	const char **rest;
+	poptContext ctx;
+	int rc, nrest = 0;
+
+	setlocale(LC_ALL, "");
+	bindtextdomain(PACKAGE, LOCALEDIR);
+	textdomain(PACKAGE);
+
+	ctx = poptGetContext("apmatrix", argc, argv, main_table, POPT_CONTEXT_POSIXMEHARDER);
+	poptSetOtherOptionHelp(ctx, _("[OPTIONS] COMMAND [COMMAND OPTIONS] [ARGS]"));
+	while ((rc = poptGetNextOpt(ctx)) > 0) {
+		switch (rc) {
+		case OPT_HELP:
+			print_main_help(ctx);
+			return APM_EXIT_OK;
+		case OPT_LIST_CMDS:
+			for (cmd = apm_commands; cmd->name; cmd++)
+				printf("%s\n", cmd->name);
+			return APM_EXIT_OK;
+		case OPT_LIST_OPTS:
+			list_opts(main_table);
+			return APM_EXIT_OK;
+		default:
+			if (global_option(ctx, rc, NULL))
+				return APM_EXIT_USAGE;
+		}
+	}
+	if (rc < -1)
+		return apm_usage_error(NULL, "%s: %s", poptBadOption(ctx, POPT_BADOPTION_NOALIAS),
+				       poptStrerror(rc));
+	rest = poptGetArgs(ctx);
+	while (rest && rest[nrest])
+		nrest++;
+	if (!nrest)
+		return apm_usage_error(NULL, _("no command given"));
+
+	for (cmd = apm_commands; cmd->name; cmd++)
+		if (!strcmp(cmd->name, rest[0]))
+			break;
+	if (!cmd->name)
+		return apm_usage_error(NULL, _("unknown command \"%s\""), rest[0]);
+
+	rc = cmd->run(nrest, rest);
+	poptFreeContext(ctx);
+	sysfs_exit();
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		apm_err(_("write error on standard output: %s"), strerror(errno));
+		return rc ? rc : APM_EXIT_FAILED;
+	}
+	return rc;
+}

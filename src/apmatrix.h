@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/* What every command shares: global options, exit codes, messages. */
+#ifndef APM_APMATRIX_H
+#define APM_APMATRIX_H
+
+#include <popt.h>
+#include <stdbool.h>
+
+#include "nls.h"
+
+/* Exit status, documented in apmatrix(8). */
+enum apm_exit {
+	APM_EXIT_OK = 0,	/* done */
+	APM_EXIT_FAILED = 1,	/* the system refused or failed; nothing left half-done */
+	APM_EXIT_USAGE = 2,	/* bad usage or input; nothing written */
+	APM_EXIT_REFUSED = 3,	/* a check refused the change before any write */
+	APM_EXIT_NODEV = 4,	/* no such device: UUID, adapter, domain, AP bus */
+	APM_EXIT_LOCK = 5,	/* the lock could not be had in time */
+	APM_EXIT_PARTIAL = 6,	/* failed, and the undo failed too */
+};
+
+enum apm_color { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
+
+struct apm_opts {
+	const char *root;	/* --root or APMATRIX_ROOT */
+	int json;
+	int dry_run;
+	int force;
+	int verbose;
+	int quiet;
+	enum apm_color color;
+};
+
+extern struct apm_opts apm_opts;
+
+/* The global option table, included in every command's table. */
+extern struct poptOption apm_global_options[];
+
+struct apm_cmd {
+	const char *name;
+	const char *summary;	/* N_() text for the command list */
+	int (*run)(int argc, const char **argv);
+	const char *const *subcommands;	/* NULL-terminated, or NULL */
+};
+
+extern const struct apm_cmd apm_commands[];
+
+/*
+ * Parses a command's options (its table plus the global ones) from argv,
+ * where argv[0] is the command name as the user typed it ("mask eval").
+ * Arguments that look like a negative number or a relative mask ("-5,-6")
+ * are positional, not options. Prints help and exits on --help; on a usage
+ * error prints a hint and returns -1. On success *args holds the positional
+ * arguments (NULL-terminated, valid until apm_cmd_done()).
+ */
+struct apm_cmdline {
+	poptContext ctx;
+	const char *name;
+	const char **args;
+	int nargs;
+};
+int apm_cmd_parse(struct apm_cmdline *cl, const char *name, int argc, const char **argv,
+		  const struct poptOption *table, const char *args_help);
+void apm_cmd_done(struct apm_cmdline *cl);
+/* "Try 'apmatrix NAME --help'." after a usage error; returns APM_EXIT_USAGE. */
+int apm_usage_error(const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+void apm_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void apm_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Informational text on stdout; silent with --quiet or --json. */
+void apm_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Whether to colour output on this stream (--color, NO_COLOR, isatty). */
+bool apm_use_color(int fd);
+
+/* 0 when there is an AP bus; else says so and returns APM_EXIT_NODEV. */
+int apm_need_bus(void);
+
+/* Prints a json-c object the one way every command prints JSON. */
+struct json_object;
+void apm_print_json(struct json_object *obj);
+
+/* Commands. */
+int cmd_mask(int argc, const char **argv);
+
+#endif

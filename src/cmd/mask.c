@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: MIT */
+/* apmatrix mask [show] | mask eval: the two masks and the pools they make. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ap.h"
+#include "apmatrix.h"
+#include "maskexpr.h"
+#include "out/json.h"
+
+/* "invalid mask expression "...": what is wrong", exit 2. */
+static int report_mask_error(const char *expr, const struct mask_error *err)
+{
+	char q[160];
+
+	mask_quote(expr, q, sizeof(q));
+	apm_err(_("invalid mask expression \"%s\": %s"), q, err->msg);
+	return APM_EXIT_USAGE;
+}
+
+static void print_mask_line(const char *label, const struct bitmap *m)
+{
+	char hex[BM_HEX_LEN], ranges[BM_RANGES_LEN];
+
+	bm_to_hex(m, hex);
+	bm_to_ranges(m, ranges, sizeof(ranges));
+	printf("%-8s %s\n", label, hex);
+	printf("%-8s %s\n", "", *ranges ? ranges : _("(none)"));
+}
+
+static void print_ids_line(const char *label, const struct bitmap *m)
+{
+	char ranges[BM_RANGES_LEN];
+
+	bm_to_ranges(m, ranges, sizeof(ranges));
+	printf("%-8s %s\n", label, *ranges ? ranges : _("(none)"));
+}
+
+/*
+ * --base: a live mask ("apmask", "aqmask") or an expression in the kernel's
+ * grammar applied to the all-ones mask a boot leaves.
+ */
+static int parse_base(const char *text, struct bitmap *base)
+{
+	struct mask_error err;
+	int rc;
+
+	if (!strcmp(text, "apmask") || !strcmp(text, "aqmask")) {
+		enum ap_mask_kind kind = text[1] == 'p' ? AP_APMASK : AP_AQMASK;
+
+		rc = apm_need_bus();
+		if (rc)
+			return rc;
+		rc = ap_read_mask(kind, base);
+		if (rc) {
+			apm_err(_("cannot read %s: %s"), ap_mask_attr(kind), strerror(-rc));
+			return APM_EXIT_FAILED;
+		}
+		return 0;
+	}
+	bm_fill(base);
+	if (mask_apply(text, strlen(text), base, base, &err))
+		return report_mask_error(text, &err);
+	return 0;
+}
+
+static int mask_eval(int argc, const char **argv)
+{
+	const char *base_arg = NULL;
+	struct poptOption table[] = {
+		{ "base", 'b', POPT_ARG_STRING, &base_arg, 0,
+		  N_("the mask before the write: an expression, apmask or aqmask (default: all ones)"),
+		  N_("MASK") },
+		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_global_options, 0,
+		  N_("Global options:"), NULL },
+		POPT_TABLEEND
+	};
+	struct apm_cmdline cl;
+	struct mask_error err;
+	struct bitmap base, result, set, cleared;
+	const char *expr;
+	int rc;
+
+	if (apm_cmd_parse(&cl, "mask eval", argc, argv, table, _("[OPTIONS] EXPR")))
+		return APM_EXIT_USAGE;
+	if (cl.nargs != 1) {
+		rc = apm_usage_error(cl.name, cl.nargs ? _("mask eval takes one expression")
+						       : _("no mask expression given"));
+		goto out;
+	}
+	expr = cl.args[0];
+	bm_fill(&base);
+	if (base_arg) {
+		rc = parse_base(base_arg, &base);
+		if (rc)
+			goto out;
+	}
+	if (mask_apply(expr, strlen(expr), &base, &result, &err)) {
+		rc = report_mask_error(expr, &err);
+		goto out;
+	}
+	rc = APM_EXIT_OK;
+	if (apm_opts.json) {
+		struct json_object *o = json_mask(&result, &base);
+
+		apm_print_json(o);
+		json_object_put(o);
+		goto out;
+	}
+	bm_andnot(&set, &result, &base);
+	bm_andnot(&cleared, &base, &result);
+	print_mask_line(_("mask"), &result);
+	print_ids_line(_("sets"), &set);
+	print_ids_line(_("clears"), &cleared);
+out:
+	apm_cmd_done(&cl);
+	return rc;
+}
+
+/* "adapters 0-15" / "domain 1" / "no domains" */
+static void describe_ids(char *buf, size_t len, const struct bitmap *m, const char *one,
+			 const char *many, const char *none)
+{
+	char ranges[BM_RANGES_LEN];
+
+	if (bm_empty(m)) {
+		snprintf(buf, len, "%s", none);
+		return;
+	}
+	bm_to_ranges(m, ranges, sizeof(ranges));
+	snprintf(buf, len, "%s %s", bm_count(m) == 1 ? one : many, ranges);
+}
+
+static void describe_pool(char *buf, size_t len, const struct bitmap *adapters,
+			  const struct bitmap *domains)
+{
+	char a[BM_RANGES_LEN + 32], d[BM_RANGES_LEN + 32];
+
+	describe_ids(a, sizeof(a), adapters, _("adapter"), _("adapters"), _("no adapters"));
+	describe_ids(d, sizeof(d), domains, _("domain"), _("domains"), _("no domains"));
+	snprintf(buf, len, "%s, %s", a, d);
+}
+
+static int mask_show(int argc, const char **argv)
+{
+	struct poptOption table[] = {
+		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_global_options, 0,
+		  N_("Global options:"), NULL },
+		POPT_TABLEEND
+	};
+	struct bitmap apmask, aqmask, free_a, free_d;
+	struct apm_cmdline cl;
+	char pool[2 * BM_RANGES_LEN + 128];
+	int rc;
+
+	if (apm_cmd_parse(&cl, "mask show", argc, argv, table, NULL))
+		return APM_EXIT_USAGE;
+	if (cl.nargs) {
+		rc = apm_usage_error(cl.name, _("unexpected argument \"%s\""), cl.args[0]);
+		goto out;
+	}
+	rc = apm_need_bus();
+	if (rc)
+		goto out;
+	for (int k = AP_APMASK; k <= AP_AQMASK; k++) {
+		rc = ap_read_mask(k, k == AP_APMASK ? &apmask : &aqmask);
+		if (rc) {
+			apm_err(_("cannot read /sys/bus/ap/%s: %s"), ap_mask_attr(k),
+				rc == -EPROTO ? _("not a mask") : strerror(-rc));
+			rc = APM_EXIT_FAILED;
+			goto out;
+		}
+	}
+	bm_fill(&free_a);
+	bm_andnot(&free_a, &free_a, &apmask);
+	bm_fill(&free_d);
+	bm_andnot(&free_d, &free_d, &aqmask);
+	rc = APM_EXIT_OK;
+
+	if (apm_opts.json) {
+		struct json_object *o = json_object_new_object(), *p;
+
+		json_object_object_add(o, "apmask", json_mask(&apmask, NULL));
+		json_object_object_add(o, "aqmask", json_mask(&aqmask, NULL));
+		p = json_object_new_object();
+		json_object_object_add(p, "adapters", json_ids(&apmask));
+		json_object_object_add(p, "domains", json_ids(&aqmask));
+		json_object_object_add(o, "default_drivers", p);
+		p = json_object_new_object();
+		json_object_object_add(p, "adapters", json_ids(&free_a));
+		json_object_object_add(p, "domains", json_ids(&free_d));
+		json_object_object_add(o, "vfio_ap", p);
+		apm_print_json(o);
+		json_object_put(o);
+		goto out;
+	}
+	print_mask_line("apmask", &apmask);
+	print_mask_line("aqmask", &aqmask);
+	printf("\n");
+	describe_pool(pool, sizeof(pool), &apmask, &aqmask);
+	printf(_("default drivers: %s\n"), pool);
+	describe_pool(pool, sizeof(pool), &free_a, &free_d);
+	printf(_("vfio_ap: %s\n"), pool);
+	if (apm_opts.verbose)
+		printf(_("\nA queue belongs to the default drivers when both its adapter and its\n"
+			 "domain are set in the masks; every other queue is vfio_ap's.\n"));
+out:
+	apm_cmd_done(&cl);
+	return rc;
+}
+
+int cmd_mask(int argc, const char **argv)
+{
+	const char *sub = argc > 1 && argv[1][0] != '-' ? argv[1] : NULL;
+
+	if (!sub)
+		return mask_show(argc, argv);
+	if (!strcmp(sub, "show"))
+		return mask_show(argc - 1, argv + 1);
+	if (!strcmp(sub, "eval"))
+		return mask_eval(argc - 1, argv + 1);
+	return apm_usage_error("mask", _("unknown mask command \"%s\" (show, eval)"), sub);
+}

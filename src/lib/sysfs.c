@@ -1,0 +1,429 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sysfs.h"
+
+static char *tree_roots[3];
+static const char *const tree_defaults[3] = { "/sys", "/etc", "/run" };
+
+static char *join(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	char *p = malloc(la + lb + 1);
+
+	if (p) {
+		memcpy(p, a, la);
+		memcpy(p + la, b, lb + 1);
+	}
+	return p;
+}
+
+/* A prefix without trailing slashes ("/" stays "" so that "/sys" follows). */
+static char *trim_prefix(const char *dir)
+{
+	char *p = strdup(dir);
+	size_t n;
+
+	if (!p)
+		return NULL;
+	n = strlen(p);
+	while (n > 0 && p[n - 1] == '/')
+		p[--n] = '\0';
+	return p;
+}
+
+void sysfs_exit(void)
+{
+	for (int i = 0; i < 3; i++) {
+		free(tree_roots[i]);
+		tree_roots[i] = NULL;
+	}
+}
+
+int sysfs_init(const char *root)
+{
+	const char *sysroot = getenv("SYSFS_ROOT");
+	struct stat st;
+
+	sysfs_exit();
+	if (root && *root) {
+		char *prefix;
+
+		if (stat(root, &st) || !S_ISDIR(st.st_mode))
+			return -ENOENT;
+		prefix = trim_prefix(root);
+		if (!prefix)
+			return -ENOMEM;
+		for (int i = 0; i < 3; i++)
+			tree_roots[i] = join(prefix, tree_defaults[i]);
+		free(prefix);
+	} else {
+		for (int i = 0; i < 3; i++)
+			tree_roots[i] = strdup(tree_defaults[i]);
+		if (sysroot && *sysroot) {
+			free(tree_roots[TREE_SYS]);
+			tree_roots[TREE_SYS] = trim_prefix(sysroot);
+		}
+	}
+	for (int i = 0; i < 3; i++)
+		if (!tree_roots[i])
+			return -ENOMEM;
+	return 0;
+}
+
+const char *sysfs_tree_root(enum sysfs_tree tree)
+{
+	if (!tree_roots[tree])
+		return tree_defaults[tree];
+	return tree_roots[tree];
+}
+
+/* Whether rel has a ".." component that could climb out of the tree. */
+static bool climbs(const char *rel)
+{
+	for (const char *p = rel; (p = strstr(p, "..")); p += 2) {
+		bool start = p == rel || p[-1] == '/';
+		bool end = p[2] == '\0' || p[2] == '/';
+
+		if (start && end)
+			return true;
+	}
+	return false;
+}
+
+int sysfs_path(enum sysfs_tree tree, const char *rel, char *buf, size_t len)
+{
+	int n;
+
+	if (climbs(rel))
+		return -EINVAL;
+	while (*rel == '/')
+		rel++;
+	n = snprintf(buf, len, "%s/%s", sysfs_tree_root(tree), rel);
+	if (n < 0 || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int sysfs_read(const char *rel, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+	int fd, rc;
+
+	if (len == 0)
+		return -EINVAL;
+	rc = sysfs_path(TREE_SYS, rel, path, sizeof(path));
+	if (rc)
+		return rc;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	rc = n < 0 ? -errno : 0;
+	close(fd);
+	if (rc)
+		return rc;
+	buf[n] = '\0';
+	/* one NUL inside an attribute ends it, as it would for the kernel */
+	n = (ssize_t)strlen(buf);
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	return (int)n;
+}
+
+int sysfs_read_file(enum sysfs_tree tree, const char *rel, char **data, size_t *len)
+{
+	char path[PATH_MAX];
+	size_t size = 0, cap = 4096;
+	char *buf;
+	int fd, rc;
+
+	rc = sysfs_path(tree, rel, path, sizeof(path));
+	if (rc)
+		return rc;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	buf = malloc(cap);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	for (;;) {
+		ssize_t n;
+
+		if (size + 1 >= cap) {
+			char *nb;
+
+			/* nothing apmatrix reads is near this size */
+			if (cap >= (16u << 20)) {
+				rc = -EFBIG;
+				break;
+			}
+			nb = realloc(buf, cap * 2);
+			if (!nb) {
+				rc = -ENOMEM;
+				break;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		n = read(fd, buf + size, cap - size - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		size += (size_t)n;
+	}
+	close(fd);
+	if (rc) {
+		free(buf);
+		return rc;
+	}
+	buf[size] = '\0';
+	*data = buf;
+	if (len)
+		*len = size;
+	return 0;
+}
+
+int sysfs_write(const char *rel, const char *data, size_t len)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+	int fd, rc;
+
+	rc = sysfs_path(TREE_SYS, rel, path, sizeof(path));
+	if (rc)
+		return rc;
+	fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, data, len);
+	rc = n < 0 ? -errno : ((size_t)n != len ? -EIO : 0);
+	if (close(fd) && !rc)
+		rc = -errno;
+	return rc;
+}
+
+int sysfs_link_name(const char *rel, char *buf, size_t len)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	const char *base;
+	ssize_t n;
+	int rc;
+
+	rc = sysfs_path(TREE_SYS, rel, path, sizeof(path));
+	if (rc)
+		return rc;
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	base = strrchr(target, '/');
+	base = base ? base + 1 : target;
+	if (strlen(base) >= len)
+		return -ENAMETOOLONG;
+	strcpy(buf, base);
+	return 0;
+}
+
+bool sysfs_exists(enum sysfs_tree tree, const char *rel)
+{
+	char path[PATH_MAX];
+
+	return !sysfs_path(tree, rel, path, sizeof(path)) && access(path, F_OK) == 0;
+}
+
+bool sysfs_is_dir(enum sysfs_tree tree, const char *rel)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	return !sysfs_path(tree, rel, path, sizeof(path)) && stat(path, &st) == 0 &&
+	       S_ISDIR(st.st_mode);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void sysfs_names_free(char **names, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+int sysfs_list(enum sysfs_tree tree, const char *rel, char ***names)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	char **v = NULL;
+	int n = 0, cap = 0, rc;
+	DIR *d;
+
+	rc = sysfs_path(tree, rel, path, sizeof(path));
+	if (rc)
+		return rc;
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (n == cap) {
+			char **nv;
+
+			cap = cap ? cap * 2 : 64;
+			nv = realloc(v, (size_t)cap * sizeof(*v));
+			if (!nv)
+				goto nomem;
+			v = nv;
+		}
+		v[n] = strdup(de->d_name);
+		if (!v[n])
+			goto nomem;
+		n++;
+	}
+	closedir(d);
+	if (n)
+		qsort(v, (size_t)n, sizeof(*v), cmp_names);
+	*names = v;
+	return n;
+nomem:
+	closedir(d);
+	sysfs_names_free(v, n);
+	return -ENOMEM;
+}
+
+/*
+ * Opens the directory of rel inside tree without following a symlink on
+ * the way, creating missing directories if asked to. Returns a directory fd or -errno;
+ * *base points at the last component of rel.
+ */
+static int open_parent(enum sysfs_tree tree, const char *rel, const char **base, bool create)
+{
+	char part[NAME_MAX + 1];
+	const char *p = rel, *slash;
+	int dfd, fd;
+
+	if (climbs(rel))
+		return -EINVAL;
+	dfd = open(sysfs_tree_root(tree), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	while (*p == '/')
+		p++;
+	while ((slash = strchr(p, '/'))) {
+		size_t n = (size_t)(slash - p);
+
+		if (n == 0 || n > NAME_MAX) {
+			close(dfd);
+			return -EINVAL;
+		}
+		memcpy(part, p, n);
+		part[n] = '\0';
+		if (create && mkdirat(dfd, part, 0755) && errno != EEXIST) {
+			int e = -errno;
+
+			close(dfd);
+			return e;
+		}
+		fd = openat(dfd, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		close(dfd);
+		if (fd < 0)
+			return errno == ENOTDIR ? -ELOOP : -errno;
+		dfd = fd;
+		p = slash + 1;
+	}
+	if (!*p) {
+		close(dfd);
+		return -EINVAL;
+	}
+	*base = p;
+	return dfd;
+}
+
+int sysfs_replace_file(enum sysfs_tree tree, const char *rel, const char *data, size_t len,
+		       mode_t mode)
+{
+	char tmp[NAME_MAX + 1];
+	const char *base;
+	struct stat st;
+	int dfd, fd, rc = 0;
+	size_t done = 0;
+
+	dfd = open_parent(tree, rel, &base, true);
+	if (dfd < 0)
+		return dfd;
+	if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode)) {
+		close(dfd);
+		return S_ISLNK(st.st_mode) ? -ELOOP : -EISDIR;
+	}
+	if ((size_t)snprintf(tmp, sizeof(tmp), ".%s.%ld.tmp", base, (long)getpid()) >= sizeof(tmp)) {
+		close(dfd);
+		return -ENAMETOOLONG;
+	}
+	unlinkat(dfd, tmp, 0);
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (fd < 0) {
+		rc = -errno;
+		close(dfd);
+		return rc;
+	}
+	while (done < len) {
+		ssize_t n = write(fd, data + done, len - done);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = -errno;
+			break;
+		}
+		done += (size_t)n;
+	}
+	/* the umask must not decide the mode of a file others read */
+	if (!rc && fchmod(fd, mode))
+		rc = -errno;
+	if (!rc && fsync(fd))
+		rc = -errno;
+	if (close(fd) && !rc)
+		rc = -errno;
+	if (!rc && renameat(dfd, tmp, dfd, base))
+		rc = -errno;
+	if (rc)
+		unlinkat(dfd, tmp, 0);
+	close(dfd);
+	return rc;
+}
+
+int sysfs_unlink(enum sysfs_tree tree, const char *rel)
+{
+	const char *base;
+	int dfd, rc = 0;
+
+	dfd = open_parent(tree, rel, &base, false);
+	if (dfd < 0)
+		return dfd;
+	if (unlinkat(dfd, base, 0))
+		rc = -errno;
+	close(dfd);
+	return rc;
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The one layer that opens, reads, writes and lists system files. Every path
+ * is relative to one of three trees, /sys, /etc and /run, each of which can
+ * be moved under a root prefix (--root, APMATRIX_ROOT) or, for /sys alone,
+ * to SYSFS_ROOT as s390-tools allows. Errors come back as -errno.
+ */
+#ifndef APM_SYSFS_H
+#define APM_SYSFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+enum sysfs_tree { TREE_SYS, TREE_ETC, TREE_RUN };
+
+/*
+ * Sets the prefixes: root (may be NULL) for all three trees, else the
+ * SYSFS_ROOT environment variable for /sys. Returns -ENOENT when the root is
+ * not a directory.
+ */
+int sysfs_init(const char *root);
+void sysfs_exit(void);
+/* The directory that stands for /sys, /etc or /run. */
+const char *sysfs_tree_root(enum sysfs_tree tree);
+/* The full path of rel in tree; -EINVAL for a path that climbs out ("..") or
+ * -ENAMETOOLONG. */
+int sysfs_path(enum sysfs_tree tree, const char *rel, char *buf, size_t len);
+
+/*
+ * Reads an attribute under /sys into buf (NUL-terminated, one trailing
+ * newline removed). Returns its length or -errno.
+ */
+int sysfs_read(const char *rel, char *buf, size_t len);
+/* Reads a whole file of a tree into a malloc'd, NUL-terminated buffer. */
+int sysfs_read_file(enum sysfs_tree tree, const char *rel, char **data, size_t *len);
+/* One write() of len bytes to an attribute under /sys: one kernel store. */
+int sysfs_write(const char *rel, const char *data, size_t len);
+/* The last component of a symlink's target ("vfio_ap" for a driver link). */
+int sysfs_link_name(const char *rel, char *buf, size_t len);
+bool sysfs_exists(enum sysfs_tree tree, const char *rel);
+bool sysfs_is_dir(enum sysfs_tree tree, const char *rel);
+
+/*
+ * The names in a directory of a tree, sorted, without "." and "..". The
+ * caller frees with sysfs_names_free(). Returns the count or -errno.
+ */
+int sysfs_list(enum sysfs_tree tree, const char *rel, char ***names);
+void sysfs_names_free(char **names, int n);
+
+/*
+ * Replaces a file of /etc or /run atomically: a temporary file in the same
+ * directory with the given mode, written, synced and renamed over the
+ * target. Refuses (-ELOOP) when the target or a directory on the way inside
+ * the tree is a symlink. Creates missing directories (0755).
+ */
+int sysfs_replace_file(enum sysfs_tree tree, const char *rel, const char *data, size_t len,
+		       mode_t mode);
+int sysfs_unlink(enum sysfs_tree tree, const char *rel);
+
+#endif
