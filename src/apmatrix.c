@@ -15,6 +15,7 @@
 
 #include "apmatrix.h"
 #include "ap.h"
+#include "out/json.h"
 #include "sysfs.h"
 
 struct apm_opts apm_opts;
@@ -55,10 +56,15 @@ struct poptOption apm_global_options[] = {
 };
 
 static const char *const mask_subcommands[] = { "show", "eval", NULL };
+static const char *const list_subcommands[] = { "adapters", "domains", "queues", "mdevs", NULL };
 
 const struct apm_cmd apm_commands[] = {
+	{ "list", N_("list cards, queues, adapters, domains or mdevs"), cmd_list,
+	  list_subcommands },
+	{ "show", N_("draw the matrix: who owns each APQN"), cmd_show, NULL },
 	{ "mask", N_("show the masks and pools, evaluate or write a mask"), cmd_mask,
 	  mask_subcommands },
+	{ "check", N_("check the host and its definitions for conflicts"), cmd_check, NULL },
 	{ NULL, NULL, NULL, NULL }
 };
 
@@ -137,11 +143,25 @@ int apm_need_bus(void)
 	return APM_EXIT_NODEV;
 }
 
+int apm_load_host(struct ap_host *h, unsigned int flags)
+{
+	int rc = apm_need_bus();
+
+	if (rc)
+		return rc;
+	rc = ap_host_read(h, flags);
+	if (rc) {
+		apm_err(_("cannot read the AP bus at %s/bus/ap: %s"), sysfs_tree_root(TREE_SYS),
+			rc == -EPROTO ? _("a file does not hold what the kernel writes there")
+				      : strerror(-rc));
+		return APM_EXIT_FAILED;
+	}
+	return 0;
+}
+
 void apm_print_json(struct json_object *obj)
 {
-	puts(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
-					    JSON_C_TO_STRING_SPACED |
-					    JSON_C_TO_STRING_NOSLASHESCAPE));
+	puts(json_text(obj));
 }
 
 /* Prints every long option of a table, one per line (for completion). */

@@ -77,11 +77,21 @@ bool apm_use_color(int fd);
 /* 0 when there is an AP bus; else says so and returns APM_EXIT_NODEV. */
 int apm_need_bus(void);
 
+/*
+ * Reads the host model (ap_host_read) with messages: exit 4 without an AP
+ * bus, 1 when it cannot be read. 0 on success.
+ */
+struct ap_host;
+int apm_load_host(struct ap_host *h, unsigned int flags);
+
 /* Prints a json-c object the one way every command prints JSON. */
 struct json_object;
 void apm_print_json(struct json_object *obj);
 
 /* Commands. */
 int cmd_mask(int argc, const char **argv);
+int cmd_list(int argc, const char **argv);
+int cmd_show(int argc, const char **argv);
+int cmd_check(int argc, const char **argv);
 
 #endif

@@ -151,9 +151,11 @@ static int mask_show(int argc, const char **argv)
 		  N_("Global options:"), NULL },
 		POPT_TABLEEND
 	};
-	struct bitmap apmask, aqmask, free_a, free_d;
+	struct bitmap free_a, free_d;
+	unsigned int nhost = 0, nvfio = 0;
 	struct apm_cmdline cl;
 	char pool[2 * BM_RANGES_LEN + 128];
+	struct ap_host h;
 	int rc;
 
 	if (apm_cmd_parse(&cl, "mask show", argc, argv, table, NULL))
@@ -162,51 +164,52 @@ static int mask_show(int argc, const char **argv)
 		rc = apm_usage_error(cl.name, _("unexpected argument \"%s\""), cl.args[0]);
 		goto out;
 	}
-	rc = apm_need_bus();
+	rc = apm_load_host(&h, 0);
 	if (rc)
 		goto out;
-	for (int k = AP_APMASK; k <= AP_AQMASK; k++) {
-		rc = ap_read_mask(k, k == AP_APMASK ? &apmask : &aqmask);
-		if (rc) {
-			apm_err(_("cannot read /sys/bus/ap/%s: %s"), ap_mask_attr(k),
-				rc == -EPROTO ? _("not a mask") : strerror(-rc));
-			rc = APM_EXIT_FAILED;
-			goto out;
-		}
-	}
 	bm_fill(&free_a);
-	bm_andnot(&free_a, &free_a, &apmask);
+	bm_andnot(&free_a, &free_a, &h.apmask);
 	bm_fill(&free_d);
-	bm_andnot(&free_d, &free_d, &aqmask);
-	rc = APM_EXIT_OK;
+	bm_andnot(&free_d, &free_d, &h.aqmask);
+	for (unsigned int i = 0; i < h.nqueues; i++) {
+		if (ap_host_owned(&h.apmask, &h.aqmask, h.queues[i].adapter, h.queues[i].domain))
+			nhost++;
+		else
+			nvfio++;
+	}
 
 	if (apm_opts.json) {
 		struct json_object *o = json_object_new_object(), *p;
 
-		json_object_object_add(o, "apmask", json_mask(&apmask, NULL));
-		json_object_object_add(o, "aqmask", json_mask(&aqmask, NULL));
+		json_object_object_add(o, "apmask", json_mask(&h.apmask, NULL));
+		json_object_object_add(o, "aqmask", json_mask(&h.aqmask, NULL));
 		p = json_object_new_object();
-		json_object_object_add(p, "adapters", json_ids(&apmask));
-		json_object_object_add(p, "domains", json_ids(&aqmask));
+		json_object_object_add(p, "adapters", json_ids(&h.apmask));
+		json_object_object_add(p, "domains", json_ids(&h.aqmask));
+		json_object_object_add(p, "queues", json_object_new_int((int)nhost));
 		json_object_object_add(o, "default_drivers", p);
 		p = json_object_new_object();
 		json_object_object_add(p, "adapters", json_ids(&free_a));
 		json_object_object_add(p, "domains", json_ids(&free_d));
+		json_object_object_add(p, "queues", json_object_new_int((int)nvfio));
 		json_object_object_add(o, "vfio_ap", p);
 		apm_print_json(o);
 		json_object_put(o);
-		goto out;
+		goto done;
 	}
-	print_mask_line("apmask", &apmask);
-	print_mask_line("aqmask", &aqmask);
+	print_mask_line("apmask", &h.apmask);
+	print_mask_line("aqmask", &h.aqmask);
 	printf("\n");
-	describe_pool(pool, sizeof(pool), &apmask, &aqmask);
-	printf(_("default drivers: %s\n"), pool);
+	describe_pool(pool, sizeof(pool), &h.apmask, &h.aqmask);
+	printf(P_("default drivers: %s (%u queue)\n", "default drivers: %s (%u queues)\n", nhost),
+	       pool, nhost);
 	describe_pool(pool, sizeof(pool), &free_a, &free_d);
-	printf(_("vfio_ap: %s\n"), pool);
+	printf(P_("vfio_ap: %s (%u queue)\n", "vfio_ap: %s (%u queues)\n", nvfio), pool, nvfio);
 	if (apm_opts.verbose)
 		printf(_("\nA queue belongs to the default drivers when both its adapter and its\n"
 			 "domain are set in the masks; every other queue is vfio_ap's.\n"));
+done:
+	ap_host_free(&h);
 out:
 	apm_cmd_done(&cl);
 	return rc;

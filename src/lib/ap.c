@@ -1,11 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "ap.h"
 #include "sysfs.h"
+
+#define BUS "bus/ap"
+#define DEVICES "devices/ap"
+#define MATRIX "devices/vfio_ap/matrix"
 
 const char *ap_mask_attr(enum ap_mask_kind kind)
 {
@@ -14,17 +21,584 @@ const char *ap_mask_attr(enum ap_mask_kind kind)
 
 bool ap_bus_present(void)
 {
-	return sysfs_is_dir(TREE_SYS, "bus/ap");
+	return sysfs_is_dir(TREE_SYS, BUS);
 }
 
-int ap_read_mask(enum ap_mask_kind kind, struct bitmap *m)
+/* Reads a 256-bit mask attribute of the bus. */
+static int read_bus_mask(const char *attr, struct bitmap *m)
 {
-	char rel[32], buf[128];
+	char rel[64], buf[128];
 	int rc;
 
-	snprintf(rel, sizeof(rel), "bus/ap/%s", ap_mask_attr(kind));
+	snprintf(rel, sizeof(rel), BUS "/%s", attr);
 	rc = sysfs_read(rel, buf, sizeof(buf));
 	if (rc < 0)
 		return rc;
 	return bm_from_sysfs_hex(m, buf) ? -EPROTO : 0;
+}
+
+int ap_read_mask(enum ap_mask_kind kind, struct bitmap *m)
+{
+	return read_bus_mask(ap_mask_attr(kind), m);
+}
+
+/* A decimal attribute; -errno, or -EPROTO when it is not a number. */
+static int read_int(const char *rel, int *val)
+{
+	char buf[64], *end;
+	long v;
+	int rc = sysfs_read(rel, buf, sizeof(buf));
+
+	if (rc < 0)
+		return rc;
+	errno = 0;
+	v = strtol(buf, &end, 10);
+	if (end == buf || *end || errno || v < -1 || v > 1000000)
+		return -EPROTO;
+	*val = (int)v;
+	return 0;
+}
+
+/* "cardXX" -> XX; -1 for anything else. */
+static int card_name_id(const char *name)
+{
+	if (strncmp(name, "card", 4) || strlen(name) != 6 || !isxdigit((unsigned char)name[4]) ||
+	    !isxdigit((unsigned char)name[5]))
+		return -1;
+	return (int)strtol(name + 4, NULL, 16);
+}
+
+static int driver_index(struct ap_host *h, const char *name)
+{
+	for (unsigned int i = 1; i < h->ndrivers; i++)
+		if (!strcmp(h->drivers[i], name))
+			return (int)i;
+	if (h->ndrivers >= AP_MAX_DRIVERS)
+		return 0;
+	h->drivers[h->ndrivers] = strdup(name);
+	if (!h->drivers[h->ndrivers])
+		return 0;
+	return (int)h->ndrivers++;
+}
+
+struct scan {
+	struct ap_host *h;
+	unsigned int cap_q, cap_c;
+	uint8_t drv;
+};
+
+/* One entry of /sys/bus/ap/devices: a card or a queue. */
+static int scan_device(const char *name, void *arg)
+{
+	struct scan *s = arg;
+	struct ap_host *h = s->h;
+	unsigned int a, d;
+	int id = card_name_id(name);
+
+	if (id >= 0) {
+		if (h->ncards == s->cap_c) {
+			struct ap_card *n;
+
+			s->cap_c = s->cap_c ? 2 * s->cap_c : 16;
+			n = realloc(h->cards, s->cap_c * sizeof(*n));
+			if (!n)
+				return -ENOMEM;
+			h->cards = n;
+		}
+		memset(&h->cards[h->ncards], 0, sizeof(struct ap_card));
+		h->cards[h->ncards++].id = (unsigned int)id;
+		return 0;
+	}
+	if (apqn_parse(name, &a, &d))
+		return 0;
+	if (h->nqueues == s->cap_q) {
+		struct ap_queue *n;
+
+		s->cap_q = s->cap_q ? 2 * s->cap_q : 64;
+		n = realloc(h->queues, s->cap_q * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		h->queues = n;
+	}
+	h->queues[h->nqueues++] = (struct ap_queue){
+		.adapter = (uint8_t)a, .domain = (uint8_t)d, .card = -1, .owner = -1,
+	};
+	return 0;
+}
+
+static int cmp_queue(const void *x, const void *y)
+{
+	const struct ap_queue *a = x, *b = y;
+
+	return a->adapter != b->adapter ? a->adapter - b->adapter : a->domain - b->domain;
+}
+
+static int cmp_card(const void *x, const void *y)
+{
+	const struct ap_card *a = x, *b = y;
+
+	return (int)a->id - (int)b->id;
+}
+
+/* One entry in a driver's directory: the device it binds. */
+static int scan_bound(const char *name, void *arg)
+{
+	struct scan *s = arg;
+	struct ap_host *h = s->h;
+	unsigned int a, d;
+	int id = card_name_id(name);
+
+	if (id >= 0) {
+		for (unsigned int i = 0; i < h->ncards; i++)
+			if (h->cards[i].id == (unsigned int)id)
+				h->cards[i].driver = s->drv;
+		return 0;
+	}
+	if (!apqn_parse(name, &a, &d) && h->qindex[a * AP_IDS + d] >= 0)
+		h->queues[h->qindex[a * AP_IDS + d]].driver = s->drv;
+	return 0;
+}
+
+static int read_drivers(struct ap_host *h)
+{
+	struct scan s = { .h = h };
+	char **names, rel[128];
+	int n;
+
+	n = sysfs_list(TREE_SYS, BUS "/drivers", &names);
+	if (n < 0)
+		return n == -ENOENT ? 0 : n;
+	for (int i = 0; i < n; i++) {
+		int idx = driver_index(h, names[i]);
+
+		if (!idx)
+			continue;
+		if (!strcmp(names[i], "vfio_ap")) {
+			h->vfio_ap_loaded = true;
+			h->vfio_driver = (uint8_t)idx;
+		}
+		s.drv = (uint8_t)idx;
+		snprintf(rel, sizeof(rel), BUS "/drivers/%s", names[i]);
+		sysfs_foreach(TREE_SYS, rel, scan_bound, &s);
+	}
+	sysfs_names_free(names, n);
+	return 0;
+}
+
+/* "CEX" + generation + mode letter, for cards no zcrypt driver describes. */
+static void derive_type(struct ap_card *c)
+{
+	char mode = 'C';
+
+	if (c->hwtype < AP_VFIO_MIN_HWTYPE - 7 || c->hwtype < 0) {
+		snprintf(c->type, sizeof(c->type), "-");
+		return;
+	}
+	if (c->functions_known && !(c->functions & 0x10000000)) {
+		if (c->functions & 0x08000000)
+			mode = 'A';
+		else if (c->functions & 0x04000000)
+			mode = 'P';
+	}
+	/* hwtype 10 is CEX4, 14 is CEX8; older ones have no vfio_ap use */
+	snprintf(c->type, sizeof(c->type), "CEX%d%c", c->hwtype - 6, mode);
+}
+
+static void read_card(struct ap_card *c)
+{
+	char rel[64], buf[64];
+	int v;
+
+	c->hwtype = c->raw_hwtype = c->depth = -1;
+	c->online = c->config = c->chkstop = -1;
+#define CARD_ATTR(attr) (snprintf(rel, sizeof(rel), DEVICES "/card%02x/" attr, c->id), rel)
+	if (!read_int(CARD_ATTR("hwtype"), &v))
+		c->hwtype = v;
+	if (!read_int(CARD_ATTR("raw_hwtype"), &v))
+		c->raw_hwtype = v;
+	if (!read_int(CARD_ATTR("depth"), &v))
+		c->depth = v;
+	if (sysfs_read(CARD_ATTR("ap_functions"), buf, sizeof(buf)) > 0) {
+		char *end;
+
+		c->functions = strtoul(buf, &end, 16);
+		c->functions_known = !strncmp(buf, "0x", 2) && !*end;
+	}
+	if (!read_int(CARD_ATTR("online"), &v))
+		c->online = v;
+	if (!read_int(CARD_ATTR("config"), &v))
+		c->config = v;
+	if (!read_int(CARD_ATTR("chkstop"), &v))
+		c->chkstop = v;
+	if (sysfs_read(CARD_ATTR("type"), buf, sizeof(buf)) > 0 && strlen(buf) < sizeof(c->type) &&
+	    strspn(buf, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") == strlen(buf))
+		snprintf(c->type, sizeof(c->type), "%s", buf);
+	else
+		derive_type(c);
+#undef CARD_ATTR
+}
+
+static int cmp_mdev(const void *x, const void *y)
+{
+	return strcmp(((const struct ap_mdev *)x)->uuid, ((const struct ap_mdev *)y)->uuid);
+}
+
+static int cmp_def(const void *x, const void *y)
+{
+	return strcmp(((const struct mdev_def *)x)->uuid, ((const struct mdev_def *)y)->uuid);
+}
+
+static int read_mdevs(struct ap_host *h)
+{
+	char **names, rel[128];
+	int n;
+
+	h->matrix_present = sysfs_is_dir(TREE_SYS, MATRIX);
+	if (!h->matrix_present)
+		return 0;
+	if (sysfs_read(MATRIX "/features", h->matrix_features, sizeof(h->matrix_features)) < 0)
+		h->matrix_features[0] = '\0';
+	n = sysfs_list(TREE_SYS, MATRIX, &names);
+	if (n < 0)
+		return n;
+	h->mdevs = calloc((size_t)n + 1, sizeof(*h->mdevs));
+	if (!h->mdevs) {
+		sysfs_names_free(names, n);
+		return -ENOMEM;
+	}
+	for (int i = 0; i < n; i++) {
+		if (!uuid_valid(names[i]))
+			continue;
+		snprintf(rel, sizeof(rel), MATRIX "/%s", names[i]);
+		if (!sysfs_is_dir(TREE_SYS, rel))
+			continue;
+		/* an mdev being removed reads ENOENT; it is gone, not broken */
+		if (mdev_read(&h->mdevs[h->nmdevs], names[i]) == -ENOENT)
+			continue;
+		h->nmdevs++;
+	}
+	sysfs_names_free(names, n);
+	qsort(h->mdevs, h->nmdevs, sizeof(*h->mdevs), cmp_mdev);
+	return 0;
+}
+
+/* Whether a space-separated features line has a word. */
+static bool has_word(const char *line, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = line; (p = strstr(p, word)); p += n)
+		if ((p == line || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
+			return true;
+	return false;
+}
+
+/*
+ * Which kernel's rules to expect. The matrix features file (6.12) says it
+ * outright; else a guest_matrix file on any mdev means dynamic configuration
+ * (6.0); with no mdev to look at, the vfio_ap_mdev driver name (5.15+) is
+ * taken for 6.0 behaviour, the closest guess sysfs allows.
+ */
+static void detect_generation(struct ap_host *h)
+{
+	char rel[160];
+
+	h->dynamic = has_word(h->matrix_features, "hotplug") ||
+		     has_word(h->matrix_features, "guest_matrix");
+	h->has_ap_config = has_word(h->matrix_features, "ap_config");
+	for (unsigned int i = 0; i < h->nmdevs; i++)
+		if (h->mdevs[i].has_guest_view)
+			h->dynamic = true;
+	if (h->nmdevs) {
+		snprintf(rel, sizeof(rel), MATRIX "/%s/ap_config", h->mdevs[0].uuid);
+		if (sysfs_exists(TREE_SYS, rel))
+			h->has_ap_config = true;
+	} else if (sysfs_is_dir(TREE_SYS, "bus/mdev/drivers/vfio_ap_mdev")) {
+		h->dynamic = true;
+	}
+	for (unsigned int i = 0; i < h->nqueues; i++) {
+		const struct ap_queue *q = &h->queues[i];
+
+		if (!ap_queue_is_vfio(h, q))
+			continue;
+		snprintf(rel, sizeof(rel), DEVICES "/card%02x/%02x.%04x/status", q->adapter,
+			 q->adapter, q->domain);
+		h->has_queue_status = sysfs_exists(TREE_SYS, rel);
+		break;
+	}
+}
+
+static enum ap_qstatus read_queue_status(const struct ap_queue *q)
+{
+	char rel[96], buf[32];
+
+	snprintf(rel, sizeof(rel), DEVICES "/card%02x/%02x.%04x/status", q->adapter, q->adapter,
+		 q->domain);
+	if (sysfs_read(rel, buf, sizeof(buf)) < 0)
+		return QS_UNKNOWN;
+	if (!strcmp(buf, "in use"))
+		return QS_IN_USE;
+	if (!strcmp(buf, "assigned"))
+		return QS_ASSIGNED;
+	if (!strcmp(buf, "unassigned"))
+		return QS_UNASSIGNED;
+	return QS_UNKNOWN;
+}
+
+/* Owners of queues, and whether a guest holds each mdev (queue status). */
+static void link_mdevs(struct ap_host *h)
+{
+	for (unsigned int m = 0; m < h->nmdevs; m++) {
+		struct ap_mdev *md = &h->mdevs[m];
+		const struct ap_matrix *view = md->has_guest_view ? &md->guest : &md->matrix;
+		int a, d;
+
+		if (h->config_known)
+			bm_and(&md->guest.control, &md->matrix.control, &h->cfg_control);
+		else
+			md->guest.control = md->matrix.control;
+		bm_for_each(a, &md->matrix.adapters)
+			bm_for_each(d, &md->matrix.domains) {
+				int32_t qi = h->qindex[a * AP_IDS + d];
+
+				if (qi >= 0 && h->queues[qi].owner < 0)
+					h->queues[qi].owner = (int16_t)m;
+			}
+		if (!h->has_queue_status)
+			continue;
+		md->guest_attached = 0;
+		bm_for_each(a, &view->adapters) {
+			bm_for_each(d, &view->domains) {
+				const struct ap_queue *q = ap_queue_get(h, (unsigned int)a,
+									(unsigned int)d);
+
+				if (q && ap_queue_is_vfio(h, q) && read_queue_status(q) == QS_IN_USE) {
+					md->guest_attached = 1;
+					break;
+				}
+			}
+			if (md->guest_attached == 1)
+				break;
+		}
+	}
+}
+
+/* lszcrypt's STATUS of every queue: vfio_ap's status or the default driver's. */
+static void read_queue_detail(struct ap_host *h)
+{
+	for (unsigned int i = 0; i < h->nqueues; i++) {
+		struct ap_queue *q = &h->queues[i];
+		const struct ap_card *c = q->card >= 0 ? &h->cards[q->card] : NULL;
+		char rel[96];
+		int v;
+
+		if (c && c->config == 0) {
+			q->status = QS_DECONFIG;
+		} else if (c && c->chkstop == 1) {
+			q->status = QS_CHKSTOP;
+		} else if (ap_queue_is_vfio(h, q)) {
+			q->status = h->has_queue_status ? read_queue_status(q) :
+				    q->owner >= 0 ? QS_ASSIGNED : QS_UNASSIGNED;
+		} else if (q->driver) {
+			snprintf(rel, sizeof(rel), DEVICES "/card%02x/%02x.%04x/online",
+				 q->adapter, q->adapter, q->domain);
+			q->status = read_int(rel, &v) ? QS_UNKNOWN : v ? QS_ONLINE : QS_OFFLINE;
+		}
+	}
+}
+
+int ap_host_read(struct ap_host *h, unsigned int flags)
+{
+	struct scan s;
+	int rc, v;
+
+	memset(h, 0, sizeof(*h));
+	h->drivers[0] = "";
+	h->ndrivers = 1;
+	rc = ap_read_mask(AP_APMASK, &h->apmask);
+	if (!rc)
+		rc = ap_read_mask(AP_AQMASK, &h->aqmask);
+	if (rc)
+		return rc;
+	h->config_known = !read_bus_mask("ap_adapter_mask", &h->cfg_adapters) &&
+			  !read_bus_mask("ap_usage_domain_mask", &h->cfg_domains) &&
+			  !read_bus_mask("ap_control_domain_mask", &h->cfg_control);
+	if (!h->config_known) {
+		bm_zero(&h->cfg_adapters);
+		bm_zero(&h->cfg_domains);
+		bm_zero(&h->cfg_control);
+	}
+	if (!read_int(BUS "/ap_max_adapter_id", &v) && v >= 0 && v < AP_IDS) {
+		h->max_adapter = (unsigned int)v;
+		h->max_adapter_known = true;
+	}
+	if (!read_int(BUS "/ap_max_domain_id", &v) && v >= 0 && v < AP_IDS) {
+		h->max_domain = (unsigned int)v;
+		h->max_domain_known = true;
+	}
+	if (sysfs_read(BUS "/bindings", h->bindings, sizeof(h->bindings)) < 0)
+		h->bindings[0] = '\0';
+	h->bindings_complete = strstr(h->bindings, "(complete)") != NULL;
+	if (sysfs_read(BUS "/features", h->features, sizeof(h->features)) < 0)
+		h->features[0] = '\0';
+
+	memset(&s, 0, sizeof(s));
+	s.h = h;
+	rc = sysfs_foreach(TREE_SYS, BUS "/devices", scan_device, &s);
+	if (rc && rc != -ENOENT)
+		goto fail;
+	qsort(h->queues, h->nqueues, sizeof(*h->queues), cmp_queue);
+	qsort(h->cards, h->ncards, sizeof(*h->cards), cmp_card);
+	h->qindex = malloc(AP_IDS * AP_IDS * sizeof(*h->qindex));
+	if (!h->qindex) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	memset(h->qindex, 0xff, AP_IDS * AP_IDS * sizeof(*h->qindex));
+	for (unsigned int i = 0, c = 0; i < h->nqueues; i++) {
+		struct ap_queue *q = &h->queues[i];
+
+		h->qindex[q->adapter * AP_IDS + q->domain] = (int32_t)i;
+		while (c < h->ncards && h->cards[c].id < q->adapter)
+			c++;
+		if (c < h->ncards && h->cards[c].id == q->adapter)
+			q->card = (int16_t)c;
+	}
+	/* Without the bus telling, the limits are the kernel's defaults, 63 and 15. */
+	if (!h->max_adapter_known)
+		h->max_adapter = h->ncards && h->cards[h->ncards - 1].id > 63 ? 255 : 63;
+	if (!h->max_domain_known) {
+		h->max_domain = 15;
+		for (unsigned int i = 0; i < h->nqueues; i++)
+			if (h->queues[i].domain > 15)
+				h->max_domain = 255;
+	}
+	for (unsigned int i = 0; i < h->ncards; i++)
+		read_card(&h->cards[i]);
+	rc = read_drivers(h);
+	if (rc)
+		goto fail;
+	rc = read_mdevs(h);
+	if (rc)
+		goto fail;
+	detect_generation(h);
+	link_mdevs(h);
+	if (flags & AP_READ_DETAIL)
+		read_queue_detail(h);
+	if (flags & AP_READ_DEFS) {
+		rc = mdevctl_read_all(&h->defs);
+		if (rc < 0)
+			goto fail;
+		h->ndefs = (unsigned int)rc;
+		qsort(h->defs, h->ndefs, sizeof(*h->defs), cmp_def);
+		persist_read(h->persist);
+		h->defs_read = true;
+	}
+	return 0;
+fail:
+	ap_host_free(h);
+	return rc;
+}
+
+void ap_host_free(struct ap_host *h)
+{
+	for (unsigned int i = 1; i < h->ndrivers; i++)
+		free((char *)h->drivers[i]);
+	free(h->cards);
+	free(h->queues);
+	free(h->qindex);
+	free(h->mdevs);
+	free(h->defs);
+	memset(h, 0, sizeof(*h));
+}
+
+const struct ap_queue *ap_queue_get(const struct ap_host *h, unsigned int adapter,
+				    unsigned int domain)
+{
+	int32_t qi;
+
+	if (adapter >= AP_IDS || domain >= AP_IDS || !h->qindex)
+		return NULL;
+	qi = h->qindex[adapter * AP_IDS + domain];
+	return qi >= 0 ? &h->queues[qi] : NULL;
+}
+
+const struct ap_card *ap_card_get(const struct ap_host *h, unsigned int adapter)
+{
+	for (unsigned int i = 0; i < h->ncards; i++)
+		if (h->cards[i].id == adapter)
+			return &h->cards[i];
+	return NULL;
+}
+
+const struct ap_mdev *ap_mdev_get(const struct ap_host *h, const char *uuid)
+{
+	for (unsigned int i = 0; i < h->nmdevs; i++)
+		if (!strcasecmp(h->mdevs[i].uuid, uuid))
+			return &h->mdevs[i];
+	return NULL;
+}
+
+const struct mdev_def *ap_def_get(const struct ap_host *h, const char *uuid)
+{
+	for (unsigned int i = 0; i < h->ndefs; i++)
+		if (!strcasecmp(h->defs[i].uuid, uuid))
+			return &h->defs[i];
+	return NULL;
+}
+
+const char *ap_queue_driver(const struct ap_host *h, const struct ap_queue *q)
+{
+	return h->drivers[q->driver < h->ndrivers ? q->driver : 0];
+}
+
+bool ap_queue_is_vfio(const struct ap_host *h, const struct ap_queue *q)
+{
+	return h->vfio_driver && q->driver == h->vfio_driver;
+}
+
+void ap_host_adapters(const struct ap_host *h, struct bitmap *out)
+{
+	if (h->config_known) {
+		*out = h->cfg_adapters;
+		return;
+	}
+	bm_zero(out);
+	for (unsigned int i = 0; i < h->ncards; i++)
+		bm_set(out, h->cards[i].id);
+}
+
+void ap_host_domains(const struct ap_host *h, struct bitmap *out)
+{
+	if (h->config_known) {
+		*out = h->cfg_domains;
+		return;
+	}
+	bm_zero(out);
+	for (unsigned int i = 0; i < h->nqueues; i++)
+		bm_set(out, h->queues[i].domain);
+}
+
+const char *ap_card_mode(const struct ap_card *c)
+{
+	if (!c->functions_known)
+		return "-";
+	if (c->functions & 0x10000000)
+		return "CCA-Coproc";
+	if (c->functions & 0x08000000)
+		return "Accelerator";
+	if (c->functions & 0x04000000)
+		return "EP11-Coproc";
+	return "Unknown";
+}
+
+const char *ap_qstatus_name(enum ap_qstatus s)
+{
+	static const char *const names[] = {
+		[QS_UNKNOWN] = "-", [QS_ONLINE] = "online", [QS_OFFLINE] = "offline",
+		[QS_DECONFIG] = "deconfig", [QS_CHKSTOP] = "chkstop",
+		[QS_UNASSIGNED] = "unassigned", [QS_ASSIGNED] = "assigned", [QS_IN_USE] = "in use",
+	};
+
+	return s < sizeof(names) / sizeof(names[0]) ? names[s] : "-";
 }

@@ -1,13 +1,91 @@
 /* SPDX-License-Identifier: MIT */
-/* The AP bus as sysfs shows it. */
+/*
+ * The AP picture of a host as sysfs shows it: the bus and its masks, cards,
+ * queues and the drivers they are bound to, the vfio_ap mdevs, and (on
+ * request) the definitions kept for boot. Read once per run.
+ */
 #ifndef APM_AP_H
 #define APM_AP_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "bitmap.h"
+#include "conf.h"
+#include "matrix.h"
+
+#define AP_IDS 256
+#define AP_MAX_DRIVERS 16
+/* vfio_ap takes CEX4 (hwtype 10) and newer */
+#define AP_VFIO_MIN_HWTYPE 10
 
 enum ap_mask_kind { AP_APMASK, AP_AQMASK };
+
+/* Queue status as lszcrypt shows it; for vfio_ap queues, vfio_ap's status. */
+enum ap_qstatus {
+	QS_UNKNOWN, QS_ONLINE, QS_OFFLINE, QS_DECONFIG, QS_CHKSTOP,
+	QS_UNASSIGNED, QS_ASSIGNED, QS_IN_USE,
+};
+
+struct ap_card {
+	unsigned int id;
+	int hwtype, raw_hwtype, depth;	/* -1 when unknown */
+	char type[16];			/* "CEX5C"; derived when cex4card is not bound */
+	unsigned long functions;
+	bool functions_known;
+	int online, config, chkstop;	/* 1, 0, or -1 when the file is absent */
+	uint8_t driver;			/* index into ap_host.drivers, 0 = none */
+};
+
+struct ap_queue {
+	uint8_t adapter, domain;
+	uint8_t driver;			/* index into ap_host.drivers, 0 = none */
+	uint8_t status;			/* enum ap_qstatus (with AP_READ_DETAIL) */
+	int16_t card;			/* index into ap_host.cards, -1 = none */
+	int16_t owner;			/* index into ap_host.mdevs, -1 = none */
+};
+
+struct ap_host {
+	/* the bus */
+	struct bitmap apmask, aqmask;
+	bool config_known;		/* QCI: ap_adapter_mask & co. readable */
+	struct bitmap cfg_adapters, cfg_domains, cfg_control;
+	unsigned int max_adapter, max_domain;
+	bool max_adapter_known, max_domain_known;
+	char bindings[48];		/* "16/16 (complete)", or "" */
+	bool bindings_complete;
+	char features[96];		/* bus features, or "" */
+	bool vfio_ap_loaded;		/* bus/ap/drivers/vfio_ap exists */
+	bool matrix_present;		/* devices/vfio_ap/matrix exists */
+	char matrix_features[96];
+	/* kernel behaviour, from what files exist */
+	bool dynamic;			/* 6.0+: hot plug; pool = masks alone */
+	bool has_ap_config;		/* mdev ap_config (6.12) */
+	bool has_queue_status;		/* vfio_ap queue status (6.2+) */
+
+	const char *drivers[AP_MAX_DRIVERS];	/* [0] = "" */
+	unsigned int ndrivers;
+	uint8_t vfio_driver;		/* index of "vfio_ap", 0 if none */
+
+	struct ap_card *cards;
+	unsigned int ncards;
+	struct ap_queue *queues;	/* sorted by adapter, then domain */
+	unsigned int nqueues;
+	int32_t *qindex;		/* [adapter * 256 + domain] -> queue or -1 */
+
+	struct ap_mdev *mdevs;		/* active, sorted by UUID */
+	unsigned int nmdevs;
+	/* with AP_READ_DEFS */
+	struct mdev_def *defs;		/* sorted by UUID */
+	unsigned int ndefs;
+	struct persist_masks persist[2];
+	bool defs_read;
+};
+
+enum {
+	AP_READ_DETAIL = 1,	/* per-queue online and status files (text tables) */
+	AP_READ_DEFS = 2,	/* mdevctl definitions and persistent masks */
+};
 
 /* "apmask" / "aqmask": the attribute under /sys/bus/ap. */
 const char *ap_mask_attr(enum ap_mask_kind kind);
@@ -15,5 +93,35 @@ const char *ap_mask_attr(enum ap_mask_kind kind);
 bool ap_bus_present(void);
 /* Reads a mask attribute; -errno, or -EPROTO when its text is not a mask. */
 int ap_read_mask(enum ap_mask_kind kind, struct bitmap *m);
+
+/*
+ * Reads the host. Returns 0 or -errno when the bus itself cannot be read
+ * (missing files of single mdevs or cards are recorded, not fatal).
+ */
+int ap_host_read(struct ap_host *h, unsigned int flags);
+void ap_host_free(struct ap_host *h);
+
+/* Whether the default drivers own this APQN by the masks given. */
+static inline bool ap_host_owned(const struct bitmap *apmask, const struct bitmap *aqmask,
+				 unsigned int adapter, unsigned int domain)
+{
+	return bm_test(apmask, adapter) && bm_test(aqmask, domain);
+}
+const struct ap_queue *ap_queue_get(const struct ap_host *h, unsigned int adapter,
+				    unsigned int domain);
+const struct ap_card *ap_card_get(const struct ap_host *h, unsigned int adapter);
+const struct ap_mdev *ap_mdev_get(const struct ap_host *h, const char *uuid);
+const struct mdev_def *ap_def_get(const struct ap_host *h, const char *uuid);
+/* The queue's driver name, "" when unbound. */
+const char *ap_queue_driver(const struct ap_host *h, const struct ap_queue *q);
+bool ap_queue_is_vfio(const struct ap_host *h, const struct ap_queue *q);
+/* Host adapters: the QCI mask when known, else the cards present. */
+void ap_host_adapters(const struct ap_host *h, struct bitmap *out);
+/* Host usage domains: the QCI mask when known, else the queues' domains. */
+void ap_host_domains(const struct ap_host *h, struct bitmap *out);
+
+/* "CCA-Coproc", "Accelerator", "EP11-Coproc", "Unknown" */
+const char *ap_card_mode(const struct ap_card *c);
+const char *ap_qstatus_name(enum ap_qstatus s);
 
 #endif

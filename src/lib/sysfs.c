@@ -313,6 +313,30 @@ nomem:
 	return -ENOMEM;
 }
 
+int sysfs_foreach(enum sysfs_tree tree, const char *rel,
+		  int (*fn)(const char *name, void *arg), void *arg)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	int rc;
+	DIR *d;
+
+	rc = sysfs_path(tree, rel, path, sizeof(path));
+	if (rc)
+		return rc;
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	rc = 0;
+	while (!rc && (de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		rc = fn(de->d_name, arg);
+	}
+	closedir(d);
+	return rc;
+}
+
 /*
  * Opens the directory of rel inside tree without following a symlink on
  * the way, creating missing directories if asked to. Returns a directory fd or -errno;

@@ -47,6 +47,13 @@ bool sysfs_is_dir(enum sysfs_tree tree, const char *rel);
  */
 int sysfs_list(enum sysfs_tree tree, const char *rel, char ***names);
 void sysfs_names_free(char **names, int n);
+/*
+ * Calls fn for every name in a directory, in directory order, without
+ * keeping them (for directories of 65,536 queues). Stops at the first
+ * non-zero return of fn and returns it; -errno if the directory cannot be read.
+ */
+int sysfs_foreach(enum sysfs_tree tree, const char *rel,
+		  int (*fn)(const char *name, void *arg), void *arg);
 
 /*
  * Replaces a file of /etc or /run atomically: a temporary file in the same

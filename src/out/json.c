@@ -1,9 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "json.h"
+
+const char *json_text(struct json_object *obj)
+{
+	return json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
+					      JSON_C_TO_STRING_SPACED |
+					      JSON_C_TO_STRING_NOSLASHESCAPE);
+}
 
 struct json_object *json_ids(const struct bitmap *b)
 {
@@ -34,4 +43,237 @@ struct json_object *json_mask(const struct bitmap *m, const struct bitmap *base)
 		json_object_object_add(o, "cleared", json_ids(&cleared));
 	}
 	return o;
+}
+
+static struct json_object *string_or_null(const char *s)
+{
+	return s && *s ? json_object_new_string(s) : NULL;
+}
+
+static struct json_object *tristate(int v)
+{
+	return v < 0 ? NULL : json_object_new_boolean(v);
+}
+
+struct json_object *json_queue(const struct ap_host *h, const struct ap_queue *q)
+{
+	struct json_object *o = json_object_new_object();
+	char apqn[APQN_BUF];
+
+	apqn_format(q->adapter, q->domain, apqn);
+	json_object_object_add(o, "apqn", json_object_new_string(apqn));
+	json_object_object_add(o, "adapter", json_object_new_int(q->adapter));
+	json_object_object_add(o, "domain", json_object_new_int(q->domain));
+	json_object_object_add(o, "pool", json_object_new_string(
+		ap_host_owned(&h->apmask, &h->aqmask, q->adapter, q->domain) ? "host" : "vfio_ap"));
+	json_object_object_add(o, "driver", string_or_null(ap_queue_driver(h, q)));
+	json_object_object_add(o, "owner", q->owner >= 0 ?
+			       json_object_new_string(h->mdevs[q->owner].uuid) : NULL);
+	return o;
+}
+
+struct json_object *json_adapter(const struct ap_host *h, const struct ap_card *c)
+{
+	struct json_object *o = json_object_new_object();
+	char fn[16];
+
+	json_object_object_add(o, "id", json_object_new_int((int)c->id));
+	json_object_object_add(o, "type", string_or_null(strcmp(c->type, "-") ? c->type : NULL));
+	json_object_object_add(o, "hwtype", c->hwtype < 0 ? NULL : json_object_new_int(c->hwtype));
+	json_object_object_add(o, "raw_hwtype",
+			       c->raw_hwtype < 0 ? NULL : json_object_new_int(c->raw_hwtype));
+	json_object_object_add(o, "mode", string_or_null(c->functions_known ? ap_card_mode(c) : NULL));
+	snprintf(fn, sizeof(fn), "0x%08lX", c->functions);
+	json_object_object_add(o, "functions", c->functions_known ? json_object_new_string(fn) : NULL);
+	json_object_object_add(o, "online", tristate(c->online));
+	json_object_object_add(o, "config", tristate(c->config));
+	json_object_object_add(o, "chkstop", tristate(c->chkstop));
+	json_object_object_add(o, "driver", string_or_null(h->drivers[c->driver]));
+	json_object_object_add(o, "pool", json_object_new_string(
+		bm_test(&h->apmask, c->id) ? "host" : "vfio_ap"));
+	json_object_object_add(o, "vfio_capable",
+			       json_object_new_boolean(c->hwtype >= AP_VFIO_MIN_HWTYPE));
+	return o;
+}
+
+struct json_object *json_domain(const struct ap_host *h, unsigned int id)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *usage = json_object_new_array(), *ctrl = json_object_new_array();
+
+	json_object_object_add(o, "id", json_object_new_int((int)id));
+	json_object_object_add(o, "usage", json_object_new_boolean(
+		h->config_known ? bm_test(&h->cfg_domains, id) : true));
+	json_object_object_add(o, "control", json_object_new_boolean(
+		h->config_known && bm_test(&h->cfg_control, id)));
+	json_object_object_add(o, "pool", json_object_new_string(
+		bm_test(&h->aqmask, id) ? "host" : "vfio_ap"));
+	for (unsigned int i = 0; i < h->nmdevs; i++) {
+		if (bm_test(&h->mdevs[i].matrix.domains, id))
+			json_object_array_add(usage, json_object_new_string(h->mdevs[i].uuid));
+		if (bm_test(&h->mdevs[i].matrix.control, id))
+			json_object_array_add(ctrl, json_object_new_string(h->mdevs[i].uuid));
+	}
+	json_object_object_add(o, "mdevs", usage);
+	json_object_object_add(o, "control_mdevs", ctrl);
+	return o;
+}
+
+struct json_object *json_bus(const struct ap_host *h)
+{
+	struct json_object *o = json_object_new_object(), *k = json_object_new_object();
+	char hex[BM_HEX_LEN];
+
+	bm_to_hex(&h->apmask, hex);
+	json_object_object_add(o, "apmask", json_object_new_string(hex));
+	bm_to_hex(&h->aqmask, hex);
+	json_object_object_add(o, "aqmask", json_object_new_string(hex));
+	json_object_object_add(o, "max_adapter_id", json_object_new_int((int)h->max_adapter));
+	json_object_object_add(o, "max_domain_id", json_object_new_int((int)h->max_domain));
+	json_object_object_add(o, "configured_adapters",
+			       h->config_known ? json_ids(&h->cfg_adapters) : NULL);
+	json_object_object_add(o, "configured_domains",
+			       h->config_known ? json_ids(&h->cfg_domains) : NULL);
+	json_object_object_add(o, "configured_control_domains",
+			       h->config_known ? json_ids(&h->cfg_control) : NULL);
+	json_object_object_add(o, "bindings", string_or_null(h->bindings));
+	json_object_object_add(o, "bindings_complete", json_object_new_boolean(h->bindings_complete));
+	json_object_object_add(o, "vfio_ap", json_object_new_boolean(h->vfio_ap_loaded));
+	json_object_object_add(o, "matrix_device", json_object_new_boolean(h->matrix_present));
+	json_object_object_add(k, "hotplug", json_object_new_boolean(h->dynamic));
+	json_object_object_add(k, "ap_config", json_object_new_boolean(h->has_ap_config));
+	json_object_object_add(k, "queue_status", json_object_new_boolean(h->has_queue_status));
+	json_object_object_add(o, "kernel", k);
+	json_object_object_add(o, "features", string_or_null(h->features));
+	return o;
+}
+
+static struct json_object *matrix_members(struct json_object *o, const struct ap_matrix *m)
+{
+	json_object_object_add(o, "adapters", json_ids(&m->adapters));
+	json_object_object_add(o, "domains", json_ids(&m->domains));
+	json_object_object_add(o, "control_domains", json_ids(&m->control));
+	return o;
+}
+
+struct json_object *json_mdev(const struct ap_host *h, const char *uuid)
+{
+	const struct ap_mdev *m = ap_mdev_get(h, uuid);
+	const struct mdev_def *d = ap_def_get(h, uuid);
+	const struct ap_matrix *mx = m ? &m->matrix : d ? &d->matrix : NULL;
+	struct json_object *o = json_object_new_object(), *apqns = json_object_new_array();
+	int a, dom;
+
+	json_object_object_add(o, "uuid", json_object_new_string(m ? m->uuid : d->uuid));
+	matrix_members(o, mx);
+	bm_for_each(a, &mx->adapters)
+		bm_for_each(dom, &mx->domains) {
+			char apqn[APQN_BUF];
+
+			apqn_format((unsigned int)a, (unsigned int)dom, apqn);
+			json_object_array_add(apqns, json_object_new_string(apqn));
+		}
+	json_object_object_add(o, "apqns", apqns);
+	json_object_object_add(o, "guest_attached", m ? tristate(m->guest_attached) :
+			       json_object_new_boolean(false));
+	json_object_object_add(o, "active", json_object_new_boolean(m != NULL));
+	json_object_object_add(o, "defined", d ? json_object_new_string(
+		d->start == DEF_AUTO ? "auto" : "manual") : NULL);
+	json_object_object_add(o, "guest_view", m && m->has_guest_view ?
+			       matrix_members(json_object_new_object(), &m->guest) : NULL);
+	return o;
+}
+
+struct json_object *json_finding(const struct finding *x)
+{
+	static const char *const sev[] = { "info", "warning", "error" };
+	struct json_object *o = json_object_new_object(), *owners = json_object_new_array();
+	char apqn[APQN_BUF];
+
+	json_object_object_add(o, "severity", json_object_new_string(sev[x->severity]));
+	json_object_object_add(o, "rule", json_object_new_string(x->rule));
+	if (x->adapter >= 0) {
+		apqn_format((unsigned int)x->adapter, (unsigned int)x->domain, apqn);
+		json_object_object_add(o, "apqn", json_object_new_string(apqn));
+	} else {
+		json_object_object_add(o, "apqn", NULL);
+	}
+	for (unsigned int i = 0; i < x->nowners; i++)
+		json_object_array_add(owners, json_object_new_string(x->owners[i]));
+	json_object_object_add(o, "owners", owners);
+	json_object_object_add(o, "message", json_object_new_string(x->message));
+	return o;
+}
+
+struct json_object *json_findings(const struct findings *f)
+{
+	struct json_object *o = json_object_new_object(), *a = json_object_new_array();
+
+	json_object_object_add(o, "ok", json_object_new_boolean(f->errors == 0));
+	json_object_object_add(o, "errors", json_object_new_int((int)f->errors));
+	json_object_object_add(o, "warnings", json_object_new_int((int)f->warnings));
+	for (unsigned int i = 0; i < f->n; i++)
+		json_object_array_add(a, json_finding(&f->v[i]));
+	json_object_object_add(o, "findings", a);
+	return o;
+}
+
+/* Prints text with every line after the first indented by n spaces. */
+static void print_indented(const char *text, int n)
+{
+	for (const char *p = text; *p; p++) {
+		putchar(*p);
+		if (*p == '\n')
+			printf("%*s", n, "");
+	}
+}
+
+void jstream_begin(struct json_stream *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->first_member = true;
+	fputs("{", stdout);
+}
+
+static void member_key(struct json_stream *s, const char *key)
+{
+	struct json_object *k = json_object_new_string(key);
+
+	printf("%s\n  %s: ", s->first_member ? "" : ",", json_object_to_json_string(k));
+	json_object_put(k);
+	s->first_member = false;
+}
+
+void jstream_member(struct json_stream *s, const char *key, struct json_object *value)
+{
+	member_key(s, key);
+	print_indented(value ? json_text(value) : "null", 2);
+	json_object_put(value);
+}
+
+void jstream_array_begin(struct json_stream *s, const char *key)
+{
+	member_key(s, key);
+	fputs("[", stdout);
+	s->in_array = true;
+	s->first_item = true;
+}
+
+void jstream_item(struct json_stream *s, struct json_object *item)
+{
+	printf("%s\n    ", s->first_item ? "" : ",");
+	print_indented(json_text(item), 4);
+	json_object_put(item);
+	s->first_item = false;
+}
+
+void jstream_array_end(struct json_stream *s)
+{
+	fputs("\n  ]", stdout);
+	s->in_array = false;
+}
+
+void jstream_end(struct json_stream *s)
+{
+	fputs(s->first_member ? "}\n" : "\n}\n", stdout);
 }

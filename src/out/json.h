@@ -4,8 +4,11 @@
 #define APM_OUT_JSON_H
 
 #include <json-c/json.h>
+#include <stdbool.h>
 
+#include "ap.h"
 #include "bitmap.h"
+#include "conflict.h"
 
 /* [0, 1, 5] */
 struct json_object *json_ids(const struct bitmap *b);
@@ -14,5 +17,43 @@ struct json_object *json_ids(const struct bitmap *b);
  * given, "set" and "cleared": the bits the mask sets and clears against it.
  */
 struct json_object *json_mask(const struct bitmap *m, const struct bitmap *base);
+/* {"apqn": "05.0004", "adapter": 5, "domain": 4, "pool", "driver", "owner"} */
+struct json_object *json_queue(const struct ap_host *h, const struct ap_queue *q);
+/* An adapter (card) with its type, mode, state, driver and pool. */
+struct json_object *json_adapter(const struct ap_host *h, const struct ap_card *c);
+/* A usage/control domain and who uses it. */
+struct json_object *json_domain(const struct ap_host *h, unsigned int id);
+/* The bus: masks, limits, bindings, what the kernel can do. */
+struct json_object *json_bus(const struct ap_host *h);
+/*
+ * An mdev, active or defined or both: {"uuid", "adapters", "domains",
+ * "control_domains", "apqns", "guest_attached", "active", "defined",
+ * "guest_view"}.
+ */
+struct json_object *json_mdev(const struct ap_host *h, const char *uuid);
+/* {"severity", "rule", "apqn", "owners", "message"} */
+struct json_object *json_finding(const struct finding *x);
+/* {"ok": bool, "errors": n, "warnings": n, "findings": [...]} */
+struct json_object *json_findings(const struct findings *f);
+
+/*
+ * Prints a top-level object member by member, so that lists of 65,536
+ * queues never sit in memory as json-c objects. Output is the same as
+ * apm_print_json would print for the whole object.
+ */
+struct json_stream {
+	bool first_member, first_item, in_array;
+};
+void jstream_begin(struct json_stream *s);
+/* Adds key: value and releases value. */
+void jstream_member(struct json_stream *s, const char *key, struct json_object *value);
+void jstream_array_begin(struct json_stream *s, const char *key);
+/* Adds one item to the open array and releases it. */
+void jstream_item(struct json_stream *s, struct json_object *item);
+void jstream_array_end(struct json_stream *s);
+void jstream_end(struct json_stream *s);
+
+/* The one way apmatrix serialises JSON (pretty, two spaces). */
+const char *json_text(struct json_object *obj);
 
 #endif

@@ -1,0 +1,385 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conflict.h"
+#include "nls.h"
+
+/* Who holds a matrix: an active mdev or a definition for boot. */
+enum holder_kind { HOLD_ACTIVE, HOLD_AUTO, HOLD_MANUAL };
+
+struct holder {
+	const char *uuid;
+	const struct ap_matrix *matrix;
+	enum holder_kind kind;
+};
+
+static const char *holder_desc(enum holder_kind k)
+{
+	switch (k) {
+	case HOLD_ACTIVE: return _("active");
+	case HOLD_AUTO: return _("defined, auto start");
+	default: return _("defined, manual start");
+	}
+}
+
+/* An id as people read it: "5", or "71 (0x47)" where hex and decimal differ. */
+static const char *id_text(int id, char buf[32])
+{
+	if (id < 10)
+		snprintf(buf, 32, "%d", id);
+	else
+		snprintf(buf, 32, "%d (0x%x)", id & 0xffff, id & 0xffff);
+	return buf;
+}
+
+/* Manual definitions only warn: nothing starts them behind the admin's back. */
+static enum severity holder_severity(enum holder_kind k)
+{
+	return k == HOLD_MANUAL ? SEV_WARNING : SEV_ERROR;
+}
+
+static struct finding *add(struct findings *f, enum severity sev, const char *rule, int adapter,
+			   int domain, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static struct finding *add(struct findings *f, enum severity sev, const char *rule, int adapter,
+			   int domain, const char *fmt, ...)
+{
+	struct finding *x;
+	va_list ap;
+
+	if (f->n == f->cap) {
+		unsigned int cap = f->cap ? 2 * f->cap : 16;
+		struct finding *v = realloc(f->v, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		f->v = v;
+		f->cap = cap;
+	}
+	x = &f->v[f->n++];
+	memset(x, 0, sizeof(*x));
+	x->severity = sev;
+	x->rule = rule;
+	x->adapter = adapter;
+	x->domain = domain;
+	va_start(ap, fmt);
+	vsnprintf(x->message, sizeof(x->message), fmt, ap);
+	va_end(ap);
+	if (sev == SEV_ERROR)
+		f->errors++;
+	else if (sev == SEV_WARNING)
+		f->warnings++;
+	return x;
+}
+
+static void add_owner(struct finding *x, const char *owner)
+{
+	if (x && x->nowners < FINDING_OWNERS)
+		snprintf(x->owners[x->nowners++], UUID_BUF, "%s", owner);
+}
+
+void findings_free(struct findings *f)
+{
+	free(f->v);
+	memset(f, 0, sizeof(*f));
+}
+
+bool finding_equal(const struct finding *a, const struct finding *b)
+{
+	if (a->severity != b->severity || strcmp(a->rule, b->rule) || a->adapter != b->adapter ||
+	    a->domain != b->domain || a->nowners != b->nowners)
+		return false;
+	for (unsigned int i = 0; i < a->nowners; i++)
+		if (strcmp(a->owners[i], b->owners[i]))
+			return false;
+	return true;
+}
+
+bool findings_new_errors(const struct findings *f, const struct findings *base)
+{
+	for (unsigned int i = 0; i < f->n; i++) {
+		bool old = false;
+
+		if (f->v[i].severity != SEV_ERROR)
+			continue;
+		for (unsigned int j = 0; j < base->n && !old; j++)
+			old = finding_equal(&f->v[i], &base->v[j]);
+		if (!old)
+			return true;
+	}
+	return false;
+}
+
+static unsigned int collect_holders(const struct ap_host *h, struct holder **out)
+{
+	struct holder *v = calloc((size_t)h->nmdevs + h->ndefs + 1, sizeof(*v));
+	unsigned int n = 0;
+
+	if (!v) {
+		*out = NULL;
+		return 0;
+	}
+	for (unsigned int i = 0; i < h->nmdevs; i++)
+		if (!h->mdevs[i].read_error)
+			v[n++] = (struct holder){ h->mdevs[i].uuid, &h->mdevs[i].matrix, HOLD_ACTIVE };
+	for (unsigned int i = 0; i < h->ndefs; i++)
+		if (!h->defs[i].error[0])
+			v[n++] = (struct holder){ h->defs[i].uuid, &h->defs[i].matrix,
+						  h->defs[i].start == DEF_AUTO ? HOLD_AUTO : HOLD_MANUAL };
+	*out = v;
+	return n;
+}
+
+/*
+ * APQNs held twice. Holders that overlap are found pairwise (cheap); then
+ * every shared APQN is reported once with all its holders.
+ */
+static void rule_shared(const struct holder *hv, unsigned int n, struct findings *f)
+{
+	unsigned int *inv = calloc(n + 1, sizeof(*inv)), ninv = 0;
+	bool *mark = calloc(n + 1, sizeof(bool));
+	struct bitmap adapters, domains;
+	int a, d;
+
+	if (!inv || !mark)
+		goto out;
+	for (unsigned int i = 0; i < n; i++)
+		for (unsigned int j = i + 1; j < n; j++)
+			if (strcmp(hv[i].uuid, hv[j].uuid) &&
+			    matrix_overlaps(hv[i].matrix, hv[j].matrix))
+				mark[i] = mark[j] = true;
+	bm_zero(&adapters);
+	bm_zero(&domains);
+	for (unsigned int i = 0; i < n; i++) {
+		if (!mark[i])
+			continue;
+		inv[ninv++] = i;
+		bm_or(&adapters, &adapters, &hv[i].matrix->adapters);
+		bm_or(&domains, &domains, &hv[i].matrix->domains);
+	}
+	bm_for_each(a, &adapters) {
+		bm_for_each(d, &domains) {
+			const struct holder *who[FINDING_OWNERS];
+			unsigned int k = 0, distinct = 0, binding = 0;
+			char apqn[APQN_BUF], list[FINDING_OWNERS * 64], ia[32], id[32];
+			struct finding *x;
+			size_t len = 0;
+
+			for (unsigned int t = 0; t < ninv; t++) {
+				const struct holder *c = &hv[inv[t]];
+				bool same = false;
+
+				if (!matrix_has_apqn(c->matrix, (unsigned int)a, (unsigned int)d))
+					continue;
+				/* an active mdev and its own definition are one device */
+				for (unsigned int m = 0; m < k; m++)
+					same |= !strcmp(who[m]->uuid, c->uuid);
+				if (same)
+					continue;
+				distinct++;
+				if (c->kind != HOLD_MANUAL)
+					binding++;
+				if (k < FINDING_OWNERS)
+					who[k++] = c;
+			}
+			if (distinct < 2)
+				continue;
+			apqn_format((unsigned int)a, (unsigned int)d, apqn);
+			list[0] = '\0';
+			for (unsigned int m = 0; m < k; m++)
+				len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s (%s)",
+							m ? _(" and ") : "", who[m]->uuid,
+							holder_desc(who[m]->kind));
+			x = add(f, binding >= 2 ? SEV_ERROR : SEV_WARNING, "apqn-shared", a, d,
+				_("APQN %s is assigned to %s; an APQN can serve one guest only: "
+				  "unassign adapter %s or domain %s from all but one"),
+				apqn, list, id_text(a, ia), id_text(d, id));
+			for (unsigned int m = 0; m < k; m++)
+				add_owner(x, who[m]->uuid);
+		}
+	}
+out:
+	free(inv);
+	free(mark);
+}
+
+/* Holder APQNs that the default drivers own by the masks given. */
+static void rule_host_owned(const struct holder *hv, unsigned int n, const struct bitmap *apmask,
+			    const struct bitmap *aqmask, const char *rule, const char *source,
+			    bool defs_only, struct findings *f)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		const struct ap_matrix *m = hv[i].matrix;
+		int a, d;
+
+		if (defs_only && hv[i].kind == HOLD_ACTIVE)
+			continue;
+		bm_for_each(a, &m->adapters) {
+			if (!bm_test(apmask, (unsigned int)a))
+				continue;
+			bm_for_each(d, &m->domains) {
+				char apqn[APQN_BUF], ia[32], id[32];
+				struct finding *x;
+
+				if (!bm_test(aqmask, (unsigned int)d))
+					continue;
+				apqn_format((unsigned int)a, (unsigned int)d, apqn);
+				x = add(f, holder_severity(hv[i].kind), rule, a, d,
+					_("APQN %s of %s (%s) belongs to the default drivers by %s: "
+					  "the host, not the guest, would use it; reserve it with "
+					  "'apmatrix reserve --adapters %s' or '--domains %s'"),
+					apqn, hv[i].uuid, holder_desc(hv[i].kind), source,
+					id_text(a, ia), id_text(d, id));
+				add_owner(x, hv[i].uuid);
+				add_owner(x, "host");
+			}
+		}
+	}
+}
+
+/* Ids above what the machine has: the kernel refuses them with ENODEV. */
+static void rule_range(const struct ap_host *h, const struct holder *hv, unsigned int n,
+		       struct findings *f)
+{
+	static const char *const what[3] = { N_("adapter"), N_("domain"), N_("control domain") };
+
+	for (unsigned int i = 0; i < n; i++) {
+		const struct bitmap *b[3] = { &hv[i].matrix->adapters, &hv[i].matrix->domains,
+					      &hv[i].matrix->control };
+		unsigned int max[3] = { h->max_adapter, h->max_domain, h->max_domain };
+
+		for (int k = 0; k < 3; k++) {
+			int last = bm_last(b[k]);
+			struct finding *x;
+			char il[32];
+
+			if (last < 0 || (unsigned int)last <= max[k])
+				continue;
+			x = add(f, holder_severity(hv[i].kind), "id-range", -1, -1,
+				_("%s %s of %s (%s) is above the highest %s id %u of this machine"),
+				_(what[k]), id_text(last, il), hv[i].uuid, holder_desc(hv[i].kind),
+				_(what[k]), max[k]);
+			add_owner(x, hv[i].uuid);
+		}
+	}
+	for (unsigned int i = 0; i < h->ndefs; i++) {
+		struct finding *x;
+
+		if (!h->defs[i].beyond || h->defs[i].error[0])
+			continue;
+		x = add(f, h->defs[i].start == DEF_MANUAL ? SEV_WARNING : SEV_ERROR, "id-range", -1,
+			-1, _("the definition of %s assigns id %llu; ids go up to 255"),
+			h->defs[i].uuid, h->defs[i].beyond);
+		add_owner(x, h->defs[i].uuid);
+	}
+}
+
+static void rule_control(const struct holder *hv, unsigned int n, struct findings *f)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		struct finding *x;
+
+		if (bm_empty(&hv[i].matrix->control) || !bm_empty(&hv[i].matrix->domains))
+			continue;
+		x = add(f, SEV_WARNING, "control-without-usage", -1, -1,
+			_("%s (%s) has control domains but no usage domain; mdevctl's ap-check "
+			  "refuses to start it: assign a usage domain"),
+			hv[i].uuid, holder_desc(hv[i].kind));
+		add_owner(x, hv[i].uuid);
+	}
+}
+
+static void rule_card_type(const struct ap_host *h, const struct holder *hv, unsigned int n,
+			   struct findings *f)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		int a;
+
+		bm_for_each(a, &hv[i].matrix->adapters) {
+			const struct ap_card *c = ap_card_get(h, (unsigned int)a);
+			struct finding *x;
+			char ia[32];
+
+			if (!c || c->hwtype < 0 || c->hwtype >= AP_VFIO_MIN_HWTYPE)
+				continue;
+			x = add(f, holder_severity(hv[i].kind), "card-type", -1, -1,
+				_("adapter %s of %s (%s) is a %s (hwtype %d); vfio_ap takes CEX4 "
+				  "(hwtype 10) and newer only: assign another adapter"),
+				id_text(a, ia), hv[i].uuid, holder_desc(hv[i].kind), c->type, c->hwtype);
+			add_owner(x, hv[i].uuid);
+		}
+	}
+}
+
+static void rule_files(const struct ap_host *h, struct findings *f)
+{
+	for (unsigned int i = 0; i < h->ndefs; i++) {
+		struct finding *x;
+
+		if (!h->defs[i].error[0])
+			continue;
+		x = add(f, SEV_ERROR, "definition-invalid", -1, -1,
+			_("/etc/mdevctl.d/matrix/%s: %s; neither mdevctl nor apmatrix can use it"),
+			h->defs[i].uuid, h->defs[i].error);
+		add_owner(x, h->defs[i].uuid);
+	}
+	for (int i = 0; i < 2; i++)
+		if (h->persist[i].present && h->persist[i].error[0])
+			add(f, SEV_ERROR, "rule-invalid", -1, -1, "%s: %s", h->persist[i].path,
+			    h->persist[i].error);
+}
+
+/* Assignments outside the host configuration: allowed, but the guest will not see them. */
+static void rule_outside_config(const struct ap_host *h, const struct holder *hv,
+				unsigned int n, struct findings *f)
+{
+	if (!h->config_known)
+		return;
+	for (unsigned int i = 0; i < n; i++) {
+		struct bitmap out;
+		char ranges[BM_RANGES_LEN];
+		struct finding *x;
+
+		bm_andnot(&out, &hv[i].matrix->adapters, &h->cfg_adapters);
+		if (!bm_empty(&out)) {
+			bm_to_ranges(&out, ranges, sizeof(ranges));
+			x = add(f, SEV_INFO, "not-configured", -1, -1,
+				_("adapters %s of %s are not in the host configuration; a guest "
+				  "sees them once they are configured"), ranges, hv[i].uuid);
+			add_owner(x, hv[i].uuid);
+		}
+		bm_andnot(&out, &hv[i].matrix->domains, &h->cfg_domains);
+		if (!bm_empty(&out)) {
+			bm_to_ranges(&out, ranges, sizeof(ranges));
+			x = add(f, SEV_INFO, "not-configured", -1, -1,
+				_("domains %s of %s are not in the host configuration; a guest "
+				  "sees them once they are configured"), ranges, hv[i].uuid);
+			add_owner(x, hv[i].uuid);
+		}
+	}
+}
+
+void conflict_check(const struct ap_host *h, struct findings *f)
+{
+	const struct persist_masks *pm = h->defs_read ? persist_effective(h->persist) : NULL;
+	struct holder *hv;
+	unsigned int n = collect_holders(h, &hv);
+
+	rule_files(h, f);
+	rule_shared(hv, n, f);
+	rule_host_owned(hv, n, &h->apmask, &h->aqmask, "host-owned", _("the live masks"), false, f);
+	if (pm && !pm->error[0] && (pm->has_apmask || pm->has_aqmask))
+		rule_host_owned(hv, n, pm->has_apmask ? &pm->apmask : &h->apmask,
+				pm->has_aqmask ? &pm->aqmask : &h->aqmask, "host-owned-persistent",
+				pm->path, true, f);
+	rule_range(h, hv, n, f);
+	rule_card_type(h, hv, n, f);
+	rule_control(hv, n, f);
+	rule_outside_config(h, hv, n, f);
+	free(hv);
+}

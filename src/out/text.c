@@ -1,0 +1,324 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nls.h"
+#include "text.h"
+
+static const char *card_status(const struct ap_card *c)
+{
+	if (c->config == 0)
+		return "deconfig";
+	if (c->chkstop == 1)
+		return "chkstop";
+	if (c->online < 0)
+		return "-";
+	return c->online ? "online" : "offline";
+}
+
+static const char *or_dash(const char *s)
+{
+	return s && *s ? s : "-";
+}
+
+static void print_card_row(const struct ap_host *h, const struct ap_card *c, bool verbose)
+{
+	char id[8];
+
+	snprintf(id, sizeof(id), "%02x", c->id);
+	printf("%-8s %-6s %-11s %-10s %-7s %-10s %s", id, c->type, ap_card_mode(c), card_status(c),
+	       "-", or_dash(h->drivers[c->driver]), "-");
+	if (verbose) {
+		char hw[16], depth[16];
+
+		snprintf(hw, sizeof(hw), "%d", c->hwtype);
+		snprintf(depth, sizeof(depth), "%d", c->depth);
+		printf("%*s %-6s %-6s 0x%08lX", 35, "", c->hwtype < 0 ? "-" : hw,
+		       c->depth < 0 ? "-" : depth, c->functions);
+	}
+	putchar('\n');
+}
+
+static void print_queue_row(const struct ap_host *h, const struct ap_queue *q, bool verbose)
+{
+	const struct ap_card *c = q->card >= 0 ? &h->cards[q->card] : NULL;
+	char apqn[APQN_BUF];
+	const char *owner = q->owner >= 0 ? h->mdevs[q->owner].uuid : "-";
+
+	apqn_format(q->adapter, q->domain, apqn);
+	printf("%-8s %-6s %-11s %-10s %-7s %-10s %-*s", apqn, c ? c->type : "-",
+	       c ? ap_card_mode(c) : "-", ap_qstatus_name(q->status),
+	       ap_host_owned(&h->apmask, &h->aqmask, q->adapter, q->domain) ? "host" : "vfio_ap",
+	       or_dash(ap_queue_driver(h, q)), verbose ? 36 : 0, owner);
+	if (verbose && c) {
+		char hw[16], depth[16];
+
+		snprintf(hw, sizeof(hw), "%d", c->hwtype);
+		snprintf(depth, sizeof(depth), "%d", c->depth);
+		printf(" %-6s %-6s 0x%08lX", c->hwtype < 0 ? "-" : hw, c->depth < 0 ? "-" : depth,
+		       c->functions);
+	}
+	putchar('\n');
+}
+
+void text_list_devices(const struct ap_host *h, unsigned int rows, bool verbose)
+{
+	unsigned int q = 0;
+
+	printf("%-8s %-6s %-11s %-10s %-7s %-10s %-*s", "CARD.DOM", "TYPE", "MODE", "STATUS",
+	       "POOL", "DRIVER", verbose ? 36 : 0, "OWNER");
+	if (verbose)
+		printf(" %-6s %-6s %s", "HWTYPE", "QDEPTH", "FUNCTIONS");
+	putchar('\n');
+	for (unsigned int c = 0; c <= h->ncards; c++) {
+		unsigned int id = c < h->ncards ? h->cards[c].id : AP_IDS;
+
+		/* queues of adapters without a card device come before the next card */
+		for (; q < h->nqueues && h->queues[q].adapter < id; q++)
+			if (rows & LIST_QUEUES)
+				print_queue_row(h, &h->queues[q], verbose);
+		if (c == h->ncards)
+			break;
+		if (rows & LIST_CARDS)
+			print_card_row(h, &h->cards[c], verbose);
+		for (; q < h->nqueues && h->queues[q].adapter == id; q++)
+			if (rows & LIST_QUEUES)
+				print_queue_row(h, &h->queues[q], verbose);
+	}
+}
+
+/* The mdevs (UUID prefixes) that use an adapter or a domain. */
+static void users(const struct ap_host *h, unsigned int id, bool adapter, bool control,
+		  char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < h->nmdevs; i++) {
+		const struct ap_matrix *m = &h->mdevs[i].matrix;
+		const struct bitmap *b = adapter ? &m->adapters : control ? &m->control : &m->domains;
+
+		if (!bm_test(b, id) || n + 10 >= len)
+			continue;
+		n += (size_t)snprintf(buf + n, len - n, "%s%.8s", n ? "," : "", h->mdevs[i].uuid);
+	}
+	if (!n)
+		snprintf(buf, len, "-");
+}
+
+void text_list_adapters(const struct ap_host *h, bool verbose)
+{
+	char who[512];
+
+	printf("%-7s %-6s %-11s %-8s %-7s %-6s %s\n", "ADAPTER", "TYPE", "MODE", "STATUS", "POOL",
+	       "QUEUES", "MDEVS");
+	for (unsigned int i = 0; i < h->ncards; i++) {
+		const struct ap_card *c = &h->cards[i];
+		unsigned int nq = 0;
+
+		for (unsigned int q = 0; q < h->nqueues; q++)
+			nq += h->queues[q].adapter == c->id;
+		users(h, c->id, true, false, who, sizeof(who));
+		printf("%02x      %-6s %-11s %-8s %-7s %-6u %s", c->id, c->type, ap_card_mode(c),
+		       card_status(c), bm_test(&h->apmask, c->id) ? "host" : "vfio_ap", nq, who);
+		if (verbose)
+			printf("  hwtype %d%s", c->hwtype,
+			       c->hwtype >= 0 && c->hwtype < AP_VFIO_MIN_HWTYPE ?
+			       _(" (vfio_ap cannot take it)") : "");
+		putchar('\n');
+	}
+}
+
+void text_list_domains(const struct ap_host *h, bool verbose)
+{
+	struct bitmap doms, all;
+	char who[512], ctl[512];
+	int d;
+
+	ap_host_domains(h, &doms);
+	all = doms;
+	if (h->config_known)
+		bm_or(&all, &all, &h->cfg_control);
+	printf("%-6s %-5s %-7s %-7s %-17s %s\n", "DOMAIN", "USAGE", "CONTROL", "POOL", "MDEVS",
+	       "CONTROL-MDEVS");
+	bm_for_each(d, &all) {
+		users(h, (unsigned int)d, false, false, who, sizeof(who));
+		users(h, (unsigned int)d, false, true, ctl, sizeof(ctl));
+		printf("%04x   %-5s %-7s %-7s %-17s %s", d, bm_test(&doms, (unsigned int)d) ? "yes" : "no",
+		       h->config_known ? (bm_test(&h->cfg_control, (unsigned int)d) ? "yes" : "no") : "-",
+		       bm_test(&h->aqmask, (unsigned int)d) ? "host" : "vfio_ap", who, ctl);
+		if (verbose)
+			printf("  (%d)", d);
+		putchar('\n');
+	}
+}
+
+static void ranges_or_dash(const struct bitmap *b, char *buf, size_t len)
+{
+	if (!bm_to_ranges(b, buf, len))
+		snprintf(buf, len, "-");
+}
+
+/* One row per mdev: every active one and every definition, by UUID. */
+void text_list_mdevs(const struct ap_host *h, bool verbose)
+{
+	unsigned int i = 0, j = 0;
+
+	printf("%-36s %-6s %-6s %-5s %-12s %-12s %-12s %s\n", "UUID", "ACTIVE", "START", "GUEST",
+	       "ADAPTERS", "DOMAINS", "CONTROL", "APQNS");
+	while (i < h->nmdevs || j < h->ndefs) {
+		const struct ap_mdev *m = NULL;
+		const struct mdev_def *d = NULL;
+		const struct ap_matrix *mx;
+		char a[BM_RANGES_LEN], dm[BM_RANGES_LEN], c[BM_RANGES_LEN];
+		int cmp;
+
+		if (i >= h->nmdevs)
+			cmp = 1;
+		else if (j >= h->ndefs)
+			cmp = -1;
+		else
+			cmp = strcmp(h->mdevs[i].uuid, h->defs[j].uuid);
+		if (cmp <= 0)
+			m = &h->mdevs[i++];
+		if (cmp >= 0)
+			d = &h->defs[j++];
+		mx = m ? &m->matrix : &d->matrix;
+		ranges_or_dash(&mx->adapters, a, sizeof(a));
+		ranges_or_dash(&mx->domains, dm, sizeof(dm));
+		ranges_or_dash(&mx->control, c, sizeof(c));
+		printf("%-36s %-6s %-6s %-5s %-12s %-12s %-12s %u", m ? m->uuid : d->uuid,
+		       m ? "yes" : "no", d ? (d->error[0] ? "bad" : d->start == DEF_AUTO ? "auto" : "manual") : "-",
+		       !m ? "-" : m->guest_attached < 0 ? "?" : m->guest_attached ? "yes" : "no",
+		       a, dm, c, matrix_apqn_count(mx));
+		if (verbose && m && d && !d->error[0] && !matrix_equal(&m->matrix, &d->matrix))
+			printf(_("  (definition differs)"));
+		putchar('\n');
+	}
+}
+
+/* Colours for mdev letters, cycled. */
+static const char *const palette[] = { "\033[32m", "\033[34m", "\033[35m", "\033[36m",
+				       "\033[33m", "\033[92m", "\033[94m", "\033[95m" };
+#define C_RESET "\033[0m"
+#define C_DIM "\033[2m"
+#define C_ALERT "\033[1;31m"
+
+static char mdev_letter(int idx)
+{
+	if (idx < 26)
+		return (char)('a' + idx);
+	if (idx < 52)
+		return (char)('A' + idx - 26);
+	return '*';
+}
+
+/* The glyph of one APQN and the index of the lettered mdev it shows, or -1. */
+static char cell(const struct ap_host *h, const int *letter, unsigned int a, unsigned int d,
+		 int *who)
+{
+	const struct ap_queue *q = ap_queue_get(h, a, d);
+	bool host = ap_host_owned(&h->apmask, &h->aqmask, a, d);
+	int holders = 0, first = -1;
+
+	*who = -1;
+	for (unsigned int i = 0; i < h->nmdevs; i++) {
+		if (!matrix_has_apqn(&h->mdevs[i].matrix, a, d))
+			continue;
+		holders++;
+		if (first < 0)
+			first = (int)i;
+	}
+	if (holders > 1 || (holders == 1 && host))
+		return '!';
+	if (holders == 1) {
+		*who = letter[first];
+		return letter[first] >= 0 ? mdev_letter(letter[first]) : '#';
+	}
+	if (!q)
+		return ' ';
+	return host ? '-' : '.';
+}
+
+void text_grid(const struct ap_host *h, const char *const *uuids, int n, bool color)
+{
+	struct bitmap rows, cols;
+	int *letter = calloc(h->nmdevs + 1, sizeof(int));
+	int next = 0, a, d, width;
+	bool used_other = false, used_conflict = false;
+
+	if (!letter)
+		return;
+	ap_host_adapters(h, &rows);
+	ap_host_domains(h, &cols);
+	for (unsigned int i = 0; i < h->nmdevs; i++) {
+		bool pick = n == 0;
+
+		for (int k = 0; k < n && !pick; k++)
+			pick = !strcasecmp(uuids[k], h->mdevs[i].uuid);
+		letter[i] = pick ? next++ : -1;
+		if (pick) {
+			bm_or(&rows, &rows, &h->mdevs[i].matrix.adapters);
+			bm_or(&cols, &cols, &h->mdevs[i].matrix.domains);
+		}
+	}
+	width = bm_count(&cols) <= 40 ? 2 : 1;
+	/* the domain ids, hex, written downwards: high digit, then low digit */
+	for (int line = 0; line < 2; line++) {
+		printf("%-12s", line ? "" : _("domain"));
+		bm_for_each(d, &cols)
+			printf("%*s%x", d == bm_next(&cols, 0) ? 0 : width - 1, "",
+			       line ? d & 0xf : d >> 4);
+		putchar('\n');
+	}
+	bm_for_each(a, &rows) {
+		printf(_("adapter %02x  "), a);
+		bm_for_each(d, &cols) {
+			int who;
+			char g = cell(h, letter, (unsigned int)a, (unsigned int)d, &who);
+			const char *on = NULL;
+
+			used_other |= g == '#';
+			used_conflict |= g == '!';
+			if (color)
+				on = g == '!' ? C_ALERT : g == '-' ? C_DIM :
+				     who >= 0 ? palette[who % 8] : NULL;
+			printf("%*s%s%c%s", d == bm_next(&cols, 0) ? 0 : width - 1, "",
+			       on ? on : "", g, on ? C_RESET : "");
+		}
+		putchar('\n');
+	}
+	printf(_("\n  -  default drivers (host)\n  .  vfio_ap, not assigned\n"));
+	for (unsigned int i = 0; i < h->nmdevs; i++) {
+		const struct ap_mdev *m = &h->mdevs[i];
+
+		if (letter[i] < 0)
+			continue;
+		printf("  %s%c%s  %s", color ? palette[letter[i] % 8] : "", mdev_letter(letter[i]),
+		       color ? C_RESET : "", m->uuid);
+		if (m->guest_attached == 1)
+			printf(_(" (guest attached)"));
+		putchar('\n');
+	}
+	if (used_other)
+		printf(_("  #  another mdev\n"));
+	if (used_conflict)
+		printf(_("  !  conflict: held by two mdevs, or by an mdev and the host\n"));
+	free(letter);
+}
+
+void text_findings(const struct findings *f, bool verbose)
+{
+	static const char *const sev[] = { N_("info"), N_("warning"), N_("error") };
+
+	for (unsigned int i = 0; i < f->n; i++) {
+		const struct finding *x = &f->v[i];
+
+		if (x->severity == SEV_INFO && !verbose)
+			continue;
+		printf("%s: [%s] %s\n", _(sev[x->severity]), x->rule, x->message);
+	}
+}
