@@ -1,0 +1,324 @@
+/* SPDX-License-Identifier: MIT */
+/* Every conflict rule over host models built in memory. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "conflict.h"
+
+#define U1 "11111111-1111-1111-1111-111111111111"
+#define U2 "22222222-2222-2222-2222-222222222222"
+#define U3 "33333333-3333-3333-3333-333333333333"
+
+struct fixture {
+	struct ap_host h;
+	struct ap_mdev mdevs[4];
+	struct mdev_def defs[4];
+	struct ap_card cards[4];
+	struct findings f;
+};
+
+static struct fixture fx;
+
+/* A host whose masks give everything to vfio_ap, ids up to 255. */
+static int setup(void **state)
+{
+	memset(&fx, 0, sizeof(fx));
+	bm_zero(&fx.h.apmask);
+	bm_zero(&fx.h.aqmask);
+	fx.h.max_adapter = fx.h.max_domain = 255;
+	fx.h.mdevs = fx.mdevs;
+	fx.h.defs = fx.defs;
+	fx.h.cards = fx.cards;
+	fx.h.defs_read = true;
+	*state = &fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	findings_free(&fx.f);
+	return 0;
+}
+
+static void set_ids(struct bitmap *b, const char *list)
+{
+	unsigned int v;
+	int n;
+
+	bm_zero(b);
+	while (sscanf(list, "%u%n", &v, &n) == 1) {
+		bm_set(b, v);
+		list += n;
+		if (*list == ',')
+			list++;
+	}
+}
+
+static struct ap_matrix *add_mdev(const char *uuid, const char *a, const char *d, const char *c)
+{
+	struct ap_mdev *m = &fx.mdevs[fx.h.nmdevs++];
+
+	snprintf(m->uuid, sizeof(m->uuid), "%s", uuid);
+	set_ids(&m->matrix.adapters, a);
+	set_ids(&m->matrix.domains, d);
+	set_ids(&m->matrix.control, c);
+	m->guest_attached = -1;
+	return &m->matrix;
+}
+
+static struct ap_matrix *add_def(const char *uuid, enum def_start start, const char *a,
+				 const char *d)
+{
+	struct mdev_def *m = &fx.defs[fx.h.ndefs++];
+
+	snprintf(m->uuid, sizeof(m->uuid), "%s", uuid);
+	m->start = start;
+	set_ids(&m->matrix.adapters, a);
+	set_ids(&m->matrix.domains, d);
+	return &m->matrix;
+}
+
+static const struct finding *find_rule(const char *rule, unsigned int nth)
+{
+	for (unsigned int i = 0; i < fx.f.n; i++)
+		if (!strcmp(fx.f.v[i].rule, rule) && nth-- == 0)
+			return &fx.f.v[i];
+	return NULL;
+}
+
+static unsigned int count_rule(const char *rule)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < fx.f.n; i++)
+		n += !strcmp(fx.f.v[i].rule, rule);
+	return n;
+}
+
+/* Seed Example 1 and 2: valid, no finding at all. */
+static void test_seed_examples_valid(void **state)
+{
+	(void)state;
+	add_mdev(U1, "1,2", "5,6", "");
+	add_mdev(U2, "1,2", "7", "");
+	conflict_check(&fx.h, &fx.f);
+	assert_int_equal(fx.f.n, 0);
+	findings_free(&fx.f);
+	fx.h.nmdevs = 0;
+	add_mdev(U1, "1,2", "5,6", "");
+	add_mdev(U2, "3,4", "5,6", "");
+	conflict_check(&fx.h, &fx.f);
+	assert_int_equal(fx.f.n, 0);
+}
+
+/* Seed Example 3: 01.0006 in both guests, reported with both UUIDs. */
+static void test_seed_example3(void **state)
+{
+	const struct finding *x;
+
+	(void)state;
+	add_mdev(U1, "1,2", "5,6", "");
+	add_mdev(U2, "1", "6,7", "");
+	conflict_check(&fx.h, &fx.f);
+	assert_int_equal(count_rule("apqn-shared"), 1);
+	x = find_rule("apqn-shared", 0);
+	assert_int_equal(x->severity, SEV_ERROR);
+	assert_int_equal(x->adapter, 1);
+	assert_int_equal(x->domain, 6);
+	assert_int_equal(x->nowners, 2);
+	assert_string_equal(x->owners[0], U1);
+	assert_string_equal(x->owners[1], U2);
+	assert_true(strstr(x->message, "01.0006") != NULL);
+	assert_int_equal(fx.f.errors, 1);
+}
+
+/* Definitions: auto ones conflict as errors, manual ones as warnings. */
+static void test_shared_with_definitions(void **state)
+{
+	(void)state;
+	add_mdev(U1, "1,2", "5,6", "");
+	add_def(U2, DEF_AUTO, "1", "6,7");
+	add_def(U3, DEF_MANUAL, "2", "6");
+	conflict_check(&fx.h, &fx.f);
+	assert_int_equal(count_rule("apqn-shared"), 2);
+	assert_int_equal(find_rule("apqn-shared", 0)->severity, SEV_ERROR);	/* 01.0006 */
+	assert_int_equal(find_rule("apqn-shared", 1)->severity, SEV_WARNING);	/* 02.0006 */
+	assert_int_equal(find_rule("apqn-shared", 1)->adapter, 2);
+}
+
+/* An active mdev and its own definition are the same device. */
+static void test_own_definition(void **state)
+{
+	(void)state;
+	add_mdev(U1, "1,2", "5,6", "");
+	add_def(U1, DEF_AUTO, "1,2", "5,6");
+	conflict_check(&fx.h, &fx.f);
+	assert_int_equal(count_rule("apqn-shared"), 0);
+}
+
+/* Three holders of one APQN: one finding naming all three. */
+static void test_three_holders(void **state)
+{
+	(void)state;
+	add_mdev(U1, "1", "5", "");
+	add_mdev(U2, "1", "5", "");
+	add_def(U3, DEF_AUTO, "1", "5");
+	conflict_check(&fx.h, &fx.f);
+	assert_int_equal(count_rule("apqn-shared"), 1);
+	assert_int_equal(find_rule("apqn-shared", 0)->nowners, 3);
+}
+
+static void test_host_owned(void **state)
+{
+	const struct finding *x;
+
+	(void)state;
+	set_ids(&fx.h.apmask, "0,1,2,3,4,5");
+	set_ids(&fx.h.aqmask, "4");
+	add_mdev(U1, "5,6", "4,171", "");
+	add_def(U2, DEF_MANUAL, "5", "4");
+	conflict_check(&fx.h, &fx.f);
+	assert_int_equal(count_rule("host-owned"), 2);
+	x = find_rule("host-owned", 0);
+	assert_int_equal(x->severity, SEV_ERROR);
+	assert_int_equal(x->adapter, 5);
+	assert_int_equal(x->domain, 4);
+	assert_string_equal(x->owners[0], U1);
+	assert_string_equal(x->owners[1], "host");
+	assert_true(strstr(x->message, "reserve") != NULL);
+	assert_int_equal(find_rule("host-owned", 1)->severity, SEV_WARNING);
+}
+
+/* chzdev's rule decides the masks at boot: auto definitions must fit them. */
+static void test_host_owned_persistent(void **state)
+{
+	(void)state;
+	fx.h.persist[PERSIST_ETC].present = true;
+	fx.h.persist[PERSIST_ETC].path = "/etc/udev/rules.d/41-ap.rules";
+	fx.h.persist[PERSIST_ETC].has_apmask = true;
+	bm_fill(&fx.h.persist[PERSIST_ETC].apmask);
+	/* aqmask not in the rule: the live one (all clear) counts */
+	add_def(U1, DEF_AUTO, "5", "4");
+	add_mdev(U2, "6", "4", "");
+	conflict_check(&fx.h, &fx.f);
+	assert_int_equal(count_rule("host-owned-persistent"), 0);
+	findings_free(&fx.f);
+	fx.h.persist[PERSIST_ETC].has_aqmask = true;
+	bm_fill(&fx.h.persist[PERSIST_ETC].aqmask);
+	conflict_check(&fx.h, &fx.f);
+	/* definitions only: the active mdev is judged by the live masks */
+	assert_int_equal(count_rule("host-owned-persistent"), 1);
+	assert_string_equal(find_rule("host-owned-persistent", 0)->owners[0], U1);
+	assert_true(strstr(find_rule("host-owned-persistent", 0)->message, "41-ap.rules") != NULL);
+}
+
+static void test_range(void **state)
+{
+	(void)state;
+	fx.h.max_adapter = 63;
+	fx.h.max_domain = 84;
+	add_def(U1, DEF_AUTO, "64", "85");
+	fx.defs[0].matrix.control = fx.defs[0].matrix.domains;
+	conflict_check(&fx.h, &fx.f);
+	assert_int_equal(count_rule("id-range"), 3);
+	assert_true(strstr(find_rule("id-range", 0)->message, "adapter 64 (0x40)") != NULL);
+	assert_true(strstr(find_rule("id-range", 0)->message, "63") != NULL);
+}
+
+static void test_control_without_usage(void **state)
+{
+	(void)state;
+	add_mdev(U1, "5", "", "171");
+	conflict_check(&fx.h, &fx.f);
+	assert_int_equal(count_rule("control-without-usage"), 1);
+	assert_int_equal(find_rule("control-without-usage", 0)->severity, SEV_WARNING);
+	assert_int_equal(fx.f.errors, 0);
+}
+
+static void test_card_type(void **state)
+{
+	(void)state;
+	fx.cards[0] = (struct ap_card){ .id = 3, .hwtype = 9, .type = "CEX3C" };
+	fx.cards[1] = (struct ap_card){ .id = 5, .hwtype = 13, .type = "CEX7C" };
+	fx.h.ncards = 2;
+	add_mdev(U1, "3,5", "4", "");
+	conflict_check(&fx.h, &fx.f);
+	assert_int_equal(count_rule("card-type"), 1);
+	assert_true(strstr(find_rule("card-type", 0)->message, "CEX3C") != NULL);
+}
+
+static void test_invalid_files(void **state)
+{
+	(void)state;
+	add_def(U1, DEF_AUTO, "5", "4");
+	snprintf(fx.defs[0].error, sizeof(fx.defs[0].error), "not JSON");
+	fx.h.persist[PERSIST_RUN].present = true;
+	fx.h.persist[PERSIST_RUN].path = "/run/udev/rules.d/41-ap.rules";
+	snprintf(fx.h.persist[PERSIST_RUN].error, sizeof(fx.h.persist[PERSIST_RUN].error), "line 3: x");
+	add_mdev(U2, "5", "4", "");
+	conflict_check(&fx.h, &fx.f);
+	assert_int_equal(count_rule("definition-invalid"), 1);
+	assert_int_equal(count_rule("rule-invalid"), 1);
+	/* an unusable definition holds nothing */
+	assert_int_equal(count_rule("apqn-shared"), 0);
+}
+
+static void test_not_configured(void **state)
+{
+	(void)state;
+	fx.h.config_known = true;
+	set_ids(&fx.h.cfg_adapters, "5,6");
+	set_ids(&fx.h.cfg_domains, "4");
+	add_mdev(U1, "5,32", "4,7", "");
+	conflict_check(&fx.h, &fx.f);
+	assert_int_equal(count_rule("not-configured"), 2);
+	assert_int_equal(find_rule("not-configured", 0)->severity, SEV_INFO);
+	assert_int_equal(fx.f.errors + fx.f.warnings, 0);
+}
+
+/* What a change adds is told apart from what was there before it. */
+static void test_new_errors(void **state)
+{
+	struct findings before = { 0 };
+
+	(void)state;
+	add_mdev(U1, "1,2", "5,6", "");
+	add_mdev(U2, "1", "6,7", "");
+	conflict_check(&fx.h, &before);
+	conflict_check(&fx.h, &fx.f);
+	assert_false(findings_new_errors(&fx.f, &before));
+	findings_free(&fx.f);
+	add_mdev(U3, "2", "6", "");
+	conflict_check(&fx.h, &fx.f);
+	assert_true(findings_new_errors(&fx.f, &before));
+	findings_free(&before);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_seed_examples_valid, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_seed_example3, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shared_with_definitions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_own_definition, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_three_holders, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_host_owned, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_host_owned_persistent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_range, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_control_without_usage, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_card_type, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_invalid_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_not_configured, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_new_errors, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
