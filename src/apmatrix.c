@@ -55,7 +55,7 @@ struct poptOption apm_global_options[] = {
 	POPT_TABLEEND
 };
 
-static const char *const mask_subcommands[] = { "show", "eval", NULL };
+static const char *const mask_subcommands[] = { "show", "eval", "set", NULL };
 static const char *const list_subcommands[] = { "adapters", "domains", "queues", "mdevs", NULL };
 
 const struct apm_cmd apm_commands[] = {
@@ -64,6 +64,13 @@ const struct apm_cmd apm_commands[] = {
 	{ "show", N_("draw the matrix: who owns each APQN"), cmd_show, NULL },
 	{ "mask", N_("show the masks and pools, evaluate or write a mask"), cmd_mask,
 	  mask_subcommands },
+	{ "reserve", N_("move adapters and domains to the vfio_ap pool"), cmd_reserve, NULL },
+	{ "release", N_("give adapters and domains back to the default drivers"), cmd_release,
+	  NULL },
+	{ "create", N_("create an mdev, optionally with its matrix"), cmd_create, NULL },
+	{ "remove", N_("remove mdevs"), cmd_remove, NULL },
+	{ "assign", N_("assign adapters, domains, control domains to an mdev"), cmd_assign, NULL },
+	{ "unassign", N_("unassign them again"), cmd_unassign, NULL },
 	{ "check", N_("check the host and its definitions for conflicts"), cmd_check, NULL },
 	{ NULL, NULL, NULL, NULL }
 };
@@ -379,6 +386,7 @@ int main(int argc, const char **argv)
 	poptContext ctx;
 	int rc, nrest = 0;
 
+	apm_opts.timeout = 30;
 	setlocale(LC_ALL, "");
 	bindtextdomain(PACKAGE, LOCALEDIR);
 	textdomain(PACKAGE);

@@ -5,6 +5,7 @@
 
 #include <popt.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "nls.h"
 
@@ -29,12 +30,16 @@ struct apm_opts {
 	int verbose;
 	int quiet;
 	enum apm_color color;
+	int no_wait;		/* change commands: do not wait for udev */
+	int timeout;		/* seconds for the lock and for udev */
 };
 
 extern struct apm_opts apm_opts;
 
 /* The global option table, included in every command's table. */
 extern struct poptOption apm_global_options[];
+/* --no-wait and --timeout, included by the commands that write. */
+extern struct poptOption apm_change_options[];
 
 struct apm_cmd {
 	const char *name;
@@ -88,10 +93,37 @@ int apm_load_host(struct ap_host *h, unsigned int flags);
 struct json_object;
 void apm_print_json(struct json_object *obj);
 
+/*
+ * The frame of every command that writes: take the lock (not for
+ * --dry-run) and read the host; later release both.
+ */
+int apm_change_begin(struct ap_host *h);
+void apm_change_end(struct ap_host *h);
+/*
+ * Checks a plan against the host (plus extra findings of the command's
+ * own), reports every refusal at once (exit 3, nothing written), prints
+ * the writes for --dry-run, or writes them with read-back and undo. Returns
+ * the exit status. strict: host-owned warnings refuse too (mask writes).
+ */
+struct plan;
+struct findings;
+int apm_change_run(struct ap_host *h, struct plan *p, bool strict, const struct findings *extra);
+/* {"changed": ..., "dry_run": ..., "steps": [...]} for a command's JSON. */
+struct json_object *apm_change_json(const struct plan *p, bool changed);
+/* An id list option; exit 2 with a message naming the option on error. */
+struct bitmap;
+int apm_parse_ids(const char *cmd, const char *opt, const char *text, struct bitmap *out);
+
 /* Commands. */
 int cmd_mask(int argc, const char **argv);
 int cmd_list(int argc, const char **argv);
 int cmd_show(int argc, const char **argv);
 int cmd_check(int argc, const char **argv);
+int cmd_create(int argc, const char **argv);
+int cmd_remove(int argc, const char **argv);
+int cmd_assign(int argc, const char **argv);
+int cmd_unassign(int argc, const char **argv);
+int cmd_reserve(int argc, const char **argv);
+int cmd_release(int argc, const char **argv);
 
 #endif

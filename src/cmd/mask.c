@@ -10,6 +10,7 @@
 #include "apmatrix.h"
 #include "maskexpr.h"
 #include "out/json.h"
+#include "plan.h"
 
 /* "invalid mask expression "...": what is wrong", exit 2. */
 static int report_mask_error(const char *expr, const struct mask_error *err)
@@ -215,6 +216,91 @@ out:
 	return rc;
 }
 
+/*
+ * mask set apmask|aqmask EXPR: the kernel's grammar, what changes, and the
+ * write. Refused when any mdev, active or defined, would lose an APQN to the
+ * default drivers: kernels before 6.0 would let that through and hand the
+ * guest's queue to the host.
+ */
+static int mask_set(int argc, const char **argv)
+{
+	struct poptOption table[] = {
+		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_change_options, 0,
+		  N_("Change options:"), NULL },
+		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_global_options, 0,
+		  N_("Global options:"), NULL },
+		POPT_TABLEEND
+	};
+	struct bitmap result, set, cleared;
+	enum ap_mask_kind kind;
+	struct mask_error err;
+	struct plan p = { 0 };
+	struct apm_cmdline cl;
+	const char *expr;
+	struct ap_host h;
+	int rc;
+
+	if (apm_cmd_parse(&cl, "mask set", argc, argv, table, _("[OPTIONS] apmask|aqmask EXPR")))
+		return APM_EXIT_USAGE;
+	if (cl.nargs != 2) {
+		rc = apm_usage_error(cl.name, _("mask set takes a mask name and one expression"));
+		goto out;
+	}
+	if (strcmp(cl.args[0], "apmask") && strcmp(cl.args[0], "aqmask")) {
+		rc = apm_usage_error(cl.name, _("there is no mask \"%s\": apmask or aqmask"),
+				     cl.args[0]);
+		goto out;
+	}
+	kind = cl.args[0][1] == 'p' ? AP_APMASK : AP_AQMASK;
+	expr = cl.args[1];
+	/* the grammar first: a bad expression is bad whatever the host */
+	bm_fill(&result);
+	if (mask_apply(expr, strlen(expr), &result, &result, &err)) {
+		rc = report_mask_error(expr, &err);
+		goto out;
+	}
+	rc = apm_change_begin(&h);
+	if (rc)
+		goto out;
+	mask_apply(expr, strlen(expr), kind == AP_APMASK ? &h.apmask : &h.aqmask, &result, NULL);
+	{
+		const struct bitmap *cur = kind == AP_APMASK ? &h.apmask : &h.aqmask;
+		char text[4100];
+
+		bm_andnot(&set, &result, cur);
+		bm_andnot(&cleared, cur, &result);
+		if (!apm_opts.json && !apm_opts.quiet) {
+			print_mask_line(cl.args[0], &result);
+			print_ids_line(_("sets"), &set);
+			print_ids_line(_("clears"), &cleared);
+		}
+		/* the kernel gets the expression as typed, with the one newline echo adds */
+		snprintf(text, sizeof(text), "%s", expr);
+		if (*text && text[strlen(text) - 1] == '\n')
+			text[strlen(text) - 1] = '\0';
+		if (!bm_equal(&result, cur) && plan_mask(&p, kind, text, cur, &result)) {
+			rc = APM_EXIT_FAILED;
+			goto end;
+		}
+		if (!p.n)
+			apm_info(_("%s is that already; nothing to do\n"), cl.args[0]);
+		rc = apm_change_run(&h, &p, true, NULL);
+		if (rc == APM_EXIT_OK && apm_opts.json) {
+			struct json_object *j = apm_change_json(&p, p.n && !apm_opts.dry_run);
+
+			json_object_object_add(j, cl.args[0], json_mask(&result, cur));
+			apm_print_json(j);
+			json_object_put(j);
+		}
+	}
+end:
+	plan_free(&p);
+	apm_change_end(&h);
+out:
+	apm_cmd_done(&cl);
+	return rc;
+}
+
 int cmd_mask(int argc, const char **argv)
 {
 	const char *sub = argc > 1 && argv[1][0] != '-' ? argv[1] : NULL;
@@ -225,5 +311,7 @@ int cmd_mask(int argc, const char **argv)
 		return mask_show(argc - 1, argv + 1);
 	if (!strcmp(sub, "eval"))
 		return mask_eval(argc - 1, argv + 1);
-	return apm_usage_error("mask", _("unknown mask command \"%s\" (show, eval)"), sub);
+	if (!strcmp(sub, "set"))
+		return mask_set(argc - 1, argv + 1);
+	return apm_usage_error("mask", _("unknown mask command \"%s\" (show, eval, set)"), sub);
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <uuid/uuid.h>
 
 #include "conf.h"
 #include "maskexpr.h"
@@ -330,4 +331,374 @@ const struct persist_masks *persist_effective(const struct persist_masks pm[2])
 	if (pm[PERSIST_RUN].present)
 		return &pm[PERSIST_RUN];
 	return NULL;
+}
+
+static int desired_fail(struct desired *d, const char *where, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int desired_fail(struct desired *d, const char *where, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(d->error, sizeof(d->error), "%s: %s", where, msg);
+	return -EINVAL;
+}
+
+/* Ids as a list string ("5,6,0x10-0x1f") or a JSON array of numbers. */
+static int parse_ids(struct desired *d, const char *where, struct json_object *v,
+		     struct bitmap *out)
+{
+	struct mask_error err;
+
+	bm_zero(out);
+	if (json_object_is_type(v, json_type_string)) {
+		const char *t = json_object_get_string(v);
+
+		if (!*t)
+			return 0;
+		if (idlist_parse(t, 255, out, &err))
+			return desired_fail(d, where, "%s", err.msg);
+		return 0;
+	}
+	if (!json_object_is_type(v, json_type_array))
+		return desired_fail(d, where, _("expected a list of ids like \"5,6\" or [5, 6]"));
+	for (size_t i = 0; i < json_object_array_length(v); i++) {
+		struct json_object *e = json_object_array_get_idx(v, i);
+		unsigned long long id;
+		char at[96];
+
+		snprintf(at, sizeof(at), "%s[%zu]", where, i);
+		if (json_object_is_type(e, json_type_int)) {
+			int64_t n = json_object_get_int64(e);
+
+			if (n < 0 || n > 255)
+				return desired_fail(d, at, _("%lld is not an id from 0 to 255"),
+						    (long long)n);
+			id = (unsigned long long)n;
+		} else if (json_object_is_type(e, json_type_string)) {
+			if (kernel_strtoul(json_object_get_string(e), &id) || id > 255)
+				return desired_fail(d, at, _("\"%s\" is not an id from 0 to 255"),
+						    json_object_get_string(e));
+		} else {
+			return desired_fail(d, at, _("an id must be a number"));
+		}
+		bm_set(out, (unsigned int)id);
+	}
+	return 0;
+}
+
+/* An explicit mask: absolute, in the kernel's grammar ("0xffff", "0x" + 64 digits). */
+static int parse_abs_mask(struct desired *d, const char *where, struct json_object *v,
+			  struct bitmap *out)
+{
+	struct mask_error err;
+	struct bitmap base;
+	const char *t;
+
+	if (!json_object_is_type(v, json_type_string))
+		return desired_fail(d, where, _("a mask is a string like \"0xffff\""));
+	t = json_object_get_string(v);
+	if (mask_mode_of(t) == MASK_RELATIVE)
+		return desired_fail(d, where, _("a mask in a config file is absolute (0x...), "
+						"not a relative list"));
+	bm_zero(&base);
+	if (mask_apply(t, strlen(t), &base, out, &err))
+		return desired_fail(d, where, "%s", err.msg);
+	return 0;
+}
+
+/* Rejects keys other than the ones named (NULL-terminated). */
+static int only_keys(struct desired *d, const char *where, struct json_object *o,
+		     const char *const *keys)
+{
+	json_object_object_foreach(o, key, val) {
+		bool known = false;
+
+		(void)val;
+		for (int i = 0; keys[i] && !known; i++)
+			known = !strcmp(keys[i], key);
+		if (!known) {
+			char at[128];
+
+			snprintf(at, sizeof(at), "%s%s%s", where, *where ? "." : "", key);
+			return desired_fail(d, at, _("unknown key"));
+		}
+	}
+	return 0;
+}
+
+void desired_uuid(const char *name, char buf[UUID_BUF])
+{
+	uuid_t ns, out;
+
+	uuid_parse(APMATRIX_UUID_NAMESPACE, ns);
+	uuid_generate_sha1(out, ns, name, strlen(name));
+	uuid_unparse_lower(out, buf);
+}
+
+static int parse_guest(struct desired *d, unsigned int idx, struct json_object *g)
+{
+	static const char *const keys[] = { "name", "uuid", "adapters", "domains",
+					    "control_domains", "autostart", NULL };
+	struct desired_guest *x = &d->guests[idx];
+	struct json_object *v;
+	char where[64], at[96];
+	const char *name;
+	int rc;
+
+	snprintf(where, sizeof(where), "guests[%u]", idx);
+	if (!json_object_is_type(g, json_type_object))
+		return desired_fail(d, where, _("a guest is an object"));
+	rc = only_keys(d, where, g, keys);
+	if (rc)
+		return rc;
+	if (!json_object_object_get_ex(g, "name", &v) || !json_object_is_type(v, json_type_string))
+		return desired_fail(d, where, _("every guest needs a \"name\""));
+	name = json_object_get_string(v);
+	if (!*name || strlen(name) >= sizeof(x->name) ||
+	    strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
+		    strlen(name))
+		return desired_fail(d, where, _("name \"%s\": use 1-63 letters, digits, '.', '_' "
+						"or '-'"), name);
+	snprintf(x->name, sizeof(x->name), "%s", name);
+	x->autostart = true;
+	if (json_object_object_get_ex(g, "uuid", &v)) {
+		snprintf(at, sizeof(at), "%s.uuid", where);
+		if (!json_object_is_type(v, json_type_string) || !uuid_valid(json_object_get_string(v)))
+			return desired_fail(d, at, _("not a UUID"));
+		uuid_normalize(json_object_get_string(v), x->uuid);
+		x->uuid_given = true;
+	} else {
+		desired_uuid(x->name, x->uuid);
+	}
+	if (json_object_object_get_ex(g, "autostart", &v)) {
+		snprintf(at, sizeof(at), "%s.autostart", where);
+		if (!json_object_is_type(v, json_type_boolean))
+			return desired_fail(d, at, _("true or false"));
+		x->autostart = json_object_get_boolean(v);
+	}
+#define IDS(key, field)                                                         \
+	if (json_object_object_get_ex(g, key, &v)) {                            \
+		snprintf(at, sizeof(at), "%s." key, where);                     \
+		rc = parse_ids(d, at, v, &x->matrix.field);                     \
+		if (rc)                                                         \
+			return rc;                                              \
+	}
+	IDS("adapters", adapters)
+	IDS("domains", domains)
+	IDS("control_domains", control)
+#undef IDS
+	for (unsigned int i = 0; i < idx; i++) {
+		if (!strcmp(d->guests[i].name, x->name))
+			return desired_fail(d, where, _("the name \"%s\" is taken by guests[%u]"),
+					    x->name, i);
+		if (!strcmp(d->guests[i].uuid, x->uuid))
+			return desired_fail(d, where, _("the UUID %s is taken by guests[%u]"),
+					    x->uuid, i);
+	}
+	return 0;
+}
+
+int desired_parse(const char *text, struct desired *d)
+{
+	static const char *const top[] = { "reserve", "masks", "guests", NULL };
+	static const char *const reserve_keys[] = { "adapters", "domains", NULL };
+	static const char *const mask_keys[] = { "apmask", "aqmask", NULL };
+	struct json_tokener *tok = json_tokener_new();
+	struct json_object *root, *v, *w;
+	int rc = 0;
+
+	memset(d, 0, sizeof(*d));
+	if (!tok)
+		return desired_fail(d, "", _("out of memory"));
+	root = json_tokener_parse_ex(tok, text, (int)strlen(text));
+	if (!root || json_tokener_get_parse_end(tok) < strlen(text)) {
+		size_t at = json_tokener_get_parse_end(tok), line = 1, col = 1;
+
+		for (size_t i = 0; i < at && text[i]; i++, col++)
+			if (text[i] == '\n')
+				line++, col = 0;
+		if (root && strspn(text + at, " \t\r\n") == strlen(text + at))
+			goto parsed;
+		snprintf(d->error, sizeof(d->error), _("line %zu, column %zu: %s"), line, col,
+			 root ? _("text after the JSON object")
+			      : json_tokener_error_desc(json_tokener_get_error(tok)));
+		json_object_put(root);
+		json_tokener_free(tok);
+		return -EINVAL;
+	}
+parsed:
+	json_tokener_free(tok);
+	if (!json_object_is_type(root, json_type_object)) {
+		rc = desired_fail(d, _("top level"), _("the file holds one JSON object"));
+		goto out;
+	}
+	rc = only_keys(d, "", root, top);
+	if (rc)
+		goto out;
+	if (json_object_object_get_ex(root, "reserve", &v) &&
+	    json_object_object_get_ex(root, "masks", &w)) {
+		rc = desired_fail(d, "masks", _("give \"reserve\" or \"masks\", not both"));
+		goto out;
+	}
+	if (json_object_object_get_ex(root, "reserve", &v)) {
+		struct bitmap ids;
+
+		if (!json_object_is_type(v, json_type_object)) {
+			rc = desired_fail(d, "reserve", _("expected {\"adapters\": ..., \"domains\": ...}"));
+			goto out;
+		}
+		rc = only_keys(d, "reserve", v, reserve_keys);
+		if (!rc && json_object_object_get_ex(v, "adapters", &w)) {
+			rc = parse_ids(d, "reserve.adapters", w, &ids);
+			bm_fill(&d->apmask);
+			bm_andnot(&d->apmask, &d->apmask, &ids);
+			d->has_apmask = true;
+		}
+		if (!rc && json_object_object_get_ex(v, "domains", &w)) {
+			rc = parse_ids(d, "reserve.domains", w, &ids);
+			bm_fill(&d->aqmask);
+			bm_andnot(&d->aqmask, &d->aqmask, &ids);
+			d->has_aqmask = true;
+		}
+		if (rc)
+			goto out;
+	}
+	if (json_object_object_get_ex(root, "masks", &v)) {
+		if (!json_object_is_type(v, json_type_object)) {
+			rc = desired_fail(d, "masks", _("expected {\"apmask\": ..., \"aqmask\": ...}"));
+			goto out;
+		}
+		rc = only_keys(d, "masks", v, mask_keys);
+		if (!rc && json_object_object_get_ex(v, "apmask", &w)) {
+			rc = parse_abs_mask(d, "masks.apmask", w, &d->apmask);
+			d->has_apmask = true;
+		}
+		if (!rc && json_object_object_get_ex(v, "aqmask", &w)) {
+			rc = parse_abs_mask(d, "masks.aqmask", w, &d->aqmask);
+			d->has_aqmask = true;
+		}
+		if (rc)
+			goto out;
+	}
+	if (json_object_object_get_ex(root, "guests", &v)) {
+		size_t n;
+
+		if (!json_object_is_type(v, json_type_array)) {
+			rc = desired_fail(d, "guests", _("expected a list of guests"));
+			goto out;
+		}
+		n = json_object_array_length(v);
+		d->guests = calloc(n + 1, sizeof(*d->guests));
+		if (!d->guests) {
+			rc = desired_fail(d, "guests", _("out of memory"));
+			goto out;
+		}
+		for (size_t i = 0; i < n && !rc; i++) {
+			rc = parse_guest(d, (unsigned int)i, json_object_array_get_idx(v, i));
+			d->nguests = (unsigned int)i + 1;
+		}
+	}
+out:
+	json_object_put(root);
+	return rc;
+}
+
+void desired_free(struct desired *d)
+{
+	free(d->guests);
+	d->guests = NULL;
+	d->nguests = 0;
+}
+
+/* Appends printf text to a growing buffer; keeps going after a failure. */
+static void cat(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void cat(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!*buf)
+		return;
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(*buf + *len, *cap - *len, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			free(*buf);
+			*buf = NULL;
+			return;
+		}
+		if ((size_t)n < *cap - *len)
+			break;
+		char *nb = realloc(*buf, *cap * 2 + (size_t)n);
+
+		if (!nb) {
+			free(*buf);
+			*buf = NULL;
+			return;
+		}
+		*buf = nb;
+		*cap = *cap * 2 + (size_t)n;
+	}
+	*len += (size_t)n;
+}
+
+char *mdevctl_format(const struct ap_matrix *m, bool autostart)
+{
+	static const char *const attr[3] = { "assign_adapter", "assign_domain",
+					     "assign_control_domain" };
+	const struct bitmap *b[3] = { &m->adapters, &m->domains, &m->control };
+	size_t len = 0, cap = 1024;
+	char *buf = malloc(cap);
+	bool first = true;
+	int id;
+
+	if (!buf)
+		return NULL;
+	buf[0] = '\0';
+	/* mdevctl's serde_json pretty form: two spaces, no trailing newline */
+	cat(&buf, &len, &cap, "{\n  \"mdev_type\": \"%s\",\n  \"start\": \"%s\",\n  \"attrs\": [",
+	    MDEV_TYPE, autostart ? "auto" : "manual");
+	for (int k = 0; k < 3; k++)
+		bm_for_each(id, b[k]) {
+			/* the seed document writes adapters in decimal, domains in hex */
+			cat(&buf, &len, &cap, k ? "%s\n    {\n      \"%s\": \"0x%x\"\n    }"
+					       : "%s\n    {\n      \"%s\": \"%d\"\n    }",
+			    first ? "" : ",", attr[k], id);
+			first = false;
+		}
+	cat(&buf, &len, &cap, first ? "]\n}" : "\n  ]\n}");
+	return buf;
+}
+
+char *udev_rule_format(const struct bitmap *apmask, const struct bitmap *aqmask)
+{
+	char ap[BM_HEX_LEN], aq[BM_HEX_LEN];
+	size_t len = 0, cap = 1024;
+	char *buf = malloc(cap);
+
+	if (!buf)
+		return NULL;
+	buf[0] = '\0';
+	bm_to_hex(apmask, ap);
+	bm_to_hex(aqmask, aq);
+	/* chzdev's layout, so that chzdev, lszdev and ap-check read it as their own */
+	cat(&buf, &len, &cap,
+	    "# Generated by apmatrix (in the format of chzdev)\n"
+	    "ACTION==\"change\", SUBSYSTEM==\"ap\", DEVPATH==\"/devices/ap\", "
+	    "ENV{BINDINGS}==\"complete\", ENV{COMPLETECOUNT}==\"1\", GOTO=\"cfg_ap\"\n"
+	    "GOTO=\"end_ap\"\n\n"
+	    "LABEL=\"cfg_ap\"\n\n"
+	    "ATTR{../../bus/ap/apmask}=\"%s\"\n"
+	    "ATTR{../../bus/ap/aqmask}=\"%s\"\n"
+	    "RUN{builtin}+=\"kmod load vfio_ap\"\n\n"
+	    "LABEL=\"end_ap\"\n", ap, aq);
+	return buf;
 }

@@ -57,4 +57,41 @@ void persist_read(struct persist_masks pm[2]);
 /* The rule file that decides the masks at boot, or NULL. */
 const struct persist_masks *persist_effective(const struct persist_masks pm[2]);
 
+/*
+ * The desired state of a host (apmatrix-config(5)): the reservation (the
+ * masks wanted) and the guests, each an mdev with its matrix.
+ */
+struct desired_guest {
+	char name[64];
+	char uuid[UUID_BUF];
+	bool uuid_given;	/* else derived from the name (UUID v5) */
+	bool autostart;
+	struct ap_matrix matrix;
+};
+
+struct desired {
+	bool has_apmask, has_aqmask;	/* a mask absent from the file is left alone */
+	struct bitmap apmask, aqmask;
+	struct desired_guest *guests;
+	unsigned int nguests;
+	char error[320];		/* "guests[1].adapters: ..." */
+};
+
+/* The namespace of the name-based UUIDs apmatrix derives for guests. */
+#define APMATRIX_UUID_NAMESPACE "6a8d1f7e-3c52-4b9e-a1d4-2f0b7c9e5a31"
+
+/*
+ * Parses a config file's text. Returns 0, or -EINVAL with d->error naming
+ * the place in the file (an unknown key, a bad id, a duplicate name).
+ */
+int desired_parse(const char *text, struct desired *d);
+void desired_free(struct desired *d);
+/* The UUID apmatrix derives from a guest name. */
+void desired_uuid(const char *name, char buf[UUID_BUF]);
+
+/* mdevctl's definition text for a matrix, byte for byte as mdevctl writes it. */
+char *mdevctl_format(const struct ap_matrix *m, bool autostart);
+/* chzdev's 41-ap.rules text for the masks. */
+char *udev_rule_format(const struct bitmap *apmask, const struct bitmap *aqmask);
+
 #endif

@@ -43,11 +43,8 @@ static enum severity holder_severity(enum holder_kind k)
 	return k == HOLD_MANUAL ? SEV_WARNING : SEV_ERROR;
 }
 
-static struct finding *add(struct findings *f, enum severity sev, const char *rule, int adapter,
-			   int domain, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-
-static struct finding *add(struct findings *f, enum severity sev, const char *rule, int adapter,
-			   int domain, const char *fmt, ...)
+struct finding *findings_add(struct findings *f, enum severity sev, const char *rule, int adapter,
+			     int domain, const char *fmt, ...)
 {
 	struct finding *x;
 	va_list ap;
@@ -77,7 +74,7 @@ static struct finding *add(struct findings *f, enum severity sev, const char *ru
 	return x;
 }
 
-static void add_owner(struct finding *x, const char *owner)
+void finding_owner(struct finding *x, const char *owner)
 {
 	if (x && x->nowners < FINDING_OWNERS)
 		snprintf(x->owners[x->nowners++], UUID_BUF, "%s", owner);
@@ -195,12 +192,12 @@ static void rule_shared(const struct holder *hv, unsigned int n, struct findings
 				len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s (%s)",
 							m ? _(" and ") : "", who[m]->uuid,
 							holder_desc(who[m]->kind));
-			x = add(f, binding >= 2 ? SEV_ERROR : SEV_WARNING, "apqn-shared", a, d,
+			x = findings_add(f, binding >= 2 ? SEV_ERROR : SEV_WARNING, "apqn-shared", a, d,
 				_("APQN %s is assigned to %s; an APQN can serve one guest only: "
 				  "unassign adapter %s or domain %s from all but one"),
 				apqn, list, id_text(a, ia), id_text(d, id));
 			for (unsigned int m = 0; m < k; m++)
-				add_owner(x, who[m]->uuid);
+				finding_owner(x, who[m]->uuid);
 		}
 	}
 out:
@@ -229,14 +226,14 @@ static void rule_host_owned(const struct holder *hv, unsigned int n, const struc
 				if (!bm_test(aqmask, (unsigned int)d))
 					continue;
 				apqn_format((unsigned int)a, (unsigned int)d, apqn);
-				x = add(f, holder_severity(hv[i].kind), rule, a, d,
+				x = findings_add(f, holder_severity(hv[i].kind), rule, a, d,
 					_("APQN %s of %s (%s) belongs to the default drivers by %s: "
 					  "the host, not the guest, would use it; reserve it with "
 					  "'apmatrix reserve --adapters %s' or '--domains %s'"),
 					apqn, hv[i].uuid, holder_desc(hv[i].kind), source,
 					id_text(a, ia), id_text(d, id));
-				add_owner(x, hv[i].uuid);
-				add_owner(x, "host");
+				finding_owner(x, hv[i].uuid);
+				finding_owner(x, "host");
 			}
 		}
 	}
@@ -260,11 +257,11 @@ static void rule_range(const struct ap_host *h, const struct holder *hv, unsigne
 
 			if (last < 0 || (unsigned int)last <= max[k])
 				continue;
-			x = add(f, holder_severity(hv[i].kind), "id-range", -1, -1,
+			x = findings_add(f, holder_severity(hv[i].kind), "id-range", -1, -1,
 				_("%s %s of %s (%s) is above the highest %s id %u of this machine"),
 				_(what[k]), id_text(last, il), hv[i].uuid, holder_desc(hv[i].kind),
 				_(what[k]), max[k]);
-			add_owner(x, hv[i].uuid);
+			finding_owner(x, hv[i].uuid);
 		}
 	}
 	for (unsigned int i = 0; i < h->ndefs; i++) {
@@ -272,10 +269,10 @@ static void rule_range(const struct ap_host *h, const struct holder *hv, unsigne
 
 		if (!h->defs[i].beyond || h->defs[i].error[0])
 			continue;
-		x = add(f, h->defs[i].start == DEF_MANUAL ? SEV_WARNING : SEV_ERROR, "id-range", -1,
+		x = findings_add(f, h->defs[i].start == DEF_MANUAL ? SEV_WARNING : SEV_ERROR, "id-range", -1,
 			-1, _("the definition of %s assigns id %llu; ids go up to 255"),
 			h->defs[i].uuid, h->defs[i].beyond);
-		add_owner(x, h->defs[i].uuid);
+		finding_owner(x, h->defs[i].uuid);
 	}
 }
 
@@ -286,11 +283,11 @@ static void rule_control(const struct holder *hv, unsigned int n, struct finding
 
 		if (bm_empty(&hv[i].matrix->control) || !bm_empty(&hv[i].matrix->domains))
 			continue;
-		x = add(f, SEV_WARNING, "control-without-usage", -1, -1,
+		x = findings_add(f, SEV_WARNING, "control-without-usage", -1, -1,
 			_("%s (%s) has control domains but no usage domain; mdevctl's ap-check "
 			  "refuses to start it: assign a usage domain"),
 			hv[i].uuid, holder_desc(hv[i].kind));
-		add_owner(x, hv[i].uuid);
+		finding_owner(x, hv[i].uuid);
 	}
 }
 
@@ -307,11 +304,11 @@ static void rule_card_type(const struct ap_host *h, const struct holder *hv, uns
 
 			if (!c || c->hwtype < 0 || c->hwtype >= AP_VFIO_MIN_HWTYPE)
 				continue;
-			x = add(f, holder_severity(hv[i].kind), "card-type", -1, -1,
+			x = findings_add(f, holder_severity(hv[i].kind), "card-type", -1, -1,
 				_("adapter %s of %s (%s) is a %s (hwtype %d); vfio_ap takes CEX4 "
 				  "(hwtype 10) and newer only: assign another adapter"),
 				id_text(a, ia), hv[i].uuid, holder_desc(hv[i].kind), c->type, c->hwtype);
-			add_owner(x, hv[i].uuid);
+			finding_owner(x, hv[i].uuid);
 		}
 	}
 }
@@ -323,14 +320,14 @@ static void rule_files(const struct ap_host *h, struct findings *f)
 
 		if (!h->defs[i].error[0])
 			continue;
-		x = add(f, SEV_ERROR, "definition-invalid", -1, -1,
+		x = findings_add(f, SEV_ERROR, "definition-invalid", -1, -1,
 			_("/etc/mdevctl.d/matrix/%s: %s; neither mdevctl nor apmatrix can use it"),
 			h->defs[i].uuid, h->defs[i].error);
-		add_owner(x, h->defs[i].uuid);
+		finding_owner(x, h->defs[i].uuid);
 	}
 	for (int i = 0; i < 2; i++)
 		if (h->persist[i].present && h->persist[i].error[0])
-			add(f, SEV_ERROR, "rule-invalid", -1, -1, "%s: %s", h->persist[i].path,
+			findings_add(f, SEV_ERROR, "rule-invalid", -1, -1, "%s: %s", h->persist[i].path,
 			    h->persist[i].error);
 }
 
@@ -348,18 +345,18 @@ static void rule_outside_config(const struct ap_host *h, const struct holder *hv
 		bm_andnot(&out, &hv[i].matrix->adapters, &h->cfg_adapters);
 		if (!bm_empty(&out)) {
 			bm_to_ranges(&out, ranges, sizeof(ranges));
-			x = add(f, SEV_INFO, "not-configured", -1, -1,
+			x = findings_add(f, SEV_INFO, "not-configured", -1, -1,
 				_("adapters %s of %s are not in the host configuration; a guest "
 				  "sees them once they are configured"), ranges, hv[i].uuid);
-			add_owner(x, hv[i].uuid);
+			finding_owner(x, hv[i].uuid);
 		}
 		bm_andnot(&out, &hv[i].matrix->domains, &h->cfg_domains);
 		if (!bm_empty(&out)) {
 			bm_to_ranges(&out, ranges, sizeof(ranges));
-			x = add(f, SEV_INFO, "not-configured", -1, -1,
+			x = findings_add(f, SEV_INFO, "not-configured", -1, -1,
 				_("domains %s of %s are not in the host configuration; a guest "
 				  "sees them once they are configured"), ranges, hv[i].uuid);
-			add_owner(x, hv[i].uuid);
+			finding_owner(x, hv[i].uuid);
 		}
 	}
 }

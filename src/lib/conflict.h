@@ -31,6 +31,12 @@ struct findings {
 };
 
 void findings_free(struct findings *f);
+/* Adds a finding (counted by severity); NULL when out of memory. */
+struct finding *findings_add(struct findings *f, enum severity sev, const char *rule,
+			     int adapter, int domain, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+/* Names an owner of a finding: an mdev UUID or "host". */
+void finding_owner(struct finding *x, const char *owner);
 /* Whether f has an error that is not in base (same rule, APQN and owners). */
 bool findings_new_errors(const struct findings *f, const struct findings *base);
 bool finding_equal(const struct finding *a, const struct finding *b);

@@ -359,3 +359,33 @@ int kernel_strtoul(const char *text, unsigned long long *val)
 	rc = strict_number(text, n, val);
 	return rc;
 }
+
+/* An id as the seed document types it: decimal below 10, else 0x hex. */
+static int id_text(char *buf, size_t len, unsigned int id)
+{
+	return snprintf(buf, len, id < 10 ? "%u" : "0x%x", id);
+}
+
+void mask_relative_text(const struct bitmap *ids, char sign, char *buf, size_t len)
+{
+	size_t n = 0;
+	int id = bm_next(ids, 0);
+
+	if (len)
+		buf[0] = '\0';
+	while (id >= 0 && n + 24 < len) {
+		int end = id;
+
+		while (end + 1 < BM_BITS && bm_test(ids, (unsigned int)end + 1))
+			end++;
+		if (end - id < 2)
+			end = id;
+		n += (size_t)snprintf(buf + n, len - n, "%s%c", n ? "," : "", sign);
+		n += (size_t)id_text(buf + n, len - n, (unsigned int)id);
+		if (end > id) {
+			buf[n++] = '-';
+			n += (size_t)id_text(buf + n, len - n, (unsigned int)end);
+		}
+		id = bm_next(ids, end + 1);
+	}
+}

@@ -47,6 +47,13 @@ int idlist_parse(const char *text, unsigned int max, struct bitmap *out,
 int kernel_strtoul(const char *text, unsigned long long *val);
 
 /*
+ * The relative write that sets (sign '+') or clears ('-') exactly these ids,
+ * in the seed document's style: "-5,-6", "-4,-0x47,-0xab,-0xff"; runs of
+ * three or more ids as one range ("+0x10-0x1f").
+ */
+void mask_relative_text(const struct bitmap *ids, char sign, char *buf, size_t len);
+
+/*
  * Writes text to buf with C escapes for what a terminal would not show
  * (\n, \r, \t, \xNN); used to quote expressions in messages.
  */

@@ -70,4 +70,13 @@ void matrix_format_ap_config(const struct ap_matrix *m, char buf[AP_CONFIG_LEN +
  */
 int mdev_read(struct ap_mdev *m, const char *uuid);
 
+/*
+ * Whether a guest uses an mdev, on kernels before 6.0 that have no queue
+ * status: those check for a guest before they parse, so a write the kernel
+ * cannot parse answers EBUSY with a guest and EINVAL without one, and
+ * changes nothing either way. Returns 1, 0, or -1 when the answer says
+ * neither.
+ */
+int mdev_probe_guest(const char *uuid);
+
 #endif

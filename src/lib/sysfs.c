@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -450,4 +451,86 @@ int sysfs_unlink(enum sysfs_tree tree, const char *rel)
 		rc = -errno;
 	close(dfd);
 	return rc;
+}
+
+int sysfs_create_excl(enum sysfs_tree tree, const char *rel, const char *data, size_t len,
+		      mode_t mode)
+{
+	const char *base;
+	int dfd, fd, rc = 0;
+
+	dfd = open_parent(tree, rel, &base, true);
+	if (dfd < 0)
+		return dfd;
+	fd = openat(dfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (fd < 0) {
+		rc = -errno;
+		close(dfd);
+		return rc;
+	}
+	if (write(fd, data, len) != (ssize_t)len)
+		rc = -EIO;
+	if (!rc && fchmod(fd, mode))
+		rc = -errno;
+	if (close(fd) && !rc)
+		rc = -errno;
+	if (rc)
+		unlinkat(dfd, base, 0);
+	close(dfd);
+	return rc;
+}
+
+int sysfs_link(enum sysfs_tree tree, const char *oldrel, const char *newrel)
+{
+	char from[PATH_MAX], to[PATH_MAX];
+	int rc;
+
+	rc = sysfs_path(tree, oldrel, from, sizeof(from));
+	if (!rc)
+		rc = sysfs_path(tree, newrel, to, sizeof(to));
+	if (rc)
+		return rc;
+	return link(from, to) ? -errno : 0;
+}
+
+int sysfs_mtime(enum sysfs_tree tree, const char *rel, long long *mtime)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	int rc;
+
+	rc = sysfs_path(tree, rel, path, sizeof(path));
+	if (rc)
+		return rc;
+	if (lstat(path, &st))
+		return -errno;
+	*mtime = (long long)st.st_mtime;
+	return 0;
+}
+
+int sysfs_dir_lock(enum sysfs_tree tree, const char *rel)
+{
+	char path[PATH_MAX];
+	int fd, rc;
+
+	rc = sysfs_path(tree, rel, path, sizeof(path));
+	if (rc)
+		return rc;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (flock(fd, LOCK_EX)) {
+		if (errno != EINTR) {
+			rc = -errno;
+			close(fd);
+			return rc;
+		}
+	}
+	return fd;
+}
+
+void sysfs_dir_unlock(int handle)
+{
+	if (handle >= 0)
+		close(handle);
 }

@@ -64,5 +64,19 @@ int sysfs_foreach(enum sysfs_tree tree, const char *rel,
 int sysfs_replace_file(enum sysfs_tree tree, const char *rel, const char *data, size_t len,
 		       mode_t mode);
 int sysfs_unlink(enum sysfs_tree tree, const char *rel);
+/* Creates a new file (O_EXCL, no symlink followed) holding data; -EEXIST if it exists. */
+int sysfs_create_excl(enum sysfs_tree tree, const char *rel, const char *data, size_t len,
+		      mode_t mode);
+/* A hard link newrel to oldrel in the same tree; -EEXIST if newrel exists. */
+int sysfs_link(enum sysfs_tree tree, const char *oldrel, const char *newrel);
+/*
+ * An exclusive flock() on a directory of a tree, for short critical
+ * sections among apmatrix processes. Returns a handle for sysfs_dir_unlock
+ * or -errno.
+ */
+int sysfs_dir_lock(enum sysfs_tree tree, const char *rel);
+void sysfs_dir_unlock(int handle);
+/* The modification time of a file; -errno. */
+int sysfs_mtime(enum sysfs_tree tree, const char *rel, long long *mtime);
 
 #endif

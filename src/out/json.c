@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "plan.h"
 
 const char *json_text(struct json_object *obj)
 {
@@ -181,6 +182,20 @@ struct json_object *json_mdev(const struct ap_host *h, const char *uuid)
 		d->start == DEF_AUTO ? "auto" : "manual") : NULL);
 	json_object_object_add(o, "guest_view", m && m->has_guest_view ?
 			       matrix_members(json_object_new_object(), &m->guest) : NULL);
+	return o;
+}
+
+struct json_object *json_step(const struct step *s)
+{
+	struct json_object *o = json_object_new_object();
+	char rel[192], path[200];
+
+	step_path(s, rel, sizeof(rel));
+	snprintf(path, sizeof(path), "/sys/%s", rel);
+	json_object_object_add(o, "file", json_object_new_string(step_file(s)));
+	json_object_object_add(o, "path", json_object_new_string(path));
+	json_object_object_add(o, "data", json_object_new_string(s->text));
+	json_object_object_add(o, "uuid", s->op == OP_MASK ? NULL : json_object_new_string(s->uuid));
 	return o;
 }
 

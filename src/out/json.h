@@ -31,6 +31,10 @@ struct json_object *json_bus(const struct ap_host *h);
  * "guest_view"}.
  */
 struct json_object *json_mdev(const struct ap_host *h, const char *uuid);
+/* {"file": "assign_adapter", "path": "/sys/...", "data": "5\n", "uuid"} */
+struct step;
+struct json_object *json_step(const struct step *s);
+
 /* {"severity", "rule", "apqn", "owners", "message"} */
 struct json_object *json_finding(const struct finding *x);
 /* {"ok": bool, "errors": n, "warnings": n, "findings": [...]} */

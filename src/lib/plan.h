@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A change as an ordered list of sysfs writes (steps); what the kernel would
+ * say to each, predicted on a model of the host before anything is written;
+ * and the writes themselves, each read back, undone in reverse when the
+ * kernel refuses one part-way.
+ */
+#ifndef APM_PLAN_H
+#define APM_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ap.h"
+#include "conflict.h"
+#include "matrix.h"
+
+enum step_op { OP_MASK, OP_CREATE, OP_REMOVE, OP_ASSIGN, OP_UNASSIGN, OP_AP_CONFIG };
+enum step_field { FIELD_ADAPTER, FIELD_DOMAIN, FIELD_CONTROL };
+
+struct step {
+	enum step_op op;
+	enum step_field field;		/* OP_ASSIGN, OP_UNASSIGN */
+	enum ap_mask_kind mask;		/* OP_MASK */
+	char uuid[UUID_BUF];		/* every op but OP_MASK */
+	unsigned int id;		/* OP_ASSIGN, OP_UNASSIGN */
+	char text[1024];		/* the bytes written, newline included */
+	struct bitmap mask_before, mask_after;		/* OP_MASK */
+	struct ap_matrix matrix_before, matrix_after;	/* OP_REMOVE, OP_AP_CONFIG */
+	/* set by plan_execute */
+	bool done;
+	int result;
+};
+
+struct plan {
+	struct step *v;
+	unsigned int n, cap;
+};
+
+void plan_free(struct plan *p);
+/* A mask write of text (newline added) that takes the mask from before to after. */
+int plan_mask(struct plan *p, enum ap_mask_kind kind, const char *text,
+	      const struct bitmap *before, const struct bitmap *after);
+int plan_create(struct plan *p, const char *uuid);
+int plan_remove(struct plan *p, const char *uuid, const struct ap_matrix *matrix);
+int plan_assign(struct plan *p, const char *uuid, enum step_field field, unsigned int id,
+		bool assign);
+int plan_ap_config(struct plan *p, const char *uuid, const struct ap_matrix *before,
+		   const struct ap_matrix *after);
+/*
+ * The steps that take an mdev from one matrix to another: unassignments
+ * first, then adapters, domains and control domains; or one ap_config write
+ * when the kernel has it.
+ */
+int plan_matrix(struct plan *p, const char *uuid, const struct ap_matrix *from,
+		const struct ap_matrix *to, bool ap_config);
+
+/*
+ * The steps that take the host to a desired state: shrink mdevs first
+ * (unassign, or an ap_config write to what old and new share), remove the
+ * mdevs not in the file when prune, give bits back to the host, reserve
+ * bits, create the missing mdevs, then grow them (assign, or one ap_config
+ * write each). A mask the file does not name is left alone.
+ */
+struct desired;
+int plan_desired(struct plan *p, const struct ap_host *h, const struct desired *d, bool prune);
+
+/* "devices/vfio_ap/matrix/<uuid>/assign_adapter", relative to /sys. */
+void step_path(const struct step *s, char *buf, size_t len);
+/* "assign_adapter", "apmask", "create", ... */
+const char *step_file(const struct step *s);
+
+/* A deep copy of a host model, for predicting what a plan does to it. */
+int ap_host_clone(struct ap_host *dst, const struct ap_host *src);
+
+/*
+ * Predicts every step on a copy of the host as the kernel generation the
+ * host shows would answer it (ENODEV, EADDRNOTAVAIL, EADDRINUSE, EBUSY,
+ * EEXIST), adding a finding for each refusal; then runs every conflict rule
+ * on the end state and adds the errors (and, with strict, the host-owned
+ * warnings) the plan brings that the host did not have. The end state is
+ * left in *end when end is not NULL (free it with ap_host_free).
+ */
+void plan_check(const struct plan *p, const struct ap_host *h, bool strict,
+		struct findings *f, struct ap_host *end);
+
+struct plan_result {
+	int failed;		/* index of the step the kernel refused, or -1 */
+	int err;		/* its errno; -EPROTO when the value did not stick */
+	int undo_failed;	/* index of the step whose undo failed, or -1 */
+	int undo_err;
+};
+
+/*
+ * Writes the steps in order, reading back each one. When a write fails or
+ * does not stick, undoes the steps done, in reverse. after_step (may be NULL)
+ * runs after every successful write (verbose output, udev settling).
+ * Returns 0, or -1 with *r telling what failed.
+ */
+int plan_execute(struct plan *p, struct plan_result *r,
+		 void (*after_step)(const struct step *s, void *arg), void *arg);
+
+/* What a kernel errno means for this step, in words an administrator can act on. */
+void step_explain(const struct step *s, int err, const struct ap_host *h, char *buf, size_t len);
+
+#endif
