@@ -71,7 +71,15 @@ const struct apm_cmd apm_commands[] = {
 	{ "remove", N_("remove mdevs"), cmd_remove, NULL },
 	{ "assign", N_("assign adapters, domains, control domains to an mdev"), cmd_assign, NULL },
 	{ "unassign", N_("unassign them again"), cmd_unassign, NULL },
-	{ "check", N_("check the host and its definitions for conflicts"), cmd_check, NULL },
+	{ "check", N_("check the host, its definitions or a config file for conflicts"), cmd_check,
+	  NULL },
+	{ "plan", N_("show what apply would write to reach a config file"), cmd_plan, NULL },
+	{ "apply", N_("make the host match a config file"), cmd_apply, NULL },
+	{ "persist", N_("keep the matrix for boot: mdevctl definitions and the udev rule"),
+	  cmd_persist, NULL },
+	{ "export", N_("print an mdev for mdevctl, libvirt or QEMU"), cmd_export, NULL },
+	{ "monitor", N_("print AP bus, vfio_ap and mdev events as they happen"), cmd_monitor,
+	  NULL },
 	{ NULL, NULL, NULL, NULL }
 };
 

@@ -114,6 +114,12 @@ struct json_object *apm_change_json(const struct plan *p, bool changed);
 struct bitmap;
 int apm_parse_ids(const char *cmd, const char *opt, const char *text, struct bitmap *out);
 
+/* Writes mdevctl definitions and the udev rule for d (the live host if NULL). */
+struct desired;
+int apm_persist(const struct ap_host *h, const struct desired *d);
+/* check FILE */
+int apm_check_file(const char *path);
+
 /* Commands. */
 int cmd_mask(int argc, const char **argv);
 int cmd_list(int argc, const char **argv);
@@ -125,5 +131,10 @@ int cmd_assign(int argc, const char **argv);
 int cmd_unassign(int argc, const char **argv);
 int cmd_reserve(int argc, const char **argv);
 int cmd_release(int argc, const char **argv);
+int cmd_plan(int argc, const char **argv);
+int cmd_apply(int argc, const char **argv);
+int cmd_persist(int argc, const char **argv);
+int cmd_export(int argc, const char **argv);
+int cmd_monitor(int argc, const char **argv);
 
 #endif

@@ -20,10 +20,14 @@ int cmd_check(int argc, const char **argv)
 	struct ap_host h;
 	int rc;
 
-	if (apm_cmd_parse(&cl, "check", argc, argv, table, NULL))
+	if (apm_cmd_parse(&cl, "check", argc, argv, table, _("[OPTIONS] [FILE]")))
 		return APM_EXIT_USAGE;
+	if (cl.nargs > 1) {
+		rc = apm_usage_error(cl.name, _("check takes at most one config file"));
+		goto out;
+	}
 	if (cl.nargs) {
-		rc = apm_usage_error(cl.name, _("unexpected argument \"%s\""), cl.args[0]);
+		rc = apm_check_file(cl.args[0]);
 		goto out;
 	}
 	rc = apm_load_host(&h, AP_READ_DEFS);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf.h"
 #include "conflict.h"
 #include "nls.h"
 
@@ -379,4 +380,53 @@ void conflict_check(const struct ap_host *h, struct findings *f)
 	rule_control(hv, n, f);
 	rule_outside_config(h, hv, n, f);
 	free(hv);
+}
+
+/* Replaces every "<uuid> (active)" in a message by the guest's name. */
+static void name_guests(char *msg, size_t len, const struct desired *d)
+{
+	for (unsigned int i = 0; i < d->nguests; i++) {
+		char from[UUID_BUF + 16], to[128], *p;
+
+		snprintf(from, sizeof(from), "%s (%s)", d->guests[i].uuid, _("active"));
+		snprintf(to, sizeof(to), _("guest %s"), d->guests[i].name);
+		while ((p = strstr(msg, from))) {
+			size_t tail = strlen(p + strlen(from));
+
+			if ((size_t)(p - msg) + strlen(to) + tail + 1 > len)
+				break;
+			memmove(p + strlen(to), p + strlen(from), tail + 1);
+			memcpy(p, to, strlen(to));
+		}
+	}
+}
+
+void desired_check(const struct desired *d, struct findings *f)
+{
+	struct ap_host h;
+	unsigned int from = f->n;
+
+	memset(&h, 0, sizeof(h));
+	h.max_adapter = h.max_domain = 255;
+	/* without masks in the file nothing is the host's */
+	if (d->has_apmask)
+		h.apmask = d->apmask;
+	if (d->has_aqmask)
+		h.aqmask = d->aqmask;
+	else if (d->has_apmask)
+		bm_fill(&h.aqmask);
+	if (d->has_aqmask && !d->has_apmask)
+		bm_fill(&h.apmask);
+	h.mdevs = calloc(d->nguests + 1, sizeof(*h.mdevs));
+	if (!h.mdevs)
+		return;
+	for (unsigned int i = 0; i < d->nguests; i++) {
+		snprintf(h.mdevs[i].uuid, UUID_BUF, "%s", d->guests[i].uuid);
+		h.mdevs[i].matrix = d->guests[i].matrix;
+	}
+	h.nmdevs = d->nguests;
+	conflict_check(&h, f);
+	for (unsigned int i = from; i < f->n; i++)
+		name_guests(f->v[i].message, sizeof(f->v[i].message), d);
+	free(h.mdevs);
 }

@@ -51,4 +51,12 @@ bool finding_equal(const struct finding *a, const struct finding *b);
  */
 void conflict_check(const struct ap_host *h, struct findings *f);
 
+/*
+ * The checks a config file allows on its own: guests sharing an APQN, guest
+ * APQNs the file's own masks give to the host, control domains without
+ * usage domains. Messages name guests by their names.
+ */
+struct desired;
+void desired_check(const struct desired *d, struct findings *f);
+
 #endif

@@ -143,16 +143,31 @@ int sysfs_read(const char *rel, char *buf, size_t len)
 	return (int)n;
 }
 
+static int read_whole(const char *path, char **data, size_t *len);
+
 int sysfs_read_file(enum sysfs_tree tree, const char *rel, char **data, size_t *len)
 {
 	char path[PATH_MAX];
-	size_t size = 0, cap = 4096;
-	char *buf;
-	int fd, rc;
+	int rc;
 
 	rc = sysfs_path(tree, rel, path, sizeof(path));
 	if (rc)
 		return rc;
+	return read_whole(path, data, len);
+}
+
+int sysfs_read_user_file(const char *path, char **data, size_t *len)
+{
+	return read_whole(path, data, len);
+}
+
+/* A whole file into a malloc'd, NUL-terminated buffer. */
+static int read_whole(const char *path, char **data, size_t *len)
+{
+	size_t size = 0, cap = 4096;
+	char *buf;
+	int fd, rc = 0;
+
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;

@@ -34,6 +34,8 @@ int sysfs_path(enum sysfs_tree tree, const char *rel, char *buf, size_t len);
 int sysfs_read(const char *rel, char *buf, size_t len);
 /* Reads a whole file of a tree into a malloc'd, NUL-terminated buffer. */
 int sysfs_read_file(enum sysfs_tree tree, const char *rel, char **data, size_t *len);
+/* Reads a user's file (a config file named on the command line, not under the root). */
+int sysfs_read_user_file(const char *path, char **data, size_t *len);
 /* One write() of len bytes to an attribute under /sys: one kernel store. */
 int sysfs_write(const char *rel, const char *data, size_t len);
 /* The last component of a symlink's target ("vfio_ap" for a driver link). */

@@ -1,0 +1,402 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Desired state: apmatrix plan FILE, apply FILE, persist [FILE], export UUID,
+ * and the file half of check FILE.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ap.h"
+#include "apmatrix.h"
+#include "conf.h"
+#include "conflict.h"
+#include "out/json.h"
+#include "out/text.h"
+#include "plan.h"
+#include "sysfs.h"
+
+/* Reads and parses a config file; exit 2 with the place in the file on error. */
+static int load_desired(const char *cmd, const char *path, struct desired *d)
+{
+	char *text;
+	int rc = sysfs_read_user_file(path, &text, NULL);
+
+	if (rc) {
+		apm_err(_("cannot read %s: %s"), path, strerror(-rc));
+		return APM_EXIT_USAGE;
+	}
+	rc = desired_parse(text, d);
+	free(text);
+	if (rc) {
+		apm_err("%s: %s", path, d->error);
+		desired_free(d);
+		return APM_EXIT_USAGE;
+	}
+	(void)cmd;
+	return 0;
+}
+
+/* The checks on the file alone: exit 3 on an error inside the file. */
+static int check_file(const char *path, const struct desired *d, struct findings *f)
+{
+	desired_check(d, f);
+	if (!f->errors)
+		return 0;
+	for (unsigned int i = 0; i < f->n; i++)
+		if (f->v[i].severity == SEV_ERROR)
+			apm_err("%s: %s", path, f->v[i].message);
+	return APM_EXIT_REFUSED;
+}
+
+/* apmatrix plan FILE and apply FILE share everything but the writing. */
+static int plan_or_apply(int argc, const char **argv, bool apply)
+{
+	int prune = 0, persist = 0;
+	struct poptOption apply_table[] = {
+		{ "prune", '\0', POPT_ARG_NONE, &prune, 0,
+		  N_("remove the active mdevs the file does not name"), NULL },
+		{ "persist", '\0', POPT_ARG_NONE, &persist, 0,
+		  N_("also write the mdevctl definitions and the udev rule for boot"), NULL },
+		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_change_options, 0,
+		  N_("Change options:"), NULL },
+		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_global_options, 0,
+		  N_("Global options:"), NULL },
+		POPT_TABLEEND
+	};
+	struct poptOption plan_table[] = {
+		{ "prune", '\0', POPT_ARG_NONE, &prune, 0,
+		  N_("show the removal of the active mdevs the file does not name"), NULL },
+		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_global_options, 0,
+		  N_("Global options:"), NULL },
+		POPT_TABLEEND
+	};
+	const char *name = apply ? "apply" : "plan";
+	struct findings f = { 0 };
+	struct desired d = { 0 };
+	struct plan p = { 0 };
+	struct apm_cmdline cl;
+	struct ap_host h;
+	int rc;
+
+	if (apm_cmd_parse(&cl, name, argc, argv, apply ? apply_table : plan_table,
+			  _("[OPTIONS] FILE")))
+		return APM_EXIT_USAGE;
+	if (cl.nargs != 1) {
+		rc = apm_usage_error(cl.name, _("%s takes one config file"), name);
+		goto out;
+	}
+	rc = load_desired(cl.name, cl.args[0], &d);
+	if (rc)
+		goto out;
+	rc = check_file(cl.args[0], &d, &f);
+	if (rc)
+		goto free_desired;
+	if (!apply)
+		apm_opts.dry_run = 1;
+	rc = apm_change_begin(&h);
+	if (rc)
+		goto free_desired;
+	if (plan_desired(&p, &h, &d, prune)) {
+		rc = APM_EXIT_FAILED;
+		goto end;
+	}
+	if (!p.n && !apm_opts.json)
+		apm_info(_("nothing to do: the host matches %s\n"), cl.args[0]);
+	rc = apm_change_run(&h, &p, true, NULL);
+	if (rc == APM_EXIT_OK && apply && persist)
+		rc = apm_persist(&h, &d);
+	if (rc == APM_EXIT_OK && apm_opts.json) {
+		struct json_object *o = apm_change_json(&p, p.n && !apm_opts.dry_run);
+
+		apm_print_json(o);
+		json_object_put(o);
+	}
+end:
+	plan_free(&p);
+	apm_change_end(&h);
+free_desired:
+	findings_free(&f);
+	desired_free(&d);
+out:
+	apm_cmd_done(&cl);
+	return rc;
+}
+
+int cmd_plan(int argc, const char **argv)
+{
+	return plan_or_apply(argc, argv, false);
+}
+
+int cmd_apply(int argc, const char **argv)
+{
+	return plan_or_apply(argc, argv, true);
+}
+
+/* Writes one file of /etc atomically, or says what it would write. */
+static int write_etc(const char *rel, const char *text)
+{
+	int rc;
+
+	if (apm_opts.dry_run) {
+		apm_info(_("would write %s/%s\n"), sysfs_tree_root(TREE_ETC), rel);
+		return 0;
+	}
+	rc = sysfs_replace_file(TREE_ETC, rel, text, strlen(text), 0644);
+	if (rc) {
+		apm_err(_("cannot write %s/%s: %s"), sysfs_tree_root(TREE_ETC), rel,
+			rc == -ELOOP ? _("it is a symlink, which apmatrix does not follow")
+				     : strerror(-rc));
+		return APM_EXIT_FAILED;
+	}
+	if (apm_opts.verbose && !apm_opts.json)
+		printf(_("wrote %s/%s\n"), sysfs_tree_root(TREE_ETC), rel);
+	return 0;
+}
+
+/*
+ * Keeps a state for boot: one mdevctl definition per guest and the masks as
+ * chzdev's udev rule. d NULL: the live host, every active mdev (keeping the
+ * start mode of an existing definition, auto otherwise).
+ */
+int apm_persist(const struct ap_host *h, const struct desired *d)
+{
+	const struct bitmap *apm = d && d->has_apmask ? &d->apmask : &h->apmask;
+	const struct bitmap *aqm = d && d->has_aqmask ? &d->aqmask : &h->aqmask;
+	unsigned int n = d ? d->nguests : h->nmdevs;
+	char rel[128], *text;
+	int rc = 0;
+
+	for (unsigned int i = 0; i < n && !rc; i++) {
+		const char *uuid = d ? d->guests[i].uuid : h->mdevs[i].uuid;
+		const struct mdev_def *old = ap_def_get(h, uuid);
+		bool autostart = d ? d->guests[i].autostart : !old || old->start == DEF_AUTO;
+
+		text = mdevctl_format(d ? &d->guests[i].matrix : &h->mdevs[i].matrix, autostart);
+		if (!text)
+			return APM_EXIT_FAILED;
+		snprintf(rel, sizeof(rel), MDEVCTL_DIR "/%s", uuid);
+		rc = write_etc(rel, text);
+		free(text);
+	}
+	if (rc)
+		return rc;
+	text = udev_rule_format(apm, aqm);
+	if (!text)
+		return APM_EXIT_FAILED;
+	rc = write_etc("udev/rules.d/41-ap.rules", text);
+	free(text);
+	return rc;
+}
+
+int cmd_persist(int argc, const char **argv)
+{
+	struct poptOption table[] = {
+		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_change_options, 0,
+		  N_("Change options:"), NULL },
+		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_global_options, 0,
+		  N_("Global options:"), NULL },
+		POPT_TABLEEND
+	};
+	struct findings f = { 0 }, before = { 0 }, after = { 0 };
+	struct desired d = { 0 };
+	struct apm_cmdline cl;
+	struct ap_host h, next;
+	bool file;
+	int rc;
+
+	if (apm_cmd_parse(&cl, "persist", argc, argv, table, _("[OPTIONS] [FILE]")))
+		return APM_EXIT_USAGE;
+	if (cl.nargs > 1) {
+		rc = apm_usage_error(cl.name, _("persist takes at most one config file"));
+		goto out;
+	}
+	file = cl.nargs == 1;
+	if (file) {
+		rc = load_desired(cl.name, cl.args[0], &d);
+		if (!rc)
+			rc = check_file(cl.args[0], &d, &f);
+		if (rc)
+			goto free_desired;
+	}
+	rc = apm_change_begin(&h);
+	if (rc)
+		goto free_desired;
+	/* the definitions written must not clash with the others kept for boot */
+	if (!ap_host_clone(&next, &h)) {
+		unsigned int n = file ? d.nguests : h.nmdevs;
+		struct mdev_def *v = realloc(next.defs, (next.ndefs + n + 1) * sizeof(*v));
+
+		if (v) {
+			next.defs = v;
+			for (unsigned int i = 0; i < n; i++) {
+				const char *uuid = file ? d.guests[i].uuid : h.mdevs[i].uuid;
+				struct mdev_def *x = (struct mdev_def *)ap_def_get(&next, uuid);
+
+				if (!x) {
+					x = &next.defs[next.ndefs++];
+					memset(x, 0, sizeof(*x));
+					snprintf(x->uuid, UUID_BUF, "%s", uuid);
+				}
+				x->error[0] = '\0';
+				x->matrix = file ? d.guests[i].matrix : h.mdevs[i].matrix;
+				x->start = file && !d.guests[i].autostart ? DEF_MANUAL : DEF_AUTO;
+			}
+			conflict_check(&h, &before);
+			conflict_check(&next, &after);
+			if (findings_new_errors(&after, &before) && !apm_opts.force) {
+				for (unsigned int i = 0; i < after.n; i++)
+					if (after.v[i].severity == SEV_ERROR)
+						apm_err("%s", after.v[i].message);
+				apm_err(_("refused: these definitions would clash at boot; nothing was "
+					  "written"));
+				rc = APM_EXIT_REFUSED;
+			}
+		}
+		ap_host_free(&next);
+	}
+	if (!rc)
+		rc = apm_persist(&h, file ? &d : NULL);
+	findings_free(&before);
+	findings_free(&after);
+	apm_change_end(&h);
+free_desired:
+	findings_free(&f);
+	desired_free(&d);
+out:
+	apm_cmd_done(&cl);
+	return rc;
+}
+
+/* libvirt's node device XML for an mdev: define it with virsh nodedev-define. */
+static void export_libvirt(const char *uuid, const struct ap_matrix *m, bool autostart)
+{
+	static const char *const attr[3] = { "assign_adapter", "assign_domain",
+					     "assign_control_domain" };
+	const struct bitmap *b[3] = { &m->adapters, &m->domains, &m->control };
+	char name[UUID_BUF];
+	int id;
+
+	for (int i = 0; i < UUID_BUF; i++)
+		name[i] = uuid[i] == '-' ? '_' : uuid[i];
+	printf("<!-- node device: virsh nodedev-define FILE%s -->\n",
+	       autostart ? "; then virsh nodedev-autostart" : "");
+	printf("<device>\n  <name>mdev_%s_matrix</name>\n  <parent>ap_matrix</parent>\n"
+	       "  <capability type='mdev'>\n    <type id='%s'/>\n    <uuid>%s</uuid>\n",
+	       name, MDEV_TYPE, uuid);
+	/* libvirt writes the attrs in this order */
+	for (int k = 0; k < 3; k++)
+		bm_for_each(id, b[k])
+			printf("    <attr name='%s' value='0x%x'/>\n", attr[k], id);
+	printf("  </capability>\n</device>\n");
+	printf("<!-- guest: in <devices> of the domain XML (one vfio-ap hostdev per guest) -->\n");
+	printf("<hostdev mode='subsystem' type='mdev' model='vfio-ap'>\n  <source>\n"
+	       "    <address uuid='%s'/>\n  </source>\n</hostdev>\n", uuid);
+}
+
+int cmd_export(int argc, const char **argv)
+{
+	const char *format = NULL;
+	struct poptOption table[] = {
+		{ "format", 'F', POPT_ARG_STRING, &format, 0,
+		  N_("mdevctl, libvirt or qemu"), N_("FORMAT") },
+		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_global_options, 0,
+		  N_("Global options:"), NULL },
+		POPT_TABLEEND
+	};
+	const struct ap_matrix *m;
+	const struct mdev_def *def;
+	const struct ap_mdev *md;
+	struct apm_cmdline cl;
+	struct ap_host h;
+	char uuid[UUID_BUF];
+	bool autostart;
+	int rc;
+
+	if (apm_cmd_parse(&cl, "export", argc, argv, table, _("[OPTIONS] UUID --format FORMAT")))
+		return APM_EXIT_USAGE;
+	if (cl.nargs != 1 || !uuid_valid(cl.args[0])) {
+		rc = apm_usage_error(cl.name, cl.nargs == 1 ? _("\"%s\" is not a UUID")
+							  : _("export takes one UUID"),
+				     cl.nargs ? cl.args[0] : "");
+		goto out;
+	}
+	if (!format || (strcmp(format, "mdevctl") && strcmp(format, "libvirt") &&
+			strcmp(format, "qemu"))) {
+		rc = apm_usage_error(cl.name, _("--format takes mdevctl, libvirt or qemu"));
+		goto out;
+	}
+	uuid_normalize(cl.args[0], uuid);
+	rc = apm_load_host(&h, AP_READ_DEFS);
+	if (rc)
+		goto out;
+	md = ap_mdev_get(&h, uuid);
+	def = ap_def_get(&h, uuid);
+	if (!md && !def) {
+		apm_err(_("there is no mdev %s, active or defined"), uuid);
+		rc = APM_EXIT_NODEV;
+		goto end;
+	}
+	m = md ? &md->matrix : &def->matrix;
+	autostart = !def || def->start == DEF_AUTO;
+	if (!strcmp(format, "mdevctl")) {
+		char *text = mdevctl_format(m, autostart);
+
+		if (!text) {
+			rc = APM_EXIT_FAILED;
+			goto end;
+		}
+		printf("%s\n", text);
+		free(text);
+	} else if (!strcmp(format, "libvirt")) {
+		export_libvirt(uuid, m, autostart);
+	} else {
+		/* the CPU features the seed document names; newer QEMU also has apqi */
+		printf("-cpu host,ap=on,apqci=on,apft=on -device vfio-ap,sysfsdev=/sys/bus/mdev/devices/%s\n",
+		       uuid);
+	}
+end:
+	ap_host_free(&h);
+out:
+	apm_cmd_done(&cl);
+	return rc;
+}
+
+/* check FILE: the file alone, then (where there is an AP bus) against the host. */
+int apm_check_file(const char *path)
+{
+	struct findings f = { 0 };
+	struct desired d = { 0 };
+	struct plan p = { 0 };
+	struct ap_host h;
+	int rc = load_desired("check", path, &d);
+
+	if (rc)
+		return rc;
+	desired_check(&d, &f);
+	if (ap_bus_present() && !ap_host_read(&h, AP_READ_DEFS)) {
+		if (!plan_desired(&p, &h, &d, false))
+			plan_check(&p, &h, true, &f, NULL);
+		plan_free(&p);
+		ap_host_free(&h);
+	} else if (!apm_opts.quiet && !apm_opts.json) {
+		apm_info(_("no AP bus here: checked %s on its own\n"), path);
+	}
+	if (apm_opts.json) {
+		struct json_object *o = json_findings(&f);
+
+		apm_print_json(o);
+		json_object_put(o);
+	} else {
+		text_findings(&f, apm_opts.verbose);
+		printf(P_("check %s: %u error, ", "check %s: %u errors, ", f.errors), path, f.errors);
+		printf(P_("%u warning\n", "%u warnings\n", f.warnings), f.warnings);
+	}
+	rc = f.errors ? APM_EXIT_REFUSED : APM_EXIT_OK;
+	findings_free(&f);
+	desired_free(&d);
+	return rc;
+}

@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: MIT */
+/* apmatrix monitor: one line per AP event a person cares about (libudev). */
+#include "config.h"
+
+#include <errno.h>
+#include <libudev.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "apmatrix.h"
+#include "bitmap.h"
+#include "events.h"
+#include "out/json.h"
+
+static const char *udev_prop(void *ctx, const char *key)
+{
+	return udev_device_get_property_value(ctx, key);
+}
+
+/* The mask a mask event carries, as ranges; "" when it is not a mask. */
+static void mask_ranges(const char *value, char *buf, size_t len)
+{
+	struct bitmap m;
+
+	buf[0] = '\0';
+	if (!bm_from_sysfs_hex(&m, value))
+		bm_to_ranges(&m, buf, len);
+}
+
+static void print_event(const struct ap_event *ev)
+{
+	char stamp[32], ranges[BM_RANGES_LEN];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (apm_opts.json) {
+		struct json_object *o = json_object_new_object();
+
+		gmtime_r(&now, &tm);
+		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		json_object_object_add(o, "time", json_object_new_string(stamp));
+		json_object_object_add(o, "event", json_object_new_string(ap_event_name(ev->kind)));
+		json_object_object_add(o, "device", json_object_new_string(ev->device));
+		if (ev->kind == EV_MASK) {
+			mask_ranges(ev->value, ranges, sizeof(ranges));
+			json_object_object_add(o, "mask", json_object_new_string(ev->name));
+			json_object_object_add(o, "ranges", json_object_new_string(ranges));
+		}
+		if (ev->driver[0])
+			json_object_object_add(o, "driver", json_object_new_string(ev->driver));
+		if (ev->value[0])
+			json_object_object_add(o, "value", json_object_new_string(ev->value));
+		/* one object per line, for readers that take a line at a time */
+		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+						    JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(o);
+		fflush(stdout);
+		return;
+	}
+	localtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%H:%M:%S", &tm);
+	printf("%s ", stamp);
+	switch (ev->kind) {
+	case EV_MASK:
+		mask_ranges(ev->value, ranges, sizeof(ranges));
+		printf(_("%s changed to %s (%s)\n"), ev->name, ev->value, *ranges ? ranges : _("none"));
+		break;
+	case EV_BINDINGS:
+		printf(_("bindings complete: every queue has a driver%s%s%s\n"),
+		       *ev->value ? " (" : "", ev->value, *ev->value ? ")" : "");
+		break;
+	case EV_INITSCAN:
+		printf(_("the AP bus finished its first scan\n"));
+		break;
+	case EV_CARD_ADD:
+	case EV_QUEUE_ADD:
+		printf(_("%s appeared\n"), ev->device);
+		break;
+	case EV_CARD_REMOVE:
+	case EV_QUEUE_REMOVE:
+		printf(_("%s went away\n"), ev->device);
+		break;
+	case EV_BIND:
+		printf(_("%s bound to %s\n"), ev->device, *ev->driver ? ev->driver : "?");
+		break;
+	case EV_UNBIND:
+		printf(_("%s unbound from %s\n"), ev->device, *ev->driver ? ev->driver : _("its driver"));
+		break;
+	case EV_CONFIG:
+		printf(strcmp(ev->value, "0") ? _("%s configured\n") : _("%s deconfigured\n"),
+		       ev->device);
+		break;
+	case EV_ONLINE:
+		printf(strcmp(ev->value, "0") ? _("%s online\n") : _("%s offline\n"), ev->device);
+		break;
+	case EV_MDEV_ADD:
+		printf(_("mdev %s created\n"), ev->device);
+		break;
+	case EV_MDEV_REMOVE:
+		printf(_("mdev %s removed\n"), ev->device);
+		break;
+	case EV_MATRIX:
+		printf(_("vfio_ap matrix device: %s\n"), ev->value);
+		break;
+	}
+	fflush(stdout);
+}
+
+int cmd_monitor(int argc, const char **argv)
+{
+	int count = 0;
+	struct poptOption table[] = {
+		{ "count", '\0', POPT_ARG_INT, &count, 0,
+		  N_("exit after this many events (default: run until interrupted)"), N_("N") },
+		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_global_options, 0,
+		  N_("Global options:"), NULL },
+		POPT_TABLEEND
+	};
+	static const char *const subsystems[] = { "ap", "mdev", "matrix", "vfio_ap" };
+	struct udev_monitor *mon = NULL;
+	struct udev *udev = NULL;
+	struct apm_cmdline cl;
+	sigset_t mask;
+	int rc = APM_EXIT_OK, sfd = -1, seen = 0;
+
+	if (apm_cmd_parse(&cl, "monitor", argc, argv, table, NULL))
+		return APM_EXIT_USAGE;
+	if (cl.nargs || count < 0) {
+		rc = apm_usage_error(cl.name, count < 0 ? _("--count takes a number, 0 or more")
+							: _("monitor takes no arguments"));
+		goto out;
+	}
+	/* SIGINT and SIGTERM end the loop cleanly, through the same poll */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	udev = udev_new();
+	mon = udev ? udev_monitor_new_from_netlink(udev, "udev") : NULL;
+	if (!mon || sfd < 0) {
+		apm_err(_("cannot listen to udev events: %s"), strerror(errno));
+		rc = APM_EXIT_FAILED;
+		goto out;
+	}
+	for (size_t i = 0; i < sizeof(subsystems) / sizeof(subsystems[0]); i++)
+		udev_monitor_filter_add_match_subsystem_devtype(mon, subsystems[i], NULL);
+	if (udev_monitor_enable_receiving(mon) < 0) {
+		apm_err(_("cannot listen to udev events (is this run as root?)"));
+		rc = APM_EXIT_FAILED;
+		goto out;
+	}
+	/* from here on events are received; say so (on stderr, JSON stays clean) */
+	if (!apm_opts.quiet)
+		fprintf(stderr, _("apmatrix: watching the AP bus, vfio_ap and mdevs; Ctrl-C ends\n"));
+	for (;;) {
+		struct pollfd p[2] = { { .fd = udev_monitor_get_fd(mon), .events = POLLIN },
+				       { .fd = sfd, .events = POLLIN } };
+		struct udev_device *dev;
+		struct ap_event ev;
+
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = APM_EXIT_FAILED;
+			break;
+		}
+		if (p[1].revents)
+			break;
+		dev = udev_monitor_receive_device(mon);
+		if (!dev)
+			continue;
+		if (ap_event_parse(udev_device_get_action(dev), udev_device_get_subsystem(dev),
+				   udev_device_get_devpath(dev), udev_prop, dev, &ev)) {
+			print_event(&ev);
+			seen++;
+		}
+		udev_device_unref(dev);
+		if (count && seen >= count)
+			break;
+	}
+out:
+	if (mon)
+		udev_monitor_unref(mon);
+	if (udev)
+		udev_unref(udev);
+	if (sfd >= 0)
+		close(sfd);
+	apm_cmd_done(&cl);
+	return rc;
+}
