@@ -179,6 +179,7 @@ static int mask_absolute(const char *s, struct bitmap *m, struct mask_error *err
 	const char *p = s;
 	unsigned int bit = 0;
 	char raw[2], c[16];
+	bool newline;
 
 	bm_zero(m);
 	if (p[0] == '0' && p[1] == 'x')
@@ -193,18 +194,19 @@ static int mask_absolute(const char *s, struct bitmap *m, struct mask_error *err
 				bm_set(m, bit + (unsigned int)n);
 		bit += 4;
 	}
-	if (*p == '\n')
+	newline = *p == '\n';
+	if (newline)
 		p++;
 	if (!*p)
 		return 0;
 
-	if (p[-1] == '\n' && *p == '\n')
+	if (newline && *p == '\n')
 		return fail(err, 0, (size_t)(p - s),
 			    _("only one trailing newline is allowed"));
 	if (bit >= BM_BITS && hexdigit((unsigned char)*p) >= 0)
 		return fail(err, 0, (size_t)(p - s),
 			    _("more than 64 hex digits (a mask has 256 bits)"));
-	if (p[-1] == '\n')
+	if (newline)
 		return fail(err, 0, (size_t)(p - s),
 			    _("text after the newline at position %zu"), (size_t)(p - s));
 	raw[0] = *p;

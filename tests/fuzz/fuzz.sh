@@ -1,0 +1,47 @@
+#!/bin/bash
+# The libFuzzer targets of tests/fuzz (extra sources per target: tests/fuzz/sources), built with clang, ASan and UBSan.
+# Without FUZZ_SECONDS each target runs over its seed corpus only (a quick
+# regression check); with FUZZ_SECONDS=N (as .ci/run sets it) each one
+# fuzzes for N seconds. Any crash, leak or sanitizer report fails it.
+. "$top_srcdir/tests/tap.sh"
+
+command -v clang >/dev/null || skip_all "clang is not installed (libFuzzer)"
+src=$top_srcdir/src/lib
+work=$tap_tmp/fuzz
+mkdir -p "$work"
+libs="$(pkg-config --libs json-c uuid libudev)"
+cflags="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+	-I$top_builddir -I$src $(pkg-config --cflags json-c uuid libudev)"
+lib_sources="$src/bitmap.c $src/maskexpr.c $src/matrix.c $src/conf.c $src/conflict.c
+	$src/sysfs.c $src/ap.c $src/plan.c"
+
+targets=${FUZZ_TARGETS:-$(cd "$top_srcdir/tests/fuzz" && ls fuzz_*.c | sed 's/^fuzz_//; s/\.c$//')}
+for t in $targets; do
+	bin=$work/fuzz_$t
+	# a target may need more sources: FUZZ_SOURCES_<target> in tests/fuzz/sources
+	extra=$(sed -n "s/^$t: *//p" "$top_srcdir/tests/fuzz/sources" 2>/dev/null)
+	extra=$(for f in $extra; do printf '%s ' "$top_srcdir/$f"; done)
+	# shellcheck disable=SC2086
+	if ! clang $cflags "$top_srcdir/tests/fuzz/fuzz_$t.c" $lib_sources $extra \
+		-o "$bin" $libs 2>"$work/$t.build"; then
+		tap_result 1 "fuzz_$t builds" "$(tail -20 "$work/$t.build")"
+		continue
+	fi
+	corpus=$work/corpus-$t
+	mkdir -p "$corpus" "$work/art-$t"
+	cp "$top_srcdir/tests/fuzz/corpus/$t/"* "$corpus/" 2>/dev/null
+	if [ -n "${FUZZ_SECONDS:-}" ]; then
+		set -- -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=1024 "$corpus"
+	else
+		set -- -runs=0 "$corpus"
+	fi
+	if ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		"$bin" -artifact_prefix="$work/art-$t/" "$@" >"$work/$t.log" 2>&1; then
+		tap_result 0 "fuzz_$t: $(grep -Eo '(Done [0-9]+ runs.*|#[0-9]+ +DONE.*)' "$work/$t.log" | tail -1)"
+	else
+		crash=$(ls "$work/art-$t/" 2>/dev/null | head -1)
+		tap_result 1 "fuzz_$t" "$(grep -E 'ERROR|SUMMARY|runtime error' "$work/$t.log" | head -5)
+input: $( [ -n "$crash" ] && od -c "$work/art-$t/$crash" | head -5)"
+	fi
+done
+done_testing
