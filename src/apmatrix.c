@@ -396,7 +396,9 @@ int main(int argc, const char **argv)
 
 	apm_opts.timeout = 30;
 	setlocale(LC_ALL, "");
-	bindtextdomain(PACKAGE, LOCALEDIR);
+	/* tests run the catalogues from the build tree */
+	bindtextdomain(PACKAGE, getenv("APMATRIX_LOCALEDIR") && *getenv("APMATRIX_LOCALEDIR") ?
+				getenv("APMATRIX_LOCALEDIR") : LOCALEDIR);
 	textdomain(PACKAGE);
 
 	ctx = poptGetContext("apmatrix", argc, argv, main_table, POPT_CONTEXT_POSIXMEHARDER);
@@ -427,6 +429,9 @@ int main(int argc, const char **argv)
 	if (!nrest)
 		return apm_usage_error(NULL, _("no command given"));
 
+	/* the bash completion's helper, not a command for people */
+	if (!strcmp(rest[0], "__complete"))
+		return cmd_complete(nrest, rest);
 	for (cmd = apm_commands; cmd->name; cmd++)
 		if (!strcmp(cmd->name, rest[0]))
 			break;

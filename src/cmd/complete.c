@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * apmatrix __complete WHAT: words for the bash completion, read from the
+ * host the way every other command reads it (so --root works). Hidden: not
+ * in --help or --list-cmds. WHAT: mdevs (active UUIDs), definitions (mdevctl
+ * UUIDs), any-mdev (both), vfio-adapters / vfio-domains (ids in the vfio_ap
+ * pool), host-adapters / host-domains (ids the default drivers have).
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "ap.h"
+#include "apmatrix.h"
+
+static void print_ids(const struct bitmap *b)
+{
+	int id;
+
+	bm_for_each(id, b)
+		printf("%d\n", id);
+}
+
+int cmd_complete(int argc, const char **argv)
+{
+	struct poptOption table[] = {
+		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_global_options, 0, NULL, NULL },
+		POPT_TABLEEND
+	};
+	struct bitmap ids, have;
+	struct apm_cmdline cl;
+	struct ap_host h;
+	const char *what;
+	int rc;
+
+	if (apm_cmd_parse(&cl, "__complete", argc, argv, table, NULL))
+		return APM_EXIT_USAGE;
+	rc = APM_EXIT_USAGE;
+	if (cl.nargs != 1)
+		goto out;
+	what = cl.args[0];
+	/* completion must stay quiet: no messages, whatever the host */
+	if (!ap_bus_present() || ap_host_read(&h, AP_READ_DEFS)) {
+		rc = APM_EXIT_NODEV;
+		goto out;
+	}
+	rc = APM_EXIT_OK;
+	if (!strcmp(what, "mdevs") || !strcmp(what, "any-mdev"))
+		for (unsigned int i = 0; i < h.nmdevs; i++)
+			printf("%s\n", h.mdevs[i].uuid);
+	if (!strcmp(what, "definitions") || !strcmp(what, "any-mdev"))
+		for (unsigned int i = 0; i < h.ndefs; i++)
+			if (!strcmp(what, "definitions") || !ap_mdev_get(&h, h.defs[i].uuid))
+				printf("%s\n", h.defs[i].uuid);
+	if (!strncmp(what, "vfio-", 5) || !strncmp(what, "host-", 5)) {
+		bool adapters = !strcmp(what + 5, "adapters");
+		const struct bitmap *mask = adapters ? &h.apmask : &h.aqmask;
+
+		if (adapters)
+			ap_host_adapters(&h, &have);
+		else
+			ap_host_domains(&h, &have);
+		if (what[0] == 'v')
+			bm_andnot(&ids, &have, mask);
+		else
+			bm_and(&ids, &have, mask);
+		print_ids(&ids);
+	}
+	ap_host_free(&h);
+out:
+	apm_cmd_done(&cl);
+	return rc;
+}
