@@ -7,8 +7,8 @@
  * and queue is bound to, and the vfio_ap mediated devices with their matrix,
  * guest view and guest.  Every store returns 0 or the errno the kernel would
  * return (a positive number) and changes nothing when it fails.  Behaviour
- * follows ../../shared/design/kernel-semantics.md ("the spec" below); the
- * kernel generation is a profile chosen when the model is made.
+ * follows the project's kernel-semantics.md (/work/shared/design/, "the
+ * spec"); the kernel generation is a profile chosen when the model is made.
  *
  * Nothing here knows about FUSE: tree.[ch] maps the model onto the sysfs
  * tree, apsim.c serves that tree through FUSE.
@@ -91,7 +91,8 @@ unsigned long sim_simple_strtoul(const char *cp, const char **endp, unsigned int
 /* kstrtoul(s, base): optional '+', digits, at most one trailing '\n'.
  * EINVAL for no digits or junk, ERANGE when the value does not fit. */
 int sim_kstrtoul(const char *s, unsigned int base, unsigned long *res);
-/* kstrtobool: first character y/Y/1/on -> true, n/N/0/off -> false. */
+/* kstrtobool: first character y/Y/1/on -> true, n/N/0/off -> false.
+ * (Whether recent kernels also take t/f, e/d is unverified; not taken.) */
 int sim_kstrtobool(const char *s, bool *res);
 /*
  * One numeric conversion of the kernel's vsscanf(): leading white space is
@@ -108,7 +109,9 @@ int sim_modify_bitmap(const char *str, struct sim_bitmap *map);
 /*
  * The apmask/aqmask grammar (ap_parse_bitmap_str): a first byte of '+' or '-'
  * edits a copy of *cur, anything else is an absolute mask.  On success *out
- * holds the new mask; on error (EINVAL) *out is untouched.
+ * holds the new mask; on error (EINVAL) *out is untouched.  A store applies
+ * it to a NUL-terminated copy of the write, so bytes after a NUL are not
+ * seen: a fuzz target should do the same with its (data, size).
  */
 int sim_mask_parse(const char *str, const struct sim_bitmap *cur, struct sim_bitmap *out);
 /* uuid_is_valid() + guid_parse(): 36 characters 8-4-4-4-12 hex, any case. */
@@ -301,7 +304,8 @@ int sim_mdev_remove(struct sim_model *m, int slot, const char *buf, size_t len);
 
 enum sim_res { SIM_ADAPTER, SIM_DOMAIN, SIM_CONTROL_DOMAIN };
 int sim_mdev_assign(struct sim_model *m, int slot, enum sim_res what, const char *buf, size_t len);
-int sim_mdev_unassign(struct sim_model *m, int slot, enum sim_res what, const char *buf, size_t len);
+int sim_mdev_unassign(struct sim_model *m, int slot, enum sim_res what, const char *buf,
+		      size_t len);
 int sim_mdev_store_ap_config(struct sim_model *m, int slot, const char *buf, size_t len);
 /* bus/mdev/drivers/<drv>/bind and unbind */
 int sim_mdev_bind(struct sim_model *m, const char *buf, size_t len);
