@@ -1,0 +1,572 @@
+// SPDX-License-Identifier: MIT
+/*
+ * apsim: the AP bus simulator.  Mounts a FUSE file system that stands for
+ * /sys on an s390 host with crypto adapters and the vfio_ap driver, or
+ * writes the same tree out as plain files (--dump).  See README.md.
+ *
+ * The low-level FUSE API is used with inode numbers that encode the node
+ * (tree.h), so nothing is allocated per file and a 256x256 machine mounts at
+ * once.  The file system runs single-threaded; every write() is one store
+ * (direct I/O), and every read regenerates the text.
+ */
+#define FUSE_USE_VERSION 34
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <fuse_lowlevel.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tree.h"
+
+#define CTL_MAX 65536
+
+static struct {
+	struct sim_fs fs;
+	struct timespec t0;
+} g;
+
+static unsigned long changes;	/* bumped by every write: listings go stale */
+
+static struct sim_node node_of(fuse_ino_t ino)
+{
+	return sim_node_unpack((uint64_t)ino);
+}
+
+/* Fills a stat for a node; returns 0 or an errno. */
+static int node_stat(const struct sim_node *n, struct stat *st)
+{
+	enum sim_ntype t;
+	mode_t mode;
+	char target[512];
+	int rc = sim_stat(&g.fs, n, &t, &mode);
+
+	if (rc)
+		return rc;
+	memset(st, 0, sizeof(*st));
+	st->st_ino = (ino_t)sim_node_pack(n);
+	st->st_uid = 0;
+	st->st_gid = 0;
+	st->st_blksize = 4096;
+	st->st_atim = st->st_mtim = st->st_ctim = g.t0;
+	switch (t) {
+	case SIM_DIR:
+		st->st_mode = S_IFDIR | 0755;
+		st->st_nlink = 2;
+		break;
+	case SIM_FILE:
+		st->st_mode = S_IFREG | mode;
+		st->st_nlink = 1;
+		st->st_size = SIM_PAGE;	/* as sysfs reports for attributes */
+		break;
+	case SIM_LINK:
+		st->st_mode = S_IFLNK | 0777;
+		st->st_nlink = 1;
+		if (!sim_readlink(&g.fs, n, target, sizeof(target)))
+			st->st_size = (off_t)strlen(target);
+		break;
+	}
+	return 0;
+}
+
+/*
+ * A node's mode and size are a function of its inode number (the number
+ * encodes which entry it is), so they may be cached; whether the name still
+ * exists is not (entry_timeout 0).  Symlinks are the exception: a driver
+ * link's target, hence its size, changes with the binding.
+ */
+static double attr_timeout(const struct stat *st)
+{
+	return S_ISLNK(st->st_mode) ? 0 : 3600;
+}
+
+static void entry_of(const struct sim_node *n, const struct stat *st, struct fuse_entry_param *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->ino = (fuse_ino_t)sim_node_pack(n);
+	e->generation = 1;
+	e->attr = *st;
+	e->attr_timeout = attr_timeout(st);
+	/* names are never cached: the tree changes with every store */
+	e->entry_timeout = 0;
+}
+
+static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct sim_node dir = node_of(parent), child;
+	struct fuse_entry_param e;
+	struct stat st;
+	int rc = sim_lookup(&g.fs, &dir, name, &child);
+
+	if (!rc)
+		rc = node_stat(&child, &st);
+	if (rc) {
+		fuse_reply_err(req, rc);
+		return;
+	}
+	entry_of(&child, &st, &e);
+	fuse_reply_entry(req, &e);
+}
+
+static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct sim_node n = node_of(ino);
+	struct stat st;
+	int rc = node_stat(&n, &st);
+
+	if (rc)
+		fuse_reply_err(req, rc);
+	else
+		fuse_reply_attr(req, &st, attr_timeout(&st));
+}
+
+/* Truncation (echo > file) and time changes are accepted and ignored, as
+ * kernfs does for attributes. */
+static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
+		       struct fuse_file_info *fi)
+{
+	struct sim_node n = node_of(ino);
+	struct stat st;
+	int rc = node_stat(&n, &st);
+
+	if (!rc && (to_set & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)))
+		rc = EPERM;
+	if (rc)
+		fuse_reply_err(req, rc);
+	else
+		fuse_reply_attr(req, &st, 0);
+}
+
+static void op_readlink(fuse_req_t req, fuse_ino_t ino)
+{
+	struct sim_node n = node_of(ino);
+	char target[512];
+	int rc = sim_readlink(&g.fs, &n, target, sizeof(target));
+
+	if (rc)
+		fuse_reply_err(req, rc);
+	else
+		fuse_reply_readlink(req, target);
+}
+
+/* kernfs refuses to open a file for a direction it does not support, even for root. */
+static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct sim_node n = node_of(ino);
+	int acc = fi->flags & O_ACCMODE;
+	struct stat st;
+	int rc = node_stat(&n, &st);
+
+	if (!rc && S_ISDIR(st.st_mode))
+		rc = EISDIR;
+	if (!rc && (acc == O_RDONLY || acc == O_RDWR) && !sim_can_read(&g.fs, &n))
+		rc = EACCES;
+	if (!rc && (acc == O_WRONLY || acc == O_RDWR) && !sim_can_write(&g.fs, &n))
+		rc = EACCES;
+	if (rc) {
+		fuse_reply_err(req, rc);
+		return;
+	}
+	fi->direct_io = 1;	/* one write() = one store; reads see fresh text */
+	fi->keep_cache = 0;
+	fuse_reply_open(req, fi);
+}
+
+static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		    struct fuse_file_info *fi)
+{
+	struct sim_node n = node_of(ino);
+	static char buf[CTL_MAX];
+	size_t len = 0;
+	int rc = 0;
+
+	if (sim_is_ctl(&n))
+		len = sim_ctl_read(&g.fs, buf, sizeof(buf));
+	else
+		rc = sim_read(&g.fs, &n, buf, &len);
+	if (rc) {
+		fuse_reply_err(req, rc);
+		return;
+	}
+	if (off < 0 || (size_t)off >= len) {
+		fuse_reply_buf(req, NULL, 0);
+		return;
+	}
+	len -= (size_t)off;
+	fuse_reply_buf(req, buf + off, len < size ? len : size);
+}
+
+static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
+		     struct fuse_file_info *fi)
+{
+	struct sim_node n = node_of(ino);
+	size_t done;
+	int rc = sim_write(&g.fs, &n, buf, size, &done);
+
+	changes++;
+	if (rc)
+		fuse_reply_err(req, rc);
+	else
+		fuse_reply_write(req, done);
+}
+
+/*
+ * Directory listings.  The kernel is told not to send OPENDIR/RELEASEDIR
+ * (that saves two of the seven requests a directory costs `find`), so
+ * every READDIR names the directory and an offset.  The last listing made
+ * is kept until the next store, so a large directory is not enumerated
+ * again for every page of entries.
+ */
+static struct {
+	uint64_t ino;
+	unsigned long changes;
+	bool valid;
+	struct sim_dirent *ents;
+	size_t n;
+	struct sim_node self, parent;
+} listing;
+
+static int get_listing(fuse_ino_t ino)
+{
+	struct sim_node n = node_of(ino);
+	struct sim_dirent *ents;
+	size_t count;
+	int rc;
+
+	if (listing.valid && listing.ino == ino && listing.changes == changes)
+		return 0;
+	rc = sim_list(&g.fs, &n, &ents, &count);
+	if (rc)
+		return rc;
+	free(listing.ents);
+	listing.ents = ents;
+	listing.n = count;
+	listing.ino = ino;
+	listing.changes = changes;
+	listing.self = n;
+	listing.parent = sim_parent(&n);
+	listing.valid = true;
+	return 0;
+}
+
+static mode_t type_bits(enum sim_ntype t)
+{
+	return t == SIM_DIR ? S_IFDIR : t == SIM_LINK ? S_IFLNK : S_IFREG;
+}
+
+/* Entry i of the listing: 0 ".", 1 "..", then the children. */
+static bool dir_entry(size_t i, const char **name, struct sim_node *node, mode_t *type)
+{
+	if (i == 0) {
+		*name = ".";
+		*node = listing.self;
+		*type = S_IFDIR;
+	} else if (i == 1) {
+		*name = "..";
+		*node = listing.parent;
+		*type = S_IFDIR;
+	} else if (i - 2 < listing.n) {
+		*name = listing.ents[i - 2].name;
+		*node = listing.ents[i - 2].node;
+		*type = type_bits(listing.ents[i - 2].type);
+	} else {
+		return false;
+	}
+	return true;
+}
+
+static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, bool plus)
+{
+	char *buf;
+	size_t pos = 0;
+	const char *name;
+	struct sim_node node;
+	mode_t type;
+	int rc = get_listing(ino);
+
+	if (rc) {
+		fuse_reply_err(req, rc);
+		return;
+	}
+	buf = malloc(size);
+	if (!buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	for (size_t i = off < 0 ? 0 : (size_t)off; dir_entry(i, &name, &node, &type); i++) {
+		struct stat st;
+		size_t need;
+
+		/* plain readdir needs only the inode and the type */
+		memset(&st, 0, sizeof(st));
+		st.st_ino = (ino_t)sim_node_pack(&node);
+		st.st_mode = type;
+		if (plus) {
+			struct fuse_entry_param e;
+
+			if (node_stat(&node, &st)) {
+				st.st_ino = (ino_t)sim_node_pack(&node);
+				st.st_mode = type;
+			}
+			entry_of(&node, &st, &e);
+			need = fuse_add_direntry_plus(req, buf + pos, size - pos, name, &e,
+						      (off_t)i + 1);
+		} else {
+			need = fuse_add_direntry(req, buf + pos, size - pos, name, &st,
+						 (off_t)i + 1);
+		}
+		if (need > size - pos)
+			break;
+		pos += need;
+	}
+	fuse_reply_buf(req, buf, pos);
+	free(buf);
+}
+
+static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		       struct fuse_file_info *fi)
+{
+	do_readdir(req, ino, size, off, false);
+}
+
+static void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+			   struct fuse_file_info *fi)
+{
+	do_readdir(req, ino, size, off, true);
+}
+
+static void op_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+	struct statvfs sv;
+
+	memset(&sv, 0, sizeof(sv));
+	sv.f_bsize = 4096;
+	sv.f_frsize = 4096;
+	sv.f_namemax = 255;
+	fuse_reply_statfs(req, &sv);
+}
+
+/* sysfs has no create, mkdir, unlink...: files cannot be made or removed. */
+static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+		      struct fuse_file_info *fi)
+{
+	fuse_reply_err(req, EACCES);
+}
+
+static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev)
+{
+	fuse_reply_err(req, EACCES);
+}
+
+static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
+{
+	fuse_reply_err(req, EPERM);
+}
+
+static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	fuse_reply_err(req, EPERM);
+}
+
+static void op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
+{
+	fuse_reply_err(req, EPERM);
+}
+
+static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
+		      const char *newname, unsigned int flags)
+{
+	fuse_reply_err(req, EPERM);
+}
+
+static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
+{
+	fuse_reply_err(req, EPERM);
+}
+
+static void op_init(void *userdata, struct fuse_conn_info *conn)
+{
+	/* readdirplus would prefill entries that expire at once (timeout 0) */
+	conn->want &= ~(unsigned int)(FUSE_CAP_READDIRPLUS | FUSE_CAP_READDIRPLUS_AUTO);
+	/* no OPENDIR/RELEASEDIR round trips (libfuse answers ENOSYS for us) */
+	if (conn->capable & FUSE_CAP_NO_OPENDIR_SUPPORT)
+		conn->want |= FUSE_CAP_NO_OPENDIR_SUPPORT;
+}
+
+static const struct fuse_lowlevel_ops ops = {
+	.init = op_init,
+	.lookup = op_lookup,
+	.getattr = op_getattr,
+	.setattr = op_setattr,
+	.readlink = op_readlink,
+	.mknod = op_mknod,
+	.mkdir = op_mkdir,
+	.unlink = op_unlink,
+	.rmdir = op_unlink,
+	.symlink = op_symlink,
+	.rename = op_rename,
+	.link = op_link,
+	.open = op_open,
+	.read = op_read,
+	.write = op_write,
+	.readdir = op_readdir,
+	.readdirplus = op_readdirplus,
+	.statfs = op_statfs,
+	.create = op_create,
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: apsim [--kernel 4.20|6.0|6.12] --topology FILE [--log FILE] [-f] [-d]\n"
+		"             [-o FUSE_OPTION[,...]] [--die-with-parent] MOUNTPOINT\n"
+		"       apsim --dump DIR --topology FILE [--kernel 4.20|6.0|6.12]\n"
+		"\n"
+		"Mounts a simulated /sys of an s390 host with AP adapters and vfio_ap at\n"
+		"MOUNTPOINT (run programs with their sysfs root there), or writes the same\n"
+		"tree as plain files into DIR. MOUNTPOINT/.apsim/ctl takes control commands.\n"
+		"\n"
+		"  --kernel K         kernel generation to behave like (default 6.12)\n"
+		"  --topology FILE    the host: adapters, domains, initial state (JSON)\n"
+		"  --log FILE         write log: PATH<TAB>DATA<TAB>RESULT per store\n"
+		"  -f                 stay in the foreground\n"
+		"  -d                 FUSE debug output (implies -f)\n"
+		"  -o OPTIONS         more FUSE mount options (e.g. auto_unmount)\n"
+		"  --die-with-parent  exit (and unmount) when the parent process dies\n");
+}
+
+int main(int argc, char **argv)
+{
+	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
+	const char *topology = NULL, *log = NULL, *dump = NULL, *mnt = NULL;
+	enum sim_kernel kernel = SIM_KERNEL_6_12;
+	bool foreground = false, debug = false, die_with_parent = false;
+	struct fuse_session *se = NULL;
+	char opts[1024] = "fsname=apsim,subtype=apsim,default_permissions";
+	char err[1024], topo_abs[PATH_MAX];
+	struct sim_model *m;
+	pid_t parent = getppid();
+	int rc = 1;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
+			return 0;
+		} else if (!strcmp(a, "--version")) {
+			printf("apsim (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+			return 0;
+		} else if (!strcmp(a, "-f")) {
+			foreground = true;
+		} else if (!strcmp(a, "-d")) {
+			debug = foreground = true;
+		} else if (!strcmp(a, "--die-with-parent")) {
+			die_with_parent = true;
+		} else if (val && (!strcmp(a, "--kernel") || !strcmp(a, "--topology") ||
+				   !strcmp(a, "--log") || !strcmp(a, "--dump") || !strcmp(a, "-o"))) {
+			i++;
+			if (!strcmp(a, "--kernel")) {
+				if (sim_kernel_parse(val, &kernel)) {
+					fprintf(stderr, "apsim: unknown kernel \"%s\" (4.20, 6.0 or 6.12)\n",
+						val);
+					return 2;
+				}
+			} else if (!strcmp(a, "--topology")) {
+				topology = val;
+			} else if (!strcmp(a, "--log")) {
+				log = val;
+			} else if (!strcmp(a, "--dump")) {
+				dump = val;
+			} else {
+				size_t l = strlen(opts);
+
+				snprintf(opts + l, sizeof(opts) - l, ",%s", val);
+			}
+		} else if (a[0] == '-' || mnt) {
+			fprintf(stderr, "apsim: unexpected argument \"%s\"\n", a);
+			usage(stderr);
+			return 2;
+		} else {
+			mnt = a;
+		}
+	}
+	if (!topology || (!dump && !mnt) || (dump && mnt)) {
+		usage(stderr);
+		return 2;
+	}
+	m = sim_model_load(topology, kernel, err, sizeof(err));
+	if (!m) {
+		fprintf(stderr, "apsim: %s\n", err);
+		return 2;
+	}
+	sim_fs_init(&g.fs, m);
+	g.fs.topology = realpath(topology, topo_abs) ? topo_abs : topology;
+	clock_gettime(CLOCK_REALTIME, &g.t0);
+
+	if (dump) {
+		rc = sim_dump(&g.fs, dump, err, sizeof(err)) ? 1 : 0;
+		if (rc)
+			fprintf(stderr, "apsim: %s\n", err);
+		goto out_model;
+	}
+	if (log) {
+		g.fs.log_fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+		if (g.fs.log_fd < 0) {
+			fprintf(stderr, "apsim: %s: %s\n", log, strerror(errno));
+			rc = 2;
+			goto out_model;
+		}
+	}
+	if (geteuid() == 0) {
+		size_t l = strlen(opts);
+
+		snprintf(opts + l, sizeof(opts) - l, ",allow_other");
+	}
+	if (fuse_opt_add_arg(&args, argv[0]) || fuse_opt_add_arg(&args, "-o") ||
+	    fuse_opt_add_arg(&args, opts) || (debug && fuse_opt_add_arg(&args, "-d")))
+		goto out_args;
+	se = fuse_session_new(&args, &ops, sizeof(ops), NULL);
+	if (!se) {
+		rc = 2;
+		goto out_args;
+	}
+	if (fuse_set_signal_handlers(se))
+		goto out_session;
+	if (fuse_session_mount(se, mnt)) {
+		fprintf(stderr, "apsim: cannot mount on %s\n", mnt);
+		rc = 3;
+		goto out_signals;
+	}
+	if (fuse_daemonize(foreground))
+		goto out_unmount;
+	if (die_with_parent) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			goto out_unmount;
+	}
+	rc = fuse_session_loop(se) ? 1 : 0;
+out_unmount:
+	fuse_session_unmount(se);
+out_signals:
+	fuse_remove_signal_handlers(se);
+out_session:
+	fuse_session_destroy(se);
+out_args:
+	fuse_opt_free_args(&args);
+	if (g.fs.log_fd >= 0)
+		close(g.fs.log_fd);
+out_model:
+	sim_model_free(g.fs.m);
+	sim_fs_fini(&g.fs);
+	return rc;
+}

@@ -1,0 +1,175 @@
+# SPDX-License-Identifier: MIT
+# tests/sim/lib.sh: run apsim, the AP bus simulator, from a shell test.
+# Source it after tests/tap.sh.  The interface is stable; apmatrix's own CLI
+# tests use it too.
+#
+#   sim_start [--kernel 4.20|6.0|6.12] TOPOLOGY
+#       Mounts a simulated /sys on a fresh directory and waits (bounded) until
+#       it answers.  TOPOLOGY is a name looked up in $TESTDATA ("seed" means
+#       $TESTDATA/seed.json) or a path.  Sets:
+#         SIM_ROOT  the root to give apmatrix (--root "$SIM_ROOT"); it holds
+#                   sys/ (the mount), etc/ and run/
+#         SIM_SYS   "$SIM_ROOT/sys", the simulated /sys
+#         SIM_CTL   the control file, "$SIM_SYS/.apsim/ctl"
+#         SIM_LOG   the write log: one line per store, PATH<TAB>DATA<TAB>RESULT
+#         SIM_PID   the apsim process
+#       Call it in the test's main shell (not in $(...)), before the first
+#       test line if possible: when FUSE is not usable here (no /dev/fuse, no
+#       fusermount3, apsim not built, mounting refused) the script is skipped
+#       with exit 77 (skip_all); once tests have run, it bails out instead.
+#       The mount is removed at exit, even when the test fails or is killed
+#       (sim_stop is registered with at_exit; apsim also dies with the test
+#       shell and its mount is auto-unmounted).
+#   sim_ctl "COMMAND"       writes one control command; returns its status
+#                           (the reason is on the "error" line of $SIM_CTL)
+#   sim_state               prints the control file (the simulator's state)
+#   sim_log                 prints the write log
+#   sim_log_reset           empties the write log
+#   sim_stop                unmounts and removes $SIM_ROOT; sim_start may follow
+#   sim_dump [--kernel K] TOPOLOGY DIR
+#                           writes the same tree as plain files into DIR
+#   sim_topology TOPOLOGY   prints the path a topology name resolves to
+#
+# Environment: APSIM (the apsim binary, default $top_builddir/tests/sim/apsim),
+# TESTDATA (tests/data), SIM_TIMEOUT (seconds to wait for the mount, 10).
+
+: "${APSIM:=${top_builddir:-.}/tests/sim/apsim}"
+: "${TESTDATA:=${top_srcdir:-.}/tests/data}"
+: "${SIM_TIMEOUT:=10}"
+SIM_ROOT=
+SIM_SYS=
+SIM_CTL=
+SIM_LOG=
+SIM_PID=
+sim_registered=
+
+sim_topology() {
+	case "$1" in
+	*/* | *.json) printf '%s\n' "$1" ;;
+	*) printf '%s\n' "$TESTDATA/$1.json" ;;
+	esac
+}
+
+# Skips the whole script if nothing has run yet, else bails out.
+sim_unavailable() {
+	if [ "${tap_n:-0}" = 0 ]; then
+		skip_all "$1"
+	fi
+	bail_out "$1"
+}
+
+sim_fuse_usable() {
+	[ -c /dev/fuse ] || { echo "no /dev/fuse"; return 1; }
+	command -v fusermount3 >/dev/null 2>&1 || { echo "no fusermount3"; return 1; }
+	[ -x "$APSIM" ] || { echo "apsim is not built ($APSIM; needs libfuse3-dev)"; return 1; }
+	return 0
+}
+
+sim_start() {
+	local kernel=6.12 topology why i
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--kernel) kernel=$2; shift 2 ;;
+		--kernel=*) kernel=${1#--kernel=}; shift ;;
+		--) shift; break ;;
+		*) break ;;
+		esac
+	done
+	[ $# -eq 1 ] || bail_out "usage: sim_start [--kernel K] TOPOLOGY"
+	topology=$(sim_topology "$1")
+	[ -f "$topology" ] || bail_out "sim_start: no topology $topology"
+	why=$(sim_fuse_usable) || sim_unavailable "$why"
+	[ -z "$SIM_PID" ] || sim_stop
+	SIM_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/apsim.XXXXXX") || bail_out "mktemp failed"
+	SIM_SYS=$SIM_ROOT/sys
+	SIM_CTL=$SIM_SYS/.apsim/ctl
+	SIM_LOG=$SIM_ROOT/writes.log
+	mkdir -p "$SIM_SYS" "$SIM_ROOT/etc" "$SIM_ROOT/run"
+	if [ -z "$sim_registered" ]; then
+		at_exit sim_stop
+		trap 'exit 143' TERM
+		trap 'exit 130' INT
+		trap 'exit 129' HUP
+		sim_registered=1
+	fi
+	"$APSIM" -f --die-with-parent -o auto_unmount --kernel "$kernel" \
+		--topology "$topology" --log "$SIM_LOG" "$SIM_SYS" \
+		2>"$SIM_ROOT/apsim.err" &
+	SIM_PID=$!
+	# bounded wait: the mount answers when the control file reads
+	for ((i = 0; i < SIM_TIMEOUT * 20; i++)); do
+		if [ -r "$SIM_CTL" ] && grep -q '^kernel ' "$SIM_CTL" 2>/dev/null; then
+			return 0
+		fi
+		if ! kill -0 "$SIM_PID" 2>/dev/null; then
+			wait "$SIM_PID"
+			local rc=$? err
+			err=$(cat "$SIM_ROOT/apsim.err" 2>/dev/null)
+			SIM_PID=
+			rm -rf "$SIM_ROOT"
+			# exit status 3: the mount itself was refused (no FUSE here)
+			[ "$rc" = 3 ] && sim_unavailable "cannot mount FUSE: $err"
+			bail_out "apsim failed (status $rc): $err"
+		fi
+		sleep 0.05
+	done
+	sim_stop
+	bail_out "apsim did not answer within ${SIM_TIMEOUT}s"
+}
+
+sim_stop() {
+	local i
+	[ -n "$SIM_ROOT" ] || return 0
+	if [ -n "$SIM_PID" ]; then
+		fusermount3 -u "$SIM_SYS" 2>/dev/null ||
+			fusermount3 -u -z "$SIM_SYS" 2>/dev/null || :
+		for ((i = 0; i < 100; i++)); do
+			kill -0 "$SIM_PID" 2>/dev/null || break
+			sleep 0.05
+		done
+		if kill -0 "$SIM_PID" 2>/dev/null; then
+			kill "$SIM_PID" 2>/dev/null
+			sleep 0.2
+			fusermount3 -u -z "$SIM_SYS" 2>/dev/null || :
+		fi
+		wait "$SIM_PID" 2>/dev/null
+		SIM_PID=
+	fi
+	# remove the directory only when nothing is mounted there any more
+	if ! grep -qs " $SIM_SYS " /proc/mounts; then
+		rm -rf "$SIM_ROOT"
+	fi
+	SIM_ROOT= SIM_SYS= SIM_CTL= SIM_LOG=
+	return 0
+}
+
+sim_ctl() {
+	printf '%s\n' "$1" >"$SIM_CTL"
+}
+
+sim_state() {
+	cat "$SIM_CTL"
+}
+
+sim_log() {
+	cat "$SIM_LOG"
+}
+
+sim_log_reset() {
+	: >"$SIM_LOG"
+}
+
+sim_dump() {
+	local kernel=6.12
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--kernel) kernel=$2; shift 2 ;;
+		--kernel=*) kernel=${1#--kernel=}; shift ;;
+		--) shift; break ;;
+		*) break ;;
+		esac
+	done
+	[ $# -eq 2 ] || bail_out "usage: sim_dump [--kernel K] TOPOLOGY DIR"
+	[ -x "$APSIM" ] || sim_unavailable "apsim is not built ($APSIM)"
+	"$APSIM" --dump "$2" --kernel "$kernel" --topology "$(sim_topology "$1")"
+}
