@@ -1,0 +1,159 @@
+#!/bin/bash
+# The bash completion, driven as bash drives it (COMP_WORDS, COMP_CWORD,
+# COMP_LINE, COMP_POINT), against a static AP tree passed with --root.
+. "$top_srcdir/tests/tap.sh"
+
+bash_completion=/usr/share/bash-completion/bash_completion
+[ -r "$bash_completion" ] || skip_all "bash-completion is not installed ($bash_completion)"
+completion="$top_srcdir/completions/apmatrix"
+
+# The completion runs "apmatrix" as typed: the one just built.
+PATH="$(dirname "$APMATRIX"):$PATH"
+export PATH
+
+# A host after the seed document's reservation, smaller: cards 04-06 with
+# domains 1, 4 and 0x47; adapters 5, 6 and domains 4, 0x47 reserved.
+root="$tap_tmp/root"
+sys="$root/sys"
+mkdir -p "$sys/bus/ap/devices" "$sys/bus/ap/drivers/vfio_ap" "$sys/bus/ap/drivers/cex4queue" \
+	"$sys/devices/vfio_ap/matrix/mdev_supported_types/vfio_ap-passthrough" \
+	"$root/etc/mdevctl.d/matrix" "$root/run/lock"
+echo 0xf9ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff >"$sys/bus/ap/apmask"
+echo 0xf7fffffffffffffffeffffffffffffffffffffffffffffffffffffffffffffff >"$sys/bus/ap/aqmask"
+for card in 04 05 06; do
+	mkdir -p "$sys/devices/ap/card$card"
+	echo 11 >"$sys/devices/ap/card$card/hwtype"
+	ln -s "../../../devices/ap/card$card" "$sys/bus/ap/devices/card$card"
+	for dom in 0001 0004 0047; do
+		mkdir -p "$sys/devices/ap/card$card/$card.$dom"
+		ln -s "../../../devices/ap/card$card/$card.$dom" "$sys/bus/ap/devices/$card.$dom"
+		if [ $card = 04 ] && [ $dom = 0001 ]; then
+			drv=cex4queue
+		else
+			drv=vfio_ap
+		fi
+		ln -s "../../../../devices/ap/card$card/$card.$dom" "$sys/bus/ap/drivers/$drv/$card.$dom"
+	done
+done
+active=aaaaaaaa-1111-4111-8111-111111111111
+other=bbbbbbbb-2222-4222-8222-222222222222
+defined=cccccccc-3333-4333-8333-333333333333
+for u in $active $other; do
+	mkdir -p "$sys/devices/vfio_ap/matrix/$u"
+	: >"$sys/devices/vfio_ap/matrix/$u/control_domains"
+done
+printf '05.0004\n06.0004\n' >"$sys/devices/vfio_ap/matrix/$active/matrix"
+printf '05.0047\n' >"$sys/devices/vfio_ap/matrix/$other/matrix"
+printf '{\n  "mdev_type": "vfio_ap-passthrough",\n  "start": "auto",\n  "attrs": []\n}' \
+	>"$root/etc/mdevctl.d/matrix/$defined"
+printf '{\n  "mdev_type": "vfio_ap-passthrough",\n  "start": "auto",\n  "attrs": []\n}' \
+	>"$root/etc/mdevctl.d/matrix/$active"
+echo '{}' >"$tap_tmp/guests.json"
+mkdir -p "$tap_tmp/dirs/sub"
+
+# Prints what the completion offers for a command line, the cursor at its
+# end, one word a line, sorted. COMP_WORDS is split as readline splits it:
+# at blanks, and "=" and ":" are words of their own.
+cat >"$tap_tmp/drive.sh" <<'EOF'
+. "$1"
+. "$2"
+# compopt works only inside real completion; its flags are not tested here
+compopt() { :; }
+line=$3
+COMP_LINE=$line
+COMP_POINT=${#line}
+COMP_WORDS=()
+w=""
+for ((k = 0; k < ${#line}; k++)); do
+	c=${line:k:1}
+	case $c in
+	" ")
+		[[ -n $w ]] && COMP_WORDS+=("$w")
+		w=""
+		;;
+	"=" | ":")
+		[[ -n $w ]] && COMP_WORDS+=("$w")
+		COMP_WORDS+=("$c")
+		w=""
+		;;
+	*) w+=$c ;;
+	esac
+done
+if [[ -n $w ]]; then
+	COMP_WORDS+=("$w")
+elif [[ $line == *" " ]]; then
+	COMP_WORDS+=("")
+fi
+COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+_apmatrix "${COMP_WORDS[0]}" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+((${#COMPREPLY[@]})) && printf '%s\n' "${COMPREPLY[@]}" | sort
+exit 0
+EOF
+
+complete_line() { # LINE
+	(cd "$tap_tmp" && bash "$tap_tmp/drive.sh" "$bash_completion" "$completion" "$1" 2>&1)
+}
+
+# Checks that LINE completes to exactly the words given (in any order).
+completes() { # LINE NAME WORD...
+	local line=$1 name=$2
+	shift 2
+	is "$(complete_line "$line")" "$(printf '%s\n' "$@" | sed '/^$/d' | sort)" "$name"
+}
+
+R="--root $root"
+
+# commands and options, as apmatrix lists them
+completes "apmatrix " "the commands" $("$APMATRIX" --list-cmds)
+completes "apmatrix as" "a command from its start" assign
+completes "apmatrix --co" "a global option" --color=
+completes "apmatrix --color " "--color values" auto always never
+completes "apmatrix --color=al" "--color=VALUE" always
+completes "apmatrix -j mask " "mask subcommands, after a global option" show eval set
+completes "apmatrix list " "list subcommands" adapters domains queues mdevs
+completes "apmatrix mask set " "mask names for mask set" apmask aqmask
+completes "apmatrix mask eval --base " "mask names for --base" apmask aqmask
+completes "apmatrix mask eval -5,-6 --ba" "an option after a relative mask" --base=
+completes "apmatrix export $active --format " "export formats" mdevctl libvirt qemu
+completes "apmatrix export $active -F q" "export formats after -F" qemu
+completes "apmatrix unassign $active --a" "an option of unassign alone" --adapters= --all
+completes "apmatrix apply --p" "the options of apply" --prune --persist
+
+for cmd in $("$APMATRIX" --list-cmds); do
+	completes "apmatrix $cmd --" "$cmd: every long option of --list-opts" \
+		$("$APMATRIX" $cmd --list-opts | grep -- '^--')
+done
+for sub in show eval set; do
+	completes "apmatrix mask $sub --" "mask $sub: its own options" \
+		$("$APMATRIX" mask $sub --list-opts | grep -- '^--')
+done
+
+# UUIDs and ids from the tree named by --root
+completes "apmatrix $R show " "show: active mdevs" $active $other
+completes "apmatrix --root=$root remove " "remove: active mdevs (--root=DIR)" $active $other
+completes "apmatrix $R assign a" "assign: an active mdev" $active
+completes "apmatrix $R assign $active " "assign: one mdev only"
+completes "apmatrix $R export " "export: active and defined mdevs" $active $other $defined
+completes "apmatrix $R create --uuid " "create --uuid: definitions not active yet" $defined
+completes "apmatrix show $R " "--root after the command" $active $other
+APMATRIX_ROOT=$root completes "apmatrix show " "APMATRIX_ROOT reaches the helper" $active $other
+completes "apmatrix $R assign $active --adapters " "assign --adapters: the vfio_ap pool" 5 6
+completes "apmatrix $R assign $active -d " "assign -d: the vfio_ap pool" 4 71
+completes "apmatrix $R create --domains=4," "create --domains=LIST,: the next id" 4,71
+completes "apmatrix $R assign $active --adapters 5," "ids already in the list are left out" 5,6
+completes "apmatrix $R reserve --adapters " "reserve: the default drivers' adapters" 4
+completes "apmatrix $R reserve -d " "reserve: the default drivers' domains" 1
+completes "apmatrix $R release --domains " "release: the vfio_ap pool" 4 71
+completes "apmatrix $R create --control-domains " "control domains: nothing offered"
+
+# files and directories
+completes "apmatrix plan gu" "plan: files" guests.json
+completes "apmatrix apply --prune gu" "apply: files after an option" guests.json
+completes "apmatrix check gu" "check: files" guests.json
+completes "apmatrix persist gu" "persist: files" guests.json
+completes "apmatrix plan guests.json " "plan takes one file"
+completes "apmatrix --root di" "--root: directories" dirs
+completes "apmatrix --root dirs/" "--root: directories below" dirs/sub
+completes "apmatrix --root=dirs/s" "--root=DIR: directories" dirs/sub
+
+done_testing
