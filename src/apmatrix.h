@@ -38,8 +38,6 @@ extern struct apm_opts apm_opts;
 
 /* The global option table, included in every command's table. */
 extern struct poptOption apm_global_options[];
-/* --no-wait and --timeout, included by the commands that write. */
-extern struct poptOption apm_change_options[];
 
 struct apm_cmd {
 	const char *name;

@@ -61,8 +61,6 @@ static int plan_or_apply(int argc, const char **argv, bool apply)
 		  N_("remove the active mdevs the file does not name"), NULL },
 		{ "persist", '\0', POPT_ARG_NONE, &persist, 0,
 		  N_("also write the mdevctl definitions and the udev rule for boot"), NULL },
-		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_change_options, 0,
-		  N_("Change options:"), NULL },
 		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_global_options, 0,
 		  N_("Global options:"), NULL },
 		POPT_TABLEEND
@@ -195,8 +193,6 @@ int apm_persist(const struct ap_host *h, const struct desired *d)
 int cmd_persist(int argc, const char **argv)
 {
 	struct poptOption table[] = {
-		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_change_options, 0,
-		  N_("Change options:"), NULL },
 		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_global_options, 0,
 		  N_("Global options:"), NULL },
 		POPT_TABLEEND

@@ -23,14 +23,6 @@
 #include "settle.h"
 #include "sysfs.h"
 
-struct poptOption apm_change_options[] = {
-	{ "no-wait", '\0', POPT_ARG_NONE, &apm_opts.no_wait, 0,
-	  N_("do not wait for udev to settle after the writes"), NULL },
-	{ "timeout", '\0', POPT_ARG_INT, &apm_opts.timeout, 0,
-	  N_("seconds to wait for the lock and for udev (default 30)"), N_("SECONDS") },
-	POPT_TABLEEND
-};
-
 static bool locked;
 
 int apm_change_begin(struct ap_host *h)
@@ -371,8 +363,6 @@ int cmd_create(int argc, const char **argv)
 		{ "uuid", 'u', POPT_ARG_STRING, &uuid_arg, 0,
 		  N_("the new mdev's UUID (default: a random one)"), N_("UUID") },
 		IDS_OPTIONS(o),
-		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_change_options, 0,
-		  N_("Change options:"), NULL },
 		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_global_options, 0,
 		  N_("Global options:"), NULL },
 		POPT_TABLEEND
@@ -445,8 +435,6 @@ out:
 int cmd_remove(int argc, const char **argv)
 {
 	struct poptOption table[] = {
-		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_change_options, 0,
-		  N_("Change options:"), NULL },
 		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_global_options, 0,
 		  N_("Global options:"), NULL },
 		POPT_TABLEEND
@@ -512,8 +500,6 @@ static int assign_common(int argc, const char **argv, bool assign)
 	struct ids_opts o = { 0 };
 	struct poptOption assign_table[] = {
 		IDS_OPTIONS(o),
-		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_change_options, 0,
-		  N_("Change options:"), NULL },
 		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_global_options, 0,
 		  N_("Global options:"), NULL },
 		POPT_TABLEEND
@@ -522,8 +508,6 @@ static int assign_common(int argc, const char **argv, bool assign)
 		IDS_OPTIONS(o),
 		{ "all", '\0', POPT_ARG_NONE, &o.all, 0,
 		  N_("unassign every adapter, domain and control domain"), NULL },
-		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_change_options, 0,
-		  N_("Change options:"), NULL },
 		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_global_options, 0,
 		  N_("Global options:"), NULL },
 		POPT_TABLEEND
@@ -666,8 +650,6 @@ static int pool_common(int argc, const char **argv, bool reserve)
 		  N_("adapters, e.g. 5,6 (bits of apmask)"), N_("LIST") },
 		{ "domains", 'd', POPT_ARG_STRING, &o.domains, 0,
 		  N_("usage domains, e.g. 4,0x47 (bits of aqmask)"), N_("LIST") },
-		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_change_options, 0,
-		  N_("Change options:"), NULL },
 		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_global_options, 0,
 		  N_("Global options:"), NULL },
 		POPT_TABLEEND

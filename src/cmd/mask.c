@@ -225,8 +225,6 @@ out:
 static int mask_set(int argc, const char **argv)
 {
 	struct poptOption table[] = {
-		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_change_options, 0,
-		  N_("Change options:"), NULL },
 		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_global_options, 0,
 		  N_("Global options:"), NULL },
 		POPT_TABLEEND

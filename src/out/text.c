@@ -113,8 +113,8 @@ void text_list_adapters(const struct ap_host *h, bool verbose)
 {
 	char who[512];
 
-	printf("%-7s %-6s %-11s %-8s %-7s %-6s %s\n", "ADAPTER", "TYPE", "MODE", "STATUS", "POOL",
-	       "QUEUES", "MDEVS");
+	printf("%-7s %-4s %-6s %-11s %-8s %-7s %-6s %s\n", "ADAPTER", "HEX", "TYPE", "MODE", "STATUS",
+	       "POOL", "QUEUES", "MDEVS");
 	for (unsigned int i = 0; i < h->ncards; i++) {
 		const struct ap_card *c = &h->cards[i];
 		unsigned int nq = 0;
@@ -122,8 +122,9 @@ void text_list_adapters(const struct ap_host *h, bool verbose)
 		for (unsigned int q = 0; q < h->nqueues; q++)
 			nq += h->queues[q].adapter == c->id;
 		users(h, c->id, true, false, who, sizeof(who));
-		printf("%02x      %-6s %-11s %-8s %-7s %-6u %s", c->id, c->type, ap_card_mode(c),
-		       card_status(c), bm_test(&h->apmask, c->id) ? "host" : "vfio_ap", nq, who);
+		printf("%-7u 0x%02x %-6s %-11s %-8s %-7s %-6u %s", c->id, c->id, c->type,
+		       ap_card_mode(c), card_status(c), bm_test(&h->apmask, c->id) ? "host" : "vfio_ap",
+		       nq, who);
 		if (verbose)
 			printf("  hwtype %d%s", c->hwtype,
 			       c->hwtype >= 0 && c->hwtype < AP_VFIO_MIN_HWTYPE ?
@@ -142,16 +143,15 @@ void text_list_domains(const struct ap_host *h, bool verbose)
 	all = doms;
 	if (h->config_known)
 		bm_or(&all, &all, &h->cfg_control);
-	printf("%-6s %-5s %-7s %-7s %-17s %s\n", "DOMAIN", "USAGE", "CONTROL", "POOL", "MDEVS",
-	       "CONTROL-MDEVS");
+	printf("%-6s %-4s %-5s %-7s %-7s %-17s %s\n", "DOMAIN", "HEX", "USAGE", "CONTROL", "POOL",
+	       "MDEVS", "CONTROL-MDEVS");
 	bm_for_each(d, &all) {
 		users(h, (unsigned int)d, false, false, who, sizeof(who));
 		users(h, (unsigned int)d, false, true, ctl, sizeof(ctl));
-		printf("%04x   %-5s %-7s %-7s %-17s %s", d, bm_test(&doms, (unsigned int)d) ? "yes" : "no",
+		printf("%-6d 0x%02x %-5s %-7s %-7s %-17s %s", d, d,
+		       bm_test(&doms, (unsigned int)d) ? "yes" : "no",
 		       h->config_known ? (bm_test(&h->cfg_control, (unsigned int)d) ? "yes" : "no") : "-",
 		       bm_test(&h->aqmask, (unsigned int)d) ? "host" : "vfio_ap", who, ctl);
-		if (verbose)
-			printf("  (%d)", d);
 		putchar('\n');
 	}
 }

@@ -9,8 +9,9 @@ export ANSIBLE_LOCAL_TEMP=$tap_tmp/ansible ANSIBLE_HOME=$tap_tmp/ansible \
 	ANSIBLE_NOCOLOR=1 ANSIBLE_STDOUT_CALLBACK=default ANSIBLE_RETRY_FILES_ENABLED=0
 
 sim_start seed
+# ansible insists on a UTF-8 locale
 play() {
-	ansible-playbook -i localhost, -c local "$top_srcdir/tests/ansible/apply.yml" \
+	LC_ALL=C.UTF-8 ansible-playbook -i localhost, -c local "$top_srcdir/tests/ansible/apply.yml" \
 		-e apmatrix="$APMATRIX" -e apmatrix_root="$SIM_ROOT" \
 		-e apmatrix_config="$TESTDATA/three-guests.json" "$@"
 }
@@ -31,7 +32,7 @@ like "$(recap)" "changed=0 .*failed=0" "the second run changes nothing"
 is "$(sim_log | wc -l)" 0 "and writes nothing"
 
 printf '{"guests": [{"name": "bad", "adapters": "5,"}]}' > "$tap_tmp/bad.json"
-run ansible-playbook -i localhost, -c local "$top_srcdir/tests/ansible/apply.yml" \
+run env LC_ALL=C.UTF-8 ansible-playbook -i localhost, -c local "$top_srcdir/tests/ansible/apply.yml" \
 	-e apmatrix="$APMATRIX" -e apmatrix_root="$SIM_ROOT" -e apmatrix_config="$tap_tmp/bad.json"
 is "$status" 2 "a broken config file fails the play before any write"
 like "$(recap)" "failed=1" "at the check task"

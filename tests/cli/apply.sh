@@ -97,7 +97,7 @@ bad "relative mask" 2 'masks.apmask: a mask in a config file is absolute' '{"mas
 bad "Example 3 inside the file" 3 'APQN 05.0047 is assigned to guest a and guest b' \
 	'{"reserve": {"adapters": "5", "domains": "0x47"}, "guests": [{"name": "a", "adapters": "5", "domains": "0x47"}, {"name": "b", "adapters": "5", "domains": "0x47,0xff"}]}'
 bad "a guest the file's own masks give the host" 3 'belongs to the default drivers' \
-	'{"reserve": {"adapters": "6", "domains": "4"}, "guests": [{"name": "a", "adapters": "5", "domains": "4"}]}'
+	'{"reserve": {"adapters": "6", "domains": "4"}, "guests": [{"name": "a", "adapters": "5", "domains": "5"}]}'
 apm create --uuid $U2 --adapters 5 --domains 0x47 >/dev/null 2>&1 ||
 	{ apm reserve --adapters 5 --domains 0x47 >/dev/null; apm create --uuid $U2 --adapters 5 --domains 0x47 >/dev/null; }
 bad "a conflict with the host" 3 "05.0047 is already assigned to $U2" \

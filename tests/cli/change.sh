@@ -51,7 +51,7 @@ $M/$U1/assign_adapter 6\n 0
 $M/$U1/assign_domain 0x4\n 0
 $M/$U1/assign_domain 0xab\n 0"
 	fi
-	is "$(writes | head -n "$(printf '%b' "$want" | wc -l)")" "$(printf '%s' "$want")" \
+	is "$(writes | head -n "$(printf '%s\n' "$want" | wc -l)")" "$want" \
 		"$kernel: the write log: masks, then create, then adapters before domains"
 	run apm show
 	is "$out" "$(cat "$TESTDATA/expected/seed-show.txt")" "$kernel: show matches the document"
@@ -65,18 +65,28 @@ $M/$U1/assign_domain 0xab\n 0"
 	like "$err" "APQN 05.0047 is already assigned to $U2" "$kernel: it names the APQN and its owner"
 	is "$(good_writes)" 0 "$kernel: nothing was written"
 
-	run apm assign $U3 --adapters 7
-	is "$status" 3 "$kernel: an adapter outside the vfio_ap pool: exit 3"
+	run apm create --uuid $U4 --adapters 7 --domains 1
+	is "$status" 3 "$kernel: an APQN outside the vfio_ap pool: exit 3"
 	is "$(good_writes)" 0 "$kernel: nothing was written"
 
-	run apm release --adapters 5
-	is "$status" 3 "$kernel: releasing an assigned adapter: exit 3"
+	# one adapter alone gives the host no guest's queue: the domains stay reserved
+	run apm --dry-run release --adapters 5
+	is "$status" 0 "$kernel: releasing adapter 5 alone takes no guest's queue"
+	run apm release --adapters 5 --domains 4
+	is "$status" 3 "$kernel: releasing adapter 5 with domain 4: exit 3"
 	like "$err" "05.0004 of $U1" "$kernel: it names an APQN and the mdev"
 	is "$(good_writes)" 0 "$kernel: nothing was written"
 
-	run apm mask set aqmask +0x47
+	# domain 4 back to the host alone takes nothing (adapters 5 and 6 stay
+	# reserved); adapter 5 after it would take Guest1's 05.0004
+	run apm mask set aqmask +4
+	is "$status" 0 "$kernel: mask set of a domain alone takes no guest's queue"
+	sim_log_reset
+	run apm mask set apmask +5
 	is "$status" 3 "$kernel: mask set that takes a guest's queue: exit 3"
+	like "$err" "05.0004 of $U1" "$kernel: naming the queue and the guest"
 	is "$(good_writes)" 0 "$kernel: nothing was written"
+	apm mask set aqmask -4 >/dev/null
 
 	run apm -n assign $U3 --domains 4
 	is "$status" 3 "$kernel: --dry-run checks too"
@@ -91,10 +101,10 @@ done
 sim_start --kernel 4.20 seed
 seed_by_apmatrix
 sim_log_reset
-run apm release --domains 4
-is "$status" 3 "4.20: release of an assigned domain is refused"
+run apm release --adapters 5 --domains 4
+is "$status" 3 "4.20: release of an assigned APQN is refused"
 is "$(good_writes)" 0 "4.20: nothing written although the kernel would take it"
-run apm --force release --domains 4
+run apm --force release --adapters 5 --domains 4
 is "$status" 0 "4.20: --force writes it anyway"
 like "$err" "force" "4.20: and says so loudly"
 run apm check
@@ -125,9 +135,10 @@ is "$status" 3 "6.12: remove of a running guest's mdev is refused"
 sim_stop
 
 # Ids beyond the machine's maximum: the kernel's ENODEV, found first.
-sim_start lpar
+sim_start small
+apm reserve --adapters 1 --domains 5,0x55 >/dev/null
 sim_log_reset
-run apm create --uuid $U1 --adapters 4 --domains 0x55
+run apm create --uuid $U1 --adapters 1 --domains 5,0x55
 is "$status" 3 "an id above the maximum: exit 3"
 like "$err" "domain 85 is above the highest domain id 84" "the limit is named"
 is "$(good_writes)" 0 "nothing written"
@@ -152,13 +163,13 @@ rm -f "$SIM_ROOT/etc/mdevctl.d/matrix/$U4"
 apm remove $U1 >/dev/null
 
 # A kernel refusal part-way: every write made before is undone.
-for k in 1 2 3; do
+for k in 1 2; do
 	before=$(state)
 	sim_log_reset
 	sim_ctl "fail-at $k EIO"
 	run apm create --uuid $U2 --adapters 5,6 --domains 4
 	is "$status" 1 "write $k refused by the kernel: exit 1"
-	like "$err" "the kernel refused write $k of" "write $k refused: which write"
+	like "$err" "the kernel refused write $k of 2" "write $k refused: which write"
 	is "$(state)" "$before" "write $k refused: the host is as it was"
 	sim_ctl clear-faults
 done
@@ -172,6 +183,20 @@ is "$status" 6 "the change and its undo fail: exit 6"
 like "$err" "these writes remain in effect" "exit 6 says what is left"
 like "$err" "$U2" "naming the mdev that stays"
 sim_ctl clear-faults
+sim_stop
+
+# Without ap_config (6.0) the same create is four writes; refuse each.
+sim_start --kernel 6.0 seed
+apm reserve --adapters 5,6 --domains 4,0x47,0xab,0xff >/dev/null
+for k in 1 2 3 4; do
+	before=$(state)
+	sim_ctl "fail-at $k EADDRINUSE"
+	run apm create --uuid $U2 --adapters 5,6 --domains 4
+	is "$status:$(state | cmp -s - <(printf '%s\n' "$before") && echo same)" "1:same" \
+		"6.0: write $k of 4 refused: exit 1, the host as it was"
+	sim_ctl clear-faults
+done
+like "$err" "EADDRINUSE" "6.0: the kernel's errno is named"
 sim_stop
 
 # --dry-run: the writes as shell commands, none made.

@@ -13,11 +13,14 @@ unshare --mount true 2>/dev/null || skip_all "mount namespaces are not allowed h
 
 U1=11111111-1111-4111-8111-111111111111
 U2=22222222-2222-4222-8222-222222222222
+U3=33333333-3333-4333-8333-333333333333
+U4=44444444-4444-4444-8444-444444444444
 apm() { "$APMATRIX" --root "$SIM_ROOT" --no-wait "$@"; }
 
 # Runs mdevctl with the simulator as /sys and the test's definitions.
 in_ns() {
-	mkdir -p "$SIM_ROOT/etc/mdevctl.d"
+	# what the mdevctl package installs beside the definitions
+	mkdir -p "$SIM_ROOT/etc/mdevctl.d/scripts.d/callouts" "$SIM_ROOT/etc/mdevctl.d/scripts.d/notifiers"
 	unshare --mount --propagation private sh -c '
 		mount --bind "$1" /sys &&
 		mkdir -p /etc/mdevctl.d &&
@@ -46,13 +49,14 @@ run apm check
 is "$status" 0 "and the whole host checks clean"
 
 # What mdevctl writes, apmatrix reads: a definition mdevctl made itself.
-run in_ns "$MDEVCTL" define -u $U1 -p matrix -t vfio_ap-passthrough
+run in_ns "$MDEVCTL" define -u $U4 -p matrix -t vfio_ap-passthrough --auto
 is "$status" 0 "mdevctl define writes a definition"
-run in_ns "$MDEVCTL" modify -u $U1 --addattr=assign_adapter --value=6
-run in_ns "$MDEVCTL" modify -u $U1 --addattr=assign_domain --value=0x47
+run in_ns "$MDEVCTL" modify -u $U4 --addattr=assign_adapter --value=6
+run in_ns "$MDEVCTL" modify -u $U4 --addattr=assign_domain --value=0x47
+is "$status" 0 "mdevctl modify adds its attrs"
 run apm check
 is "$status" 3 "apmatrix sees mdevctl's own definition clash with guest3's"
-like "$out" "06.0047 is assigned to 33333333-3333-4333-8333-333333333333 \(defined, auto start\) and $U1 \(defined, manual start\)|06.0047 is assigned to $U1" \
+like "$out" "APQN 06.0047 is assigned to $U3 \(defined, auto start\) and $U4 \(defined, auto start\)" \
 	"naming the APQN and both"
 sim_stop
 done_testing
