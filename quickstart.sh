@@ -9,9 +9,10 @@ cd "$(dirname "$0")"
 mode=${1:-demo}
 shift || :
 
+# the demo runs on the AP bus simulator, which needs FUSE
 build_pkgs="build-essential pkg-config autoconf automake libtool autopoint gettext
-	libudev-dev uuid-dev libjson-c-dev libpopt-dev bash-completion"
-test_pkgs="libcmocka-dev libfuse3-dev fuse3 mdevctl valgrind clang libclang-rt-14-dev
+	libudev-dev uuid-dev libjson-c-dev libpopt-dev bash-completion libfuse3-dev fuse3"
+test_pkgs="libcmocka-dev mdevctl valgrind clang libclang-rt-14-dev
 	strace umockdev libumockdev-dev libvirt-clients ansible-core mandoc groff-base
 	udev kmod"
 

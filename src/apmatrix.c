@@ -43,7 +43,7 @@ struct poptOption apm_global_options[] = {
 	{ "verbose", 'V', POPT_ARG_NONE, &apm_opts.verbose, 0,
 	  N_("more detail: more columns, every write as it is made"), NULL },
 	{ "quiet", 'q', POPT_ARG_NONE, &apm_opts.quiet, 0,
-	  N_("print only errors and warnings"), NULL },
+	  N_("no notes or progress; results, warnings and errors still print"), NULL },
 	{ "no-wait", '\0', POPT_ARG_NONE, &apm_opts.no_wait, 0,
 	  N_("do not wait for udev to settle after writes"), NULL },
 	{ "timeout", '\0', POPT_ARG_INT, &apm_opts.timeout, 0,
@@ -74,7 +74,8 @@ const struct apm_cmd apm_commands[] = {
 	{ "create", N_("create an mdev, optionally with its matrix"), cmd_create, NULL },
 	{ "remove", N_("remove mdevs"), cmd_remove, NULL },
 	{ "assign", N_("assign adapters, domains, control domains to an mdev"), cmd_assign, NULL },
-	{ "unassign", N_("unassign them again"), cmd_unassign, NULL },
+	{ "unassign", N_("unassign adapters, domains, control domains from an mdev"), cmd_unassign,
+	  NULL },
 	{ "check", N_("check the host, its definitions or a config file for conflicts"), cmd_check,
 	  NULL },
 	{ "plan", N_("show what apply would write to reach a config file"), cmd_plan, NULL },
@@ -325,8 +326,7 @@ int apm_cmd_parse(struct apm_cmdline *cl, const char *name, int argc, const char
 	snprintf(prog, sizeof(prog), "apmatrix %s", name);
 	reordered = reorder_args(prog, argc, argv, table, &newc);
 	cl->ctx = poptGetContext(name, newc, reordered, table, 0);
-	if (args_help)
-		poptSetOtherOptionHelp(cl->ctx, args_help);
+	poptSetOtherOptionHelp(cl->ctx, args_help ? args_help : _("[OPTIONS]"));
 	while ((rc = poptGetNextOpt(cl->ctx)) > 0) {
 		if (rc == OPT_LIST_OPTS) {
 			list_opts(table);

@@ -1,23 +1,53 @@
 #!/bin/bash
-# The quick start's demo: what apmatrix makes of the seed document's masks.
+# The quick start's demo: the seed document's LPAR (adapters 5 and 6, domains
+# 4, 0x47, 0xab, 0xff) on the AP bus simulator, the three guests applied from
+# tests/data/three-guests.json, the grid, and a second plan that has nothing
+# to do. Everything happens in a temporary directory that is removed at the end.
 set -eu
 cd "$(dirname "$0")/.."
-apm=./src/apmatrix
+apm=$PWD/src/apmatrix
+apsim=$PWD/tests/sim/apsim
+root=$(mktemp -d "${TMPDIR:-/tmp}/apmatrix-demo.XXXXXX")
+mkdir -p "$root/sys" "$root/etc" "$root/run"
+
+cleanup() {
+	fusermount3 -u "$root/sys" 2>/dev/null || umount "$root/sys" 2>/dev/null || :
+	[ -n "${sim:-}" ] && kill "$sim" 2>/dev/null || :
+	rm -rf "$root"
+}
+trap cleanup EXIT
+
+if [ ! -x "$apsim" ] || [ ! -e /dev/fuse ]; then
+	echo "demo: the simulator needs FUSE (/dev/fuse, fuse3) and tests/sim/apsim built" >&2
+	exit 1
+fi
+"$apsim" -f --die-with-parent -o auto_unmount --topology tests/data/seed.json "$root/sys" &
+sim=$!
+for _ in $(seq 100); do
+	grep -qs '^kernel ' "$root/sys/.apsim/ctl" && break
+	sleep 0.05
+done
 
 step() {
-	printf '\n$ apmatrix %s\n' "$*"
-	"$apm" "$@" || echo "(exit status $?)"
+	printf '\n\033[1m$ apmatrix %s\033[0m\n' "$*"
+	"$apm" --root "$root" --no-wait "$@" || echo "(exit status $?)"
 }
 
-echo "The seed document secures adapters 5 and 6 and domains 4, 0x47, 0xab and 0xff"
-echo "for guests by clearing them in the AP bus masks. What would those writes do?"
-step mask eval -5,-6
-step mask eval -4,-0x47,-0xab,-0xff
+echo "A simulated LPAR as in the 2018 vfio-ap document: adapters 5 and 6,"
+echo "domains 4, 0x47, 0xab and 0xff, all owned by the host's zcrypt drivers."
+step list
+step mask show
 echo
-echo "The boot parameters ap.apmask=0xffff ap.aqmask=0x40 start from an empty mask:"
-step mask eval --base 0x 0xffff
-step mask eval --base 0x 0x40
+echo "The document's three guests, described once in a file:"
+cat tests/data/three-guests.json
+step plan tests/data/three-guests.json
+step apply tests/data/three-guests.json
+step show
+step check
 echo
-echo "A mistake is caught before anything reaches the kernel:"
+echo "A second apply has nothing to do:"
+step plan tests/data/three-guests.json
+echo
+echo "A mistake is refused before anything is written (guest2's queue 05.0047):"
+step create --adapters 5 --domains 0x47
 step mask eval +1,2
-step mask eval 0X41

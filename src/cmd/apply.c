@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,6 +106,8 @@ static int plan_or_apply(int argc, const char **argv, bool apply)
 	if (!p.n && !apm_opts.json)
 		apm_info(_("nothing to do: the host matches %s\n"), cl.args[0]);
 	rc = apm_change_run(&h, &p, true, NULL);
+	if (rc == APM_EXIT_OK && apply && p.n && !apm_opts.dry_run)
+		apm_info(P_("applied %s: %u write\n", "applied %s: %u writes\n", p.n), cl.args[0], p.n);
 	if (rc == APM_EXIT_OK && apply && persist)
 		rc = apm_persist(&h, &d);
 	if (rc == APM_EXIT_OK && apm_opts.json) {
@@ -134,11 +137,19 @@ int cmd_apply(int argc, const char **argv)
 	return plan_or_apply(argc, argv, true);
 }
 
+/* The files persist wrote (or would write), for --json. */
+static struct json_object *persisted;
+
 /* Writes one file of /etc atomically, or says what it would write. */
 static int write_etc(const char *rel, const char *text)
 {
+	char path[4096];
 	int rc;
 
+	if (persisted) {
+		snprintf(path, sizeof(path), "/etc/%s", rel);
+		json_object_array_add(persisted, json_object_new_string(path));
+	}
 	if (apm_opts.dry_run) {
 		apm_info(_("would write %s/%s\n"), sysfs_tree_root(TREE_ETC), rel);
 		return 0;
@@ -254,8 +265,23 @@ int cmd_persist(int argc, const char **argv)
 		}
 		ap_host_free(&next);
 	}
-	if (!rc)
+	if (!rc) {
+		if (apm_opts.json)
+			persisted = json_object_new_array();
 		rc = apm_persist(&h, file ? &d : NULL);
+		if (persisted && !rc) {
+			struct json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "changed", json_object_new_boolean(!apm_opts.dry_run));
+			json_object_object_add(o, "dry_run", json_object_new_boolean(apm_opts.dry_run));
+			json_object_object_add(o, "files", persisted);
+			apm_print_json(o);
+			json_object_put(o);
+		} else {
+			json_object_put(persisted);
+		}
+		persisted = NULL;
+	}
 	findings_free(&before);
 	findings_free(&after);
 	apm_change_end(&h);
@@ -267,8 +293,21 @@ out:
 	return rc;
 }
 
+/* Appends printf text to a string of at most len bytes. */
+static void add(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void add(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t n = strlen(buf);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf + n, len > n ? len - n : 0, fmt, ap);
+	va_end(ap);
+}
+
 /* libvirt's node device XML for an mdev: define it with virsh nodedev-define. */
-static void export_libvirt(const char *uuid, const struct ap_matrix *m, bool autostart)
+static void libvirt_nodedev(char *buf, size_t len, const char *uuid, const struct ap_matrix *m)
 {
 	static const char *const attr[3] = { "assign_adapter", "assign_domain",
 					     "assign_control_domain" };
@@ -278,19 +317,21 @@ static void export_libvirt(const char *uuid, const struct ap_matrix *m, bool aut
 
 	for (int i = 0; i < UUID_BUF; i++)
 		name[i] = uuid[i] == '-' ? '_' : uuid[i];
-	printf("<!-- node device: virsh nodedev-define FILE%s -->\n",
-	       autostart ? "; then virsh nodedev-autostart" : "");
-	printf("<device>\n  <name>mdev_%s_matrix</name>\n  <parent>ap_matrix</parent>\n"
-	       "  <capability type='mdev'>\n    <type id='%s'/>\n    <uuid>%s</uuid>\n",
-	       name, MDEV_TYPE, uuid);
-	/* libvirt writes the attrs in this order */
+	add(buf, len, "<device>\n  <name>mdev_%s_matrix</name>\n  <parent>ap_matrix</parent>\n"
+	    "  <capability type='mdev'>\n    <type id='%s'/>\n    <uuid>%s</uuid>\n",
+	    name, MDEV_TYPE, uuid);
+	/* XML order is write order: adapters, domains, control domains */
 	for (int k = 0; k < 3; k++)
 		bm_for_each(id, b[k])
-			printf("    <attr name='%s' value='0x%x'/>\n", attr[k], id);
-	printf("  </capability>\n</device>\n");
-	printf("<!-- guest: in <devices> of the domain XML (one vfio-ap hostdev per guest) -->\n");
-	printf("<hostdev mode='subsystem' type='mdev' model='vfio-ap'>\n  <source>\n"
-	       "    <address uuid='%s'/>\n  </source>\n</hostdev>\n", uuid);
+			add(buf, len, "    <attr name='%s' value='0x%x'/>\n", attr[k], id);
+	add(buf, len, "  </capability>\n</device>\n");
+}
+
+/* The guest's side: one vfio-ap hostdev in <devices> of the domain XML. */
+static void libvirt_hostdev(char *buf, size_t len, const char *uuid)
+{
+	add(buf, len, "<hostdev mode='subsystem' type='mdev' model='vfio-ap'>\n  <source>\n"
+	    "    <address uuid='%s'/>\n  </source>\n</hostdev>\n", uuid);
 }
 
 int cmd_export(int argc, const char **argv)
@@ -298,7 +339,8 @@ int cmd_export(int argc, const char **argv)
 	const char *format = NULL;
 	struct poptOption table[] = {
 		{ "format", 'F', POPT_ARG_STRING, &format, 0,
-		  N_("mdevctl, libvirt or qemu"), N_("FORMAT") },
+		  N_("mdevctl, libvirt, libvirt-nodedev, libvirt-hostdev or qemu"),
+		  N_("FORMAT") },
 		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_global_options, 0,
 		  N_("Global options:"), NULL },
 		POPT_TABLEEND
@@ -307,6 +349,8 @@ int cmd_export(int argc, const char **argv)
 	const struct mdev_def *def;
 	const struct ap_mdev *md;
 	struct apm_cmdline cl;
+	/* 256 adapters, 256 domains and 256 control domains as attrs fit */
+	static char text[64 * 1024];
 	struct ap_host h;
 	char uuid[UUID_BUF];
 	bool autostart;
@@ -321,8 +365,10 @@ int cmd_export(int argc, const char **argv)
 		goto out;
 	}
 	if (!format || (strcmp(format, "mdevctl") && strcmp(format, "libvirt") &&
+			strcmp(format, "libvirt-nodedev") && strcmp(format, "libvirt-hostdev") &&
 			strcmp(format, "qemu"))) {
-		rc = apm_usage_error(cl.name, _("--format takes mdevctl, libvirt or qemu"));
+		rc = apm_usage_error(cl.name, _("--format takes mdevctl, libvirt, libvirt-nodedev, "
+						"libvirt-hostdev or qemu"));
 		goto out;
 	}
 	uuid_normalize(cl.args[0], uuid);
@@ -338,21 +384,43 @@ int cmd_export(int argc, const char **argv)
 	}
 	m = md ? &md->matrix : &def->matrix;
 	autostart = !def || def->start == DEF_AUTO;
+	text[0] = '\0';
 	if (!strcmp(format, "mdevctl")) {
-		char *text = mdevctl_format(m, autostart);
+		char *j = mdevctl_format(m, autostart);
 
-		if (!text) {
+		if (!j) {
 			rc = APM_EXIT_FAILED;
 			goto end;
 		}
-		printf("%s\n", text);
-		free(text);
+		add(text, sizeof(text), "%s\n", j);
+		free(j);
 	} else if (!strcmp(format, "libvirt")) {
-		export_libvirt(uuid, m, autostart);
+		/* both halves, each under a comment saying where it goes */
+		add(text, sizeof(text), "<!-- node device: virsh nodedev-define FILE%s -->\n",
+		    autostart ? "; then virsh nodedev-autostart" : "");
+		libvirt_nodedev(text, sizeof(text), uuid, m);
+		add(text, sizeof(text), "<!-- guest: in <devices> of the domain XML "
+		    "(--format libvirt-hostdev prints it alone) -->\n");
+		libvirt_hostdev(text, sizeof(text), uuid);
+	} else if (!strcmp(format, "libvirt-nodedev")) {
+		libvirt_nodedev(text, sizeof(text), uuid, m);
+	} else if (!strcmp(format, "libvirt-hostdev")) {
+		libvirt_hostdev(text, sizeof(text), uuid);
 	} else {
 		/* the CPU features the seed document names; newer QEMU also has apqi */
-		printf("-cpu host,ap=on,apqci=on,apft=on -device vfio-ap,sysfsdev=/sys/bus/mdev/devices/%s\n",
-		       uuid);
+		add(text, sizeof(text), "-cpu host,ap=on,apqci=on,apft=on "
+		    "-device vfio-ap,sysfsdev=/sys/bus/mdev/devices/%s\n", uuid);
+	}
+	if (apm_opts.json) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "uuid", json_object_new_string(uuid));
+		json_object_object_add(o, "format", json_object_new_string(format));
+		json_object_object_add(o, "text", json_object_new_string(text));
+		apm_print_json(o);
+		json_object_put(o);
+	} else {
+		fputs(text, stdout);
 	}
 end:
 	ap_host_free(&h);
@@ -387,9 +455,12 @@ int apm_check_file(const char *path)
 		apm_print_json(o);
 		json_object_put(o);
 	} else {
+		char e[64], w[64];
+
 		text_findings(&f, apm_opts.verbose);
-		printf(P_("check %s: %u error, ", "check %s: %u errors, ", f.errors), path, f.errors);
-		printf(P_("%u warning\n", "%u warnings\n", f.warnings), f.warnings);
+		snprintf(e, sizeof(e), P_("%u error", "%u errors", f.errors), f.errors);
+		snprintf(w, sizeof(w), P_("%u warning", "%u warnings", f.warnings), f.warnings);
+		printf(_("check %s: %s, %s\n"), path, e, w);
 	}
 	rc = f.errors ? APM_EXIT_REFUSED : APM_EXIT_OK;
 	findings_free(&f);

@@ -200,11 +200,13 @@ static void report_failure(const struct plan *p, const struct plan_result *r,
 		(int)strcspn(s->text, "\n"), s->text, path, errno_name(-r->err), why);
 	if (r->undo_failed < 0) {
 		if (r->failed > 0)
-			apm_err(P_("the %d write made before it was undone; the host is as it was",
+			apm_err(P_("the write made before it was undone; the host is as it was",
 				   "the %d writes made before it were undone; the host is as it was",
 				   r->failed), r->failed);
+		else if (r->err == -EPROTO)
+			apm_err(_("that write was undone; the host is as it was"));
 		else
-			apm_err(_("nothing was changed"));
+			apm_err(_("it was the first write; the host is as it was"));
 	} else {
 		const struct step *u = &p->v[r->undo_failed];
 
@@ -565,8 +567,17 @@ static int assign_common(int argc, const char **argv, bool assign)
 	if (!p.n)
 		apm_info(_("%s has that matrix already; nothing to do\n"), m->uuid);
 	rc = apm_change_run(&h, &p, false, NULL);
-	if (rc == APM_EXIT_OK && apm_opts.json)
+	if (rc == APM_EXIT_OK && apm_opts.json) {
 		print_mdev_result(&p, m->uuid, p.n && !apm_opts.dry_run);
+	} else if (rc == APM_EXIT_OK && p.n && !apm_opts.dry_run) {
+		char ra[BM_RANGES_LEN], rd[BM_RANGES_LEN], rc2[BM_RANGES_LEN];
+
+		bm_to_ranges(&want.adapters, ra, sizeof(ra));
+		bm_to_ranges(&want.domains, rd, sizeof(rd));
+		bm_to_ranges(&want.control, rc2, sizeof(rc2));
+		apm_info(_("%s: adapters %s, domains %s, control domains %s\n"), m->uuid,
+			 *ra ? ra : "-", *rd ? rd : "-", *rc2 ? rc2 : "-");
+	}
 end:
 	plan_free(&p);
 	apm_change_end(&h);

@@ -42,9 +42,13 @@ int cmd_check(int argc, const char **argv)
 	} else {
 		text_findings(&f, apm_opts.verbose);
 		if (!apm_opts.quiet || f.errors) {
-			printf(P_("check: %u error, ", "check: %u errors, ", f.errors), f.errors);
-			printf(P_("%u warning", "%u warnings", f.warnings), f.warnings);
-			printf(_(" (mdevs: %u active, %u defined)\n"), h.nmdevs, h.ndefs);
+			char e[64], w[64];
+
+			snprintf(e, sizeof(e), P_("%u error", "%u errors", f.errors), f.errors);
+			snprintf(w, sizeof(w), P_("%u warning", "%u warnings", f.warnings), f.warnings);
+			/* TRANSLATORS: "check: 1 error, 2 warnings (mdevs: 3 active, 1 defined)" */
+			printf(_("check: %s, %s (mdevs: %u active, %u defined)\n"), e, w, h.nmdevs,
+			       h.ndefs);
 		}
 	}
 	rc = f.errors ? APM_EXIT_REFUSED : APM_EXIT_OK;

@@ -10,6 +10,7 @@
 #include "apmatrix.h"
 #include "maskexpr.h"
 #include "out/json.h"
+#include "out/text.h"
 #include "plan.h"
 
 /* "invalid mask expression "...": what is wrong", exit 2. */
@@ -20,24 +21,6 @@ static int report_mask_error(const char *expr, const struct mask_error *err)
 	mask_quote(expr, q, sizeof(q));
 	apm_err(_("invalid mask expression \"%s\": %s"), q, err->msg);
 	return APM_EXIT_USAGE;
-}
-
-static void print_mask_line(const char *label, const struct bitmap *m)
-{
-	char hex[BM_HEX_LEN], ranges[BM_RANGES_LEN];
-
-	bm_to_hex(m, hex);
-	bm_to_ranges(m, ranges, sizeof(ranges));
-	printf("%-8s %s\n", label, hex);
-	printf("%-8s %s\n", "", *ranges ? ranges : _("(none)"));
-}
-
-static void print_ids_line(const char *label, const struct bitmap *m)
-{
-	char ranges[BM_RANGES_LEN];
-
-	bm_to_ranges(m, ranges, sizeof(ranges));
-	printf("%-8s %s\n", label, *ranges ? ranges : _("(none)"));
 }
 
 /*
@@ -113,9 +96,9 @@ static int mask_eval(int argc, const char **argv)
 	}
 	bm_andnot(&set, &result, &base);
 	bm_andnot(&cleared, &base, &result);
-	print_mask_line(_("mask"), &result);
-	print_ids_line(_("sets"), &set);
-	print_ids_line(_("clears"), &cleared);
+	text_mask_lines(_("mask"), &result);
+	text_ids_line(_("sets"), &set);
+	text_ids_line(_("clears"), &cleared);
 out:
 	apm_cmd_done(&cl);
 	return rc;
@@ -198,8 +181,8 @@ static int mask_show(int argc, const char **argv)
 		json_object_put(o);
 		goto done;
 	}
-	print_mask_line("apmask", &h.apmask);
-	print_mask_line("aqmask", &h.aqmask);
+	text_mask_lines("apmask", &h.apmask);
+	text_mask_lines("aqmask", &h.aqmask);
 	printf("\n");
 	describe_pool(pool, sizeof(pool), &h.apmask, &h.aqmask);
 	printf(P_("default drivers: %s (%u queue)\n", "default drivers: %s (%u queues)\n", nhost),
@@ -268,9 +251,9 @@ static int mask_set(int argc, const char **argv)
 		bm_andnot(&set, &result, cur);
 		bm_andnot(&cleared, cur, &result);
 		if (!apm_opts.json && !apm_opts.quiet) {
-			print_mask_line(cl.args[0], &result);
-			print_ids_line(_("sets"), &set);
-			print_ids_line(_("clears"), &cleared);
+			text_mask_lines(cl.args[0], &result);
+			text_ids_line(_("sets"), &set);
+			text_ids_line(_("clears"), &cleared);
 		}
 		/* the kernel gets the expression as typed, with the one newline echo adds */
 		snprintf(text, sizeof(text), "%s", expr);
@@ -303,6 +286,16 @@ int cmd_mask(int argc, const char **argv)
 {
 	const char *sub = argc > 1 && argv[1][0] != '-' ? argv[1] : NULL;
 
+	if (!sub && argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		printf(_("Usage: apmatrix mask [show] [OPTIONS]\n"
+			 "       apmatrix mask eval [--base MASK] [OPTIONS] EXPR\n"
+			 "       apmatrix mask set apmask|aqmask [OPTIONS] EXPR\n\n"
+			 "show: both masks, in hex and as ranges, and the pools they make.\n"
+			 "eval: what writing EXPR would make of a mask; writes nothing.\n"
+			 "set:  check and write EXPR to apmask or aqmask.\n\n"
+			 "Run 'apmatrix mask show|eval|set --help' for the options of each.\n"));
+		return APM_EXIT_OK;
+	}
 	if (!sub)
 		return mask_show(argc, argv);
 	if (!strcmp(sub, "show"))

@@ -135,6 +135,8 @@ int cmd_monitor(int argc, const char **argv)
 							: _("monitor takes no arguments"));
 		goto out;
 	}
+	if (apm_opts.root)
+		apm_warn(_("monitor listens to udev's events, which --root cannot move; it ignores --root"));
 	/* SIGINT and SIGTERM end the loop cleanly, through the same poll */
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);

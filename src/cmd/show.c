@@ -55,7 +55,7 @@ int cmd_show(int argc, const char **argv)
 			rc = apm_usage_error(cl.name, _("\"%s\" is not a UUID"), cl.args[i]);
 			goto out;
 		}
-	rc = apm_load_host(&h, 0);
+	rc = apm_load_host(&h, AP_READ_DEFS);
 	if (rc)
 		goto out;
 	for (int i = 0; i < cl.nargs; i++)

@@ -526,7 +526,9 @@ int desired_parse(const char *text, struct desired *d)
 			goto parsed;
 		snprintf(d->error, sizeof(d->error), _("line %zu, column %zu: %s"), line, col,
 			 root ? _("text after the JSON object")
-			      : json_tokener_error_desc(json_tokener_get_error(tok)));
+			 : json_tokener_get_error(tok) == json_tokener_continue
+			 ? _("the file ends before the JSON does")
+			 : json_tokener_error_desc(json_tokener_get_error(tok)));
 		json_object_put(root);
 		json_tokener_free(tok);
 		return -EINVAL;

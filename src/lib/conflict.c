@@ -38,6 +38,13 @@ static const char *id_text(int id, char buf[32])
 	return buf;
 }
 
+/* An id as an option takes it: "5", "0x47". */
+static const char *opt_id(int id, char buf[32])
+{
+	snprintf(buf, 32, id < 10 ? "%d" : "0x%x", id & 0xff);
+	return buf;
+}
+
 /* Manual definitions only warn: nothing starts them behind the admin's back. */
 static enum severity holder_severity(enum holder_kind k)
 {
@@ -230,9 +237,10 @@ static void rule_host_owned(const struct holder *hv, unsigned int n, const struc
 				x = findings_add(f, holder_severity(hv[i].kind), rule, a, d,
 					_("APQN %s of %s (%s) belongs to the default drivers by %s: "
 					  "the host, not the guest, would use it; reserve it with "
-					  "'apmatrix reserve --adapters %s' or '--domains %s'"),
+					  "'apmatrix reserve --adapters %s' or "
+					  "'apmatrix reserve --domains %s'"),
 					apqn, hv[i].uuid, holder_desc(hv[i].kind), source,
-					id_text(a, ia), id_text(d, id));
+					opt_id(a, ia), opt_id(d, id));
 				finding_owner(x, hv[i].uuid);
 				finding_owner(x, "host");
 			}

@@ -15,7 +15,10 @@
 #define MATRIX_DIR "devices/vfio_ap/matrix"
 #define CREATE_FILE MATRIX_DIR "/mdev_supported_types/vfio_ap-passthrough/create"
 
+/* sysfs file name parts, and the words for messages */
 static const char *const field_name[] = { "adapter", "domain", "control_domain" };
+static const char *const field_label[] = { N_("adapter"), N_("domain"), N_("control domain") };
+
 
 void plan_free(struct plan *p)
 {
@@ -355,14 +358,38 @@ static struct bitmap *field_bits(struct ap_matrix *m, enum step_field f)
 
 /* A refusal the kernel would give, or the plan's policy checks do. */
 #define refuse(f, rule, adapter, domain, owner, ...)                                     \
-	refuse_owner(findings_add((f), SEV_ERROR, (rule), (adapter), (domain), __VA_ARGS__), \
+	refuse_owner((f), findings_add((f), SEV_ERROR, (rule), (adapter), (domain), __VA_ARGS__), \
 		     (owner))
 
-static struct finding *refuse_owner(struct finding *x, const char *owner)
+/*
+ * Names the owner of a new refusal; drops it again when an earlier step
+ * already refused the same thing (an APQN checked at every assignment).
+ */
+static struct finding *refuse_owner(struct findings *f, struct finding *x, const char *owner)
 {
-	if (x && owner)
+	if (!x)
+		return NULL;
+	if (owner)
 		finding_owner(x, owner);
+	for (unsigned int i = 0; i + 1 < f->n; i++) {
+		const struct finding *y = &f->v[i];
+
+		if (!strcmp(y->rule, x->rule) && y->adapter == x->adapter && y->domain == x->domain &&
+		    (x->adapter >= 0 || !strcmp(y->message, x->message)) &&
+		    y->nowners == x->nowners && (!x->nowners || !strcmp(y->owners[0], x->owners[0]))) {
+			f->n--;
+			f->errors--;
+			return NULL;
+		}
+	}
 	return x;
+}
+
+/* An id as an option takes it: "5", "0x47". */
+static const char *opt_id(unsigned int id, char buf[16])
+{
+	snprintf(buf, 16, id < 10 ? "%u" : "0x%x", id);
+	return buf;
 }
 
 static bool has_apqn_finding(const struct findings *f, unsigned int from, int a, int d)
@@ -401,7 +428,7 @@ static void predict_pool(const struct ap_host *h, const struct ap_mdev *m,
 			refuse(f, "not-in-pool", -1, -1, m->uuid,
 			       _("no queue of %s %u is bound to vfio_ap, which this kernel needs "
 				 "before the %s can be assigned: reserve it first (apmatrix reserve)"),
-			       _(field_name[s->field]), s->id, _(field_name[s->field]));
+			       _(field_label[s->field]), s->id, _(field_label[s->field]));
 		return;
 	}
 	bm_for_each(a, &t.adapters)
@@ -413,12 +440,16 @@ static void predict_pool(const struct ap_host *h, const struct ap_mdev *m,
 			apqn_format((unsigned int)a, (unsigned int)d, apqn);
 			if (h->dynamic) {
 				if (ap_host_owned(&h->apmask, &h->aqmask, (unsigned int)a,
-						  (unsigned int)d))
+						  (unsigned int)d)) {
+					char ia[16], id[16];
+
 					refuse(f, "not-in-pool", a, d, m->uuid,
 					       _("APQN %s is in the default drivers' pool (set in apmask "
 						 "and aqmask), so the kernel refuses it for %s: reserve it "
-						 "first with 'apmatrix reserve --adapters %d' or "
-						 "'--domains %d'"), apqn, m->uuid, a, d);
+						 "first with 'apmatrix reserve --adapters %s' or "
+						 "'apmatrix reserve --domains %s'"), apqn, m->uuid,
+					       opt_id((unsigned int)a, ia), opt_id((unsigned int)d, id));
+				}
 				continue;
 			}
 			q = ap_queue_get(h, (unsigned int)a, (unsigned int)d);
@@ -470,7 +501,7 @@ static bool predict_range(const struct ap_host *h, const char *uuid, enum step_f
 		return true;
 	refuse(f, "id-range", -1, -1, uuid,
 	       _("%s %u is above the highest %s id %u of this machine; the kernel refuses it "
-		 "(ENODEV)"), _(field_name[field]), id, _(field_name[field]), max);
+		 "(ENODEV)"), _(field_label[field]), id, _(field_label[field]), max);
 	return false;
 }
 
@@ -650,9 +681,20 @@ void plan_check(const struct plan *p, const struct ap_host *h, bool strict,
 		if (old || dup)
 			continue;
 		{
-			struct finding *y = refuse(f, x->rule, x->adapter, x->domain, NULL, "%s",
-						   x->message);
+			struct finding *y;
+			char apqn[APQN_BUF];
 
+			/* what the change would do, and what to do instead */
+			if (!strcmp(x->rule, "host-owned") && x->adapter >= 0) {
+				apqn_format((unsigned int)x->adapter, (unsigned int)x->domain, apqn);
+				y = refuse(f, x->rule, x->adapter, x->domain, NULL,
+					   _("the change would give APQN %s of %s to the default "
+					     "drivers, and the host would use the guest's queue: "
+					     "unassign it from %s first"), apqn, x->owners[0],
+					   x->owners[0]);
+			} else {
+				y = refuse(f, x->rule, x->adapter, x->domain, NULL, "%s", x->message);
+			}
 			for (unsigned int k = 0; y && k < x->nowners; k++)
 				finding_owner(y, x->owners[k]);
 		}

@@ -366,6 +366,9 @@ static int open_parent(enum sysfs_tree tree, const char *rel, const char **base,
 
 	if (climbs(rel))
 		return -EINVAL;
+	/* under --root, ROOT/etc or ROOT/run may not exist yet */
+	if (create)
+		mkdir(sysfs_tree_root(tree), 0755);
 	dfd = open(sysfs_tree_root(tree), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return -errno;

@@ -4,9 +4,42 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "nls.h"
 #include "text.h"
+
+void text_pad(const char *s, int width)
+{
+	wchar_t wide[128];
+	size_t n = mbstowcs(wide, s, sizeof(wide) / sizeof(wide[0]) - 1);
+	int cols = n == (size_t)-1 ? (int)strlen(s) : wcswidth(wide, n);
+
+	if (cols < 0)
+		cols = (int)strlen(s);
+	printf("%s%*s", s, width > cols ? width - cols : 0, "");
+}
+
+void text_mask_lines(const char *label, const struct bitmap *m)
+{
+	char hex[BM_HEX_LEN], ranges[BM_RANGES_LEN];
+
+	bm_to_hex(m, hex);
+	bm_to_ranges(m, ranges, sizeof(ranges));
+	text_pad(label, 9);
+	printf("%s\n", hex);
+	text_pad("", 9);
+	printf("%s\n", *ranges ? ranges : _("(none)"));
+}
+
+void text_ids_line(const char *label, const struct bitmap *m)
+{
+	char ranges[BM_RANGES_LEN];
+
+	bm_to_ranges(m, ranges, sizeof(ranges));
+	text_pad(label, 9);
+	printf("%s\n", *ranges ? ranges : _("(none)"));
+}
 
 static const char *card_status(const struct ap_card *c)
 {
@@ -268,14 +301,17 @@ void text_grid(const struct ap_host *h, const char *const *uuids, int n, bool co
 	width = bm_count(&cols) <= 40 ? 2 : 1;
 	/* the domain ids, hex, written downwards: high digit, then low digit */
 	for (int line = 0; line < 2; line++) {
-		printf("%-12s", line ? "" : _("domain"));
+		text_pad(line ? "" : _("domain"), 12);
 		bm_for_each(d, &cols)
 			printf("%*s%x", d == bm_next(&cols, 0) ? 0 : width - 1, "",
 			       line ? d & 0xf : d >> 4);
 		putchar('\n');
 	}
 	bm_for_each(a, &rows) {
-		printf(_("adapter %02x  "), a);
+		char label[64];
+
+		snprintf(label, sizeof(label), _("adapter %02x"), a);
+		text_pad(label, 12);
 		bm_for_each(d, &cols) {
 			int who;
 			char g = cell(h, letter, (unsigned int)a, (unsigned int)d, &who);

@@ -114,7 +114,7 @@ completes "apmatrix list " "list subcommands" adapters domains queues mdevs
 completes "apmatrix mask set " "mask names for mask set" apmask aqmask
 completes "apmatrix mask eval --base " "mask names for --base" apmask aqmask
 completes "apmatrix mask eval -5,-6 --ba" "an option after a relative mask" --base=
-completes "apmatrix export $active --format " "export formats" mdevctl libvirt qemu
+completes "apmatrix export $active --format " "export formats" mdevctl libvirt libvirt-nodedev libvirt-hostdev qemu
 completes "apmatrix export $active -F q" "export formats after -F" qemu
 completes "apmatrix unassign $active --a" "an option of unassign alone" --adapters= --all
 completes "apmatrix apply --p" "the options of apply" --prune --persist

@@ -11,10 +11,13 @@ sim_start seed
 "$APMATRIX" --root "$SIM_ROOT" --no-wait apply "$TESTDATA/three-guests.json" >/dev/null
 run "$APMATRIX" --root "$SIM_ROOT" export $U1 --format libvirt
 is "$status" 0 "export --format libvirt"
-printf '%s\n' "$out" | sed -n '/^<device>/,/^<\/device>/p' > "$tap_tmp/nodedev.xml"
-printf '%s\n' "$out" | sed -n '/^<hostdev/,/^<\/hostdev>/p' > "$tap_tmp/hostdev.xml"
+printf '%s\n' "$out" | sed -n '/^<device>/,/^<\/device>/p' > "$tap_tmp/both-nodedev.xml"
+"$APMATRIX" --root "$SIM_ROOT" export $U1 --format libvirt-nodedev > "$tap_tmp/nodedev.xml"
+"$APMATRIX" --root "$SIM_ROOT" export $U1 --format libvirt-hostdev > "$tap_tmp/hostdev.xml"
+is "$(cat "$tap_tmp/nodedev.xml")" "$(cat "$tap_tmp/both-nodedev.xml")" \
+	"libvirt-nodedev is the node device half of libvirt"
 run virt-xml-validate "$tap_tmp/nodedev.xml" nodedev
-is "$status" 0 "virt-xml-validate accepts the node device" 
+is "$status" 0 "virt-xml-validate accepts the node device as exported"
 cat > "$tap_tmp/domain.xml" <<XML
 <domain type='kvm'>
   <name>guest1</name>
