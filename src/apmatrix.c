@@ -316,6 +316,21 @@ static int global_option(poptContext ctx, int rc, const char *name)
 static const char **reordered;
 static char prog[64];
 
+/* popt hands every string option over in a malloc'd copy: give them back. */
+static void free_option_strings(const struct poptOption *t)
+{
+	for (; t->longName || t->shortName || t->argInfo; t++) {
+		int kind = t->argInfo & POPT_ARG_MASK;
+
+		if (kind == POPT_ARG_INCLUDE_TABLE)
+			free_option_strings(t->arg);
+		else if (kind == POPT_ARG_STRING && t->arg) {
+			free(*(char **)t->arg);
+			*(char **)t->arg = NULL;
+		}
+	}
+}
+
 int apm_cmd_parse(struct apm_cmdline *cl, const char *name, int argc, const char **argv,
 		  const struct poptOption *table, const char *args_help)
 {
@@ -323,6 +338,7 @@ int apm_cmd_parse(struct apm_cmdline *cl, const char *name, int argc, const char
 
 	memset(cl, 0, sizeof(*cl));
 	cl->name = name;
+	cl->table = table;
 	snprintf(prog, sizeof(prog), "apmatrix %s", name);
 	reordered = reorder_args(prog, argc, argv, table, &newc);
 	cl->ctx = poptGetContext(name, newc, reordered, table, 0);
@@ -333,22 +349,22 @@ int apm_cmd_parse(struct apm_cmdline *cl, const char *name, int argc, const char
 			exit(APM_EXIT_OK);
 		}
 		if (global_option(cl->ctx, rc, name))
-			return -1;
+			goto fail;
 	}
 	if (rc < -1) {
 		apm_usage_error(name, "%s: %s", poptBadOption(cl->ctx, POPT_BADOPTION_NOALIAS),
 				poptStrerror(rc));
-		return -1;
+		goto fail;
 	}
 	if (!apm_opts.root) {
 		const char *env = getenv("APMATRIX_ROOT");
 
 		if (env && *env)
-			apm_opts.root = env;
+			apm_opts.root = strdup(env);
 	}
 	if (sysfs_init(apm_opts.root)) {
 		apm_usage_error(name, _("the root directory \"%s\" does not exist"), apm_opts.root);
-		return -1;
+		goto fail;
 	}
 	cl->args = poptGetArgs(cl->ctx);
 	while (cl->args && cl->args[cl->nargs])
@@ -359,10 +375,16 @@ int apm_cmd_parse(struct apm_cmdline *cl, const char *name, int argc, const char
 		cl->args = none;
 	}
 	return 0;
+fail:
+	/* the caller returns at once: give back what the parse took */
+	apm_cmd_done(cl);
+	return -1;
 }
 
 void apm_cmd_done(struct apm_cmdline *cl)
 {
+	if (cl->table)
+		free_option_strings(cl->table);
 	if (cl->ctx)
 		poptFreeContext(cl->ctx);
 	free(reordered);
@@ -411,43 +433,60 @@ int main(int argc, const char **argv)
 		switch (rc) {
 		case OPT_HELP:
 			print_main_help(ctx);
-			return APM_EXIT_OK;
+			rc = APM_EXIT_OK;
+			goto out;
 		case OPT_LIST_CMDS:
 			for (cmd = apm_commands; cmd->name; cmd++)
 				printf("%s\n", cmd->name);
-			return APM_EXIT_OK;
+			rc = APM_EXIT_OK;
+			goto out;
 		case OPT_LIST_OPTS:
 			list_opts(main_table);
-			return APM_EXIT_OK;
+			rc = APM_EXIT_OK;
+			goto out;
 		default:
-			if (global_option(ctx, rc, NULL))
-				return APM_EXIT_USAGE;
+			if (global_option(ctx, rc, NULL)) {
+				rc = APM_EXIT_USAGE;
+				goto out;
+			}
 		}
 	}
-	if (rc < -1)
-		return apm_usage_error(NULL, "%s: %s", poptBadOption(ctx, POPT_BADOPTION_NOALIAS),
-				       poptStrerror(rc));
+	if (rc < -1) {
+		rc = apm_usage_error(NULL, "%s: %s", poptBadOption(ctx, POPT_BADOPTION_NOALIAS),
+				     poptStrerror(rc));
+		goto out;
+	}
 	rest = poptGetArgs(ctx);
 	while (rest && rest[nrest])
 		nrest++;
-	if (!nrest)
-		return apm_usage_error(NULL, _("no command given"));
+	if (!nrest) {
+		rc = apm_usage_error(NULL, _("no command given"));
+		goto out;
+	}
 
-	/* the bash completion's helper, not a command for people */
-	if (!strcmp(rest[0], "__complete"))
-		return cmd_complete(nrest, rest);
 	for (cmd = apm_commands; cmd->name; cmd++)
 		if (!strcmp(cmd->name, rest[0]))
 			break;
-	if (!cmd->name)
-		return apm_usage_error(NULL, _("unknown command \"%s\""), rest[0]);
-
-	rc = cmd->run(nrest, rest);
+	/* __complete: the bash completion's helper, not a command for people */
+	if (!strcmp(rest[0], "__complete")) {
+		rc = cmd_complete(nrest, rest);
+	} else if (!cmd->name) {
+		rc = apm_usage_error(NULL, _("unknown command \"%s\""), rest[0]);
+		goto out;
+	} else {
+		rc = cmd->run(nrest, rest);
+	}
 	poptFreeContext(ctx);
+	ctx = NULL;
 	sysfs_exit();
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		apm_err(_("write error on standard output: %s"), strerror(errno));
-		return rc ? rc : APM_EXIT_FAILED;
+		rc = rc ? rc : APM_EXIT_FAILED;
 	}
+out:
+	/* a command frees the strings it parsed; these are the ones before it */
+	free_option_strings(main_table);
+	if (ctx)
+		poptFreeContext(ctx);
 	return rc;
 }

@@ -58,6 +58,7 @@ extern const struct apm_cmd apm_commands[];
  */
 struct apm_cmdline {
 	poptContext ctx;
+	const struct poptOption *table;
 	const char *name;
 	const char **args;
 	int nargs;

@@ -278,7 +278,8 @@ static int read_mdevs(struct ap_host *h)
 		h->nmdevs++;
 	}
 	sysfs_names_free(names, n);
-	qsort(h->mdevs, h->nmdevs, sizeof(*h->mdevs), cmp_mdev);
+	if (h->nmdevs)
+		qsort(h->mdevs, h->nmdevs, sizeof(*h->mdevs), cmp_mdev);
 	return 0;
 }
 
@@ -447,8 +448,11 @@ int ap_host_read(struct ap_host *h, unsigned int flags)
 	rc = sysfs_foreach(TREE_SYS, BUS "/devices", scan_device, &s);
 	if (rc && rc != -ENOENT)
 		goto fail;
-	qsort(h->queues, h->nqueues, sizeof(*h->queues), cmp_queue);
-	qsort(h->cards, h->ncards, sizeof(*h->cards), cmp_card);
+	/* qsort wants an array even for nothing: a host without cards has none */
+	if (h->nqueues)
+		qsort(h->queues, h->nqueues, sizeof(*h->queues), cmp_queue);
+	if (h->ncards)
+		qsort(h->cards, h->ncards, sizeof(*h->cards), cmp_card);
 	h->qindex = malloc(AP_IDS * AP_IDS * sizeof(*h->qindex));
 	if (!h->qindex) {
 		rc = -ENOMEM;
@@ -490,7 +494,8 @@ int ap_host_read(struct ap_host *h, unsigned int flags)
 		if (rc < 0)
 			goto fail;
 		h->ndefs = (unsigned int)rc;
-		qsort(h->defs, h->ndefs, sizeof(*h->defs), cmp_def);
+		if (h->ndefs)
+			qsort(h->defs, h->ndefs, sizeof(*h->defs), cmp_def);
 		persist_read(h->persist);
 		h->defs_read = true;
 	}

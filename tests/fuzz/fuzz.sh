@@ -20,7 +20,12 @@ for t in $targets; do
 	bin=$work/fuzz_$t
 	# a target may need more sources: FUZZ_SOURCES_<target> in tests/fuzz/sources
 	extra=$(sed -n "s/^$t: *//p" "$top_srcdir/tests/fuzz/sources" 2>/dev/null)
-	extra=$(for f in $extra; do printf '%s ' "$top_srcdir/$f"; done)
+	extra=$(for f in $extra; do
+		case $f in
+		-I*) printf -- '-I%s ' "$top_srcdir/${f#-I}" ;;
+		*) printf '%s ' "$top_srcdir/$f" ;;
+		esac
+	done)
 	# shellcheck disable=SC2086
 	if ! clang $cflags "$top_srcdir/tests/fuzz/fuzz_$t.c" $lib_sources $extra \
 		-o "$bin" $libs 2>"$work/$t.build"; then

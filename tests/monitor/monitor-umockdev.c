@@ -58,8 +58,8 @@ static int read_line(int fd, char *buf, size_t len, int timeout_ms)
 /* Replaces a device's uevent properties: real events carry only their own. */
 static void set_uevent(UMockdevTestbed *tb, const char *devpath, const char *props)
 {
-	char *path = g_strdup_printf("%s%s/uevent", umockdev_testbed_get_sys_dir(tb),
-				     devpath + strlen("/sys"));
+	gchar *sys = umockdev_testbed_get_sys_dir(tb);
+	char *path = g_strdup_printf("%s%s/uevent", sys, devpath + strlen("/sys"));
 	FILE *f = fopen(path, "w");
 
 	if (f) {
@@ -67,6 +67,7 @@ static void set_uevent(UMockdevTestbed *tb, const char *devpath, const char *pro
 		fclose(f);
 	}
 	g_free(path);
+	g_free(sys);
 }
 
 static const char *field(struct json_object *o, const char *key)
