@@ -12,7 +12,7 @@ shift || :
 # the demo runs on the AP bus simulator, which needs FUSE
 build_pkgs="build-essential pkg-config autoconf automake libtool autopoint gettext
 	libudev-dev uuid-dev libjson-c-dev libpopt-dev bash-completion libfuse3-dev fuse3"
-test_pkgs="libcmocka-dev mdevctl valgrind clang libclang-rt-14-dev
+test_pkgs="libcmocka-dev mdevctl valgrind clang libclang-rt-14-dev time
 	strace umockdev libumockdev-dev libvirt-clients ansible-core mandoc groff-base
 	udev kmod"
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -324,6 +325,19 @@ static void rule_card_type(const struct ap_host *h, const struct holder *hv, uns
 
 static void rule_files(const struct ap_host *h, struct findings *f)
 {
+	/* an mdev sysfs shows but whose files do not read as the kernel writes them */
+	for (unsigned int i = 0; i < h->nmdevs; i++) {
+		struct finding *x;
+
+		if (!h->mdevs[i].read_error)
+			continue;
+		x = findings_add(f, SEV_WARNING, "mdev-unreadable", -1, -1,
+				 _("the files of mdev %s do not read as the kernel writes them (%s); "
+				   "apmatrix leaves it out of every check"), h->mdevs[i].uuid,
+				 h->mdevs[i].read_error == -EPROTO ? _("unexpected content")
+								   : strerror(-h->mdevs[i].read_error));
+		finding_owner(x, h->mdevs[i].uuid);
+	}
 	for (unsigned int i = 0; i < h->ndefs; i++) {
 		struct finding *x;
 

@@ -1,0 +1,76 @@
+#!/bin/bash
+# Fault injection: the three-guest apply and create --adapters --domains,
+# with the k-th write refused for every k and every errno the kernel can
+# return for that file. Each time the host must be back in its exact
+# previous state (every readable file of the simulated /sys compared), the
+# exit status 1, and the message must name the write that failed.
+. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/sim/lib.sh"
+
+CFG=$TESTDATA/three-guests.json
+apm() { "$APMATRIX" --root "$SIM_ROOT" --no-wait "$@"; }
+
+# Every readable file of the simulated /sys with its content, and every link.
+snapshot() {
+	(cd "$SIM_SYS" && find . -path ./.apsim -prune -o \( -type f -o -type l \) -print |
+		grep -v '/uevent$' | sort | while read -r f; do
+			if [ -L "$f" ]; then
+				printf '%s -> %s\n' "$f" "$(readlink "$f")"
+			elif [ -r "$f" ] && [ "$(stat -c %a "$f")" != 200 ]; then
+				printf '%s: %s\n' "$f" "$(cat "$f" 2>/dev/null | tr '\n' '|')"
+			fi
+		done)
+}
+
+# The errnos the kernel can answer a store to this file with (kernel-semantics.md).
+errnos_for() {
+	case "$1" in
+	*/apmask | */aqmask) echo EINVAL EBUSY ;;
+	*/create) echo EINVAL EEXIST EUSERS ;;
+	*/assign_adapter | */assign_domain) echo EINVAL ENODEV EADDRNOTAVAIL EADDRINUSE EBUSY ;;
+	*/assign_control_domain | */unassign_*) echo EINVAL ENODEV EBUSY ;;
+	*/ap_config) echo EINVAL ENODEV EADDRNOTAVAIL EADDRINUSE ;;
+	*/remove) echo EINVAL EBUSY ;;
+	*) echo EIO ;;
+	esac
+}
+
+# Runs CMD once per write and errno; counts the runs that left the host as it was.
+every_fault() { # NAME CMD...
+	local name=$1 n k e file before good=0 runs=0 bad=""
+	shift
+	"$@" --dry-run > "$tap_tmp/steps" 2>&1
+	n=$(grep -c '^echo' "$tap_tmp/steps")
+	before=$(snapshot)
+	for k in $(seq 1 "$n"); do
+		file=$(grep '^echo' "$tap_tmp/steps" | sed -n "${k}p" | sed 's/.* > //')
+		for e in $(errnos_for "$file"); do
+			runs=$((runs + 1))
+			sim_ctl "fail-at $k $e"
+			run "$@"
+			sim_ctl clear-faults
+			if [ "$status" = 1 ] && [ "$(snapshot)" = "$before" ] &&
+				printf '%s' "$err" | grep -q "refused write $k of $n, .* to $file ($e)"; then
+				good=$((good + 1))
+			else
+				bad="$bad $k/$e:$status"
+				# put the host back for the next run
+				sim_stop
+				return 1
+			fi
+		done
+	done
+	is "$good/$runs" "$runs/$runs" "$name: $n writes, every errno refused at every one, undone each time"
+}
+
+for kernel in 4.20 6.0 6.12; do
+	sim_start --kernel $kernel seed
+	every_fault "$kernel: apply of the three guests" apm apply "$CFG" ||
+		tap_result 1 "$kernel: apply: a fault left the host changed or was not reported" "$bad"
+	apm reserve --adapters 5,6 --domains 4,0x47,0xab,0xff >/dev/null
+	every_fault "$kernel: create --adapters --domains" \
+		apm create --uuid 44444444-4444-4444-8444-444444444444 --adapters 5,6 --domains 4,0xab ||
+		tap_result 1 "$kernel: create: a fault left the host changed or was not reported" "$bad"
+	sim_stop
+done
+done_testing
