@@ -1,6 +1,7 @@
 #!/bin/bash
 # The bash completion, driven as bash drives it (COMP_WORDS, COMP_CWORD,
-# COMP_LINE, COMP_POINT), against a static AP tree passed with --root.
+# COMP_LINE, COMP_POINT), against a static AP tree passed with --root and
+# against the simulator.
 . "$top_srcdir/tests/tap.sh"
 
 bash_completion=/usr/share/bash-completion/bash_completion
@@ -145,6 +146,22 @@ completes "apmatrix $R reserve --adapters " "reserve: the default drivers' adapt
 completes "apmatrix $R reserve -d " "reserve: the default drivers' domains" 1
 completes "apmatrix $R release --domains " "release: the vfio_ap pool" 4 71
 completes "apmatrix $R create --control-domains " "control domains: nothing offered"
+
+# The same words from a live simulated host: the seed's three guests.
+. "$top_srcdir/tests/sim/lib.sh"
+sim_start seed
+"$APMATRIX" --root "$SIM_ROOT" --no-wait apply "$TESTDATA/three-guests.json" >/dev/null
+S="--root $SIM_ROOT"
+g1=11111111-1111-4111-8111-111111111111
+g2=22222222-2222-4222-8222-222222222222
+g3=33333333-3333-4333-8333-333333333333
+completes "apmatrix $S show " "simulator: show offers the three guests" $g1 $g2 $g3
+completes "apmatrix $S assign $g1 --domains " "simulator: domains of the vfio_ap pool" 4 71 171 255
+completes "apmatrix $S release --adapters " "simulator: release offers the reserved adapters" 5 6
+completes "apmatrix $S reserve --adapters " "simulator: nothing left to reserve"
+"$APMATRIX" --root "$SIM_ROOT" --no-wait remove $g3 >/dev/null
+completes "apmatrix $S remove " "simulator: a removed mdev is gone from the words" $g1 $g2
+sim_stop
 
 # files and directories
 completes "apmatrix plan gu" "plan: files" guests.json
