@@ -721,11 +721,9 @@ static int pool_common(int argc, const char **argv, bool reserve)
 	if (rc == APM_EXIT_OK && apm_opts.json) {
 		struct json_object *j = apm_change_json(&p, p.n && !apm_opts.dry_run);
 
-		json_object_object_add(j, "apmask", json_mask(p.n && p.v[0].mask == AP_APMASK ?
-			&newm[AP_APMASK] : &h.apmask, &h.apmask));
-		json_object_object_add(j, "aqmask", json_mask(
-			(p.n && p.v[p.n - 1].mask == AP_AQMASK) ? &newm[AP_AQMASK] : &h.aqmask,
-			&h.aqmask));
+		/* newm is the mask after the change, the live one where nothing changes */
+		json_object_object_add(j, "apmask", json_mask(&newm[AP_APMASK], &h.apmask));
+		json_object_object_add(j, "aqmask", json_mask(&newm[AP_AQMASK], &h.aqmask));
 		apm_print_json(j);
 		json_object_put(j);
 	}
