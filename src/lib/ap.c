@@ -190,7 +190,8 @@ static void derive_type(struct ap_card *c)
 {
 	char mode = 'C';
 
-	if (c->hwtype < AP_VFIO_MIN_HWTYPE - 7 || c->hwtype < 0) {
+	/* hwtype 6 is CEX2A, the oldest type the AP bus still knows */
+	if (c->hwtype < 6) {
 		snprintf(c->type, sizeof(c->type), "-");
 		return;
 	}
@@ -200,8 +201,12 @@ static void derive_type(struct ap_card *c)
 		else if (c->functions & 0x04000000)
 			mode = 'P';
 	}
-	/* hwtype 10 is CEX4, 14 is CEX8; older ones have no vfio_ap use */
-	snprintf(c->type, sizeof(c->type), "CEX%d%c", c->hwtype - 6, mode);
+	/* CEX2A, CEX2C, CEX3A, CEX3C are 6 to 9; from 10 (CEX4) one type a generation */
+	if (c->hwtype < AP_VFIO_MIN_HWTYPE)
+		snprintf(c->type, sizeof(c->type), "CEX%d%c", 2 + (c->hwtype - 6) / 2,
+			 c->hwtype % 2 ? 'C' : 'A');
+	else
+		snprintf(c->type, sizeof(c->type), "CEX%d%c", c->hwtype - 6, mode);
 }
 
 static void read_card(struct ap_card *c)
