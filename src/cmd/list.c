@@ -14,20 +14,13 @@ enum what { W_ALL, W_ADAPTERS, W_DOMAINS, W_QUEUES, W_MDEVS };
 /* Every active mdev and definition, by UUID, each once. */
 static void stream_mdevs(struct json_stream *s, const struct ap_host *h)
 {
+	const struct ap_mdev *m;
+	const struct mdev_def *d;
 	unsigned int i = 0, j = 0;
 
 	jstream_array_begin(s, "mdevs");
-	while (i < h->nmdevs || j < h->ndefs) {
-		int cmp = i >= h->nmdevs ? 1 : j >= h->ndefs ? -1 :
-			  strcmp(h->mdevs[i].uuid, h->defs[j].uuid);
-		const char *uuid = cmp <= 0 ? h->mdevs[i].uuid : h->defs[j].uuid;
-
-		jstream_item(s, json_mdev(h, uuid));
-		if (cmp <= 0)
-			i++;
-		if (cmp >= 0)
-			j++;
-	}
+	while (ap_host_next_mdev(h, &i, &j, &m, &d))
+		jstream_item(s, json_mdev(h, m ? m->uuid : d->uuid));
 	jstream_array_end(s);
 }
 

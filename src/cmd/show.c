@@ -15,21 +15,16 @@
 static void show_json(const struct ap_host *h, const char *const *uuids, int n)
 {
 	struct json_object *o = json_object_new_object(), *list = json_object_new_array();
+	bool *picked = calloc(h->nmdevs + 1, sizeof(bool));
 	struct bitmap rows, cols;
 
-	ap_host_adapters(h, &rows);
-	ap_host_domains(h, &cols);
-	for (unsigned int i = 0; i < h->nmdevs; i++) {
-		bool pick = n == 0;
-
-		for (int k = 0; k < n && !pick; k++)
-			pick = !strcasecmp(uuids[k], h->mdevs[i].uuid);
-		if (!pick)
-			continue;
-		bm_or(&rows, &rows, &h->mdevs[i].matrix.adapters);
-		bm_or(&cols, &cols, &h->mdevs[i].matrix.domains);
-		json_object_array_add(list, json_mdev(h, h->mdevs[i].uuid));
-	}
+	if (!picked)
+		return;
+	ap_host_span(h, uuids, n, &rows, &cols, picked);
+	for (unsigned int i = 0; i < h->nmdevs; i++)
+		if (picked[i])
+			json_object_array_add(list, json_mdev(h, h->mdevs[i].uuid));
+	free(picked);
 	json_object_object_add(o, "adapters", json_ids(&rows));
 	json_object_object_add(o, "domains", json_ids(&cols));
 	json_object_object_add(o, "mdevs", list);

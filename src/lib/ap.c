@@ -589,6 +589,43 @@ void ap_host_domains(const struct ap_host *h, struct bitmap *out)
 		bm_set(out, h->queues[i].domain);
 }
 
+bool ap_host_next_mdev(const struct ap_host *h, unsigned int *i, unsigned int *j,
+		       const struct ap_mdev **m, const struct mdev_def **d)
+{
+	int cmp;
+
+	if (*i >= h->nmdevs && *j >= h->ndefs)
+		return false;
+	if (*i >= h->nmdevs)
+		cmp = 1;
+	else if (*j >= h->ndefs)
+		cmp = -1;
+	else
+		cmp = strcmp(h->mdevs[*i].uuid, h->defs[*j].uuid);
+	*m = cmp <= 0 ? &h->mdevs[(*i)++] : NULL;
+	*d = cmp >= 0 ? &h->defs[(*j)++] : NULL;
+	return true;
+}
+
+void ap_host_span(const struct ap_host *h, const char *const *uuids, int n,
+		  struct bitmap *adapters, struct bitmap *domains, bool *picked)
+{
+	ap_host_adapters(h, adapters);
+	ap_host_domains(h, domains);
+	for (unsigned int i = 0; i < h->nmdevs; i++) {
+		bool pick = n == 0;
+
+		for (int k = 0; k < n && !pick; k++)
+			pick = !strcasecmp(uuids[k], h->mdevs[i].uuid);
+		if (picked)
+			picked[i] = pick;
+		if (pick) {
+			bm_or(adapters, adapters, &h->mdevs[i].matrix.adapters);
+			bm_or(domains, domains, &h->mdevs[i].matrix.domains);
+		}
+	}
+}
+
 const char *ap_card_mode(const struct ap_card *c)
 {
 	if (!c->functions_known)

@@ -120,6 +120,20 @@ void ap_host_adapters(const struct ap_host *h, struct bitmap *out);
 /* Host usage domains: the QCI mask when known, else the queues' domains. */
 void ap_host_domains(const struct ap_host *h, struct bitmap *out);
 
+/*
+ * Walks every mdev, active or defined, once, by UUID: start with *i = *j = 0;
+ * each call sets *m and *d (either may be NULL) and returns false at the end.
+ */
+bool ap_host_next_mdev(const struct ap_host *h, unsigned int *i, unsigned int *j,
+		       const struct ap_mdev **m, const struct mdev_def **d);
+/*
+ * The adapters and domains a view of the matrix spans: the host's, and those
+ * of the active mdevs picked by uuids (all when n is 0). picked (nmdevs
+ * entries, may be NULL) tells which mdevs were picked.
+ */
+void ap_host_span(const struct ap_host *h, const char *const *uuids, int n,
+		  struct bitmap *adapters, struct bitmap *domains, bool *picked);
+
 /* "CCA-Coproc", "Accelerator", "EP11-Coproc", "Unknown" */
 const char *ap_card_mode(const struct ap_card *c);
 const char *ap_qstatus_name(enum ap_qstatus s);

@@ -9,6 +9,7 @@
 
 #include "conf.h"
 #include "conflict.h"
+#include "maskexpr.h"
 #include "nls.h"
 
 /* Who holds a matrix: an active mdev or a definition for boot. */
@@ -42,7 +43,7 @@ static const char *id_text(int id, char buf[32])
 /* An id as an option takes it: "5", "0x47". */
 static const char *opt_id(int id, char buf[32])
 {
-	snprintf(buf, 32, id < 10 ? "%d" : "0x%x", id & 0xff);
+	mask_id_text(buf, 32, (unsigned int)id & 0xff);
 	return buf;
 }
 

@@ -362,8 +362,7 @@ int kernel_strtoul(const char *text, unsigned long long *val)
 	return rc;
 }
 
-/* An id as the seed document types it: decimal below 10, else 0x hex. */
-static int id_text(char *buf, size_t len, unsigned int id)
+int mask_id_text(char *buf, size_t len, unsigned int id)
 {
 	return snprintf(buf, len, id < 10 ? "%u" : "0x%x", id);
 }
@@ -383,10 +382,10 @@ void mask_relative_text(const struct bitmap *ids, char sign, char *buf, size_t l
 		if (end - id < 2)
 			end = id;
 		n += (size_t)snprintf(buf + n, len - n, "%s%c", n ? "," : "", sign);
-		n += (size_t)id_text(buf + n, len - n, (unsigned int)id);
+		n += (size_t)mask_id_text(buf + n, len - n, (unsigned int)id);
 		if (end > id) {
 			buf[n++] = '-';
-			n += (size_t)id_text(buf + n, len - n, (unsigned int)end);
+			n += (size_t)mask_id_text(buf + n, len - n, (unsigned int)end);
 		}
 		id = bm_next(ids, end + 1);
 	}

@@ -53,6 +53,9 @@ int kernel_strtoul(const char *text, unsigned long long *val);
  */
 void mask_relative_text(const struct bitmap *ids, char sign, char *buf, size_t len);
 
+/* An id as the seed document types it, and as id lists take it: "5", "0x47". */
+int mask_id_text(char *buf, size_t len, unsigned int id);
+
 /*
  * Writes text to buf with C escapes for what a terminal would not show
  * (\n, \r, \t, \xNN); used to quote expressions in messages.

@@ -388,7 +388,7 @@ static struct finding *refuse_owner(struct findings *f, struct finding *x, const
 /* An id as an option takes it: "5", "0x47". */
 static const char *opt_id(unsigned int id, char buf[16])
 {
-	snprintf(buf, 16, id < 10 ? "%u" : "0x%x", id);
+	mask_id_text(buf, 16, id);
 	return buf;
 }
 

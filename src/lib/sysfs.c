@@ -287,46 +287,44 @@ void sysfs_names_free(char **names, int n)
 	free(names);
 }
 
+struct name_list {
+	char **v;
+	int n, cap;
+};
+
+static int collect_name(const char *name, void *arg)
+{
+	struct name_list *l = arg;
+
+	if (l->n == l->cap) {
+		int cap = l->cap ? l->cap * 2 : 64;
+		char **nv = realloc(l->v, (size_t)cap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		l->v = nv;
+		l->cap = cap;
+	}
+	l->v[l->n] = strdup(name);
+	if (!l->v[l->n])
+		return -ENOMEM;
+	l->n++;
+	return 0;
+}
+
 int sysfs_list(enum sysfs_tree tree, const char *rel, char ***names)
 {
-	char path[PATH_MAX];
-	struct dirent *de;
-	char **v = NULL;
-	int n = 0, cap = 0, rc;
-	DIR *d;
+	struct name_list l = { 0 };
+	int rc = sysfs_foreach(tree, rel, collect_name, &l);
 
-	rc = sysfs_path(tree, rel, path, sizeof(path));
-	if (rc)
+	if (rc) {
+		sysfs_names_free(l.v, l.n);
 		return rc;
-	d = opendir(path);
-	if (!d)
-		return -errno;
-	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (n == cap) {
-			char **nv;
-
-			cap = cap ? cap * 2 : 64;
-			nv = realloc(v, (size_t)cap * sizeof(*v));
-			if (!nv)
-				goto nomem;
-			v = nv;
-		}
-		v[n] = strdup(de->d_name);
-		if (!v[n])
-			goto nomem;
-		n++;
 	}
-	closedir(d);
-	if (n)
-		qsort(v, (size_t)n, sizeof(*v), cmp_names);
-	*names = v;
-	return n;
-nomem:
-	closedir(d);
-	sysfs_names_free(v, n);
-	return -ENOMEM;
+	if (l.n)
+		qsort(l.v, (size_t)l.n, sizeof(*l.v), cmp_names);
+	*names = l.v;
+	return l.n;
 }
 
 int sysfs_foreach(enum sysfs_tree tree, const char *rel,

@@ -202,24 +202,13 @@ void text_list_mdevs(const struct ap_host *h, bool verbose)
 
 	printf("%-36s %-6s %-6s %-5s %-12s %-12s %-12s %s\n", "UUID", "ACTIVE", "START", "GUEST",
 	       "ADAPTERS", "DOMAINS", "CONTROL", "APQNS");
-	while (i < h->nmdevs || j < h->ndefs) {
-		const struct ap_mdev *m = NULL;
-		const struct mdev_def *d = NULL;
-		const struct ap_matrix *mx;
-		char a[BM_RANGES_LEN], dm[BM_RANGES_LEN], c[BM_RANGES_LEN];
-		int cmp;
+	const struct ap_mdev *m;
+	const struct mdev_def *d;
 
-		if (i >= h->nmdevs)
-			cmp = 1;
-		else if (j >= h->ndefs)
-			cmp = -1;
-		else
-			cmp = strcmp(h->mdevs[i].uuid, h->defs[j].uuid);
-		if (cmp <= 0)
-			m = &h->mdevs[i++];
-		if (cmp >= 0)
-			d = &h->defs[j++];
-		mx = m ? &m->matrix : &d->matrix;
+	while (ap_host_next_mdev(h, &i, &j, &m, &d)) {
+		const struct ap_matrix *mx = m ? &m->matrix : &d->matrix;
+		char a[BM_RANGES_LEN], dm[BM_RANGES_LEN], c[BM_RANGES_LEN];
+
 		ranges_or_dash(&mx->adapters, a, sizeof(a));
 		ranges_or_dash(&mx->domains, dm, sizeof(dm));
 		ranges_or_dash(&mx->control, c, sizeof(c));
@@ -280,24 +269,19 @@ void text_grid(const struct ap_host *h, const char *const *uuids, int n, bool co
 {
 	struct bitmap rows, cols;
 	int *letter = calloc(h->nmdevs + 1, sizeof(int));
+	bool *picked = calloc(h->nmdevs + 1, sizeof(bool));
 	int next = 0, a, d, width;
 	bool used_other = false, used_conflict = false;
 
-	if (!letter)
+	if (!letter || !picked) {
+		free(letter);
+		free(picked);
 		return;
-	ap_host_adapters(h, &rows);
-	ap_host_domains(h, &cols);
-	for (unsigned int i = 0; i < h->nmdevs; i++) {
-		bool pick = n == 0;
-
-		for (int k = 0; k < n && !pick; k++)
-			pick = !strcasecmp(uuids[k], h->mdevs[i].uuid);
-		letter[i] = pick ? next++ : -1;
-		if (pick) {
-			bm_or(&rows, &rows, &h->mdevs[i].matrix.adapters);
-			bm_or(&cols, &cols, &h->mdevs[i].matrix.domains);
-		}
 	}
+	ap_host_span(h, uuids, n, &rows, &cols, picked);
+	for (unsigned int i = 0; i < h->nmdevs; i++)
+		letter[i] = picked[i] ? next++ : -1;
+	free(picked);
 	width = bm_count(&cols) <= 40 ? 2 : 1;
 	/* the domain ids, hex, written downwards: high digit, then low digit */
 	for (int line = 0; line < 2; line++) {
