@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -120,6 +121,33 @@ static void test_udev_rule(void **state)
 	assert_int_equal(udev_rule_parse("ATTR{../../bus/ap/apmask}=0xff\n", &pm), -EINVAL);
 }
 
+/* The rule as chzdev writes it now, and apmatrix's own, read back. */
+static void test_udev_rule_current(void **state)
+{
+	struct persist_masks pm = { 0 };
+	struct bitmap ap, aq;
+	char *text;
+
+	(void)state;
+	bm_fill(&ap);
+	bm_fill(&aq);
+	bm_clear(&ap, 5);
+	bm_clear(&aq, 0x47);
+	text = udev_rule_format(&ap, &aq);
+	assert_non_null(text);
+	/* both triggers: the change event of the bus device, the add event of the bus */
+	assert_non_null(strstr(text, "ENV{BINDINGS}==\"complete\", ENV{COMPLETECOUNT}==\"1\", "
+				     "GOTO=\"cfg_ap\"\n"));
+	assert_non_null(strstr(text, "\nACTION==\"add\", DEVPATH==\"/bus/ap\", "
+				     "ATTR{bindings_complete_count}!=\"0\", GOTO=\"cfg_ap\"\n"
+				     "GOTO=\"end_ap\"\n"));
+	assert_int_equal(udev_rule_parse(text, &pm), 0);
+	assert_true(pm.has_apmask && pm.has_aqmask);
+	assert_true(bm_equal(&pm.apmask, &ap));
+	assert_true(bm_equal(&pm.aqmask, &aq));
+	free(text);
+}
+
 static void test_persist_effective(void **state)
 {
 	struct persist_masks pm[2] = { { 0 }, { 0 } };
@@ -140,6 +168,7 @@ int main(void)
 		cmocka_unit_test(test_mdevctl_order),
 		cmocka_unit_test(test_mdevctl_bad),
 		cmocka_unit_test(test_udev_rule),
+		cmocka_unit_test(test_udev_rule_current),
 		cmocka_unit_test(test_persist_effective),
 	};
 
