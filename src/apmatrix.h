@@ -116,6 +116,9 @@ int apm_parse_ids(const char *cmd, const char *opt, const char *text, struct bit
 /* Writes mdevctl definitions and the udev rule for d (the live host if NULL). */
 struct desired;
 int apm_persist(const struct ap_host *h, const struct desired *d);
+/* Prints a boot prediction (text or --json); exit 3 when one will not come up as defined. */
+struct boot_prediction;
+int apm_boot_report(const struct boot_prediction *bp);
 /* check FILE */
 int apm_check_file(const char *path);
 

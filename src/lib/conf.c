@@ -33,12 +33,47 @@ static int def_attr_matrix(struct mdev_def *def, unsigned int idx, const char *k
 /* A def_fail for what mdevctl 1.2 cannot load at all (mdev.rs, load_from_json). */
 #define def_fatal(def, ...) (def_fail((def), __VA_ARGS__), (def)->blocks_all = true, -EINVAL)
 
+/* Notes the APQNs an attr takes away: the replay passed through them. */
+static void def_note_left(struct mdev_def *def, const struct ap_matrix *before, unsigned int idx)
+{
+	int a, d;
+
+	bm_for_each(a, &before->adapters)
+		bm_for_each(d, &before->domains) {
+			if (matrix_has_apqn(&def->matrix, (unsigned int)a, (unsigned int)d))
+				continue;
+			if (def->ntransient == DEF_TRANSIENTS) {
+				def->transient_more = true;
+				return;
+			}
+			def->transient[def->ntransient].adapter = (uint8_t)a;
+			def->transient[def->ntransient].domain = (uint8_t)d;
+			def->transient[def->ntransient++].until = (uint16_t)idx;
+		}
+}
+
+/* Drops the noted APQNs that the final matrix has again. */
+static void def_keep_transient(struct mdev_def *def)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < def->ntransient; i++)
+		if (!matrix_has_apqn(&def->matrix, def->transient[i].adapter,
+				     def->transient[i].domain))
+			def->transient[n++] = def->transient[i];
+	def->ntransient = n;
+}
+
 /* Applies one attr of a definition to its matrix, as the kernel would. */
 static int def_apply_attr(struct mdev_def *def, unsigned int idx, const char *key,
 			  const char *val, mdev_attr_fn fn, void *arg)
 {
 	struct mdev_attr a = { idx, key, val, 0 };
+	struct ap_matrix before = def->matrix;
 	int rc = def_attr_matrix(def, idx, key, val, &a.err);
+
+	if (!rc)
+		def_note_left(def, &before, idx);
 
 	if (fn)
 		fn(&a, arg);
@@ -117,6 +152,8 @@ int mdevctl_parse_attrs(const char *text, struct mdev_def *def, mdev_attr_fn fn,
 	def->start = DEF_AUTO;
 	def->beyond = 0;
 	def->blocks_all = false;
+	def->ntransient = 0;
+	def->transient_more = false;
 	def->error[0] = def->notes[0] = '\0';
 	if (!tok)
 		return def_fail(def, _("out of memory"));
@@ -154,6 +191,8 @@ int mdevctl_parse_attrs(const char *text, struct mdev_def *def, mdev_attr_fn fn,
 		} else if (!strcmp(s, "manual")) {
 			def->start = DEF_MANUAL;
 		} else {
+			/* mdevctl starts only "auto": anything else is manual to it */
+			def->start = DEF_MANUAL;
 			rc = def_fail(def, _("\"start\" must be \"auto\" or \"manual\""));
 			goto out;
 		}
@@ -184,6 +223,7 @@ int mdevctl_parse_attrs(const char *text, struct mdev_def *def, mdev_attr_fn fn,
 		}
 	}
 start:
+	def_keep_transient(def);
 	if (!has_start)
 		rc = def_fatal(def, _("\"start\" is missing: mdevctl reads the file as invalid "
 				      "and then starts none of the definitions"));

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "bitmap.h"
 #include "matrix.h"
@@ -19,6 +20,8 @@
 
 enum def_start { DEF_AUTO, DEF_MANUAL };
 
+#define DEF_TRANSIENTS 16
+
 struct mdev_def {
 	char uuid[UUID_BUF];
 	enum def_start start;
@@ -27,6 +30,14 @@ struct mdev_def {
 	char error[192];		/* why the file is unusable; "" when it is fine */
 	char notes[192];		/* what was ignored (unknown attrs) */
 	bool blocks_all;		/* mdevctl 1.2 refuses it and then starts no definition */
+	/*
+	 * APQNs the attrs pass through that the final matrix does not have:
+	 * mdevctl writes them in order, and the kernel checks each write
+	 * against the other mdevs. until: the attr that takes the APQN away.
+	 */
+	struct { uint8_t adapter, domain; uint16_t until; } transient[DEF_TRANSIENTS];
+	unsigned int ntransient;
+	bool transient_more;		/* more than DEF_TRANSIENTS of them */
 };
 
 /*

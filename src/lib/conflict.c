@@ -334,6 +334,43 @@ static void rule_control(const struct holder *hv, unsigned int n, struct finding
 	}
 }
 
+/*
+ * APQNs a definition's attrs pass through on the way to its final matrix:
+ * mdevctl writes them one by one, and the kernel refuses a write that gives
+ * the mdev an APQN another active mdev has (vfio_ap_mdev_verify_no_sharing),
+ * so the start fails when the other one is up first.
+ */
+static void rule_transient(const struct ap_host *h, const struct holder *hv, unsigned int n,
+			   struct findings *f)
+{
+	for (unsigned int i = 0; i < h->ndefs; i++) {
+		const struct mdev_def *def = &h->defs[i];
+
+		for (unsigned int t = 0; t < def->ntransient && !def->error[0]; t++)
+			for (unsigned int k = 0; k < n; k++) {
+				struct finding *x;
+				char apqn[APQN_BUF];
+
+				if (hv[k].kind == HOLD_MANUAL || !strcmp(hv[k].uuid, def->uuid) ||
+				    !matrix_has_apqn(hv[k].matrix, def->transient[t].adapter,
+						     def->transient[t].domain))
+					continue;
+				apqn_format(def->transient[t].adapter, def->transient[t].domain, apqn);
+				x = findings_add(f, def->start == DEF_AUTO ? SEV_ERROR : SEV_WARNING,
+					"apqn-transient", def->transient[t].adapter,
+					def->transient[t].domain,
+					_("the definition of %s passes through APQN %s until attrs[%u] "
+					  "takes it away, and %s (%s) holds it: mdevctl writes the "
+					  "attributes in order, and the kernel refuses the write that "
+					  "adds it (EADDRINUSE) when %s is active first"),
+					def->uuid, apqn, def->transient[t].until, hv[k].uuid,
+					holder_desc(hv[k].kind), hv[k].uuid);
+				finding_owner(x, def->uuid);
+				finding_owner(x, hv[k].uuid);
+			}
+	}
+}
+
 static void rule_card_type(const struct ap_host *h, const struct holder *hv, unsigned int n,
 			   struct findings *f)
 {
@@ -448,6 +485,7 @@ void conflict_check(const struct ap_host *h, struct findings *f)
 		rule_host_owned(hv, n, boot.apmask, boot.aqmask, "host-owned-persistent",
 				pm->path, true, &live, f);
 	rule_range(h, hv, n, f);
+	rule_transient(h, hv, n, f);
 	rule_card_type(h, hv, n, f);
 	rule_control(hv, n, f);
 	rule_outside_config(h, hv, n, f);

@@ -34,4 +34,8 @@ void text_ids_line(const char *label, const struct bitmap *m);
 /* "error: rule APQN: message" lines and a summary line. */
 void text_findings(const struct findings *f, bool verbose);
 
+/* The next boot: the masks, then one line per auto definition, in start order. */
+struct boot_prediction;
+void text_boot(const struct boot_prediction *bp, bool quiet);
+
 #endif
