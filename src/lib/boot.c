@@ -145,8 +145,6 @@ static int attr_step(struct replay *r, const struct mdev_attr *a)
 
 	if (!strcmp(a->key, "ap_config")) {
 		/* what the kernel checks is the new matrix alone */
-		if (!r->h->has_ap_config)
-			return -ENOENT;
 		matrix_parse_ap_config(a->value, &m);
 		return plan_ap_config(&r->plan, r->uuid, &m, &m);
 	}
@@ -167,6 +165,9 @@ static void on_attr(const struct mdev_attr *a, void *arg)
 
 	if (r->bad_attr >= 0 || r->rc)
 		return;
+	/* mdevctl's write_attr looks for the file before it writes */
+	if (!strcmp(a->key, "ap_config") && !r->h->has_ap_config)
+		err = -ENOENT;
 	if (!err)
 		err = attr_step(r, a);
 	if (err == -ENOMEM) {

@@ -295,6 +295,37 @@ static void test_host_owned_now_or_boot(void **state)
 			       "works now, but it fails at boot"));
 }
 
+/* A replay that passes through an APQN another auto definition holds. */
+static void test_transient(void **state)
+{
+	const struct finding *x;
+
+	(void)state;
+	add_def(U1, DEF_AUTO, "5", "171");
+	fx.defs[0].transient[0].adapter = 5;
+	fx.defs[0].transient[0].domain = 71;
+	fx.defs[0].transient[0].until = 2;
+	fx.defs[0].ntransient = 1;
+	add_def(U2, DEF_AUTO, "5", "71");
+	conflict_check(&fx.h, &fx.f);
+	/* the final matrices do not clash */
+	assert_int_equal(count_rule("apqn-shared"), 0);
+	assert_int_equal(count_rule("apqn-transient"), 1);
+	x = find_rule("apqn-transient", 0);
+	assert_int_equal(x->severity, SEV_ERROR);
+	assert_int_equal(x->adapter, 5);
+	assert_int_equal(x->domain, 71);
+	assert_string_equal(x->owners[0], U1);
+	assert_string_equal(x->owners[1], U2);
+	assert_non_null(strstr(x->message, "attrs[2]"));
+	assert_non_null(strstr(x->message, "EADDRINUSE"));
+	findings_free(&fx.f);
+	/* a manual definition holding it is not started at boot */
+	fx.defs[1].start = DEF_MANUAL;
+	conflict_check(&fx.h, &fx.f);
+	assert_int_equal(count_rule("apqn-transient"), 0);
+}
+
 static void test_card_type(void **state)
 {
 	(void)state;
@@ -368,6 +399,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_control_without_usage, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_control_without_usage_auto, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_host_owned_now_or_boot, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_transient, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_card_type, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_invalid_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_configured, setup, teardown),
