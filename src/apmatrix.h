@@ -119,6 +119,8 @@ int apm_persist(const struct ap_host *h, const struct desired *d);
 /* Prints a boot prediction (text or --json); exit 3 when one will not come up as defined. */
 struct boot_prediction;
 int apm_boot_report(const struct boot_prediction *bp);
+/* The next boot with what apm_persist would write: exit 3 unless every auto definition starts. */
+int apm_persist_boot_check(const struct ap_host *h, const struct desired *d);
 /* check FILE */
 int apm_check_file(const char *path);
 
