@@ -9,6 +9,7 @@
 
 #include "boot.h"
 #include "conflict.h"
+#include "guestview.h"
 #include "maskexpr.h"
 #include "nls.h"
 #include "plan.h"
@@ -232,34 +233,38 @@ static bool ap_check_vetoes(const struct ap_host *model, struct boot_guest *g)
 	return false;
 }
 
-/* The APQNs a started mdev has that the guest does not get: no queue here. */
-static void judge_started(const struct ap_host *model, struct boot_guest *g)
+/*
+ * What the guest of a started mdev gets, by the rules of the kernel
+ * generation (guestview.h): less than the mdev has, and why.
+ */
+static int judge_started(const struct ap_host *model, struct boot_guest *g)
 {
+	const struct ap_mdev *found = ap_mdev_get(model, g->uuid);
+	struct guest_view gv;
+	struct ap_mdev m;
 	size_t len = 0;
-	int a, d, missing = 0;
+	int rc;
 
-	bm_for_each(a, &g->started.adapters)
-		bm_for_each(d, &g->started.domains) {
-			const struct ap_queue *q = ap_queue_get(model, (unsigned int)a,
-								(unsigned int)d);
-			char apqn[APQN_BUF];
-
-			if (q && ap_queue_is_vfio(model, q))
-				continue;
-			apqn_format((unsigned int)a, (unsigned int)d, apqn);
-			if (!missing++)
-				len = (size_t)snprintf(g->why, sizeof(g->why), "%s",
-						       _("the guest does not get"));
+	if (!found)
+		return 0;
+	m = *found;
+	g->started = m.matrix;
+	guest_view_predict(model, &m);
+	rc = guest_view_explain(model, &m, &gv);
+	if (rc)
+		return rc;
+	if (!matrix_equal(&gv.seen, &m.matrix)) {
+		g->outcome = BOOT_LESS;
+		for (unsigned int i = 0; i < gv.n && len < sizeof(g->why); i++) {
+			if (i)
+				len += (size_t)snprintf(g->why + len, sizeof(g->why) - len, "; ");
 			if (len < sizeof(g->why))
-				len += (size_t)snprintf(g->why + len, sizeof(g->why) - len, " %s",
-							apqn);
+				gv_diff_text(model, &gv.v[i], g->why + len, sizeof(g->why) - len);
+			len = strlen(g->why);
 		}
-	if (!missing)
-		return;
-	g->outcome = BOOT_LESS;
-	if (len < sizeof(g->why))
-		snprintf(g->why + len, sizeof(g->why) - len, "%s",
-			 _(": no queue of this host is bound to vfio_ap there"));
+	}
+	guest_view_free(&gv);
+	return 0;
 }
 
 /* Writes the replay's steps into the model; stops at the first refusal. */
@@ -319,13 +324,8 @@ static int start_one(struct ap_host *model, const struct boot_file *file, struct
 		plan_predict_step(model, &rm, &f);
 		findings_free(&f);
 	}
-	if (!rc && g->outcome == BOOT_STARTS) {
-		const struct ap_mdev *m = ap_mdev_get(model, file->uuid);
-
-		if (m)
-			g->started = m->matrix;
-		judge_started(model, g);
-	}
+	if (!rc && g->outcome == BOOT_STARTS)
+		rc = judge_started(model, g);
 	plan_free(&r.plan);
 	return rc;
 }
