@@ -35,6 +35,10 @@ static int check_boot(void)
 
 	if (rc)
 		return rc;
+	/* the rule loads it at boot, but what the kernel will do is read from its files */
+	if (!h.matrix_present)
+		apm_warn(_("vfio_ap is not loaded now: the prediction has the rule load it, and "
+			   "takes this kernel for the generation its other files suggest"));
 	rc = boot_files_read(&fs);
 	if (!rc)
 		rc = boot_predict(&h, persist_effective(h.persist), &fs, &bp);

@@ -361,6 +361,15 @@ static int boot_model(const struct ap_host *h, const struct boot_prediction *bp,
 	if (rc)
 		return rc;
 	model->nmdevs = 0;
+	/* the rule's RUN{builtin}+="kmod load vfio_ap" */
+	if (bp->rule && !model->vfio_driver && model->ndrivers < AP_MAX_DRIVERS) {
+		model->drivers[model->ndrivers] = strdup("vfio_ap");
+		if (!model->drivers[model->ndrivers])
+			return -ENOMEM;
+		model->vfio_driver = (uint8_t)model->ndrivers++;
+	}
+	if (bp->rule)
+		model->matrix_present = model->vfio_ap_loaded = true;
 	bm_fill(&ones);
 	model->apmask = model->aqmask = ones;
 	rc = plan_mask(&p, AP_APMASK, "rule", &ones, &bp->apmask);

@@ -31,6 +31,13 @@ run apm --json check --boot
 is "$(printf '%s' "$out" | grep -c '"outcome": "starts"')" 3 "--json: three outcomes"
 like "$out" '"rule": "/etc/udev/rules.d/41-ap.rules"' "--json: the rule read"
 
+# vfio_ap not loaded now: the rule loads it at boot.
+sim_ctl "vfio_ap unload"
+run apm check --boot
+is "$status" 0 "vfio_ap unloaded now: the rule loads it, all three start"
+like "$err" "vfio_ap is not loaded now" "and a warning says what is assumed"
+sim_ctl "vfio_ap load"
+
 # A guest with control domains and no usage domain: ap-check vetoes its start.
 cat >"$tap_tmp/ctl.json" <<JSON
 {"guests": [{"name": "ctl", "uuid": "$U4", "adapters": [5], "control_domains": ["0xab"]}]}
