@@ -316,7 +316,8 @@ static int start_one(struct ap_host *model, const struct boot_file *file, struct
 	if (!rc && !run_steps(model, &r, g) && r.bad_attr >= 0)
 		fail_at(g, (unsigned int)r.bad_attr, r.bad_key, r.bad_value, r.bad_err,
 			def->error[0] ? def->error : _("the mdev has no such attribute"));
-	if (!rc && g->outcome == BOOT_FAILS && g->attr >= 0) {
+	/* a refused create leaves nothing; the model made one to go on with: drop it too */
+	if (!rc && g->outcome == BOOT_FAILS && ap_mdev_get(model, file->uuid)) {
 		struct findings f = { 0 };
 		struct step rm = { .op = OP_REMOVE };
 
