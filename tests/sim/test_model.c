@@ -964,6 +964,121 @@ static void guest_420(enum sim_kernel k)
 	assert_true(sbm_test(&md_of(UA)->guest.apm, 5));
 }
 
+/* ---- queue driver_override (6.19, §1.8) ------------------------------------------------ */
+
+/* driver_override_store() and driver_set_override(), on lpar.json */
+static void override_store(enum sim_kernel k)
+{
+	const char *o4 = "devices/ap/card05/05.0004/driver_override";
+	char big[4096];
+
+	boot("lpar", k);
+	if (k < SIM_KERNEL_6_19) {
+		assert_false(exists(o4));
+		return;
+	}
+	assert_string_equal(R(o4), "\n");
+	/* only while apmask and aqmask are both all ones */
+	OK("bus/ap/aqmask", "-0x47");
+	ERR(o4, "vfio_ap\n", EINVAL);
+	OK("bus/ap/aqmask", "+0x47");
+	OK(o4, "vfio_ap\n");
+	assert_string_equal(R(o4), "vfio_ap\n");
+	/* nothing is re-bound by the store itself */
+	assert_int_equal(sim_queue_driver(F.m, 5, 4), SIM_DRV_CEX4QUEUE);
+	/* the text up to the first newline; "\n" or an empty string clear it */
+	OK(o4, "cex4queue\nignored");
+	assert_string_equal(R(o4), "cex4queue\n");
+	OK(o4, "\n");
+	assert_string_equal(R(o4), "\n");
+	OK(o4, "foo");
+	assert_int_equal(Wn(o4, "\0python", 7), 0);	/* strlen() 0 clears too */
+	assert_string_equal(R(o4), "\n");
+	memset(big, 'x', sizeof(big));
+	ERR(o4, big, EINVAL);	/* PAGE_SIZE - 1 bytes or more */
+	assert_int_equal(F.m->noverrides, 0);
+}
+
+/* The two ways exclude each other: no mask write while an override is set. */
+static void override_masks(enum sim_kernel k)
+{
+	const char *o4 = "devices/ap/card05/05.0004/driver_override";
+
+	boot("lpar", k);
+	OK(o4, "vfio_ap");
+	ERR("bus/ap/apmask", "-5\n", EINVAL);
+	ERR("bus/ap/aqmask", "-4\n", EINVAL);
+	ERR("bus/ap/apmask", ONES "\n", EINVAL);	/* even an unchanged value */
+	OK(o4, "\n");
+	OK("bus/ap/apmask", "-5\n");
+	assert_int_equal(sim_queue_driver(F.m, 5, 4), SIM_DRV_VFIO_AP);
+}
+
+/*
+ * driverctl -b ap set-override 05.0004 vfio_ap: the override, an unbind, a
+ * drivers_probe.  ap_device_probe() then takes the named driver only, with
+ * no pool check, and bindings_complete_count counts the completions.
+ */
+static void override_bind(enum sim_kernel k)
+{
+	const char *o4 = "devices/ap/card05/05.0004/driver_override";
+
+	boot("lpar", k);
+	assert_string_equal(R("bus/ap/bindings_complete_count"), "1\n");
+	OK(o4, "vfio_ap\n");
+	OK("bus/ap/drivers/cex4queue/unbind", "05.0004");
+	assert_string_equal(R("bus/ap/bindings"), "15/16\n");
+	OK("bus/ap/drivers_probe", "05.0004");
+	assert_int_equal(sim_queue_driver(F.m, 5, 4), SIM_DRV_VFIO_AP);
+	assert_string_equal(R("bus/ap/bindings"), "16/16 (complete)\n");
+	assert_string_equal(R("bus/ap/bindings_complete_count"), "2\n");
+	assert_string_equal(R("bus/ap/apmask"), ONES "\n");
+	/* another driver may not take it, even the default one by bind */
+	OK("bus/ap/drivers/vfio_ap/unbind", "05.0004");
+	ERR("bus/ap/drivers/cex4queue/bind", "05.0004", ENODEV);
+	OK("bus/ap/drivers/vfio_ap/bind", "05.0004");
+	/* an override naming no driver leaves the queue unbound */
+	OK("devices/ap/card06/06.0004/driver_override", "nosuchdriver");
+	OK("bus/ap/drivers/cex4queue/unbind", "06.0004");
+	OK("bus/ap/drivers_probe", "06.0004");
+	assert_int_equal(sim_queue_driver(F.m, 6, 4), SIM_DRV_NONE);
+	assert_string_equal(R("bus/ap/bindings"), "15/16\n");
+	assert_string_equal(R("bus/ap/bindings_complete_count"), "3\n");
+}
+
+/*
+ * vfio_ap's assignment checks with overrides (ap_owned_by_def_drv()): a
+ * queue with an override is the host's while a default driver has it; one
+ * without is the host's because the masks are all ones.  driver_override of
+ * a queue an mdev holds is refused with EBUSY.
+ */
+static void override_assign(enum sim_kernel k)
+{
+	const char *o4 = "devices/ap/card05/05.0004/driver_override";
+
+	boot("lpar", k);
+	OK(o4, "vfio_ap");
+	OK("bus/ap/drivers/cex4queue/unbind", "05.0004");
+	OK("bus/ap/drivers_probe", "05.0004");
+	OK(CREATE, UA);
+	OK(MDEV(UA, "assign_adapter"), "5");
+	OK(MDEV(UA, "assign_domain"), "4");
+	assert_string_equal(R(MDEV(UA, "guest_matrix")), "05.0004\n");
+	assert_string_equal(R("devices/ap/card05/05.0004/status"), "assigned\n");
+	ERR(MDEV(UA, "assign_domain"), "0x47", EADDRNOTAVAIL);	/* 05.0047: masks */
+	ERR(o4, "\n", EBUSY);
+	/* an override naming the default driver keeps the queue the host's */
+	OK("devices/ap/card06/06.0004/driver_override", "cex4queue");
+	ERR(MDEV(UA, "assign_adapter"), "6", EADDRNOTAVAIL);
+	/* overridden but unbound: not the host's */
+	OK("bus/ap/drivers/cex4queue/unbind", "06.0004");
+	OK(MDEV(UA, "assign_adapter"), "6");
+	assert_string_equal(R(MDEV(UA, "guest_matrix")), "05.0004\n");
+	OK(MDEV(UA, "unassign_adapter"), "5");
+	OK(MDEV(UA, "unassign_adapter"), "6");
+	OK(o4, "\n");
+}
+
 /* ---- vfio_ap module, mdev driver ---------------------------------------------------------- */
 
 static void vfio_module(enum sim_kernel k)
@@ -1161,6 +1276,10 @@ static const struct gen_test gen_tests[] = {
 	{ "guest view and host config", view_config, K6X },
 	{ "guest on 4.20", guest_420, K420 },
 	{ "vfio_ap module", vfio_module, KALL },
+	{ "driver_override store", override_store, KALL },
+	{ "driver_override excludes mask writes", override_masks, K619 },
+	{ "driver_override binds", override_bind, K619 },
+	{ "driver_override and assignments", override_assign, K619 },
 	{ "mdev driver", mdev_driver, KALL },
 };
 
