@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * The model against the vectors of kernel-semantics.md: M01-M47 on both
+ * The model against the vectors of tests/sim/SPEC.md: M01-M47 on both
  * masks, U1-U7, V1-V19 on every generation each applies to, ap_config,
  * create/remove, bindings, queue status, the guest view rules and the
  * kernel's number parsers.  Every refused write is also checked to have left
  * the whole state unchanged (simtest.h, Wn()).
  *
- * Note on §3.8: its setup says aqm_max=84, but V3 assigns domain 0xab (171)
- * successfully.  V10 (assign_domain 85 -> ENODEV) therefore runs on a host
- * with Nd=84 (small.json), every other V vector on Nd=255 (lpar.json).
+ * The V vectors (§3.8) run on Nd=255 (lpar.json), V10 (assign_domain 85 ->
+ * ENODEV) on Nd=84 (small.json).
  */
 #include "config.h"
 
