@@ -1169,6 +1169,7 @@ static void topology_errors(void **state)
 		{ "{\"adapters\": [{\"id\": 1, \"hwtype\": \"x\"}]}", "\"x\" is not a number" },
 		{ "{\"adapters\": [{\"id\": 1, \"hwtype\": 13, \"online\": 1}]}",
 		  "online: want true or false" },
+		{ "{\"adapters\": [], \"driver_overrides\": {}}", "kernel 6.12 has no queue" },
 	};
 	char err[512];
 
@@ -1219,6 +1220,30 @@ static void topology_state(void **state)
 		assert_non_null(m);
 		sim_model_free(m);
 	}
+}
+
+/* driver_overrides in a topology: set before boot, probed as the kernel would */
+static void topology_overrides(void **state)
+{
+	static const char json[] =
+		"{\"adapters\": [{\"id\": \"5-6\", \"type\": \"CEX7C\"}], \"usage_domains\": [4],"
+		" \"driver_overrides\": {\"05.0004\": \"vfio_ap\", \"06.0004\": \"nothing\"}}";
+	char err[512];
+
+	boot_json(json, SIM_KERNEL_6_19);
+	assert_string_equal(R("devices/ap/card05/05.0004/driver_override"), "vfio_ap\n");
+	assert_int_equal(sim_queue_driver(F.m, 5, 4), SIM_DRV_VFIO_AP);
+	assert_int_equal(sim_queue_driver(F.m, 6, 4), SIM_DRV_NONE);
+	assert_string_equal(R("bus/ap/bindings"), "1/2\n");
+	assert_string_equal(R("bus/ap/bindings_complete_count"), "0\n");
+	assert_null(sim_model_load_string("{\"adapters\": [], \"apmask\": \"-1\","
+					  " \"driver_overrides\": {\"01.0001\": \"vfio_ap\"}}",
+					  "x", SIM_KERNEL_6_19, err, sizeof(err)));
+	assert_non_null(strstr(err, "all ones"));
+	assert_null(sim_model_load_string("{\"adapters\": [], \"driver_overrides\":"
+					  " {\"1.0001\": \"vfio_ap\"}}", "x", SIM_KERNEL_6_19,
+					  err, sizeof(err)));
+	assert_non_null(strstr(err, "want \"AA.DDDD\""));
 }
 
 /* Every data file loads on every generation. */
@@ -1293,6 +1318,7 @@ int main(void)
 		cmocka_unit_test(test_uuid),
 		cmocka_unit_test(topology_errors),
 		cmocka_unit_test_teardown(topology_state, teardown_fs),
+		cmocka_unit_test_teardown(topology_overrides, teardown_fs),
 		cmocka_unit_test(topology_files),
 	};
 	size_t nfixed = sizeof(fixed) / sizeof(fixed[0]), n = 0, ncases = 0;
