@@ -636,9 +636,13 @@ static bool predict_mask_overrides(const struct ap_host *h, const struct step *s
 	if (h->noverrides > shown)
 		snprintf(apqns + strlen(apqns), sizeof(apqns) - strlen(apqns), " ...");
 	refuse(f, "override-set", -1, -1, "host",
-	       _("%u queues have a driver_override (%s): while any has one the kernel refuses "
-		 "writes to %s, because queues are reserved one by one: release them with "
-		 "'apmatrix release --apqns' (or driverctl -b ap unset-override) first"),
+	       P_("%u queue has a driver_override (%s): while any has one the kernel refuses "
+		  "writes to %s, because queues are reserved one by one: release it with "
+		  "'apmatrix release --apqns' (or driverctl -b ap unset-override) first",
+		  "%u queues have a driver_override (%s): while any has one the kernel refuses "
+		  "writes to %s, because queues are reserved one by one: release them with "
+		  "'apmatrix release --apqns' (or driverctl -b ap unset-override) first",
+		  h->noverrides),
 	       h->noverrides, apqns, ap_mask_attr(s->mask));
 	return false;
 }
