@@ -238,10 +238,15 @@ static const char *when_fails(const struct mask_pair *other, int a, int d)
 		    : _("mdevctl start works now, but it fails at boot");
 }
 
-/* Holder APQNs that the default drivers own by the masks given. */
-static void rule_host_owned(const struct holder *hv, unsigned int n, const struct bitmap *apmask,
-			    const struct bitmap *aqmask, const char *rule, const char *source,
-			    bool defs_only, const struct mask_pair *other, struct findings *f)
+/*
+ * Holder APQNs that the default drivers own by the masks given and, with
+ * live (the live host), by the queues' driver_override where one is set.
+ * For a definition, other says which of "now" and "at boot" fails.
+ */
+static void rule_host_owned(const struct ap_host *live, const struct holder *hv, unsigned int n,
+			    const struct bitmap *apmask, const struct bitmap *aqmask,
+			    const char *rule, const char *source, bool defs_only,
+			    const struct mask_pair *other, struct findings *f)
 {
 	for (unsigned int i = 0; i < n; i++) {
 		const struct ap_matrix *m = hv[i].matrix;
@@ -250,13 +255,14 @@ static void rule_host_owned(const struct holder *hv, unsigned int n, const struc
 		if (defs_only && hv[i].kind == HOLD_ACTIVE)
 			continue;
 		bm_for_each(a, &m->adapters) {
-			if (!bm_test(apmask, (unsigned int)a))
-				continue;
 			bm_for_each(d, &m->domains) {
 				char apqn[APQN_BUF], ia[32], id[32];
 				struct finding *x;
 
-				if (!bm_test(aqmask, (unsigned int)d))
+				if (live ? !ap_apqn_host_owned(live, apmask, aqmask, (unsigned int)a,
+							       (unsigned int)d)
+					 : !ap_host_owned(apmask, aqmask, (unsigned int)a,
+							  (unsigned int)d))
 					continue;
 				apqn_format((unsigned int)a, (unsigned int)d, apqn);
 				if (hv[i].kind != HOLD_ACTIVE)
@@ -515,10 +521,10 @@ void conflict_check(const struct ap_host *h, struct findings *f)
 	} else if (h->defs_read && !pm) {
 		boot.apmask = boot.aqmask = &ones;
 	}
-	rule_host_owned(hv, n, &h->apmask, &h->aqmask, "host-owned", _("the live masks"), false,
-			&boot, f);
+	rule_host_owned(h, hv, n, &h->apmask, &h->aqmask, "host-owned",
+			h->noverrides ? _("its driver_override") : _("the live masks"), false, &boot, f);
 	if (pm && !pm->error[0] && (pm->has_apmask || pm->has_aqmask))
-		rule_host_owned(hv, n, boot.apmask, boot.aqmask, "host-owned-persistent",
+		rule_host_owned(NULL, hv, n, boot.apmask, boot.aqmask, "host-owned-persistent",
 				pm->path, true, &live, f);
 	rule_range(h, hv, n, f);
 	rule_transient(h, hv, n, f);
