@@ -9,6 +9,7 @@
 
 #include "conf.h"
 #include "conflict.h"
+#include "guestview.h"
 #include "maskexpr.h"
 #include "nls.h"
 
@@ -215,10 +216,14 @@ out:
 	free(mark);
 }
 
-/* Holder APQNs that the default drivers own by the masks given. */
-static void rule_host_owned(const struct holder *hv, unsigned int n, const struct bitmap *apmask,
-			    const struct bitmap *aqmask, const char *rule, const char *source,
-			    bool defs_only, struct findings *f)
+/*
+ * Holder APQNs that the default drivers own by the masks given and, with
+ * live (the live host), by the queues' driver_override where one is set.
+ */
+static void rule_host_owned(const struct ap_host *live, const struct holder *hv, unsigned int n,
+			    const struct bitmap *apmask, const struct bitmap *aqmask,
+			    const char *rule, const char *source, bool defs_only,
+			    struct findings *f)
 {
 	for (unsigned int i = 0; i < n; i++) {
 		const struct ap_matrix *m = hv[i].matrix;
@@ -227,13 +232,14 @@ static void rule_host_owned(const struct holder *hv, unsigned int n, const struc
 		if (defs_only && hv[i].kind == HOLD_ACTIVE)
 			continue;
 		bm_for_each(a, &m->adapters) {
-			if (!bm_test(apmask, (unsigned int)a))
-				continue;
 			bm_for_each(d, &m->domains) {
 				char apqn[APQN_BUF], ia[32], id[32];
 				struct finding *x;
 
-				if (!bm_test(aqmask, (unsigned int)d))
+				if (live ? !ap_apqn_host_owned(live, apmask, aqmask, (unsigned int)a,
+							       (unsigned int)d)
+					 : !ap_host_owned(apmask, aqmask, (unsigned int)a,
+							  (unsigned int)d))
 					continue;
 				apqn_format((unsigned int)a, (unsigned int)d, apqn);
 				x = findings_add(f, holder_severity(hv[i].kind), rule, a, d,
@@ -385,6 +391,41 @@ static void rule_outside_config(const struct ap_host *h, const struct holder *hv
 	}
 }
 
+/*
+ * Active mdevs whose guest misses an assigned adapter because of one of its
+ * queues, or (6.0 to 6.7, and before 6.0) gets a queue vfio_ap does not hold.
+ * Assignments outside the configuration are rule_outside_config's.
+ */
+static void rule_guest_view(const struct ap_host *h, struct findings *f)
+{
+	for (unsigned int i = 0; i < h->nmdevs; i++) {
+		struct guest_view g;
+
+		if (guest_view_explain(h, &h->mdevs[i], &g)) {
+			findings_add(f, SEV_ERROR, "check-failed", -1, -1,
+				     _("out of memory while checking the guest view of %s"),
+				     h->mdevs[i].uuid);
+			continue;
+		}
+		for (unsigned int j = 0; j < g.n; j++) {
+			const struct gv_diff *x = &g.v[j];
+			char text[512];
+			struct finding *y;
+
+			if (x->reason == GV_ADAPTER_NOT_CONFIGURED ||
+			    x->reason == GV_DOMAIN_NOT_CONFIGURED ||
+			    x->reason == GV_CONTROL_NOT_CONFIGURED)
+				continue;
+			gv_diff_text(h, x, text, sizeof(text));
+			y = findings_add(f, SEV_WARNING, "guest-view", x->cause_adapter,
+					 x->cause_domain, "%s: %s", h->mdevs[i].uuid, text);
+			if (y)
+				finding_owner(y, h->mdevs[i].uuid);
+		}
+		guest_view_free(&g);
+	}
+}
+
 void conflict_check(const struct ap_host *h, struct findings *f)
 {
 	const struct persist_masks *pm = h->defs_read ? persist_effective(h->persist) : NULL;
@@ -393,15 +434,17 @@ void conflict_check(const struct ap_host *h, struct findings *f)
 
 	rule_files(h, f);
 	rule_shared(hv, n, f);
-	rule_host_owned(hv, n, &h->apmask, &h->aqmask, "host-owned", _("the live masks"), false, f);
+	rule_host_owned(h, hv, n, &h->apmask, &h->aqmask, "host-owned",
+			h->noverrides ? _("its driver_override") : _("the live masks"), false, f);
 	if (pm && !pm->error[0] && (pm->has_apmask || pm->has_aqmask))
-		rule_host_owned(hv, n, pm->has_apmask ? &pm->apmask : &h->apmask,
+		rule_host_owned(NULL, hv, n, pm->has_apmask ? &pm->apmask : &h->apmask,
 				pm->has_aqmask ? &pm->aqmask : &h->aqmask, "host-owned-persistent",
 				pm->path, true, f);
 	rule_range(h, hv, n, f);
 	rule_card_type(h, hv, n, f);
 	rule_control(hv, n, f);
 	rule_outside_config(h, hv, n, f);
+	rule_guest_view(h, f);
 	free(hv);
 }
 
