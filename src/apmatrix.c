@@ -19,6 +19,7 @@
 #include "sysfs.h"
 
 struct apm_opts apm_opts;
+const char *apm_command;
 
 enum {
 	OPT_HELP = 'h',
@@ -474,6 +475,7 @@ int main(int argc, const char **argv)
 		rc = apm_usage_error(NULL, _("unknown command \"%s\""), rest[0]);
 		goto out;
 	} else {
+		apm_command = cmd->name;
 		rc = cmd->run(nrest, rest);
 	}
 	poptFreeContext(ctx);

@@ -96,6 +96,7 @@ static int plan_or_apply(int argc, const char **argv, bool apply)
 		goto free_desired;
 	if (!apply)
 		apm_opts.dry_run = 1;
+	apm_change_file(cl.args[0]);
 	rc = apm_change_begin(&h);
 	if (rc)
 		goto free_desired;
@@ -106,6 +107,8 @@ static int plan_or_apply(int argc, const char **argv, bool apply)
 	if (!p.n && !apm_opts.json)
 		apm_info(_("nothing to do: the host matches %s\n"), cl.args[0]);
 	rc = apm_change_run(&h, &p, true, NULL);
+	if (rc == APM_EXIT_OK && apply)
+		apm_change_done();
 	if (rc == APM_EXIT_OK && apply && p.n && !apm_opts.dry_run)
 		apm_info(P_("applied %s: %u write\n", "applied %s: %u writes\n", p.n), cl.args[0], p.n);
 	if (rc == APM_EXIT_OK && apply && persist)
@@ -441,6 +444,7 @@ int apm_check_file(const char *path)
 	if (rc)
 		return rc;
 	desired_check(&d, &f);
+	apm_journal_report(&f);
 	if (ap_bus_present() && !ap_host_read(&h, AP_READ_DEFS)) {
 		if (!plan_desired(&p, &h, &d, false))
 			plan_check(&p, &h, true, &f, NULL);

@@ -469,6 +469,34 @@ int sysfs_unlink(enum sysfs_tree tree, const char *rel)
 	return rc;
 }
 
+int sysfs_append(enum sysfs_tree tree, const char *rel, const char *data, size_t len)
+{
+	const char *base;
+	int dfd, fd, rc = 0;
+	ssize_t n;
+
+	dfd = open_parent(tree, rel, &base, false);
+	if (dfd < 0)
+		return dfd;
+	fd = openat(dfd, base, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		rc = errno == ELOOP ? -ELOOP : -errno;
+		close(dfd);
+		return rc;
+	}
+	do
+		n = write(fd, data, len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		rc = -errno;
+	else if ((size_t)n != len)
+		rc = -EIO;
+	if (close(fd) && !rc)
+		rc = -errno;
+	close(dfd);
+	return rc;
+}
+
 int sysfs_create_excl(enum sysfs_tree tree, const char *rel, const char *data, size_t len,
 		      mode_t mode)
 {

@@ -66,6 +66,12 @@ int sysfs_foreach(enum sysfs_tree tree, const char *rel,
 int sysfs_replace_file(enum sysfs_tree tree, const char *rel, const char *data, size_t len,
 		       mode_t mode);
 int sysfs_unlink(enum sysfs_tree tree, const char *rel);
+/*
+ * Appends data with one write() to an existing file of /etc or /run (no
+ * symlink followed, not synced: for a record that only has to outlive the
+ * process, not the machine).
+ */
+int sysfs_append(enum sysfs_tree tree, const char *rel, const char *data, size_t len);
 /* Creates a new file (O_EXCL, no symlink followed) holding data; -EEXIST if it exists. */
 int sysfs_create_excl(enum sysfs_tree tree, const char *rel, const char *data, size_t len,
 		      mode_t mode);
