@@ -404,7 +404,8 @@ static void print_main_help(poptContext ctx)
 		printf("  %-10s %s\n", c->name, _(c->summary));
 	printf(_("\nRun 'apmatrix COMMAND --help' for the options of a command.\n"
 		 "Exit status: 0 done, 1 failed, 2 bad usage, 3 refused by a check,\n"
-		 "4 no such device, 5 lock not available, 6 partial change left.\n"));
+		 "4 no such device, 5 lock not available, 6 partial change left,\n"
+		 "128+N interrupted by signal N (undone).\n"));
 }
 
 int main(int argc, const char **argv)

@@ -134,9 +134,13 @@ struct json_object *apm_change_json(const struct plan *p, bool changed);
 struct bitmap;
 int apm_parse_ids(const char *cmd, const char *opt, const char *text, struct bitmap *out);
 
-/* Writes mdevctl definitions and the udev rule for d (the live host if NULL). */
+/*
+ * Writes mdevctl definitions and the udev rule for d (the live host if
+ * NULL): only the files that differ, all of them or none. *changed: whether
+ * a file was written.
+ */
 struct desired;
-int apm_persist(const struct ap_host *h, const struct desired *d);
+int apm_persist(const struct ap_host *h, const struct desired *d, bool *changed);
 /* check FILE */
 int apm_check_file(const char *path);
 

@@ -63,7 +63,8 @@ static void on_signal(int sig)
 /*
  * From here on SIGINT, SIGTERM and SIGHUP only ask the change to stop: the
  * write in flight completes (SA_RESTART), plan_execute undoes what this run
- * wrote, the lock is released, and the command exits 128 + the signal.
+ * wrote, the lock is released, and the command exits 128 + the signal. A
+ * second signal does not cut the undo short.
  */
 static void catch_signals(void)
 {
@@ -74,8 +75,14 @@ static void catch_signals(void)
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_RESTART;
-	for (unsigned int i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+	for (unsigned int i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction old;
+
+		/* an ignored signal (nohup, a background job) stays ignored */
+		if (!sigaction(sigs[i], NULL, &old) && old.sa_handler == SIG_IGN)
+			continue;
 		sigaction(sigs[i], &sa, NULL);
+	}
 }
 
 int apm_interrupted(void)

@@ -236,7 +236,15 @@ static void rule_host_owned(const struct holder *hv, unsigned int n, const struc
 				if (!bm_test(aqmask, (unsigned int)d))
 					continue;
 				apqn_format((unsigned int)a, (unsigned int)d, apqn);
-				x = findings_add(f, holder_severity(hv[i].kind), rule, a, d,
+				if (defs_only)
+					x = findings_add(f, holder_severity(hv[i].kind), rule, a, d,
+						_("APQN %s of %s (%s) belongs to the default drivers by "
+						  "%s: at boot the host, not the guest, would use it; "
+						  "reserve it and keep the masks for boot with "
+						  "'apmatrix persist'"),
+						apqn, hv[i].uuid, holder_desc(hv[i].kind), source);
+				else
+					x = findings_add(f, holder_severity(hv[i].kind), rule, a, d,
 					_("APQN %s of %s (%s) belongs to the default drivers by %s: "
 					  "the host, not the guest, would use it; reserve it with "
 					  "'apmatrix reserve --adapters %s' or "
@@ -385,6 +393,33 @@ static void rule_outside_config(const struct ap_host *h, const struct holder *hv
 	}
 }
 
+/*
+ * The definitions against the masks at boot: the rule's, and all ones for a
+ * mask it has no line for, or without a rule at all (the AP bus starts with
+ * every adapter and domain for the default drivers: ap_perms_init() in
+ * drivers/s390/crypto/ap_bus.c, unless ap.apmask= or ap.aqmask= is given).
+ */
+static void rule_boot_masks(const struct persist_masks *pm, const struct holder *hv,
+			    unsigned int n, struct findings *f)
+{
+	struct bitmap all, apmask, aqmask;
+	char source[256];
+
+	bm_fill(&all);
+	apmask = pm && pm->has_apmask ? pm->apmask : all;
+	aqmask = pm && pm->has_aqmask ? pm->aqmask : all;
+	if (!pm)
+		snprintf(source, sizeof(source),
+			 _("the masks at boot (there is no 41-ap.rules: all ones)"));
+	else if (!pm->has_apmask || !pm->has_aqmask)
+		snprintf(source, sizeof(source), _("%s (it has no %s line: all ones at boot)"),
+			 pm->path, pm->has_apmask ? "aqmask" : pm->has_aqmask ? "apmask" :
+			 "apmask/aqmask");
+	else
+		snprintf(source, sizeof(source), "%s", pm->path);
+	rule_host_owned(hv, n, &apmask, &aqmask, "host-owned-persistent", source, true, f);
+}
+
 void conflict_check(const struct ap_host *h, struct findings *f)
 {
 	const struct persist_masks *pm = h->defs_read ? persist_effective(h->persist) : NULL;
@@ -394,10 +429,8 @@ void conflict_check(const struct ap_host *h, struct findings *f)
 	rule_files(h, f);
 	rule_shared(hv, n, f);
 	rule_host_owned(hv, n, &h->apmask, &h->aqmask, "host-owned", _("the live masks"), false, f);
-	if (pm && !pm->error[0] && (pm->has_apmask || pm->has_aqmask))
-		rule_host_owned(hv, n, pm->has_apmask ? &pm->apmask : &h->apmask,
-				pm->has_aqmask ? &pm->aqmask : &h->aqmask, "host-owned-persistent",
-				pm->path, true, f);
+	if (h->defs_read && !(pm && pm->error[0]))
+		rule_boot_masks(pm, hv, n, f);
 	rule_range(h, hv, n, f);
 	rule_card_type(h, hv, n, f);
 	rule_control(hv, n, f);
