@@ -4,7 +4,8 @@
 # SIGHUP undo what the run wrote and release the lock; kill -9 leaves a
 # journal that check, plan and apply report until an apply finishes the job;
 # an undo that fails reports what the host shows is left.
-. "$top_srcdir/tests/tap.sh"
+. "${top_srcdir:?set top_srcdir (make check does)}/tests/tap.sh" || exit 99
+[ -n "${tap_tmp:-}" ] && [ -d "$tap_tmp" ] || exit 99
 . "$top_srcdir/tests/sim/lib.sh"
 
 M=devices/vfio_ap/matrix

@@ -3,7 +3,8 @@
 # persist: writes only what differs (the rest keeps its inode), all files or
 # none, and says exactly whether it changed something; check finds auto-start
 # definitions that the masks at boot would give to the host.
-. "$top_srcdir/tests/tap.sh"
+. "${top_srcdir:?set top_srcdir (make check does)}/tests/tap.sh" || exit 99
+[ -n "${tap_tmp:-}" ] && [ -d "$tap_tmp" ] || exit 99
 . "$top_srcdir/tests/sim/lib.sh"
 
 U1=11111111-1111-4111-8111-111111111111
