@@ -216,10 +216,14 @@ out:
 	free(mark);
 }
 
-/* Holder APQNs that the default drivers own by the masks given. */
-static void rule_host_owned(const struct holder *hv, unsigned int n, const struct bitmap *apmask,
-			    const struct bitmap *aqmask, const char *rule, const char *source,
-			    bool defs_only, struct findings *f)
+/*
+ * Holder APQNs that the default drivers own by the masks given and, with
+ * live (the live host), by the queues' driver_override where one is set.
+ */
+static void rule_host_owned(const struct ap_host *live, const struct holder *hv, unsigned int n,
+			    const struct bitmap *apmask, const struct bitmap *aqmask,
+			    const char *rule, const char *source, bool defs_only,
+			    struct findings *f)
 {
 	for (unsigned int i = 0; i < n; i++) {
 		const struct ap_matrix *m = hv[i].matrix;
@@ -228,13 +232,14 @@ static void rule_host_owned(const struct holder *hv, unsigned int n, const struc
 		if (defs_only && hv[i].kind == HOLD_ACTIVE)
 			continue;
 		bm_for_each(a, &m->adapters) {
-			if (!bm_test(apmask, (unsigned int)a))
-				continue;
 			bm_for_each(d, &m->domains) {
 				char apqn[APQN_BUF], ia[32], id[32];
 				struct finding *x;
 
-				if (!bm_test(aqmask, (unsigned int)d))
+				if (live ? !ap_apqn_host_owned(live, apmask, aqmask, (unsigned int)a,
+							       (unsigned int)d)
+					 : !ap_host_owned(apmask, aqmask, (unsigned int)a,
+							  (unsigned int)d))
 					continue;
 				apqn_format((unsigned int)a, (unsigned int)d, apqn);
 				if (defs_only)
@@ -418,7 +423,7 @@ static void rule_boot_masks(const struct persist_masks *pm, const struct holder 
 			 "apmask/aqmask");
 	else
 		snprintf(source, sizeof(source), "%s", pm->path);
-	rule_host_owned(hv, n, &apmask, &aqmask, "host-owned-persistent", source, true, f);
+	rule_host_owned(NULL, hv, n, &apmask, &aqmask, "host-owned-persistent", source, true, f);
 }
 
 /*
@@ -464,7 +469,8 @@ void conflict_check(const struct ap_host *h, struct findings *f)
 
 	rule_files(h, f);
 	rule_shared(hv, n, f);
-	rule_host_owned(hv, n, &h->apmask, &h->aqmask, "host-owned", _("the live masks"), false, f);
+	rule_host_owned(h, hv, n, &h->apmask, &h->aqmask, "host-owned",
+			h->noverrides ? _("its driver_override") : _("the live masks"), false, f);
 	if (h->defs_read && !(pm && pm->error[0]))
 		rule_boot_masks(pm, hv, n, f);
 	rule_range(h, hv, n, f);
