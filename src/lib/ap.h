@@ -62,6 +62,7 @@ struct ap_host {
 	bool dynamic;			/* 6.0+: hot plug; pool = masks alone */
 	bool has_ap_config;		/* mdev ap_config (6.12) */
 	bool has_queue_status;		/* vfio_ap queue status (6.2+) */
+	int holders_err;		/* -errno when /proc could not tell who holds an mdev */
 
 	const char *drivers[AP_MAX_DRIVERS];	/* [0] = "" */
 	unsigned int ndrivers;

@@ -505,14 +505,82 @@ static bool predict_range(const struct ap_host *h, const char *uuid, enum step_f
 	return false;
 }
 
-/* Static kernels (before 6.0) refuse every change while a guest holds the mdev. */
-static bool predict_guest(const struct ap_host *h, const struct ap_mdev *m, struct findings *f)
+/* Whether a step takes something from what the mdev's guest has. */
+static bool step_takes(const struct step *s, const struct ap_mdev *m)
 {
-	if (h->dynamic || m->guest_attached != 1)
+	const struct ap_matrix *b = &m->matrix, *a = &s->matrix_after;
+	struct bitmap lost;
+
+	switch (s->op) {
+	case OP_REMOVE:
 		return true;
-	refuse(f, "guest-running", -1, -1, m->uuid,
-	       _("a guest is using %s and this kernel cannot change a running guest's matrix "
-		 "(EBUSY): stop the guest first"), m->uuid);
+	case OP_UNASSIGN:
+		return bm_test(s->field == FIELD_ADAPTER ? &b->adapters :
+			       s->field == FIELD_DOMAIN ? &b->domains : &b->control, s->id);
+	case OP_AP_CONFIG:
+		bm_andnot(&lost, &b->adapters, &a->adapters);
+		if (bm_empty(&lost))
+			bm_andnot(&lost, &b->domains, &a->domains);
+		if (bm_empty(&lost))
+			bm_andnot(&lost, &b->control, &a->control);
+		return !bm_empty(&lost);
+	default:
+		return false;
+	}
+}
+
+/* "UUID", or "UUID (PID 4242, qemu-system-s390x)" when /proc named the holder. */
+static const char *guest_name(const struct ap_mdev *m, char *buf, size_t len)
+{
+	if (m->guest_pid > 0)
+		snprintf(buf, len, "%s (PID %ld, %s)", m->uuid, m->guest_pid,
+			 *m->guest_comm ? m->guest_comm : "?");
+	else
+		snprintf(buf, len, "%s", m->uuid);
+	return buf;
+}
+
+/*
+ * A running guest and a step on its mdev. Static kernels (before 6.0) refuse
+ * every assignment and the removal while a guest holds the mdev:
+ * assign_adapter_store() and the other five, and vfio_ap_mdev_remove(),
+ * return -EBUSY while matrix_mdev->kvm is set. Hot-plug kernels let it
+ * through and take the devices from the running guest at once
+ * (unassign_adapter_store() clearing shadow_apcb, then
+ * vfio_ap_mdev_update_guest_apcb(); remove asks QEMU to let go): that is
+ * refused here as policy, like remove, unless --force. When nothing can
+ * tell whether a guest runs, the change is refused too.
+ */
+static bool predict_guest(const struct ap_host *h, const struct ap_mdev *m,
+			  const struct step *s, struct findings *f)
+{
+	char who[UUID_BUF + 48], why[64];
+
+	if (h->dynamic && !step_takes(s, m))
+		return true;
+	if (m->guest_attached == 0)
+		return true;
+	if (m->guest_attached < 0) {
+		snprintf(why, sizeof(why), "%s", strerror(h->holders_err ? -h->holders_err : ENOENT));
+		refuse(f, "guest-unknown", -1, -1, m->uuid,
+		       _("cannot tell whether a guest is using %s: the kernel shows no queue status "
+			 "and %s cannot be read (%s); make sure no guest uses it, then use --force"),
+		       m->uuid, sysfs_tree_root(TREE_PROC), why);
+		return false;
+	}
+	guest_name(m, who, sizeof(who));
+	if (!h->dynamic)
+		refuse(f, "guest-running", -1, -1, m->uuid,
+		       _("a guest is using %s and this kernel cannot change a running guest's "
+			 "matrix (EBUSY): stop the guest first"), who);
+	else if (s->op == OP_REMOVE)
+		refuse(f, "guest-running", -1, -1, m->uuid,
+		       _("a guest is using %s; removing it takes the crypto devices from the "
+			 "running guest: stop the guest first, or use --force"), who);
+	else
+		refuse(f, "guest-running", -1, -1, m->uuid,
+		       _("a guest is using %s; this change takes crypto devices from the running "
+			 "guest: stop the guest first, or use --force"), who);
 	return false;
 }
 
@@ -582,7 +650,7 @@ static void predict_step(struct ap_host *h, const struct step *s, struct finding
 		if (!m)
 			break;
 		/* 4.20-5.12 refuse with EBUSY; since 5.13 remove waits for QEMU */
-		predict_guest(h, m, f);
+		predict_guest(h, m, s, f);
 		memmove(m, m + 1, (size_t)(&h->mdevs[h->nmdevs] - (m + 1)) * sizeof(*m));
 		h->nmdevs--;
 		break;
@@ -592,7 +660,7 @@ static void predict_step(struct ap_host *h, const struct step *s, struct finding
 
 		if (!m)
 			break;
-		if (!predict_guest(h, m, f) || !predict_range(h, m->uuid, s->field, s->id, f))
+		if (!predict_guest(h, m, s, f) || !predict_range(h, m->uuid, s->field, s->id, f))
 			goto apply;
 		b = field_bits(&m->matrix, s->field);
 		if (s->op == OP_UNASSIGN || s->field == FIELD_CONTROL)
@@ -621,6 +689,7 @@ apply:
 
 		if (!m)
 			break;
+		predict_guest(h, m, s, f);
 		bm_for_each(a, &t->adapters)
 			bm_for_each(d, &t->domains)
 				if (ap_host_owned(&h->apmask, &h->aqmask, (unsigned int)a,

@@ -14,8 +14,10 @@
 
 #include "sysfs.h"
 
-static char *tree_roots[3];
-static const char *const tree_defaults[3] = { "/sys", "/etc", "/run" };
+#define NTREES 4
+
+static char *tree_roots[NTREES];
+static const char *const tree_defaults[NTREES] = { "/sys", "/etc", "/run", "/proc" };
 
 static char *join(const char *a, const char *b)
 {
@@ -45,7 +47,7 @@ static char *trim_prefix(const char *dir)
 
 void sysfs_exit(void)
 {
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < NTREES; i++) {
 		free(tree_roots[i]);
 		tree_roots[i] = NULL;
 	}
@@ -65,18 +67,18 @@ int sysfs_init(const char *root)
 		prefix = trim_prefix(root);
 		if (!prefix)
 			return -ENOMEM;
-		for (int i = 0; i < 3; i++)
+		for (int i = 0; i < NTREES; i++)
 			tree_roots[i] = join(prefix, tree_defaults[i]);
 		free(prefix);
 	} else {
-		for (int i = 0; i < 3; i++)
+		for (int i = 0; i < NTREES; i++)
 			tree_roots[i] = strdup(tree_defaults[i]);
 		if (sysroot && *sysroot) {
 			free(tree_roots[TREE_SYS]);
 			tree_roots[TREE_SYS] = trim_prefix(sysroot);
 		}
 	}
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < NTREES; i++)
 		if (!tree_roots[i])
 			return -ENOMEM;
 	return 0;
@@ -256,6 +258,26 @@ int sysfs_link_name(const char *rel, char *buf, size_t len)
 	if (strlen(base) >= len)
 		return -ENAMETOOLONG;
 	strcpy(buf, base);
+	return 0;
+}
+
+int sysfs_readlink(enum sysfs_tree tree, const char *rel, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+	int rc;
+
+	if (len == 0)
+		return -EINVAL;
+	rc = sysfs_path(tree, rel, path, sizeof(path));
+	if (rc)
+		return rc;
+	n = readlink(path, buf, len - 1);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n == len - 1)
+		return -ENAMETOOLONG;
+	buf[n] = '\0';
 	return 0;
 }
 

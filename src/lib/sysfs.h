@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The one layer that opens, reads, writes and lists system files. Every path
- * is relative to one of three trees, /sys, /etc and /run, each of which can
- * be moved under a root prefix (--root, APMATRIX_ROOT) or, for /sys alone,
+ * is relative to one of four trees, /sys, /etc, /run and /proc, each of which
+ * can be moved under a root prefix (--root, APMATRIX_ROOT) or, for /sys alone,
  * to SYSFS_ROOT as s390-tools allows. Errors come back as -errno.
  */
 #ifndef APM_SYSFS_H
@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-enum sysfs_tree { TREE_SYS, TREE_ETC, TREE_RUN };
+enum sysfs_tree { TREE_SYS, TREE_ETC, TREE_RUN, TREE_PROC };
 
 /*
  * Sets the prefixes: root (may be NULL) for all three trees, else the
@@ -40,6 +40,8 @@ int sysfs_read_user_file(const char *path, char **data, size_t *len);
 int sysfs_write(const char *rel, const char *data, size_t len);
 /* The last component of a symlink's target ("vfio_ap" for a driver link). */
 int sysfs_link_name(const char *rel, char *buf, size_t len);
+/* The whole target of a symlink in a tree ("/dev/vfio/0" for a /proc fd link). */
+int sysfs_readlink(enum sysfs_tree tree, const char *rel, char *buf, size_t len);
 bool sysfs_exists(enum sysfs_tree tree, const char *rel);
 bool sysfs_is_dir(enum sysfs_tree tree, const char *rel);
 
