@@ -239,6 +239,12 @@ int apm_change_run(struct ap_host *h, struct plan *p, bool strict, const struct 
 		for (unsigned int k = 0; x && k < extra->v[i].nowners; k++)
 			finding_owner(x, extra->v[i].owners[k]);
 	}
+	/* a check that could not run refuses, even with --force */
+	if (f.fail) {
+		apm_err(_("cannot check the change: %s; nothing was written"), strerror(-f.fail));
+		rc = APM_EXIT_FAILED;
+		goto out;
+	}
 	if (f.errors && !apm_opts.force) {
 		report_refusal(&f);
 		rc = APM_EXIT_REFUSED;

@@ -591,9 +591,10 @@ int ap_host_read(struct ap_host *h, unsigned int flags)
 		read_queue_detail(h);
 	if (flags & AP_READ_DEFS) {
 		rc = mdevctl_read_all(&h->defs);
+		/* kept for the caller to refuse on: the checks cannot pass without them */
 		if (rc < 0)
-			goto fail;
-		h->ndefs = (unsigned int)rc;
+			h->defs_err = rc;
+		h->ndefs = rc < 0 ? 0 : (unsigned int)rc;
 		if (h->ndefs)
 			qsort(h->defs, h->ndefs, sizeof(*h->defs), cmp_def);
 		persist_read(h->persist);

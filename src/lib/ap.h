@@ -81,6 +81,7 @@ struct ap_host {
 	unsigned int ndefs;
 	struct persist_masks persist[2];
 	bool defs_read;
+	int defs_err;			/* -errno: the definitions could not be listed */
 };
 
 enum {

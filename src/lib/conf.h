@@ -35,7 +35,10 @@ struct mdev_def {
  * a crash.
  */
 int mdevctl_parse(const char *text, struct mdev_def *def);
-/* Reads every definition under /etc/mdevctl.d/matrix; returns the count. */
+/*
+ * Reads every definition under /etc/mdevctl.d/matrix; returns the count (0
+ * without the directory), or -errno when the directory cannot be read.
+ */
 int mdevctl_read_all(struct mdev_def **defs);
 
 struct persist_masks {

@@ -63,8 +63,10 @@ struct finding *findings_add(struct findings *f, enum severity sev, const char *
 		unsigned int cap = f->cap ? 2 * f->cap : 16;
 		struct finding *v = realloc(f->v, cap * sizeof(*v));
 
-		if (!v)
+		if (!v) {
+			f->fail = -ENOMEM;
 			return NULL;
+		}
 		f->v = v;
 		f->cap = cap;
 	}
@@ -122,15 +124,15 @@ bool findings_new_errors(const struct findings *f, const struct findings *base)
 	return false;
 }
 
-static unsigned int collect_holders(const struct ap_host *h, struct holder **out)
+/* The mdevs and definitions that hold APQNs; -ENOMEM. */
+static int collect_holders(const struct ap_host *h, struct holder **out)
 {
 	struct holder *v = calloc((size_t)h->nmdevs + h->ndefs + 1, sizeof(*v));
-	unsigned int n = 0;
+	int n = 0;
 
-	if (!v) {
-		*out = NULL;
-		return 0;
-	}
+	*out = v;
+	if (!v)
+		return -ENOMEM;
 	for (unsigned int i = 0; i < h->nmdevs; i++)
 		if (!h->mdevs[i].read_error)
 			v[n++] = (struct holder){ h->mdevs[i].uuid, &h->mdevs[i].matrix, HOLD_ACTIVE };
@@ -138,7 +140,6 @@ static unsigned int collect_holders(const struct ap_host *h, struct holder **out
 		if (!h->defs[i].error[0])
 			v[n++] = (struct holder){ h->defs[i].uuid, &h->defs[i].matrix,
 						  h->defs[i].start == DEF_AUTO ? HOLD_AUTO : HOLD_MANUAL };
-	*out = v;
 	return n;
 }
 
@@ -153,8 +154,10 @@ static void rule_shared(const struct holder *hv, unsigned int n, struct findings
 	struct bitmap adapters, domains;
 	int a, d;
 
-	if (!inv || !mark)
+	if (!inv || !mark) {
+		f->fail = -ENOMEM;
 		goto out;
+	}
 	for (unsigned int i = 0; i < n; i++)
 		for (unsigned int j = i + 1; j < n; j++)
 			if (strcmp(hv[i].uuid, hv[j].uuid) &&
@@ -389,8 +392,15 @@ void conflict_check(const struct ap_host *h, struct findings *f)
 {
 	const struct persist_masks *pm = h->defs_read ? persist_effective(h->persist) : NULL;
 	struct holder *hv;
-	unsigned int n = collect_holders(h, &hv);
+	int rc = collect_holders(h, &hv);
+	unsigned int n = rc < 0 ? 0 : (unsigned int)rc;
 
+	/* without the holders or the definitions, no rule can pass */
+	if (rc < 0 || h->defs_err) {
+		f->fail = rc < 0 ? rc : h->defs_err;
+		free(hv);
+		return;
+	}
 	rule_files(h, f);
 	rule_shared(hv, n, f);
 	rule_host_owned(hv, n, &h->apmask, &h->aqmask, "host-owned", _("the live masks"), false, f);
@@ -441,8 +451,10 @@ void desired_check(const struct desired *d, struct findings *f)
 	if (d->has_aqmask && !d->has_apmask)
 		bm_fill(&h.apmask);
 	h.mdevs = calloc(d->nguests + 1, sizeof(*h.mdevs));
-	if (!h.mdevs)
+	if (!h.mdevs) {
+		f->fail = -ENOMEM;
 		return;
+	}
 	for (unsigned int i = 0; i < d->nguests; i++) {
 		snprintf(h.mdevs[i].uuid, UUID_BUF, "%s", d->guests[i].uuid);
 		h.mdevs[i].matrix = d->guests[i].matrix;

@@ -637,8 +637,11 @@ static void predict_step(struct ap_host *h, const struct step *s, struct finding
 			       _("there is no vfio_ap matrix device: load the vfio_ap module "
 				 "(modprobe vfio_ap)"));
 		v = realloc(h->mdevs, (h->nmdevs + 1) * sizeof(*v));
-		if (!v)
+		if (!v) {
+			/* the model would lack the mdev: the later steps cannot be checked */
+			f->fail = -ENOMEM;
 			break;
+		}
 		h->mdevs = v;
 		m = &h->mdevs[h->nmdevs++];
 		memset(m, 0, sizeof(*m));
@@ -722,13 +725,19 @@ void plan_check(const struct plan *p, const struct ap_host *h, bool strict,
 	struct ap_host model;
 	unsigned int predicted;
 
-	if (ap_host_clone(&model, h))
+	if (ap_host_clone(&model, h)) {
+		f->fail = -ENOMEM;
+		if (end)
+			memset(end, 0, sizeof(*end));
 		return;
+	}
 	for (unsigned int i = 0; i < p->n; i++)
 		predict_step(&model, &p->v[i], f);
 	predicted = f->n;
 	conflict_check(h, &before);
 	conflict_check(&model, &after);
+	if (before.fail || after.fail)
+		f->fail = before.fail ? before.fail : after.fail;
 	for (unsigned int i = 0; i < after.n; i++) {
 		const struct finding *x = &after.v[i];
 		bool old = false, dup = false;

@@ -62,8 +62,10 @@ int sysfs_init(const char *root)
 	if (root && *root) {
 		char *prefix;
 
-		if (stat(root, &st) || !S_ISDIR(st.st_mode))
-			return -ENOENT;
+		if (stat(root, &st))
+			return -errno;
+		if (!S_ISDIR(st.st_mode))
+			return -ENOTDIR;
 		prefix = trim_prefix(root);
 		if (!prefix)
 			return -ENOMEM;
@@ -145,7 +147,7 @@ int sysfs_read(const char *rel, char *buf, size_t len)
 	return (int)n;
 }
 
-static int read_whole(const char *path, char **data, size_t *len);
+static int read_whole(const char *path, char **data, size_t *len, bool regular_only);
 
 int sysfs_read_file(enum sysfs_tree tree, const char *rel, char **data, size_t *len)
 {
@@ -155,24 +157,34 @@ int sysfs_read_file(enum sysfs_tree tree, const char *rel, char **data, size_t *
 	rc = sysfs_path(tree, rel, path, sizeof(path));
 	if (rc)
 		return rc;
-	return read_whole(path, data, len);
+	return read_whole(path, data, len, tree != TREE_SYS && tree != TREE_PROC);
 }
 
+/* a user may name a pipe on purpose (apmatrix apply <(...)) */
 int sysfs_read_user_file(const char *path, char **data, size_t *len)
 {
-	return read_whole(path, data, len);
+	return read_whole(path, data, len, false);
 }
 
-/* A whole file into a malloc'd, NUL-terminated buffer. */
-static int read_whole(const char *path, char **data, size_t *len)
+/*
+ * A whole file into a malloc'd, NUL-terminated buffer. regular_only: a FIFO
+ * or device in /etc or /run is never waited on (opened with O_NONBLOCK) and
+ * never read (SYSFS_ENOTREG).
+ */
+static int read_whole(const char *path, char **data, size_t *len, bool regular_only)
 {
 	size_t size = 0, cap = 4096;
+	struct stat st;
 	char *buf;
 	int fd, rc = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | (regular_only ? O_NONBLOCK : 0));
 	if (fd < 0)
 		return -errno;
+	if (regular_only && (fstat(fd, &st) || !S_ISREG(st.st_mode))) {
+		close(fd);
+		return -SYSFS_ENOTREG;
+	}
 	buf = malloc(cap);
 	if (!buf) {
 		close(fd);
