@@ -143,6 +143,24 @@ static int collect_holders(const struct ap_host *h, struct holder **out)
 	return n;
 }
 
+/* Appends printf text at *n of a string of len bytes; truncates, never overruns. */
+static void append(char *buf, size_t len, size_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void append(char *buf, size_t len, size_t *n, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	if (*n + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	r = vsnprintf(buf + *n, len - *n, fmt, ap);
+	va_end(ap);
+	if (r > 0)
+		*n = *n + (size_t)r < len ? *n + (size_t)r : len - 1;
+}
+
 /*
  * APQNs held twice. Holders that overlap are found pairwise (cheap); then
  * every shared APQN is reported once with all its holders.
@@ -176,7 +194,7 @@ static void rule_shared(const struct holder *hv, unsigned int n, struct findings
 		bm_for_each(d, &domains) {
 			const struct holder *who[FINDING_OWNERS];
 			unsigned int k = 0, distinct = 0, binding = 0;
-			char apqn[APQN_BUF], list[FINDING_OWNERS * 64], ia[32], id[32];
+			char apqn[APQN_BUF], list[FINDING_OWNERS * (UUID_BUF + 64)], ia[32], id[32];
 			struct finding *x;
 			size_t len = 0;
 
@@ -202,9 +220,8 @@ static void rule_shared(const struct holder *hv, unsigned int n, struct findings
 			apqn_format((unsigned int)a, (unsigned int)d, apqn);
 			list[0] = '\0';
 			for (unsigned int m = 0; m < k; m++)
-				len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s (%s)",
-							m ? _(" and ") : "", who[m]->uuid,
-							holder_desc(who[m]->kind));
+				append(list, sizeof(list), &len, "%s%s (%s)", m ? _(" and ") : "",
+				       who[m]->uuid, holder_desc(who[m]->kind));
 			x = findings_add(f, binding >= 2 ? SEV_ERROR : SEV_WARNING, "apqn-shared", a, d,
 				_("APQN %s is assigned to %s; an APQN can serve one guest only: "
 				  "unassign adapter %s or domain %s from all but one"),

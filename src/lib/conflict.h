@@ -21,7 +21,7 @@ struct finding {
 	int adapter, domain;		/* the APQN, or -1 when the finding is not about one */
 	char owners[FINDING_OWNERS][UUID_BUF];	/* mdev UUIDs, or "host" */
 	unsigned int nowners;
-	char message[320];
+	char message[512];	/* four owners' descriptions, translated, fit */
 };
 
 struct findings {

@@ -860,7 +860,7 @@ static int undo_remove(const struct step *s)
 
 static int undo(const struct step *s)
 {
-	char rel[192], text[AP_CONFIG_LEN + 2], hex[BM_HEX_LEN];
+	char rel[192], text[AP_CONFIG_LEN + 2], hex[BM_HEX_LEN], cfg[AP_CONFIG_LEN + 1];
 
 	switch (s->op) {
 	case OP_MASK:
@@ -874,8 +874,8 @@ static int undo(const struct step *s)
 	case OP_REMOVE:
 		return undo_remove(s);
 	case OP_AP_CONFIG:
-		matrix_format_ap_config(&s->matrix_before, text);
-		strcat(text, "\n");
+		matrix_format_ap_config(&s->matrix_before, cfg);
+		snprintf(text, sizeof(text), "%s\n", cfg);
 		snprintf(rel, sizeof(rel), MATRIX_DIR "/%s/ap_config", s->uuid);
 		return write_text(rel, text);
 	default:
