@@ -92,10 +92,11 @@ static void assert_names(const char *rel, const char *want)
 {
 	char got[256] = "", **names;
 	int n = sysfs_list(TREE_ETC, rel, &names);
+	size_t len = 0;
 
 	assert_true(n >= 0);
 	for (int i = 0; i < n; i++)
-		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s", i ? " " : "", names[i]);
+		len += (size_t)snprintf(got + len, sizeof(got) - len, "%s%s", i ? " " : "", names[i]);
 	sysfs_names_free(names, n);
 	assert_string_equal(got, want);
 }
