@@ -407,7 +407,7 @@ int cmd_export(int argc, const char **argv)
 	} else if (!strcmp(format, "libvirt-hostdev")) {
 		libvirt_hostdev(text, sizeof(text), uuid);
 	} else {
-		/* the CPU features the seed document names; newer QEMU also has apqi */
+		/* the CPU features vfio-ap.txt names; newer QEMU also has apqi */
 		add(text, sizeof(text), "-cpu host,ap=on,apqci=on,apft=on "
 		    "-device vfio-ap,sysfsdev=/sys/bus/mdev/devices/%s\n", uuid);
 	}

@@ -12,7 +12,7 @@ completion="$top_srcdir/completions/apmatrix"
 PATH="$(dirname "$APMATRIX"):$PATH"
 export PATH
 
-# A host after the seed document's reservation, smaller: cards 04-06 with
+# A host after the reservation of vfio-ap.txt, smaller: cards 04-06 with
 # domains 1, 4 and 0x47; adapters 5, 6 and domains 4, 0x47 reserved.
 root="$tap_tmp/root"
 sys="$root/sys"
