@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
- * The kernel's text parsers that sysfs stores use, written again from their
- * documented behaviour (lib/kstrtox.c, lib/vsprintf.c, drivers/s390/crypto/
- * ap_bus.c): simple_strtoul, kstrtoul, kstrtobool, one vsscanf conversion,
- * the AP mask grammar and the UUID syntax.  They are deliberately independent
- * of apmatrix's src/lib parser: a differential fuzzer compares the two.
+ * The text parsers the kernel's sysfs stores use, as the simulator needs
+ * them: simple_strtoul, kstrtoul and kstrtobool (lib/kstrtox.c), one
+ * vsscanf conversion (lib/vsprintf.c), the AP mask grammar (drivers/s390/
+ * crypto/ap_bus.c: ap_parse_bitmap_str, hex2bitmap, modify_bitmap) and the
+ * UUID syntax. The behaviour is the kernel's; the structure is this file's
+ * own: one number scanner for every numeric syntax, an absolute mask checked
+ * whole before it is decoded, and a relative one read into edits in a first
+ * pass and applied in a second. apmatrix's src/lib/maskexpr.c reads the same
+ * grammar with a lexer and a term reader instead; a differential fuzzer
+ * (tests/fuzz/fuzz_mask_diff.c) compares the two.
  *
  * Errors are positive errno values; success is 0.
  */
