@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The quick start's demo: the LPAR of the kernel's vfio-ap.txt (adapters 5 and 6, domains
 # 4, 0x47, 0xab, 0xff) on the AP bus simulator, the three guests applied from
 # tests/data/three-guests.json, the grid, and a second plan that has nothing

@@ -1,11 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# The style of the C code that changes: every line added to a .c or .h file
-# since the commit in tests/style-baseline fits in 100 columns (tabs of 8;
-# a line with a string literal may run over, as the kernel's checkpatch
-# allows, so that messages stay greppable) and ends without white space.
-# The code before the baseline is left as it is; `make style` shows what
-# clang-format (.clang-format) would do to the added lines.
+# The style of the C code that changes, and the licence lines. Every line
+# added to a .c or .h file since the commit in tests/style-baseline fits in
+# 100 columns (tabs of 8; a line with a string literal may run over, as the
+# kernel's checkpatch allows, so that messages stay greppable) and ends
+# without white space. The code before the baseline is left as it is;
+# `make style` shows what clang-format (.clang-format) would do to the added
+# lines. Every file of the tree's own has an SPDX line.
 . "$top_srcdir/tests/tap.sh"
 
 cd "$top_srcdir" || bail_out "no $top_srcdir"
@@ -44,5 +45,13 @@ is "$long" "" "added lines fit in 100 columns"
 
 trailing=$(printf '%s\n' "$added" | grep -E '[[:space:]]$' | cut -d: -f1,2)
 is "$trailing" "" "added lines end without white space"
+
+# Every file of the tree's own names its licence in its first lines; data
+# compared byte for byte, Markdown and automake's tap-driver.sh aside.
+unlicensed=$(git ls-files | grep -vE '^(tests/data/|tests/fuzz/corpus/|build-aux/tap-driver\.sh$|LICENSE$)|\.md$' |
+	while IFS= read -r f; do
+		[ -f "$f" ] && ! head -n 3 "$f" | grep -q 'SPDX-License-Identifier: MIT' && printf '%s\n' "$f"
+	done)
+is "$unlicensed" "" "every source, script, test and man page has an SPDX line"
 
 done_testing

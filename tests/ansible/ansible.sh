@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The example playbook, run by Debian's ansible-core against localhost with
 # apmatrix pointed at the simulator: changed the first time, not the second.
 . "$top_srcdir/tests/tap.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Changing the matrix with apmatrix: the seed's procedure as apmatrix
 # commands, the write order, every check refused with nothing written, kernel
 # refusals undone, the lock, and two processes racing.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The bash completion, driven as bash drives it (COMP_WORDS, COMP_CWORD,
 # COMP_LINE, COMP_POINT), against a static AP tree passed with --root and
 # against the simulator.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The German catalogue: complete against the sources as they are now, and
 # what apmatrix prints with LANGUAGE=de.
 . "$top_srcdir/tests/tap.sh"

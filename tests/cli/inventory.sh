@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # list, show, check and mask show against the simulator: vfio-ap.txt's
 # three guests typed in as its echo commands, then read back by apmatrix.
 . "$top_srcdir/tests/tap.sh"
