@@ -26,10 +26,8 @@ static int load_desired(const char *cmd, const char *path, struct desired *d)
 	char *text;
 	int rc = sysfs_read_user_file(path, &text, NULL);
 
-	if (rc) {
-		apm_err(_("cannot read %s: %s"), path, strerror(-rc));
-		return APM_EXIT_USAGE;
-	}
+	if (rc)
+		return apm_sys_error(rc, ERRNO_INPUT, _("cannot read %s"), path);
 	rc = desired_parse(text, d);
 	free(text);
 	if (rc) {
@@ -47,6 +45,7 @@ static int check_file(const char *path, const struct desired *d, struct findings
 	desired_check(d, f);
 	if (!f->errors)
 		return 0;
+	apm_fail_findings(f, true);
 	for (unsigned int i = 0; i < f->n; i++)
 		if (f->v[i].severity == SEV_ERROR)
 			apm_err("%s: %s", path, f->v[i].message);
@@ -99,8 +98,9 @@ static int plan_or_apply(int argc, const char **argv, bool apply)
 	rc = apm_change_begin(&h);
 	if (rc)
 		goto free_desired;
-	if (plan_desired(&p, &h, &d, prune)) {
-		rc = APM_EXIT_FAILED;
+	rc = plan_desired(&p, &h, &d, prune);
+	if (rc) {
+		rc = apm_sys_error(rc, ERRNO_SYSTEM, _("cannot plan the change"));
 		goto end;
 	}
 	if (!p.n && !apm_opts.json)
@@ -155,12 +155,14 @@ static int write_etc(const char *rel, const char *text)
 		return 0;
 	}
 	rc = sysfs_replace_file(TREE_ETC, rel, text, strlen(text), 0644);
-	if (rc) {
+	if (rc == -ELOOP) {
 		apm_err(_("cannot write %s/%s: %s"), sysfs_tree_root(TREE_ETC), rel,
-			rc == -ELOOP ? _("it is a symlink, which apmatrix does not follow")
-				     : strerror(-rc));
+			_("it is a symlink, which apmatrix does not follow"));
 		return APM_EXIT_FAILED;
 	}
+	if (rc)
+		return apm_sys_error(rc, ERRNO_SYSTEM, _("cannot write %s/%s"),
+				     sysfs_tree_root(TREE_ETC), rel);
 	if (apm_opts.verbose && !apm_opts.json)
 		printf(_("wrote %s/%s\n"), sysfs_tree_root(TREE_ETC), rel);
 	return 0;
@@ -255,11 +257,15 @@ int cmd_persist(int argc, const char **argv)
 			conflict_check(&h, &before);
 			conflict_check(&next, &after);
 			if (findings_new_errors(&after, &before) && !apm_opts.force) {
+				const char *summary = _("refused: these definitions would clash at "
+							"boot; nothing was written");
+
+				apm_fail_findings(&after, true);
+				apm_fail_summary("%s", summary);
 				for (unsigned int i = 0; i < after.n; i++)
 					if (after.v[i].severity == SEV_ERROR)
 						apm_err("%s", after.v[i].message);
-				apm_err(_("refused: these definitions would clash at boot; nothing was "
-					  "written"));
+				apm_err("%s", summary);
 				rc = APM_EXIT_REFUSED;
 			}
 		}
@@ -463,6 +469,11 @@ int apm_check_file(const char *path)
 		printf(_("check %s: %s, %s\n"), path, e, w);
 	}
 	rc = f.errors ? APM_EXIT_REFUSED : APM_EXIT_OK;
+	if (rc) {
+		apm_fail_findings(&f, true);
+		apm_fail_summary(P_("check %s: %u error", "check %s: %u errors", f.errors), path,
+				 f.errors);
+	}
 	findings_free(&f);
 	desired_free(&d);
 	return rc;

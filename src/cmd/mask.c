@@ -39,10 +39,8 @@ static int parse_base(const char *text, struct bitmap *base)
 		if (rc)
 			return rc;
 		rc = ap_read_mask(kind, base);
-		if (rc) {
-			apm_err(_("cannot read %s: %s"), ap_mask_attr(kind), strerror(-rc));
-			return APM_EXIT_FAILED;
-		}
+		if (rc)
+			return apm_sys_error(rc, ERRNO_SYSTEM, _("cannot read %s"), ap_mask_attr(kind));
 		return 0;
 	}
 	bm_fill(base);
@@ -259,9 +257,12 @@ static int mask_set(int argc, const char **argv)
 		snprintf(text, sizeof(text), "%s", expr);
 		if (*text && text[strlen(text) - 1] == '\n')
 			text[strlen(text) - 1] = '\0';
-		if (!bm_equal(&result, cur) && plan_mask(&p, kind, text, cur, &result)) {
-			rc = APM_EXIT_FAILED;
-			goto end;
+		if (!bm_equal(&result, cur)) {
+			rc = plan_mask(&p, kind, text, cur, &result);
+			if (rc) {
+				rc = apm_sys_error(rc, ERRNO_SYSTEM, _("cannot plan the change"));
+				goto end;
+			}
 		}
 		if (!p.n)
 			apm_info(_("%s is that already; nothing to do\n"), cl.args[0]);
