@@ -24,14 +24,15 @@
 static int load_desired(const char *cmd, const char *path, struct desired *d)
 {
 	char *text;
-	int rc = sysfs_read_user_file(path, &text, NULL);
+	size_t len;
+	int rc = sysfs_read_user_file(path, &text, &len);
 
 	if (rc)
 		return apm_sys_error(rc, ERRNO_INPUT, _("cannot read %s"), path);
-	rc = desired_parse(text, d);
+	rc = desired_parse(text, len, d);
 	free(text);
 	if (rc) {
-		apm_err("%s: %s", path, d->error);
+		apm_err("%s: %s", path, d->error.msg);
 		desired_free(d);
 		return APM_EXIT_USAGE;
 	}
@@ -250,7 +251,7 @@ int cmd_persist(int argc, const char **argv)
 					memset(x, 0, sizeof(*x));
 					snprintf(x->uuid, UUID_BUF, "%s", uuid);
 				}
-				x->error[0] = '\0';
+				lib_error_clear(&x->error);
 				x->matrix = file ? d.guests[i].matrix : h.mdevs[i].matrix;
 				x->start = file && !d.guests[i].autostart ? DEF_MANUAL : DEF_AUTO;
 			}

@@ -8,6 +8,7 @@
 
 #include "ap.h"
 #include "apmatrix.h"
+#include "conf.h"
 #include "maskexpr.h"
 #include "out/json.h"
 #include "out/text.h"
@@ -232,6 +233,10 @@ static int mask_set(int argc, const char **argv)
 	}
 	kind = cl.args[0][1] == 'p' ? AP_APMASK : AP_AQMASK;
 	expr = cl.args[1];
+	if (mask_text_blank(expr)) {
+		rc = apm_usage_error(cl.name, "%s", mask_blank_hint());
+		goto out;
+	}
 	/* the grammar first: a bad expression is bad whatever the host */
 	bm_fill(&result);
 	if (mask_apply(expr, strlen(expr), &result, &result, &err)) {

@@ -135,7 +135,7 @@ static unsigned int collect_holders(const struct ap_host *h, struct holder **out
 		if (!h->mdevs[i].read_error)
 			v[n++] = (struct holder){ h->mdevs[i].uuid, &h->mdevs[i].matrix, HOLD_ACTIVE };
 	for (unsigned int i = 0; i < h->ndefs; i++)
-		if (!h->defs[i].error[0])
+		if (!lib_error_is_set(&h->defs[i].error))
 			v[n++] = (struct holder){ h->defs[i].uuid, &h->defs[i].matrix,
 						  h->defs[i].start == DEF_AUTO ? HOLD_AUTO : HOLD_MANUAL };
 	*out = v;
@@ -278,7 +278,7 @@ static void rule_range(const struct ap_host *h, const struct holder *hv, unsigne
 	for (unsigned int i = 0; i < h->ndefs; i++) {
 		struct finding *x;
 
-		if (!h->defs[i].beyond || h->defs[i].error[0])
+		if (!h->defs[i].beyond || lib_error_is_set(&h->defs[i].error))
 			continue;
 		x = findings_add(f, h->defs[i].start == DEF_MANUAL ? SEV_WARNING : SEV_ERROR, "id-range", -1,
 			-1, _("the definition of %s assigns id %llu; ids go up to 255"),
@@ -342,17 +342,17 @@ static void rule_files(const struct ap_host *h, struct findings *f)
 	for (unsigned int i = 0; i < h->ndefs; i++) {
 		struct finding *x;
 
-		if (!h->defs[i].error[0])
+		if (!lib_error_is_set(&h->defs[i].error))
 			continue;
 		x = findings_add(f, SEV_ERROR, "definition-invalid", -1, -1,
 			_("/etc/mdevctl.d/matrix/%s: %s; neither mdevctl nor apmatrix can use it"),
-			h->defs[i].uuid, h->defs[i].error);
+			h->defs[i].uuid, h->defs[i].error.msg);
 		finding_owner(x, h->defs[i].uuid);
 	}
 	for (int i = 0; i < 2; i++)
-		if (h->persist[i].present && h->persist[i].error[0])
+		if (h->persist[i].present && lib_error_is_set(&h->persist[i].error))
 			findings_add(f, SEV_ERROR, "rule-invalid", -1, -1, "%s: %s", h->persist[i].path,
-			    h->persist[i].error);
+			    h->persist[i].error.msg);
 }
 
 /* Assignments outside the host configuration: allowed, but the guest will not see them. */
@@ -394,7 +394,7 @@ void conflict_check(const struct ap_host *h, struct findings *f)
 	rule_files(h, f);
 	rule_shared(hv, n, f);
 	rule_host_owned(hv, n, &h->apmask, &h->aqmask, "host-owned", _("the live masks"), false, f);
-	if (pm && !pm->error[0] && (pm->has_apmask || pm->has_aqmask))
+	if (pm && !lib_error_is_set(&pm->error) && (pm->has_apmask || pm->has_aqmask))
 		rule_host_owned(hv, n, pm->has_apmask ? &pm->apmask : &h->apmask,
 				pm->has_aqmask ? &pm->aqmask : &h->aqmask, "host-owned-persistent",
 				pm->path, true, f);
