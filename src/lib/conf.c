@@ -509,15 +509,59 @@ static int parse_guest(struct desired *d, unsigned int idx, struct json_object *
 	IDS("domains", domains)
 	IDS("control_domains", control)
 #undef IDS
-	for (unsigned int i = 0; i < idx; i++) {
-		if (!strcmp(d->guests[i].name, x->name))
-			return desired_fail(d, where, _("the name \"%s\" is taken by guests[%u]"),
-					    x->name, i);
-		if (!strcmp(d->guests[i].uuid, x->uuid))
-			return desired_fail(d, where, _("the UUID %s is taken by guests[%u]"),
-					    x->uuid, i);
-	}
 	return 0;
+}
+
+/* A guest's name or UUID and its place in the file, for sorting. */
+struct guest_key {
+	const char *key;
+	unsigned int i;
+};
+
+static int guest_key_cmp(const void *a, const void *b)
+{
+	const struct guest_key *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	return c ? c : x->i < y->i ? -1 : x->i > y->i;
+}
+
+/*
+ * A name or UUID that an earlier guest has: the first such guest in the
+ * file is refused. Sorting keeps this O(n log n) for files of many guests.
+ */
+static int unique_guests(struct desired *d)
+{
+	struct guest_key *idx = calloc(d->nguests + 1, sizeof(*idx));
+	unsigned int bad = d->nguests, first = 0, field = 0;
+	char where[64];
+
+	if (!idx)
+		return desired_fail(d, "guests", _("out of memory"));
+	for (unsigned int f = 0; f < 2; f++) {
+		for (unsigned int i = 0; i < d->nguests; i++)
+			idx[i] = (struct guest_key){ f ? d->guests[i].uuid : d->guests[i].name, i };
+		qsort(idx, d->nguests, sizeof(*idx), guest_key_cmp);
+		for (unsigned int k = 1, head = 0; k < d->nguests; k++) {
+			if (strcmp(idx[k - 1].key, idx[k].key)) {
+				head = k;
+			} else if (idx[k].i < bad) {
+				/* ties go to the name, which parse order checked first */
+				bad = idx[k].i;
+				first = idx[head].i;
+				field = f;
+			}
+		}
+	}
+	free(idx);
+	if (bad == d->nguests)
+		return 0;
+	snprintf(where, sizeof(where), "guests[%u]", bad);
+	if (field == 0)
+		return desired_fail(d, where, _("the name \"%s\" is taken by guests[%u]"),
+				    d->guests[bad].name, first);
+	return desired_fail(d, where, _("the UUID %s is taken by guests[%u]"), d->guests[bad].uuid,
+			    first);
 }
 
 int desired_parse(const char *text, size_t len, struct desired *d)
@@ -607,6 +651,8 @@ int desired_parse(const char *text, size_t len, struct desired *d)
 			rc = parse_guest(d, (unsigned int)i, json_object_array_get_idx(v, i));
 			d->nguests = (unsigned int)i + 1;
 		}
+		if (!rc)
+			rc = unique_guests(d);
 	}
 out:
 	json_object_put(root);
