@@ -14,6 +14,7 @@ struct lib_error {
 	unsigned int line;	/* 1-based line of a text file, or 0 */
 	unsigned int column;	/* 1-based column (in bytes) of that line, or 0 */
 	size_t pos;		/* byte offset in the text where it went wrong */
+	unsigned int term;	/* 1-based term of a list (masks, id lists), or 0 */
 	char msg[320];		/* "" when there is no error */
 };
 
