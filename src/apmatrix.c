@@ -98,21 +98,20 @@ static struct {
 	struct json_object *doc;	/* the command's document, or NULL */
 	struct json_object *findings;	/* array, or NULL */
 	struct json_object *detail;	/* more members of the error object, or NULL */
-	char *message;
-	bool summary;			/* message set by apm_fail_summary: keep it */
+	char *message;			/* the first error message, or the summary */
 } run_doc;
 
 static void record_message(const char *fmt, va_list ap, bool summary)
 {
 	char *text;
 
-	if (!apm_opts.json || (run_doc.summary && !summary) || (run_doc.message && !summary))
+	/* the first message stands unless a summary replaces it */
+	if (!apm_opts.json || (run_doc.message && !summary))
 		return;
 	if (vasprintf(&text, fmt, ap) < 0)
 		return;
 	free(run_doc.message);
 	run_doc.message = text;
-	run_doc.summary = summary;
 }
 
 void apm_fail_summary(const char *fmt, ...)
