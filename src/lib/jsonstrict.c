@@ -227,11 +227,18 @@ static int scan_number(struct scan *s)
 	return 0;
 }
 
+/* Whether two keys differ in their text (0: the same key). */
+static int key_cmp_text(const struct key *x, const struct key *y)
+{
+	return x->len != y->len || (x->len && memcmp(x->text, y->text, x->len));
+}
+
 static int key_cmp(const void *a, const void *b)
 {
 	const struct key *x = a, *y = b;
 	size_t n = x->len < y->len ? x->len : y->len;
-	int c = memcmp(x->text, y->text, n);
+	/* an empty key has no text at all */
+	int c = n ? memcmp(x->text, y->text, n) : 0;
 
 	if (c)
 		return c;
@@ -247,15 +254,15 @@ static int check_duplicates(struct scan *s, struct key *keys, size_t n)
 	bool found = false;
 	struct lib_error at;
 
+	if (n < 2)
+		return 0;
 	qsort(keys, n, sizeof(*keys), key_cmp);
 	for (size_t k = 1; k < n; k++) {
 		size_t head = k;
 
-		if (keys[k].len != keys[k - 1].len || memcmp(keys[k].text, keys[k - 1].text,
-							     keys[k].len))
+		if (key_cmp_text(&keys[k], &keys[k - 1]))
 			continue;
-		while (head > 0 && keys[head - 1].len == keys[k].len &&
-		       !memcmp(keys[head - 1].text, keys[k].text, keys[k].len))
+		while (head > 0 && !key_cmp_text(&keys[head - 1], &keys[k]))
 			head--;
 		if (!found || keys[k].pos < dup) {
 			dup = keys[k].pos;
