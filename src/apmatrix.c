@@ -89,8 +89,106 @@ const struct apm_cmd apm_commands[] = {
 	{ NULL, NULL, NULL, NULL }
 };
 
+/*
+ * With --json a run prints exactly one document: the command's result, held
+ * here until the end, and when the run fails an "error" member (json_error)
+ * built from the first error message, or the summary a command sets, and
+ * the findings and details the command adds.
+ */
+static struct {
+	struct json_object *doc;	/* the command's document, or NULL */
+	struct json_object *findings;	/* array, or NULL */
+	struct json_object *detail;	/* more members of the error object, or NULL */
+	char *message;			/* the first error message, or the summary */
+} run_doc;
+
+static void record_message(const char *fmt, va_list ap, bool summary)
+{
+	char *text;
+
+	/* the first message stands unless a summary replaces it */
+	if (!apm_opts.json || (run_doc.message && !summary))
+		return;
+	if (vasprintf(&text, fmt, ap) < 0)
+		return;
+	free(run_doc.message);
+	run_doc.message = text;
+}
+
+void apm_fail_summary(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	record_message(fmt, ap, true);
+	va_end(ap);
+}
+
+void apm_fail_findings(const struct findings *f, bool errors_only)
+{
+	if (!apm_opts.json)
+		return;
+	if (!run_doc.findings)
+		run_doc.findings = json_object_new_array();
+	for (unsigned int i = 0; i < f->n; i++)
+		if (!errors_only || f->v[i].severity == SEV_ERROR)
+			json_object_array_add(run_doc.findings, json_finding(&f->v[i]));
+}
+
+void apm_fail_detail(const char *key, struct json_object *value)
+{
+	if (!apm_opts.json) {
+		json_object_put(value);
+		return;
+	}
+	if (!run_doc.detail)
+		run_doc.detail = json_object_new_object();
+	json_object_object_add(run_doc.detail, key, value);
+}
+
+void apm_print_json(struct json_object *obj)
+{
+	/* one document per run: an earlier one goes out as it was */
+	if (run_doc.doc)
+		json_print(run_doc.doc);
+	json_object_put(run_doc.doc);
+	run_doc.doc = json_object_get(obj);
+}
+
+int apm_json_finish(int rc)
+{
+	struct json_object *doc = run_doc.doc;
+
+	if (!apm_opts.json)
+		goto out;
+	if (rc != APM_EXIT_OK && !(json_printed() && !doc)) {
+		if (!doc)
+			doc = json_object_new_object();
+		json_object_object_add(doc, "error", json_error(rc, run_doc.message,
+								run_doc.findings, run_doc.detail));
+		run_doc.findings = run_doc.detail = NULL;
+	}
+	if (doc)
+		json_print(doc);
+	json_object_put(doc);
+	run_doc.doc = NULL;
+out:
+	json_object_put(run_doc.findings);
+	json_object_put(run_doc.detail);
+	free(run_doc.message);
+	memset(&run_doc, 0, sizeof(run_doc));
+	return rc;
+}
+
 static void vmsg(const char *prefix, const char *fmt, va_list ap)
 {
+	va_list copy;
+
+	if (!prefix) {
+		va_copy(copy, ap);
+		record_message(fmt, copy, false);
+		va_end(copy);
+	}
 	fflush(stdout);
 	fputs("apmatrix: ", stderr);
 	if (prefix)
@@ -126,6 +224,19 @@ void apm_info(const char *fmt, ...)
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
+}
+
+int apm_sys_error(int err, enum apm_errno_source src, const char *fmt, ...)
+{
+	char what[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	apm_err("%s: %s", what, err == -EPROTO ?
+		_("a file does not hold what the kernel writes there") : strerror(-err));
+	return apm_exit_from_errno(err, src);
 }
 
 int apm_usage_error(const char *name, const char *fmt, ...)
@@ -183,23 +294,15 @@ int apm_load_host(struct ap_host *h, unsigned int flags)
 	if (rc)
 		return rc;
 	rc = ap_host_read(h, flags);
-	if (rc) {
-		apm_err(_("cannot read the AP bus at %s/bus/ap: %s"), sysfs_tree_root(TREE_SYS),
-			rc == -EPROTO ? _("a file does not hold what the kernel writes there")
-				      : strerror(-rc));
-		return APM_EXIT_FAILED;
-	}
+	if (rc)
+		return apm_sys_error(rc, ERRNO_SYSTEM, _("cannot read the AP bus at %s/bus/ap"),
+				     sysfs_tree_root(TREE_SYS));
 	if (h->defs_err) {
 		apm_defs_error(h->defs_err);
 		ap_host_free(h);
 		return APM_EXIT_FAILED;
 	}
 	return 0;
-}
-
-void apm_print_json(struct json_object *obj)
-{
-	puts(json_text(obj));
 }
 
 /* Prints every long option of a table, one per line (for completion). */
@@ -261,7 +364,7 @@ static const char **reorder_args(const char *name, int argc, const char **argv,
 
 	if (!out || !pos) {
 		apm_err(_("out of memory"));
-		exit(APM_EXIT_FAILED);
+		exit(apm_json_finish(APM_EXIT_FAILED));
 	}
 	out[n++] = name;
 	for (i = 1; i < argc; i++) {
@@ -309,8 +412,16 @@ static int set_color(const char *name)
 
 static void print_version(void)
 {
-	printf("apmatrix %s\n", PACKAGE_VERSION);
-	exit(APM_EXIT_OK);
+	if (apm_opts.json) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "version", json_object_new_string(PACKAGE_VERSION));
+		apm_print_json(o);
+		json_object_put(o);
+	} else {
+		printf("apmatrix %s\n", PACKAGE_VERSION);
+	}
+	exit(apm_json_finish(APM_EXIT_OK));
 }
 
 /* Handles a value that a global option returned; -1 on a usage error. */
@@ -439,6 +550,27 @@ static void print_main_help(poptContext ctx)
 		 "128+N interrupted by signal N (undone).\n"));
 }
 
+/*
+ * Whether --json is among the options, before popt reads them: a usage
+ * error in an option before it is still reported as JSON.
+ */
+static bool json_requested(int argc, const char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--"))
+			break;
+		if (!strcmp(a, "--json"))
+			return true;
+		/* a cluster of flags such as -nj */
+		if (a[0] == '-' && a[1] && a[1] != '-' && strchr(a, 'j') &&
+		    strspn(a + 1, "jnfVqv") == strlen(a + 1))
+			return true;
+	}
+	return false;
+}
+
 int main(int argc, const char **argv)
 {
 	static struct poptOption main_table[] = {
@@ -454,6 +586,7 @@ int main(int argc, const char **argv)
 	int rc, nrest = 0;
 
 	apm_opts.timeout = 30;
+	apm_opts.json = json_requested(argc, argv);
 	setlocale(LC_ALL, "");
 	/* tests run the catalogues from the build tree */
 	bindtextdomain(PACKAGE, secure_getenv("APMATRIX_LOCALEDIR") &&
@@ -514,6 +647,7 @@ int main(int argc, const char **argv)
 	poptFreeContext(ctx);
 	ctx = NULL;
 	sysfs_exit();
+	rc = apm_json_finish(rc);
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		apm_err(_("write error on standard output: %s"), strerror(errno));
 		rc = rc ? rc : APM_EXIT_FAILED;
@@ -523,5 +657,5 @@ out:
 	free_option_strings(main_table);
 	if (ctx)
 		poptFreeContext(ctx);
-	return rc;
+	return apm_json_finish(rc);
 }

@@ -7,19 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "exit.h"
 #include "nls.h"
-
-/* Exit status, documented in apmatrix(8). */
-enum apm_exit {
-	APM_EXIT_OK = 0,	/* done */
-	APM_EXIT_FAILED = 1,	/* the system refused or failed; nothing left half-done */
-	APM_EXIT_USAGE = 2,	/* bad usage or input; nothing written */
-	APM_EXIT_REFUSED = 3,	/* a check refused the change before any write */
-	APM_EXIT_NODEV = 4,	/* no such device: UUID, adapter, domain, AP bus */
-	APM_EXIT_LOCK = 5,	/* the lock could not be had in time */
-	APM_EXIT_PARTIAL = 6,	/* failed, and the undo failed too */
-	APM_EXIT_SIGNAL = 128,	/* + the signal number: interrupted, this run's writes undone */
-};
 
 enum apm_color { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 
@@ -73,6 +62,12 @@ void apm_cmd_done(struct apm_cmdline *cl);
 int apm_usage_error(const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * "apmatrix: WHAT: <strerror of err>" for a negative errno err, and the exit
+ * status it means (apm_exit_from_errno) as the return value.
+ */
+int apm_sys_error(int err, enum apm_errno_source src, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 void apm_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void apm_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Informational text on stdout; silent with --quiet or --json. */
@@ -96,9 +91,24 @@ void apm_defs_error(int err);
 /* Says that a check could not run to the end (err: -errno). */
 void apm_check_failed(int err);
 
-/* Prints a json-c object the one way every command prints JSON. */
+/*
+ * The command's JSON document (takes a reference). It is printed once, at
+ * the end of the run, by apm_json_finish: with an "error" member when the
+ * run fails.
+ */
 struct json_object;
 void apm_print_json(struct json_object *obj);
+/*
+ * For --json: what the error object of a failed run holds besides the first
+ * error message. A summary replaces that message; findings (all, or only
+ * the errors) and detail members (which take the reference) are added.
+ */
+struct findings;
+void apm_fail_summary(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void apm_fail_findings(const struct findings *f, bool errors_only);
+void apm_fail_detail(const char *key, struct json_object *value);
+/* Prints the run's one JSON document (with --json) and returns rc. */
+int apm_json_finish(int rc);
 
 /*
  * The frame of every command that writes: take the lock (not for

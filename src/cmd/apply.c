@@ -26,16 +26,15 @@
 static int load_desired(const char *cmd, const char *path, struct desired *d)
 {
 	char *text;
-	int rc = sysfs_read_user_file(path, &text, NULL);
+	size_t len;
+	int rc = sysfs_read_user_file(path, &text, &len);
 
-	if (rc) {
-		apm_err(_("cannot read %s: %s"), path, strerror(-rc));
-		return APM_EXIT_USAGE;
-	}
-	rc = desired_parse(text, d);
+	if (rc)
+		return apm_sys_error(rc, ERRNO_INPUT, _("cannot read %s"), path);
+	rc = desired_parse(text, len, d);
 	free(text);
 	if (rc) {
-		apm_err("%s: %s", path, d->error);
+		apm_err("%s: %s", path, d->error.msg);
 		desired_free(d);
 		return APM_EXIT_USAGE;
 	}
@@ -49,6 +48,7 @@ static int check_file(const char *path, const struct desired *d, struct findings
 	desired_check(d, f);
 	if (!f->errors)
 		return 0;
+	apm_fail_findings(f, true);
 	for (unsigned int i = 0; i < f->n; i++)
 		if (f->v[i].severity == SEV_ERROR)
 			apm_err("%s: %s", path, f->v[i].message);
@@ -103,8 +103,9 @@ static int plan_or_apply(int argc, const char **argv, bool apply)
 	rc = apm_change_begin(&h);
 	if (rc)
 		goto free_desired;
-	if (plan_desired(&p, &h, &d, prune)) {
-		rc = APM_EXIT_FAILED;
+	rc = plan_desired(&p, &h, &d, prune);
+	if (rc) {
+		rc = apm_sys_error(rc, ERRNO_SYSTEM, _("cannot plan the change"));
 		goto end;
 	}
 	if (apply && persist) {
@@ -425,14 +426,14 @@ int cmd_persist(int argc, const char **argv)
 					memset(x, 0, sizeof(*x));
 					snprintf(x->uuid, UUID_BUF, "%s", uuid);
 				}
-				x->error[0] = '\0';
+				lib_error_clear(&x->error);
 				x->matrix = file ? d.guests[i].matrix : h.mdevs[i].matrix;
 				x->start = file && !d.guests[i].autostart ? DEF_MANUAL : DEF_AUTO;
 			}
 			/* and the masks for boot as the rule will have them */
 			rule = &next.persist[PERSIST_ETC];
 			rule->present = true;
-			rule->error[0] = '\0';
+			lib_error_clear(&rule->error);
 			rule->has_apmask = rule->has_aqmask = true;
 			rule->apmask = file && d.has_apmask ? d.apmask : h.apmask;
 			rule->aqmask = file && d.has_aqmask ? d.aqmask : h.aqmask;
@@ -443,11 +444,15 @@ int cmd_persist(int argc, const char **argv)
 			if (after.fail) {
 				/* handled below: the clash check could not run */
 			} else if (findings_new_errors(&after, &before) && !apm_opts.force) {
+				const char *summary = _("refused: these definitions would clash at "
+							"boot; nothing was written");
+
+				apm_fail_findings(&after, true);
+				apm_fail_summary("%s", summary);
 				for (unsigned int i = 0; i < after.n; i++)
 					if (after.v[i].severity == SEV_ERROR)
 						apm_err("%s", after.v[i].message);
-				apm_err(_("refused: these definitions would clash at boot; nothing was "
-					  "written"));
+				apm_err("%s", summary);
 				rc = APM_EXIT_REFUSED;
 			}
 		}
@@ -677,6 +682,11 @@ int apm_check_file(const char *path)
 		printf(_("check %s: %s, %s\n"), path, e, w);
 	}
 	rc = f.errors ? APM_EXIT_REFUSED : APM_EXIT_OK;
+	if (rc) {
+		apm_fail_findings(&f, true);
+		apm_fail_summary(P_("check %s: %u error", "check %s: %u errors", f.errors), path,
+				 f.errors);
+	}
 out:
 	findings_free(&f);
 	desired_free(&d);

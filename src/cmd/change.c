@@ -197,24 +197,20 @@ int apm_change_begin(struct ap_host *h)
 		rc = ap_lock(apm_opts.timeout * 1000, &holder);
 		if (rc == -EINTR)
 			return apm_interrupted();
-		if (rc == -EAGAIN && holder <= 0) {
+		if (rc == -EAGAIN && holder <= 0)
 			apm_err(_("%s/lock/s390apconfig.lock exists but names no process; it counts "
 				  "as stale two minutes after it was written: try again later, or "
 				  "remove the file if no s390 configuration tool is running"),
 				sysfs_tree_root(TREE_RUN));
-			return APM_EXIT_LOCK;
-		}
-		if (rc == -EAGAIN) {
+		else if (rc == -EAGAIN)
 			apm_err(_("another process (PID %ld) holds %s/lock/s390apconfig.lock; "
 				  "try again later, or remove the file if PID %ld is not running"),
 				holder, sysfs_tree_root(TREE_RUN), holder);
-			return APM_EXIT_LOCK;
-		}
-		if (rc) {
+		else if (rc)
 			apm_err(_("cannot take %s/lock/s390apconfig.lock: %s"),
 				sysfs_tree_root(TREE_RUN), strerror(-rc));
-			return APM_EXIT_LOCK;
-		}
+		if (rc)
+			return apm_exit_from_errno(rc, ERRNO_LOCK);
 		locked = true;
 	}
 	apm_journal_report(NULL);
@@ -328,21 +324,23 @@ struct json_object *apm_change_json(const struct plan *p, bool changed)
 /* Reports findings that refused a change: every one, then what to do. */
 static void report_refusal(const struct findings *f)
 {
+	char summary[128];
+
+	snprintf(summary, sizeof(summary), P_("refused: %u problem; nothing was written",
+					      "refused: %u problems; nothing was written",
+					      f->errors), f->errors);
 	if (apm_opts.json) {
-		struct json_object *o = json_object_new_object(), *a = json_object_new_array();
+		struct json_object *o = json_object_new_object();
 
 		json_object_object_add(o, "changed", json_object_new_boolean(false));
-		json_object_object_add(o, "refused", json_object_new_boolean(true));
-		for (unsigned int i = 0; i < f->n; i++)
-			json_object_array_add(a, json_finding(&f->v[i]));
-		json_object_object_add(o, "findings", a);
 		apm_print_json(o);
 		json_object_put(o);
+		apm_fail_findings(f, false);
+		apm_fail_summary("%s", summary);
 	}
 	for (unsigned int i = 0; i < f->n; i++)
 		apm_err("%s", f->v[i].message);
-	apm_err(P_("refused: %u problem; nothing was written",
-		   "refused: %u problems; nothing was written", f->errors), f->errors);
+	apm_err("%s", summary);
 }
 
 /* An mdev's matrix in words: "adapters 5-6, domains 4, control domains 4". */
@@ -516,20 +514,17 @@ static bool report_failure(const struct plan *p, const struct plan_result *r,
 		changed = !left || json_object_array_length(left);
 	}
 	if (apm_opts.json) {
-		struct json_object *o = json_object_new_object(), *e = json_object_new_object();
+		struct json_object *o = json_object_new_object();
 
 		json_object_object_add(o, "changed", json_object_new_boolean(changed));
-		json_object_object_add(e, "step", s ? json_step(s) : NULL);
-		json_object_object_add(e, "errno", json_object_new_string(errno_name(-r->err)));
-		if (!s)
-			json_object_object_add(e, "signal",
-					       json_object_new_string(signal_name(ap_stop_signal)));
-		json_object_object_add(e, "message", json_object_new_string(why));
-		json_object_object_add(o, "error", e);
 		json_object_object_add(o, "undone", json_object_new_boolean(!changed));
 		json_object_object_add(o, "remaining", left ? left : json_object_new_array());
 		apm_print_json(o);
 		json_object_put(o);
+		apm_fail_detail("errno", json_object_new_string(errno_name(-r->err)));
+		apm_fail_detail("step", s ? json_step(s) : NULL);
+		if (!s)
+			apm_fail_detail("signal", json_object_new_string(signal_name(ap_stop_signal)));
 	} else {
 		json_object_put(left);
 	}
@@ -742,7 +737,7 @@ int cmd_create(int argc, const char **argv)
 	if (!rc)
 		rc = plan_matrix(&p, uuid, &none, &want, h.has_ap_config);
 	if (rc) {
-		rc = APM_EXIT_FAILED;
+		rc = apm_sys_error(rc, ERRNO_SYSTEM, _("cannot plan the change"));
 		goto end;
 	}
 	rc = apm_change_run(&h, &p, false, NULL);
@@ -792,7 +787,9 @@ int cmd_remove(int argc, const char **argv)
 		rc = existing_mdev(&h, cl.name, cl.args[i], &m);
 		if (rc)
 			break;
-		rc = plan_remove(&p, m->uuid, &m->matrix) ? APM_EXIT_FAILED : 0;
+		rc = plan_remove(&p, m->uuid, &m->matrix);
+		if (rc)
+			rc = apm_sys_error(rc, ERRNO_SYSTEM, _("cannot plan the change"));
 	}
 	if (!rc)
 		rc = apm_change_run(&h, &p, false, NULL);
@@ -878,8 +875,9 @@ static int assign_common(int argc, const char **argv, bool assign)
 		bm_andnot(&want.domains, &want.domains, &ids.domains);
 		bm_andnot(&want.control, &want.control, &ids.control);
 	}
-	if (plan_matrix(&p, m->uuid, &m->matrix, &want, h.has_ap_config)) {
-		rc = APM_EXIT_FAILED;
+	rc = plan_matrix(&p, m->uuid, &m->matrix, &want, h.has_ap_config);
+	if (rc) {
+		rc = apm_sys_error(rc, ERRNO_SYSTEM, _("cannot plan the change"));
 		goto end;
 	}
 	if (!p.n)
@@ -1127,8 +1125,9 @@ static int pool_common(int argc, const char **argv, bool reserve)
 		if (bm_empty(&change))
 			continue;
 		mask_relative_text(&change, reserve ? '-' : '+', expr, sizeof(expr));
-		if (plan_mask(&p, (enum ap_mask_kind)k, expr, cur, &newm[k])) {
-			rc = APM_EXIT_FAILED;
+		rc = plan_mask(&p, (enum ap_mask_kind)k, expr, cur, &newm[k]);
+		if (rc) {
+			rc = apm_sys_error(rc, ERRNO_SYSTEM, _("cannot plan the change"));
 			goto end;
 		}
 	}

@@ -116,6 +116,10 @@ int cmd_check(int argc, const char **argv)
 		}
 	}
 	rc = f.errors ? APM_EXIT_REFUSED : APM_EXIT_OK;
+	if (rc) {
+		apm_fail_findings(&f, true);
+		apm_fail_summary(P_("check: %u error", "check: %u errors", f.errors), f.errors);
+	}
 end:
 	findings_free(&f);
 	ap_host_free(&h);

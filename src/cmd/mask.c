@@ -8,6 +8,7 @@
 
 #include "ap.h"
 #include "apmatrix.h"
+#include "conf.h"
 #include "maskexpr.h"
 #include "out/json.h"
 #include "out/text.h"
@@ -39,10 +40,8 @@ static int parse_base(const char *text, struct bitmap *base)
 		if (rc)
 			return rc;
 		rc = ap_read_mask(kind, base);
-		if (rc) {
-			apm_err(_("cannot read %s: %s"), ap_mask_attr(kind), strerror(-rc));
-			return APM_EXIT_FAILED;
-		}
+		if (rc)
+			return apm_sys_error(rc, ERRNO_SYSTEM, _("cannot read %s"), ap_mask_attr(kind));
 		return 0;
 	}
 	bm_fill(base);
@@ -245,6 +244,10 @@ static int mask_set(int argc, const char **argv)
 	}
 	kind = cl.args[0][1] == 'p' ? AP_APMASK : AP_AQMASK;
 	expr = cl.args[1];
+	if (mask_text_blank(expr)) {
+		rc = apm_usage_error(cl.name, "%s", mask_blank_hint());
+		goto out;
+	}
 	/* the grammar first: a bad expression is bad whatever the host */
 	bm_fill(&result);
 	if (mask_apply(expr, strlen(expr), &result, &result, &err)) {
@@ -270,9 +273,12 @@ static int mask_set(int argc, const char **argv)
 		snprintf(text, sizeof(text), "%s", expr);
 		if (*text && text[strlen(text) - 1] == '\n')
 			text[strlen(text) - 1] = '\0';
-		if (!bm_equal(&result, cur) && plan_mask(&p, kind, text, cur, &result)) {
-			rc = APM_EXIT_FAILED;
-			goto end;
+		if (!bm_equal(&result, cur)) {
+			rc = plan_mask(&p, kind, text, cur, &result);
+			if (rc) {
+				rc = apm_sys_error(rc, ERRNO_SYSTEM, _("cannot plan the change"));
+				goto end;
+			}
 		}
 		if (!p.n)
 			apm_info(_("%s is that already; nothing to do\n"), cl.args[0]);

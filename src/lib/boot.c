@@ -305,17 +305,18 @@ static int start_one(struct ap_host *model, const struct boot_file *file, struct
 	if (!rc)
 		mdevctl_parse_attrs(file->text, &again, on_attr, &r);
 	rc = rc ? rc : r.rc;
-	if (!rc && ((def->error[0] && r.bad_attr < 0) || ap_check_vetoes(model, g))) {
+	if (!rc && ((lib_error_is_set(&def->error) && r.bad_attr < 0) ||
+		    ap_check_vetoes(model, g))) {
 		/* a wrong mdev_type: the matrix device has no such type to create */
-		if (def->error[0] && r.bad_attr < 0)
-			snprintf(g->why, sizeof(g->why), "%s", def->error);
+		if (lib_error_is_set(&def->error) && r.bad_attr < 0)
+			snprintf(g->why, sizeof(g->why), "%s", def->error.msg);
 		g->outcome = BOOT_FAILS;
 		plan_free(&r.plan);
 		return 0;
 	}
 	if (!rc && !run_steps(model, &r, g) && r.bad_attr >= 0)
 		fail_at(g, (unsigned int)r.bad_attr, r.bad_key, r.bad_value, r.bad_err,
-			def->error[0] ? def->error : _("the mdev has no such attribute"));
+			lib_error_is_set(&def->error) ? def->error.msg : _("the mdev has no such attribute"));
 	/* a refused create leaves nothing; the model made one to go on with: drop it too */
 	if (!rc && g->outcome == BOOT_FAILS && ap_mdev_get(model, file->uuid)) {
 		struct findings f = { 0 };
@@ -341,8 +342,9 @@ static void boot_masks(const struct persist_masks *rule, struct boot_prediction 
 	if (!rule)
 		return;
 	bp->rule = rule->path;
-	if (rule->error[0]) {
-		snprintf(bp->rule_error, sizeof(bp->rule_error), "%s", rule->error);
+	if (lib_error_is_set(&rule->error)) {
+		snprintf(bp->rule_error, sizeof(bp->rule_error), "%.*s",
+			 (int)sizeof(bp->rule_error) - 1, rule->error.msg);
 		return;
 	}
 	if (rule->has_apmask)
@@ -394,7 +396,8 @@ static void find_blocker(const struct boot_files *fs, struct boot_prediction *bp
 
 		if (mdevctl_parse(fs->v[i].text, &def) && def.blocks_all) {
 			snprintf(bp->blocker, sizeof(bp->blocker), "%s", fs->v[i].uuid);
-			snprintf(bp->blocker_why, sizeof(bp->blocker_why), "%s", def.error);
+			snprintf(bp->blocker_why, sizeof(bp->blocker_why), "%.*s",
+				 (int)sizeof(bp->blocker_why) - 1, def.error.msg);
 		}
 	}
 }

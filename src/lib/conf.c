@@ -10,6 +10,7 @@
 #include <uuid/uuid.h>
 
 #include "conf.h"
+#include "jsonstrict.h"
 #include "maskexpr.h"
 #include "nls.h"
 #include "sysfs.h"
@@ -21,8 +22,10 @@ static int def_fail(struct mdev_def *def, const char *fmt, ...)
 {
 	va_list ap;
 
+	lib_error_clear(&def->error);
+	def->error.code = -EINVAL;
 	va_start(ap, fmt);
-	vsnprintf(def->error, sizeof(def->error), fmt, ap);
+	vsnprintf(def->error.msg, sizeof(def->error.msg), fmt, ap);
 	va_end(ap);
 	return -EINVAL;
 }
@@ -154,7 +157,8 @@ int mdevctl_parse_attrs(const char *text, struct mdev_def *def, mdev_attr_fn fn,
 	def->blocks_all = false;
 	def->ntransient = 0;
 	def->transient_more = false;
-	def->error[0] = def->notes[0] = '\0';
+	lib_error_clear(&def->error);
+	def->notes[0] = '\0';
 	if (!tok)
 		return def_fail(def, _("out of memory"));
 	root = json_tokener_parse_ex(tok, text, (int)strlen(text));
@@ -293,7 +297,8 @@ static int rule_fail(struct persist_masks *pm, unsigned int line, const char *fm
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	snprintf(pm->error, sizeof(pm->error), _("line %u: %s"), line, msg);
+	lib_error_set(&pm->error, -EINVAL, _("line %u: %s"), line, msg);
+	pm->error.line = line;
 	return -EINVAL;
 }
 
@@ -352,7 +357,7 @@ int udev_rule_parse(const char *text, struct persist_masks *pm)
 	unsigned int line = 0;
 
 	pm->has_apmask = pm->has_aqmask = false;
-	pm->error[0] = '\0';
+	lib_error_clear(&pm->error);
 	while (*p) {
 		size_t n = strcspn(p, "\n");
 		const char *end = p + n, *e = p;
@@ -403,7 +408,7 @@ void persist_read(struct persist_masks pm[2])
 			continue;
 		pm[i].present = true;
 		if (rc) {
-			snprintf(pm[i].error, sizeof(pm[i].error), _("cannot read: %s"), read_error(rc));
+			lib_error_set(&pm[i].error, rc, _("cannot read: %s"), read_error(rc));
 			continue;
 		}
 		udev_rule_parse(text, &pm[i]);
@@ -431,8 +436,7 @@ static int desired_fail(struct desired *d, const char *where, const char *fmt, .
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	snprintf(d->error, sizeof(d->error), "%s: %s", where, msg);
-	return -EINVAL;
+	return lib_error_set(&d->error, -EINVAL, "%s: %s", where, msg);
 }
 
 /* Ids as a list string ("5,6,0x10-0x1f") or a JSON array of numbers. */
@@ -478,6 +482,17 @@ static int parse_ids(struct desired *d, const char *where, struct json_object *v
 	return 0;
 }
 
+bool mask_text_blank(const char *text)
+{
+	return strspn(text, " \t\n") == strlen(text);
+}
+
+const char *mask_blank_hint(void)
+{
+	return _("an empty mask gives every id to vfio_ap and takes them all from the host; "
+		 "write 0x (no bits set) if that is what you mean");
+}
+
 /* An explicit mask: absolute, in the kernel's grammar ("0xffff", "0x" + 64 digits). */
 static int parse_abs_mask(struct desired *d, const char *where, struct json_object *v,
 			  struct bitmap *out)
@@ -489,6 +504,8 @@ static int parse_abs_mask(struct desired *d, const char *where, struct json_obje
 	if (!json_object_is_type(v, json_type_string))
 		return desired_fail(d, where, _("a mask is a string like \"0xffff\""));
 	t = json_object_get_string(v);
+	if (mask_text_blank(t))
+		return desired_fail(d, where, "%s", mask_blank_hint());
 	if (mask_mode_of(t) == MASK_RELATIVE)
 		return desired_fail(d, where, _("a mask in a config file is absolute (0x...), "
 						"not a relative list"));
@@ -579,49 +596,79 @@ static int parse_guest(struct desired *d, unsigned int idx, struct json_object *
 	IDS("domains", domains)
 	IDS("control_domains", control)
 #undef IDS
-	for (unsigned int i = 0; i < idx; i++) {
-		if (!strcmp(d->guests[i].name, x->name))
-			return desired_fail(d, where, _("the name \"%s\" is taken by guests[%u]"),
-					    x->name, i);
-		if (!strcmp(d->guests[i].uuid, x->uuid))
-			return desired_fail(d, where, _("the UUID %s is taken by guests[%u]"),
-					    x->uuid, i);
-	}
 	return 0;
 }
 
-int desired_parse(const char *text, struct desired *d)
+/* A guest's name or UUID and its place in the file, for sorting. */
+struct guest_key {
+	const char *key;
+	unsigned int i;
+};
+
+static int guest_key_cmp(const void *a, const void *b)
+{
+	const struct guest_key *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	return c ? c : x->i < y->i ? -1 : x->i > y->i;
+}
+
+/*
+ * A name or UUID that an earlier guest has: the first such guest in the
+ * file is refused. Sorting keeps this O(n log n) for files of many guests.
+ */
+static int unique_guests(struct desired *d)
+{
+	struct guest_key *idx = calloc(d->nguests + 1, sizeof(*idx));
+	unsigned int bad = d->nguests, first = 0, field = 0;
+	char where[64];
+
+	if (!idx)
+		return desired_fail(d, "guests", _("out of memory"));
+	for (unsigned int f = 0; f < 2; f++) {
+		for (unsigned int i = 0; i < d->nguests; i++)
+			idx[i] = (struct guest_key){ f ? d->guests[i].uuid : d->guests[i].name, i };
+		qsort(idx, d->nguests, sizeof(*idx), guest_key_cmp);
+		for (unsigned int k = 1, head = 0; k < d->nguests; k++) {
+			if (strcmp(idx[k - 1].key, idx[k].key)) {
+				head = k;
+			} else if (idx[k].i < bad) {
+				/* ties go to the name, which parse order checked first */
+				bad = idx[k].i;
+				first = idx[head].i;
+				field = f;
+			}
+		}
+	}
+	free(idx);
+	if (bad == d->nguests)
+		return 0;
+	snprintf(where, sizeof(where), "guests[%u]", bad);
+	if (field == 0)
+		return desired_fail(d, where, _("the name \"%s\" is taken by guests[%u]"),
+				    d->guests[bad].name, first);
+	return desired_fail(d, where, _("the UUID %s is taken by guests[%u]"), d->guests[bad].uuid,
+			    first);
+}
+
+int desired_parse(const char *text, size_t len, struct desired *d)
 {
 	static const char *const top[] = { "reserve", "masks", "guests", NULL };
 	static const char *const reserve_keys[] = { "adapters", "domains", NULL };
 	static const char *const mask_keys[] = { "apmask", "aqmask", NULL };
-	struct json_tokener *tok = json_tokener_new();
 	struct json_object *root, *v, *w;
 	int rc = 0;
 
 	memset(d, 0, sizeof(*d));
-	if (!tok)
-		return desired_fail(d, "", _("out of memory"));
-	root = json_tokener_parse_ex(tok, text, (int)strlen(text));
-	if (!root || json_tokener_get_parse_end(tok) < strlen(text)) {
-		size_t at = json_tokener_get_parse_end(tok), line = 1, col = 1;
+	root = json_parse_strict(text, len, &d->error);
+	if (!root) {
+		char msg[sizeof(d->error.msg)];
 
-		for (size_t i = 0; i < at && text[i]; i++, col++)
-			if (text[i] == '\n')
-				line++, col = 0;
-		if (root && strspn(text + at, " \t\r\n") == strlen(text + at))
-			goto parsed;
-		snprintf(d->error, sizeof(d->error), _("line %zu, column %zu: %s"), line, col,
-			 root ? _("text after the JSON object")
-			 : json_tokener_get_error(tok) == json_tokener_continue
-			 ? _("the file ends before the JSON does")
-			 : json_tokener_error_desc(json_tokener_get_error(tok)));
-		json_object_put(root);
-		json_tokener_free(tok);
+		snprintf(msg, sizeof(msg), "%s", d->error.msg);
+		snprintf(d->error.msg, sizeof(d->error.msg), _("line %u, column %u: %s"),
+			 d->error.line, d->error.column, msg);
 		return -EINVAL;
 	}
-parsed:
-	json_tokener_free(tok);
 	if (!json_object_is_type(root, json_type_object)) {
 		rc = desired_fail(d, _("top level"), _("the file holds one JSON object"));
 		goto out;
@@ -691,6 +738,8 @@ parsed:
 			rc = parse_guest(d, (unsigned int)i, json_object_array_get_idx(v, i));
 			d->nguests = (unsigned int)i + 1;
 		}
+		if (!rc)
+			rc = unique_guests(d);
 	}
 out:
 	json_object_put(root);

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "bitmap.h"
+#include "error.h"
 #include "matrix.h"
 
 #define MDEVCTL_DIR "mdevctl.d/matrix"
@@ -27,7 +28,7 @@ struct mdev_def {
 	enum def_start start;
 	struct ap_matrix matrix;	/* the attrs applied in order */
 	unsigned long long beyond;	/* largest id above 255 an attr names, or 0 */
-	char error[192];		/* why the file is unusable; "" when it is fine */
+	struct lib_error error;		/* why the file is unusable; no msg when it is fine */
 	char notes[192];		/* what was ignored (unknown attrs) */
 	bool blocks_all;		/* mdevctl 1.2 refuses it and then starts no definition */
 	/*
@@ -73,7 +74,7 @@ struct persist_masks {
 	bool present;
 	bool has_apmask, has_aqmask;
 	struct bitmap apmask, aqmask;
-	char error[192];
+	struct lib_error error;
 };
 
 /* The two places chzdev keeps the masks; /etc shadows /run, as in udev. */
@@ -104,20 +105,31 @@ struct desired {
 	struct bitmap apmask, aqmask;
 	struct desired_guest *guests;
 	unsigned int nguests;
-	char error[320];		/* "guests[1].adapters: ..." */
+	struct lib_error error;		/* "guests[1].adapters: ..." */
 };
 
 /* The namespace of the name-based UUIDs apmatrix derives for guests. */
 #define APMATRIX_UUID_NAMESPACE "6a8d1f7e-3c52-4b9e-a1d4-2f0b7c9e5a31"
 
 /*
- * Parses a config file's text. Returns 0, or -EINVAL with d->error naming
- * the place in the file (an unknown key, a bad id, a duplicate name).
+ * Parses len bytes of a config file as strict JSON (json_parse_strict).
+ * Returns 0, or -EINVAL with d->error naming the place in the file: line and
+ * column of a JSON error, the path of a bad value ("guests[1].adapters: ...").
  */
-int desired_parse(const char *text, struct desired *d);
+int desired_parse(const char *text, size_t len, struct desired *d);
 void desired_free(struct desired *d);
 /* The UUID apmatrix derives from a guest name. */
 void desired_uuid(const char *name, char buf[UUID_BUF]);
+
+/*
+ * Whether a mask expression is empty or blank (spaces, tabs, newlines). The
+ * kernel reads such a write as a mask with no bits set (ap_bus.c:
+ * ap_parse_mask_str, hex2bitmap), every id to vfio_ap; an unset shell
+ * variable must not do that, so apmatrix asks for "0x" instead.
+ */
+bool mask_text_blank(const char *text);
+/* Why a blank mask is refused, and what to write instead (translated). */
+const char *mask_blank_hint(void);
 
 /* mdevctl's definition text for a matrix, byte for byte as mdevctl writes it. */
 char *mdevctl_format(const struct ap_matrix *m, bool autostart);

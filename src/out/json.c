@@ -6,15 +6,48 @@
 #include <string.h>
 
 #include "boot.h"
+#include "exit.h"
 #include "guestview.h"
 #include "json.h"
 #include "plan.h"
+
+static bool printed;
 
 const char *json_text(struct json_object *obj)
 {
 	return json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
 					      JSON_C_TO_STRING_SPACED |
 					      JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
+void json_print(struct json_object *obj)
+{
+	puts(json_text(obj));
+	printed = true;
+}
+
+bool json_printed(void)
+{
+	return printed;
+}
+
+struct json_object *json_error(int status, const char *message, struct json_object *findings,
+			       struct json_object *detail)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "code", json_object_new_string(apm_exit_name(status)));
+	json_object_object_add(o, "exit_status", json_object_new_int(status));
+	json_object_object_add(o, "message", json_object_new_string(message ? message : ""));
+	if (findings && json_object_array_length(findings))
+		json_object_object_add(o, "findings", json_object_get(findings));
+	json_object_put(findings);
+	if (detail) {
+		json_object_object_foreach(detail, key, val)
+			json_object_object_add(o, key, json_object_get(val));
+		json_object_put(detail);
+	}
+	return o;
 }
 
 struct json_object *json_ids(const struct bitmap *b)
@@ -295,6 +328,7 @@ void jstream_begin(struct json_stream *s)
 	memset(s, 0, sizeof(*s));
 	s->first_member = true;
 	fputs("{", stdout);
+	printed = true;
 }
 
 static void member_key(struct json_stream *s, const char *key)

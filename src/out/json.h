@@ -75,5 +75,19 @@ struct json_object *json_boot(const struct boot_prediction *bp);
 
 /* The one way apmatrix serialises JSON (pretty, two spaces). */
 const char *json_text(struct json_object *obj);
+/* Prints a document to stdout as json_text does. */
+void json_print(struct json_object *obj);
+/* Whether a document (or a stream's first byte) went to stdout yet. */
+bool json_printed(void);
+
+/*
+ * The error object of every run that does not exit 0, the same for every
+ * command: {"code": "refused", "exit_status": 3, "message": "...",
+ * "findings": [...]}, "findings" only where there are any. The members of
+ * detail (a failed write's "errno" and "step") are added. Takes ownership
+ * of findings and detail (either may be NULL).
+ */
+struct json_object *json_error(int status, const char *message, struct json_object *findings,
+			       struct json_object *detail);
 
 #endif

@@ -215,10 +215,11 @@ void text_list_mdevs(const struct ap_host *h, bool verbose)
 		ranges_or_dash(&mx->domains, dm, sizeof(dm));
 		ranges_or_dash(&mx->control, c, sizeof(c));
 		printf("%-36s %-6s %-6s %-5s %-12s %-12s %-12s %u", m ? m->uuid : d->uuid,
-		       m ? "yes" : "no", d ? (d->error[0] ? "bad" : d->start == DEF_AUTO ? "auto" : "manual") : "-",
+		       m ? "yes" : "no", d ? (lib_error_is_set(&d->error) ? "bad" : d->start == DEF_AUTO ? "auto" : "manual") : "-",
 		       !m ? "-" : m->guest_attached < 0 ? "?" : m->guest_attached ? "yes" : "no",
 		       a, dm, c, matrix_apqn_count(mx));
-		if (verbose && m && d && !d->error[0] && !matrix_equal(&m->matrix, &d->matrix))
+		if (verbose && m && d && !lib_error_is_set(&d->error) &&
+		    !matrix_equal(&m->matrix, &d->matrix))
 			printf(_("  (definition differs)"));
 		putchar('\n');
 	}

@@ -9,6 +9,8 @@
 # 2. check with 1024 active mdevs and 1024 mdevctl definitions.
 # 3. plan and apply of 100 guests on the simulator: wall time and writes
 #    per mdev, on 6.12 (ap_config) and on 6.0.
+# 4. check FILE of 8,000 and 32,000 guests (one APQN each), the file on its
+#    own: it grows linearly, not with the square of the guests.
 set -u
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=.}"
@@ -115,4 +117,21 @@ for kernel in 6.12 6.0; do
 		"($creates creates, $(awk -v w="$mdev_writes" 'BEGIN { printf "%.1f", w / 100 }') writes per mdev after create)," \
 		"second apply $(ms "$t3" "$t4") ms with $(sim_log | wc -l) writes"
 	sim_stop
+done
+echo
+
+# --- 4. check FILE of 8,000 and 32,000 guests -------------------------------
+echo "4. check FILE, the file on its own (no AP bus), one APQN per guest"
+mkdir -p "$tap_tmp/nobus"
+for n in 8000 32000; do
+	cfg=$tap_tmp/guests$n.json
+	awk -v n="$n" 'BEGIN {
+		printf "{ \"guests\": [\n"
+		for (i = 0; i < n; i++)
+			printf "  { \"name\": \"g%d\", \"adapters\": [%d], \"domains\": [%d] }%s\n",
+				i, int(i / 256), i % 256, i < n - 1 ? "," : ""
+		printf "] }\n"
+	}' > "$cfg"
+	echo "   $n guests: $(best_ms "$APMATRIX" --root "$tap_tmp/nobus" check "$cfg") ms wall (best of 3)," \
+		"$(rss_kib "$APMATRIX" --root "$tap_tmp/nobus" check "$cfg") KiB peak RSS"
 done

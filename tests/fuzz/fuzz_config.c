@@ -22,8 +22,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(text, data, size);
 	text[size] = '\0';
-	if (desired_parse(text, &d)) {
-		if (!d.error[0])
+	if (desired_parse(text, size, &d)) {
+		if (!lib_error_is_set(&d.error))
 			abort();
 	} else {
 		desired_check(&d, &f);

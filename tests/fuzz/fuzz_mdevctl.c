@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(text, data, size);
 	text[size] = '\0';
 	if (mdevctl_parse(text, &d)) {
-		if (!d.error[0])
+		if (!lib_error_is_set(&d.error))
 			abort();
 		free(text);
 		return 0;

@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(text, data, size);
 	text[size] = '\0';
 	if (udev_rule_parse(text, &pm)) {
-		if (!pm.error[0])
+		if (!lib_error_is_set(&pm.error))
 			abort();
 	} else if (pm.has_apmask && pm.has_aqmask) {
 		out = udev_rule_format(&pm.apmask, &pm.aqmask);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* mdevctl definitions and chzdev's udev rule, including broken ones. */
+/* mdevctl definitions, chzdev's udev rule and config files, including broken ones. */
 #include "config.h"
 
 #include <errno.h>
@@ -25,7 +25,7 @@ static void test_mdevctl_peer_format(void **state)
 
 	(void)state;
 	assert_int_equal(mdevctl_parse(text, &d), 0);
-	assert_string_equal(d.error, "");
+	assert_string_equal(d.error.msg, "");
 	assert_int_equal(d.start, DEF_AUTO);
 	assert_true(bm_test(&d.matrix.adapters, 5));
 	assert_true(bm_test(&d.matrix.domains, 0x47));
@@ -61,8 +61,8 @@ static void expect_bad(const char *text, const char *msg)
 	struct mdev_def d;
 
 	assert_int_equal(mdevctl_parse(text, &d), -EINVAL);
-	if (!strstr(d.error, msg))
-		fail_msg("error \"%s\" does not mention \"%s\"", d.error, msg);
+	if (!strstr(d.error.msg, msg))
+		fail_msg("error \"%s\" does not mention \"%s\"", d.error.msg, msg);
 	assert_true(bm_empty(&d.matrix.adapters));
 }
 
@@ -97,7 +97,7 @@ static void test_mdevctl_blocks_all(void **state)
 	assert_int_equal(mdevctl_parse("{\"mdev_type\":\"vfio_ap-passthrough\","
 				       "\"attrs\":[{\"assign_adapter\":\"5\"}]}", &d), -EINVAL);
 	assert_true(d.blocks_all);
-	assert_non_null(strstr(d.error, "\"start\" is missing"));
+	assert_non_null(strstr(d.error.msg, "\"start\" is missing"));
 	assert_int_equal(mdevctl_parse("{\"mdev_type\":\"vfio_ap-passthrough\",\"start\":null}", &d),
 			 -EINVAL);
 	assert_true(d.blocks_all);
@@ -200,7 +200,7 @@ static void test_udev_rule(void **state)
 	assert_false(pm.has_apmask);
 	/* a malformed mask names its line */
 	assert_int_equal(udev_rule_parse("# x\nATTR{../../bus/ap/apmask}=\"-5,-6\"\n", &pm), -EINVAL);
-	assert_true(strstr(pm.error, "line 2") != NULL);
+	assert_true(strstr(pm.error.msg, "line 2") != NULL);
 	assert_int_equal(udev_rule_parse("ATTR{../../bus/ap/apmask}=0xff\n", &pm), -EINVAL);
 }
 
@@ -244,6 +244,72 @@ static void test_persist_effective(void **state)
 	assert_ptr_equal(persist_effective(pm), &pm[PERSIST_ETC]);
 }
 
+/* A config text refused with this message (a substring), as desired_parse reports it. */
+static void config_refused(const char *text, size_t len, const char *msg)
+{
+	struct desired d;
+
+	if (desired_parse(text, len, &d) != -EINVAL)
+		fail_msg("accepted: %s", text);
+	if (!strstr(d.error.msg, msg))
+		fail_msg("error \"%s\" does not mention \"%s\"", d.error.msg, msg);
+	desired_free(&d);
+}
+
+#define REFUSED(text, msg) config_refused(text, sizeof(text) - 1, msg)
+
+static void test_config_strict_json(void **state)
+{
+	(void)state;
+	REFUSED("{\"guests\": []} // a comment", "line 1, column 16: text after");
+	REFUSED("{\"guests\": [\n  // a comment\n]}", "line 2, column 3: comments are not JSON");
+	REFUSED("{\"guests\": [],\n}", "line 2, column 1: a comma before '}'");
+	REFUSED("{\"guests\": [{\"name\": \"a\"},]}", "a comma before ']'");
+	REFUSED("{\"guests\": []}\0{\"junk\": 1}", "line 1, column 15: a NUL byte after");
+	REFUSED("{'guests': []}", "double quotes");
+	REFUSED("{\"guests\": [{\"name\": \"a\", \"adapters\": [NaN]}]}", "not a JSON value");
+	REFUSED("{\"guests\": [{\"name\": \"a\tb\"}]}", "control character");
+	REFUSED("{\"guests\": [{\"name\": \"a\", \"adapters\": [05]}]}", "leading 0");
+	REFUSED("{\"guests\": [", "line 1, column 13: the text ends");
+	REFUSED("", "the text ends");
+}
+
+static void test_config_duplicate_keys(void **state)
+{
+	(void)state;
+	REFUSED("{\"guests\": [{\"name\": \"a\"}],\n \"guests\": [{\"name\": \"b\"}]}",
+		"line 2, column 2: the key \"guests\" appears twice in one object (first at line 1, "
+		"column 2)");
+	REFUSED("{\"guests\": [{\"name\": \"a\", \"adapters\": [5], \"name\": \"b\"}]}",
+		"the key \"name\" appears twice");
+	REFUSED("{\"guests\": [{\"adapters\": [5], \"name\": \"a\", \"adapters\": [6]}]}",
+		"column 44: the key \"adapters\" appears twice in one object (first at line 1, "
+		"column 14)");
+	/* the same key spelt with an escape is the same key */
+	REFUSED("{\"guests\": [], \"gu\\u0065sts\": []}", "appears twice");
+}
+
+static void test_config_exact_values(void **state)
+{
+	struct desired d;
+
+	(void)state;
+	REFUSED("{\"guests\": [{\"name\": \"a\\u0000b\"}]}", "\\u0000 in a string");
+	REFUSED("{\"guests\": [{\"name\": \"a\", \"adapters\": [99999999999999999999]}]}",
+		"99999999999999999999 does not fit in 64 bits");
+	REFUSED("{\"guests\": [{\"name\": \"a\", \"adapters\": [-9223372036854775809]}]}",
+		"does not fit in 64 bits");
+	REFUSED("{\"guests\": [{\"name\": \"a\", \"adapters\": [1e2]}]}", "1e2 is not a whole number");
+	REFUSED("{\"guests\": [{\"name\": \"a\", \"adapters\": [5.0]}]}", "5.0 is not a whole number");
+	REFUSED("{\"guests\": [{\"name\": \"a\", \"adapters\": [9223372036854775807]}]}",
+		"9223372036854775807 is not an id");
+	/* what strict JSON allows stays allowed */
+	assert_int_equal(desired_parse("{\"guests\": [{\"name\": \"g\\u0031\", \"adapters\": [5, 0],"
+				       " \"domains\": \"4\"}]}\n", 70, &d), 0);
+	assert_string_equal(d.guests[0].name, "g1");
+	desired_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -256,6 +322,9 @@ int main(void)
 		cmocka_unit_test(test_udev_rule),
 		cmocka_unit_test(test_udev_rule_current),
 		cmocka_unit_test(test_persist_effective),
+		cmocka_unit_test(test_config_strict_json),
+		cmocka_unit_test(test_config_duplicate_keys),
+		cmocka_unit_test(test_config_exact_values),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

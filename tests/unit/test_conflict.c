@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdbool.h>
 #include <stdarg.h>
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -399,10 +400,10 @@ static void test_invalid_files(void **state)
 {
 	(void)state;
 	add_def(U1, DEF_AUTO, "5", "4");
-	snprintf(fx.defs[0].error, sizeof(fx.defs[0].error), "not JSON");
+	lib_error_set(&fx.defs[0].error, -EINVAL, "not JSON");
 	fx.h.persist[PERSIST_RUN].present = true;
 	fx.h.persist[PERSIST_RUN].path = "/run/udev/rules.d/41-ap.rules";
-	snprintf(fx.h.persist[PERSIST_RUN].error, sizeof(fx.h.persist[PERSIST_RUN].error), "line 3: x");
+	lib_error_set(&fx.h.persist[PERSIST_RUN].error, -EINVAL, "line 3: x");
 	add_mdev(U2, "5", "4", "");
 	conflict_check(&fx.h, &fx.f);
 	assert_int_equal(count_rule("definition-invalid"), 1);
