@@ -116,6 +116,11 @@ void apm_warn(const char *fmt, ...)
 	va_end(ap);
 }
 
+FILE *apm_note_file(void)
+{
+	return apm_opts.dry_run ? stderr : stdout;
+}
+
 void apm_info(const char *fmt, ...)
 {
 	va_list ap;
@@ -123,7 +128,7 @@ void apm_info(const char *fmt, ...)
 	if (apm_opts.quiet || apm_opts.json)
 		return;
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vfprintf(apm_note_file(), fmt, ap);
 	va_end(ap);
 }
 

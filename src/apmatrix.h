@@ -6,6 +6,7 @@
 #include <popt.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "nls.h"
 
@@ -72,7 +73,12 @@ int apm_usage_error(const char *name, const char *fmt, ...)
 
 void apm_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void apm_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Informational text on stdout; silent with --quiet or --json. */
+/*
+ * Where notes and summaries go: stdout, but stderr for --dry-run, whose
+ * stdout is the shell script of the writes and nothing else.
+ */
+FILE *apm_note_file(void);
+/* Informational text on apm_note_file(); silent with --quiet or --json. */
 void apm_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Whether to colour output on this stream (--color, NO_COLOR, isatty). */

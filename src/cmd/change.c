@@ -65,33 +65,61 @@ void apm_change_end(struct ap_host *h)
 	locked = false;
 }
 
-/* Shell quoting for the --dry-run commands, only where the shell needs it. */
-static void print_shell_word(const char *s)
+/* A word for sh: as it is where the shell leaves it alone, else in single quotes. */
+static void print_shell_word(FILE *out, const char *s, size_t len)
 {
-	if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-,._/:=") ==
-		  strlen(s)) {
-		fputs(s, stdout);
+	static const char plain[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				    "0123456789+-,._/:=";
+	size_t i;
+
+	for (i = 0; i < len && s[i] && strchr(plain, s[i]); i++)
+		;
+	if (len && i == len) {
+		fwrite(s, 1, len, out);
 		return;
 	}
-	putchar('\'');
-	for (; *s; s++)
-		if (*s == '\'')
-			fputs("'\\''", stdout);
+	fputc('\'', out);
+	for (i = 0; i < len; i++)
+		if (s[i] == '\'')
+			fputs("'\\''", out);
 		else
-			putchar(*s);
-	putchar('\'');
+			fputc(s[i], out);
+	fputc('\'', out);
 }
 
-static void print_write(const struct step *s)
+/* One line, ended by the newline echo adds; nothing echo reads as an option or escape. */
+static bool echo_safe(const char *t, size_t body, size_t len)
 {
-	char rel[192], path[4096], data[sizeof(s->text)];
+	if (body == len || memchr(t, '\n', body) || memchr(t, '\\', body))
+		return false;
+	return t[0] != '-' || (t[1] >= '0' && t[1] <= '9');
+}
+
+/*
+ * One write as one shell command that makes exactly that one store (one
+ * write(2)) under dash and bash alike. A one-line value is echo's. A
+ * multi-line one goes through printf(1) from PATH: the builtin echo and
+ * printf of bash write a multi-line text one line per write(2), and the
+ * kernel takes each as a store of its own; coreutils' printf writes its
+ * buffer once. So does any value echo might read as an option or escape.
+ */
+static void print_write(FILE *out, const struct step *s)
+{
+	char rel[192], path[4096];
+	size_t len = strlen(s->text), body = len;
 
 	step_path(s, rel, sizeof(rel));
 	sysfs_path(TREE_SYS, rel, path, sizeof(path));
-	snprintf(data, sizeof(data), "%.*s", (int)strcspn(s->text, "\n"), s->text);
-	fputs("echo ", stdout);
-	print_shell_word(data);
-	printf(" > %s\n", path);
+	if (body && s->text[body - 1] == '\n')
+		body--;
+	if (echo_safe(s->text, body, len))
+		fputs("echo ", out);
+	else
+		fputs(body < len ? "env printf '%s\\n' " : "env printf '%s' ", out);
+	print_shell_word(out, s->text, body);
+	fputs(" > ", out);
+	print_shell_word(out, path, strlen(path));
+	fputc('\n', out);
 }
 
 /* After each write: tell it with --verbose, let udev catch up where it matters. */
@@ -99,7 +127,7 @@ static void after_step(const struct step *s, void *arg)
 {
 	(void)arg;
 	if (apm_opts.verbose && !apm_opts.json)
-		print_write(s);
+		print_write(stdout, s);
 	if (apm_opts.root || apm_opts.no_wait || getenv("SYSFS_ROOT"))
 		return;
 	if (s->op == OP_MASK || s->op == OP_CREATE || s->op == OP_REMOVE) {
@@ -215,11 +243,9 @@ static void report_failure(const struct plan *p, const struct plan_result *r,
 			rel, strerror(-r->undo_err));
 		for (unsigned int i = 0; i < p->n; i++)
 			if (p->v[i].done) {
-				fputs("  ", stderr);
 				fflush(stdout);
-				step_path(&p->v[i], rel, sizeof(rel));
-				fprintf(stderr, "echo %.*s > /sys/%s\n",
-					(int)strcspn(p->v[i].text, "\n"), p->v[i].text, rel);
+				fputs("  ", stderr);
+				print_write(stderr, &p->v[i]);
 			}
 	}
 	if (apm_opts.json) {
@@ -276,7 +302,7 @@ int apm_change_run(struct ap_host *h, struct plan *p, bool strict, const struct 
 	if (apm_opts.dry_run) {
 		if (!apm_opts.json)
 			for (unsigned int i = 0; i < p->n; i++)
-				print_write(&p->v[i]);
+				print_write(stdout, &p->v[i]);
 		goto out;
 	}
 	if (plan_execute(p, &r, after_step, NULL)) {
@@ -419,6 +445,10 @@ int cmd_create(int argc, const char **argv)
 		rc = APM_EXIT_FAILED;
 		goto end;
 	}
+	/* the script says so where it is read: its UUID is not the one a real run takes */
+	if (!uuid_arg && apm_opts.dry_run && !apm_opts.json)
+		printf(_("# %s is an example: without --uuid, create picks a new random UUID "
+			 "every run\n"), uuid);
 	rc = apm_change_run(&h, &p, false, NULL);
 	if (rc == APM_EXIT_OK) {
 		if (apm_opts.json)
@@ -600,6 +630,7 @@ int cmd_unassign(int argc, const char **argv)
 static void print_moves(const struct ap_host *h, const struct bitmap *apm, const struct bitmap *aqm)
 {
 	unsigned int to_vfio = 0, to_host = 0, shown = 0;
+	FILE *out = apm_note_file();
 
 	for (int pass = 0; pass < 2; pass++) {
 		bool first = true;
@@ -619,16 +650,16 @@ static void print_moves(const struct ap_host *h, const struct bitmap *apm, const
 			if (apm_opts.quiet || apm_opts.json)
 				continue;
 			if (first)
-				printf(pass == 0 ? _("queues moving to vfio_ap:") : _("queues moving to the default drivers:"));
+				fputs(pass == 0 ? _("queues moving to vfio_ap:") : _("queues moving to the default drivers:"), out);
 			first = false;
 			apqn_format(q->adapter, q->domain, apqn);
 			if (shown++ < 256 || apm_opts.verbose)
-				printf(" %s", apqn);
+				fprintf(out, " %s", apqn);
 		}
 		if (!first) {
 			if (shown > 256 && !apm_opts.verbose)
-				printf(_(" ... (%u more; -V lists all)"), shown - 256);
-			putchar('\n');
+				fprintf(out, _(" ... (%u more; -V lists all)"), shown - 256);
+			fputc('\n', out);
 		}
 		shown = 0;
 	}

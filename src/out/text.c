@@ -9,7 +9,7 @@
 #include "nls.h"
 #include "text.h"
 
-void text_pad(const char *s, int width)
+void text_pad(FILE *out, const char *s, int width)
 {
 	wchar_t wide[128];
 	size_t n = mbstowcs(wide, s, sizeof(wide) / sizeof(wide[0]) - 1);
@@ -17,28 +17,28 @@ void text_pad(const char *s, int width)
 
 	if (cols < 0)
 		cols = (int)strlen(s);
-	printf("%s%*s", s, width > cols ? width - cols : 0, "");
+	fprintf(out, "%s%*s", s, width > cols ? width - cols : 0, "");
 }
 
-void text_mask_lines(const char *label, const struct bitmap *m)
+void text_mask_lines(FILE *out, const char *label, const struct bitmap *m)
 {
 	char hex[BM_HEX_LEN], ranges[BM_RANGES_LEN];
 
 	bm_to_hex(m, hex);
 	bm_to_ranges(m, ranges, sizeof(ranges));
-	text_pad(label, 9);
-	printf("%s\n", hex);
-	text_pad("", 9);
-	printf("%s\n", *ranges ? ranges : _("(none)"));
+	text_pad(out, label, 9);
+	fprintf(out, "%s\n", hex);
+	text_pad(out, "", 9);
+	fprintf(out, "%s\n", *ranges ? ranges : _("(none)"));
 }
 
-void text_ids_line(const char *label, const struct bitmap *m)
+void text_ids_line(FILE *out, const char *label, const struct bitmap *m)
 {
 	char ranges[BM_RANGES_LEN];
 
 	bm_to_ranges(m, ranges, sizeof(ranges));
-	text_pad(label, 9);
-	printf("%s\n", *ranges ? ranges : _("(none)"));
+	text_pad(out, label, 9);
+	fprintf(out, "%s\n", *ranges ? ranges : _("(none)"));
 }
 
 static const char *card_status(const struct ap_card *c)
@@ -285,7 +285,7 @@ void text_grid(const struct ap_host *h, const char *const *uuids, int n, bool co
 	width = bm_count(&cols) <= 40 ? 2 : 1;
 	/* the domain ids, hex, written downwards: high digit, then low digit */
 	for (int line = 0; line < 2; line++) {
-		text_pad(line ? "" : _("domain"), 12);
+		text_pad(stdout, line ? "" : _("domain"), 12);
 		bm_for_each(d, &cols)
 			printf("%*s%x", d == bm_next(&cols, 0) ? 0 : width - 1, "",
 			       line ? d & 0xf : d >> 4);
@@ -295,7 +295,7 @@ void text_grid(const struct ap_host *h, const char *const *uuids, int n, bool co
 		char label[64];
 
 		snprintf(label, sizeof(label), _("adapter %02x"), a);
-		text_pad(label, 12);
+		text_pad(stdout, label, 12);
 		bm_for_each(d, &cols) {
 			int who;
 			char g = cell(h, letter, (unsigned int)a, (unsigned int)d, &who);
