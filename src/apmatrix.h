@@ -103,6 +103,8 @@ void apm_print_json(struct json_object *obj);
  * --dry-run) and read the host; later release both.
  */
 int apm_change_begin(struct ap_host *h);
+/* 0 when the vfio_ap matrix device is there; else says so and returns APM_EXIT_NODEV. */
+int apm_need_matrix(const struct ap_host *h);
 void apm_change_end(struct ap_host *h);
 /*
  * Checks a plan against the host (plus extra findings of the command's

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <uuid/uuid.h>
 
 #include "ap.h"
@@ -224,8 +225,18 @@ static void report_failure(const struct plan *p, const struct plan_result *r,
 	step_explain(s, r->err, h, why, sizeof(why));
 	step_path(s, rel, sizeof(rel));
 	sysfs_path(TREE_SYS, rel, path, sizeof(path));
-	apm_err(_("the kernel refused write %d of %u, \"%.*s\" to %s (%s): %s"), r->failed + 1, p->n,
-		(int)strcspn(s->text, "\n"), s->text, path, errno_name(-r->err), why);
+	if (r->err == -EACCES || (r->err == -EPERM && s->op != OP_CREATE))
+		/* the VFS, not the AP bus, said no: a matter of who runs apmatrix */
+		apm_err(_("no permission for write %d of %u, \"%.*s\" to %s (%s): %s"),
+			r->failed + 1, p->n, (int)strcspn(s->text, "\n"), s->text, path,
+			errno_name(-r->err), geteuid() ? _("changing the AP configuration needs "
+							   "root; run apmatrix as root (sudo)")
+						       : _("even root may not write there (a "
+							   "read-only /sys, or a security module)"));
+	else
+		apm_err(_("the kernel refused write %d of %u, \"%.*s\" to %s (%s): %s"),
+			r->failed + 1, p->n, (int)strcspn(s->text, "\n"), s->text, path,
+			errno_name(-r->err), why);
 	if (r->undo_failed < 0) {
 		if (r->failed > 0)
 			apm_err(P_("the write made before it was undone; the host is as it was",
@@ -312,6 +323,15 @@ int apm_change_run(struct ap_host *h, struct plan *p, bool strict, const struct 
 out:
 	findings_free(&f);
 	return rc;
+}
+
+int apm_need_matrix(const struct ap_host *h)
+{
+	if (h->matrix_present)
+		return 0;
+	apm_err(_("there is no vfio_ap matrix device at %s/devices/vfio_ap/matrix: load "
+		  "the vfio_ap module (modprobe vfio_ap)"), sysfs_tree_root(TREE_SYS));
+	return APM_EXIT_NODEV;
 }
 
 /* Parses an id list option; a usage error names the option. */
@@ -427,12 +447,9 @@ int cmd_create(int argc, const char **argv)
 	rc = apm_change_begin(&h);
 	if (rc)
 		goto out;
-	if (!h.matrix_present) {
-		apm_err(_("there is no vfio_ap matrix device at %s/devices/vfio_ap/matrix: load "
-			  "the vfio_ap module (modprobe vfio_ap)"), sysfs_tree_root(TREE_SYS));
-		rc = APM_EXIT_NODEV;
+	rc = apm_need_matrix(&h);
+	if (rc)
 		goto end;
-	}
 	if (ap_mdev_get(&h, uuid)) {
 		apm_err(_("an mdev %s exists already"), uuid);
 		rc = APM_EXIT_REFUSED;
@@ -500,6 +517,9 @@ int cmd_remove(int argc, const char **argv)
 		/* hot-unplugging a running guest's crypto is never what a typo should do */
 		if (h.dynamic && m->guest_attached == 1)
 			finding_owner(findings_add(&extra, SEV_ERROR, "guest-running", -1, -1,
+						   apm_opts.force ?
+						   _("a guest is using %s; removing it takes the crypto "
+						     "devices from the running guest") :
 						   _("a guest is using %s; removing it takes the crypto "
 						     "devices from the running guest: stop the guest "
 						     "first, or use --force"), m->uuid), m->uuid);

@@ -21,7 +21,7 @@ struct finding {
 	int adapter, domain;		/* the APQN, or -1 when the finding is not about one */
 	char owners[FINDING_OWNERS][UUID_BUF];	/* mdev UUIDs, or "host" */
 	unsigned int nowners;
-	char message[320];
+	char message[512];
 };
 
 struct findings {
@@ -35,6 +35,8 @@ void findings_free(struct findings *f);
 struct finding *findings_add(struct findings *f, enum severity sev, const char *rule,
 			     int adapter, int domain, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
+/* Replaces every "from" in a finding's message by "to" (as far as it fits). */
+void finding_replace(struct finding *x, const char *from, const char *to);
 /* Names an owner of a finding: an mdev UUID or "host". */
 void finding_owner(struct finding *x, const char *owner);
 /* Whether f has an error that is not in base (same rule, APQN and owners). */
