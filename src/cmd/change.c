@@ -379,6 +379,30 @@ static void print_mdev_result(const struct plan *p, const char *uuid, bool chang
 	json_object_put(o);
 }
 
+/* Bits of an id list that name cards vfio_ap cannot take: warn, they stay unbound. */
+static void warn_old_cards(const struct ap_host *h, const struct bitmap *adapters)
+{
+	int a;
+
+	bm_for_each(a, adapters) {
+		const struct ap_card *c = ap_card_get(h, (unsigned int)a);
+
+		if (c && c->hwtype >= 0 && c->hwtype < AP_VFIO_MIN_HWTYPE)
+			apm_warn(_("card %02x is a %s (hwtype %d); vfio_ap takes CEX4 and newer, so "
+				   "its queues will have no driver"), a, c->type, c->hwtype);
+		/*
+		 * Since 6.0 ap_scan_adapter() makes no card device for a type
+		 * ap_get_compatible_type() does not know (before CEX4): the
+		 * adapter is in the configuration, with no queues to pass on.
+		 */
+		else if (!c && h->dynamic && h->config_known &&
+			 bm_test(&h->cfg_adapters, (unsigned int)a))
+			apm_warn(_("adapter %02x is in the host configuration, but this kernel "
+				   "made no card device for it (a type before CEX4, or one it "
+				   "does not know): a guest gets no queue of it"), a);
+	}
+}
+
 struct ids_opts {
 	const char *adapters, *domains, *control;
 	int all;
@@ -455,6 +479,7 @@ int cmd_create(int argc, const char **argv)
 		rc = APM_EXIT_REFUSED;
 		goto end;
 	}
+	warn_old_cards(&h, &want.adapters);
 	rc = plan_create(&p, uuid);
 	if (!rc)
 		rc = plan_matrix(&p, uuid, &none, &want, h.has_ap_config);
@@ -610,6 +635,8 @@ static int assign_common(int argc, const char **argv, bool assign)
 		bm_andnot(&want.domains, &want.domains, &ids.domains);
 		bm_andnot(&want.control, &want.control, &ids.control);
 	}
+	if (assign)
+		warn_old_cards(&h, &ids.adapters);
 	if (plan_matrix(&p, m->uuid, &m->matrix, &want, h.has_ap_config)) {
 		rc = APM_EXIT_FAILED;
 		goto end;
@@ -688,17 +715,24 @@ static void print_moves(const struct ap_host *h, const struct bitmap *apm, const
 			   "there already)\n"));
 }
 
-/* Bits of an id list that name cards vfio_ap cannot take: warn, they stay unbound. */
-static void warn_old_cards(const struct ap_host *h, const struct bitmap *adapters)
+/*
+ * Ids above the machine's highest adapter or domain: the kernel takes any
+ * of the 256 mask bits (ap_parse_mask_str() in apmask_store() and
+ * aqmask_store()), but such a bit names nothing, so it is a typo to refuse.
+ */
+static void beyond_machine(const struct ap_host *h, const struct bitmap ids[2], struct findings *f)
 {
-	int a;
+	static const char *const what[2] = { N_("adapter"), N_("domain") };
+	unsigned int max[2] = { h->max_adapter, h->max_domain };
+	bool known[2] = { h->max_adapter_known, h->max_domain_known };
 
-	bm_for_each(a, adapters) {
-		const struct ap_card *c = ap_card_get(h, (unsigned int)a);
+	for (int k = AP_APMASK; k <= AP_AQMASK; k++) {
+		int last = bm_last(&ids[k]);
 
-		if (c && c->hwtype >= 0 && c->hwtype < AP_VFIO_MIN_HWTYPE)
-			apm_warn(_("card %02x is a %s (hwtype %d); vfio_ap takes CEX4 and newer, so "
-				   "its queues will have no driver"), a, c->type, c->hwtype);
+		if (known[k] && last >= 0 && (unsigned int)last > max[k])
+			findings_add(f, SEV_ERROR, "id-range", -1, -1,
+				     _("%s %d (0x%02x) is above the highest %s id %u of this machine"),
+				     _(what[k]), last, (unsigned int)last, _(what[k]), max[k]);
 	}
 }
 
@@ -717,6 +751,7 @@ static int pool_common(int argc, const char **argv, bool reserve)
 		POPT_TABLEEND
 	};
 	struct bitmap ids[2], newm[2], change;
+	struct findings extra = { 0 };
 	struct plan p = { 0 };
 	struct apm_cmdline cl;
 	struct ap_host h;
@@ -762,13 +797,14 @@ static int pool_common(int argc, const char **argv, bool reserve)
 	}
 	if (reserve)
 		warn_old_cards(&h, &ids[AP_APMASK]);
+	beyond_machine(&h, ids, &extra);
 	if (!p.n) {
 		apm_info(reserve ? _("those ids are reserved for vfio_ap already; nothing to do\n")
 				 : _("those ids belong to the default drivers already; nothing to do\n"));
 	} else {
 		print_moves(&h, &newm[AP_APMASK], &newm[AP_AQMASK]);
 	}
-	rc = apm_change_run(&h, &p, true, NULL);
+	rc = apm_change_run(&h, &p, true, &extra);
 	if (rc == APM_EXIT_OK && apm_opts.json) {
 		struct json_object *j = apm_change_json(&p, p.n && !apm_opts.dry_run);
 
@@ -779,6 +815,7 @@ static int pool_common(int argc, const char **argv, bool reserve)
 		json_object_put(j);
 	}
 end:
+	findings_free(&extra);
 	plan_free(&p);
 	apm_change_end(&h);
 out:

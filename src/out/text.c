@@ -124,9 +124,11 @@ void text_list_devices(const struct ap_host *h, unsigned int rows, bool verbose)
 }
 
 /* The mdevs (UUID prefixes) that use an adapter or a domain. */
+/* The mdevs holding an id: the first 8 digits of each UUID, or (full) whole UUIDs. */
 static void users(const struct ap_host *h, unsigned int id, bool adapter, bool control,
-		  char *buf, size_t len)
+		  bool full, char *buf, size_t len)
 {
+	int width = full ? UUID_BUF - 1 : 8;
 	size_t n = 0;
 
 	buf[0] = '\0';
@@ -134,9 +136,10 @@ static void users(const struct ap_host *h, unsigned int id, bool adapter, bool c
 		const struct ap_matrix *m = &h->mdevs[i].matrix;
 		const struct bitmap *b = adapter ? &m->adapters : control ? &m->control : &m->domains;
 
-		if (!bm_test(b, id) || n + 10 >= len)
+		if (!bm_test(b, id) || n + (size_t)width + 2 >= len)
 			continue;
-		n += (size_t)snprintf(buf + n, len - n, "%s%.8s", n ? "," : "", h->mdevs[i].uuid);
+		n += (size_t)snprintf(buf + n, len - n, "%s%.*s", n ? "," : "", width,
+				      h->mdevs[i].uuid);
 	}
 	if (!n)
 		snprintf(buf, len, "-");
@@ -154,7 +157,7 @@ void text_list_adapters(const struct ap_host *h, bool verbose)
 
 		for (unsigned int q = 0; q < h->nqueues; q++)
 			nq += h->queues[q].adapter == c->id;
-		users(h, c->id, true, false, who, sizeof(who));
+		users(h, c->id, true, false, verbose, who, sizeof(who));
 		printf("%-7u 0x%02x %-6s %-11s %-8s %-7s %-6u %s", c->id, c->id, c->type,
 		       ap_card_mode(c), card_status(c), bm_test(&h->apmask, c->id) ? "host" : "vfio_ap",
 		       nq, who);
@@ -179,8 +182,8 @@ void text_list_domains(const struct ap_host *h, bool verbose)
 	printf("%-6s %-4s %-5s %-7s %-7s %-17s %s\n", "DOMAIN", "HEX", "USAGE", "CONTROL", "POOL",
 	       "MDEVS", "CONTROL-MDEVS");
 	bm_for_each(d, &all) {
-		users(h, (unsigned int)d, false, false, who, sizeof(who));
-		users(h, (unsigned int)d, false, true, ctl, sizeof(ctl));
+		users(h, (unsigned int)d, false, false, verbose, who, sizeof(who));
+		users(h, (unsigned int)d, false, true, verbose, ctl, sizeof(ctl));
 		printf("%-6d 0x%02x %-5s %-7s %-7s %-17s %s", d, d,
 		       bm_test(&doms, (unsigned int)d) ? "yes" : "no",
 		       h->config_known ? (bm_test(&h->cfg_control, (unsigned int)d) ? "yes" : "no") : "-",

@@ -134,4 +134,42 @@ else
 fi
 sim_stop
 
+# per-command --help says what the command does
+run "$APMATRIX" reserve --help
+is "$(printf '%s\n' "$out" | head -1)" "apmatrix reserve: move adapters and domains to the vfio_ap pool" \
+	"reserve --help begins with what reserve does"
+run "$APMATRIX" mask set --help
+like "$(printf '%s\n' "$out" | head -1)" "^apmatrix mask set: .*apmask or aqmask" \
+	"mask set --help says what mask set does"
+
+# list -V: whole UUIDs where 8 digits do not tell mdevs apart
+sim_start --kernel 6.12 seed-configured
+run apm list domains -V
+like "$(printf '%s\n' "$out" | grep '^71 ')" \
+	"aaaaaaaa-0000-4000-8000-000000000002,aaaaaaaa-0000-4000-8000-000000000003" \
+	"list domains -V names whole UUIDs"
+sim_stop
+
+# reserve beyond the machine's highest domain: refused, nothing written
+sim_start --kernel 6.12 small
+run apm reserve --domains 85
+is "$status" 3 "reserve -d 85 with 84 the highest domain is refused"
+like "$err" "domain 85 \(0x55\) is above the highest domain id 84" "and says why"
+is "$(sim_log | wc -l)" 0 "and nothing is written"
+run apm reserve --domains 84
+is "$status" 0 "reserve -d 84 is fine"
+sim_stop
+
+# a card before CEX4 has no card device on 6.x: assigning it warns
+sim_start --kernel 6.12 precex4
+apm reserve -a 2,3 -d 1,2 >/dev/null 2>&1
+run apm create --adapters 2 --domains 1
+is "$status" 0 "6.12: create with the CEX3C's adapter"
+like "$err" "warning: adapter 02 is in the host configuration, but this kernel made no card device" \
+	"warns that the guest gets no queue of it"
+u=$(printf '%s\n' "$out" | tail -1)
+run apm assign "$u" --adapters 3
+unlike "$err" "adapter 03" "a CEX7C is assigned without a warning"
+sim_stop
+
 done_testing
