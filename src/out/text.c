@@ -356,7 +356,7 @@ static void matrix_line(const char *label, const struct ap_matrix *m)
 	bm_to_ranges(&m->domains, d, sizeof(d));
 	bm_to_ranges(&m->control, c, sizeof(c));
 	printf("  ");
-	text_pad(label, 12);
+	text_pad(stdout, label, 12);
 	printf(_("adapters %s, domains %s, control domains %s\n"), *a ? a : _("(none)"),
 	       *d ? d : _("(none)"), *c ? c : _("(none)"));
 }
