@@ -234,10 +234,14 @@ out:
 	free(mark);
 }
 
-/* Holder APQNs that the default drivers own by the masks given. */
-static void rule_host_owned(const struct holder *hv, unsigned int n, const struct bitmap *apmask,
-			    const struct bitmap *aqmask, const char *rule, const char *source,
-			    bool defs_only, struct findings *f)
+/*
+ * Holder APQNs that the default drivers own by the masks given and, with
+ * live (the live host), by the queues' driver_override where one is set.
+ */
+static void rule_host_owned(const struct ap_host *live, const struct holder *hv, unsigned int n,
+			    const struct bitmap *apmask, const struct bitmap *aqmask,
+			    const char *rule, const char *source, bool defs_only,
+			    struct findings *f)
 {
 	for (unsigned int i = 0; i < n; i++) {
 		const struct ap_matrix *m = hv[i].matrix;
@@ -246,13 +250,14 @@ static void rule_host_owned(const struct holder *hv, unsigned int n, const struc
 		if (defs_only && hv[i].kind == HOLD_ACTIVE)
 			continue;
 		bm_for_each(a, &m->adapters) {
-			if (!bm_test(apmask, (unsigned int)a))
-				continue;
 			bm_for_each(d, &m->domains) {
 				char apqn[APQN_BUF], ia[32], id[32];
 				struct finding *x;
 
-				if (!bm_test(aqmask, (unsigned int)d))
+				if (live ? !ap_apqn_host_owned(live, apmask, aqmask, (unsigned int)a,
+							       (unsigned int)d)
+					 : !ap_host_owned(apmask, aqmask, (unsigned int)a,
+							  (unsigned int)d))
 					continue;
 				apqn_format((unsigned int)a, (unsigned int)d, apqn);
 				x = findings_add(f, holder_severity(hv[i].kind), rule, a, d,
@@ -447,9 +452,10 @@ void conflict_check(const struct ap_host *h, struct findings *f)
 
 	rule_files(h, f);
 	rule_shared(hv, n, f);
-	rule_host_owned(hv, n, &h->apmask, &h->aqmask, "host-owned", _("the live masks"), false, f);
+	rule_host_owned(h, hv, n, &h->apmask, &h->aqmask, "host-owned",
+			h->noverrides ? _("its driver_override") : _("the live masks"), false, f);
 	if (pm && !pm->error[0] && (pm->has_apmask || pm->has_aqmask))
-		rule_host_owned(hv, n, pm->has_apmask ? &pm->apmask : &h->apmask,
+		rule_host_owned(NULL, hv, n, pm->has_apmask ? &pm->apmask : &h->apmask,
 				pm->has_aqmask ? &pm->aqmask : &h->aqmask, "host-owned-persistent",
 				pm->path, true, f);
 	rule_range(h, hv, n, f);

@@ -180,7 +180,7 @@ static void queue_text(const struct ap_host *h, unsigned int a, unsigned int d, 
 		       size_t len)
 {
 	const struct ap_queue *q = ap_queue_get(h, a, d);
-	bool host = ap_host_owned(&h->apmask, &h->aqmask, a, d);
+	bool host = ap_apqn_host_owned(h, &h->apmask, &h->aqmask, a, d);
 
 	if (!q)
 		snprintf(buf, len, "%s", _("has no queue device"));

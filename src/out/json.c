@@ -87,10 +87,13 @@ struct json_object *json_queue(const struct ap_host *h, const struct ap_queue *q
 	json_object_object_add(o, "adapter", json_object_new_int(q->adapter));
 	json_object_object_add(o, "domain", json_object_new_int(q->domain));
 	json_object_object_add(o, "pool", json_object_new_string(
-		ap_host_owned(&h->apmask, &h->aqmask, q->adapter, q->domain) ? "host" : "vfio_ap"));
+		ap_apqn_host_owned(h, &h->apmask, &h->aqmask, q->adapter, q->domain) ? "host" : "vfio_ap"));
 	json_object_object_add(o, "driver", string_or_null(ap_queue_driver(h, q)));
 	json_object_object_add(o, "owner", q->owner >= 0 ?
 			       json_object_new_string(h->mdevs[q->owner].uuid) : NULL);
+	json_object_object_add(o, "driver_override", q->override == OVR_NONE ? NULL :
+			       json_object_new_string(q->override == OVR_VFIO ? "vfio_ap" :
+						      q->override == OVR_DEFAULT ? "default" : "other"));
 	queue_state(o, h, q);
 	return o;
 }
@@ -170,7 +173,9 @@ struct json_object *json_bus(const struct ap_host *h)
 			       json_object_new_boolean(h->has_ap_config) : NULL);
 	json_object_object_add(k, "queue_status", h->matrix_present ?
 			       json_object_new_boolean(h->has_queue_status) : NULL);
+	json_object_object_add(k, "driver_override", json_object_new_boolean(h->has_override));
 	json_object_object_add(o, "kernel", k);
+	json_object_object_add(o, "reservation", json_object_new_string(ap_reservation(h)));
 	json_object_object_add(o, "features", string_or_null(h->features));
 	return o;
 }

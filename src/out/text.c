@@ -85,7 +85,7 @@ static void print_queue_row(const struct ap_host *h, const struct ap_queue *q, b
 	apqn_format(q->adapter, q->domain, apqn);
 	printf("%-8s %-6s %-11s %-10s %-7s %-10s %-*s", apqn, c ? c->type : "-",
 	       c ? ap_card_mode(c) : "-", ap_qstatus_name(q->status),
-	       ap_host_owned(&h->apmask, &h->aqmask, q->adapter, q->domain) ? "host" : "vfio_ap",
+	       ap_apqn_host_owned(h, &h->apmask, &h->aqmask, q->adapter, q->domain) ? "host" : "vfio_ap",
 	       or_dash(ap_queue_driver(h, q)), verbose ? 36 : 0, owner);
 	if (verbose && c) {
 		char hw[16], depth[16];
@@ -247,7 +247,7 @@ static char cell(const struct ap_host *h, const int *letter, unsigned int a, uns
 		 int *who)
 {
 	const struct ap_queue *q = ap_queue_get(h, a, d);
-	bool host = ap_host_owned(&h->apmask, &h->aqmask, a, d);
+	bool host = ap_apqn_host_owned(h, &h->apmask, &h->aqmask, a, d);
 	int holders = 0, first = -1;
 
 	*who = -1;
