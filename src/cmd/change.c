@@ -38,6 +38,13 @@ int apm_change_begin(struct ap_host *h)
 		return apm_usage_error(NULL, _("--timeout takes seconds, 0 or more"));
 	if (!apm_opts.dry_run) {
 		rc = ap_lock(apm_opts.timeout * 1000, &holder);
+		if (rc == -EAGAIN && holder <= 0) {
+			apm_err(_("%s/lock/s390apconfig.lock exists but names no process; it counts "
+				  "as stale two minutes after it was written: try again later, or "
+				  "remove the file if no s390 configuration tool is running"),
+				sysfs_tree_root(TREE_RUN));
+			return APM_EXIT_LOCK;
+		}
 		if (rc == -EAGAIN) {
 			apm_err(_("another process (PID %ld) holds %s/lock/s390apconfig.lock; "
 				  "try again later, or remove the file if PID %ld is not running"),

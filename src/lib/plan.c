@@ -805,6 +805,41 @@ static void name_new_mdevs(const struct plan *p, struct finding *x)
 	}
 }
 
+/*
+ * The errno the kernel gives for a refusal predict_step adds, by its rule:
+ * vfio_ap_ops.c refuses a queue outside the pool with EADDRNOTAVAIL
+ * (vfio_ap_mdev_verify_queues_reserved_for_apid on 4.20, the masks check of
+ * assign_adapter_store since 6.0), a shared APQN with EADDRINUSE
+ * (vfio_ap_mdev_verify_no_sharing), an id above the limit with ENODEV
+ * (assign_adapter_store), a change under a running guest with EBUSY; ap_bus.c
+ * refuses a mask write that takes an mdev's queue with EBUSY (apmask_store);
+ * mdev_core.c an existing UUID with EEXIST.
+ */
+static int rule_errno(const char *rule)
+{
+	static const struct {
+		const char *rule;
+		int err;
+	} map[] = {
+		{ "not-in-pool", EADDRNOTAVAIL }, { "apqn-in-use", EADDRINUSE },
+		{ "id-range", ENODEV }, { "guest-running", EBUSY }, { "mdev-owned", EBUSY },
+		{ "mdev-exists", EEXIST }, { "no-vfio-ap", ENODEV },
+	};
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (!strcmp(map[i].rule, rule))
+			return -map[i].err;
+	return -EINVAL;
+}
+
+int plan_predict_step(struct ap_host *model, const struct step *s, struct findings *f)
+{
+	unsigned int mark = f->n;
+
+	predict_step(model, s, f);
+	return f->n > mark ? rule_errno(f->v[mark].rule) : 0;
+}
+
 void plan_check(const struct plan *p, const struct ap_host *h, bool strict,
 		struct findings *f, struct ap_host *end)
 {

@@ -99,6 +99,15 @@ int ap_host_clone(struct ap_host *dst, const struct ap_host *src);
 void plan_check(const struct plan *p, const struct ap_host *h, bool strict,
 		struct findings *f, struct ap_host *end);
 
+/*
+ * Predicts one step on a model of the host (a copy from ap_host_clone) and
+ * applies it there, as plan_check does step by step: 0 when the kernel would
+ * take the write, else the -errno it would refuse it with, the refusal added
+ * to f. Give each step fresh findings: a refusal equal to one already in f
+ * is not added twice.
+ */
+int plan_predict_step(struct ap_host *model, const struct step *s, struct findings *f);
+
 struct plan_result {
 	int failed;		/* index of the step the kernel refused, or -1 */
 	int err;		/* its errno; -EPROTO when the value did not stick */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "boot.h"
 #include "guestview.h"
 #include "json.h"
 #include "plan.h"
@@ -365,4 +366,44 @@ void jstream_array_end(struct json_stream *s)
 void jstream_end(struct json_stream *s)
 {
 	fputs(s->first_member ? "}\n" : "\n}\n", stdout);
+}
+
+/* One auto definition at the next boot. */
+static struct json_object *json_boot_guest(const struct boot_guest *g)
+{
+	struct json_object *o = json_object_new_object();
+	bool started = g->outcome == BOOT_STARTS || g->outcome == BOOT_LESS;
+
+	json_object_object_add(o, "uuid", json_object_new_string(g->uuid));
+	json_object_object_add(o, "outcome", json_object_new_string(boot_outcome_name(g->outcome)));
+	json_object_object_add(o, "defined", matrix_members(json_object_new_object(), &g->defined));
+	json_object_object_add(o, "started", started ?
+			       matrix_members(json_object_new_object(), &g->started) : NULL);
+	json_object_object_add(o, "attr", g->attr >= 0 ? json_object_new_int(g->attr) : NULL);
+	json_object_object_add(o, "attribute", g->attr >= 0 ? json_object_new_string(g->attr_key)
+							    : NULL);
+	json_object_object_add(o, "value", g->attr >= 0 ? json_object_new_string(g->attr_value)
+							: NULL);
+	json_object_object_add(o, "errno", g->err ? json_object_new_string(boot_errno_name(g->err))
+						  : NULL);
+	json_object_object_add(o, "reason", string_or_null(g->why));
+	return o;
+}
+
+struct json_object *json_boot(const struct boot_prediction *bp)
+{
+	struct json_object *o = json_object_new_object(), *v = json_object_new_array();
+
+	json_object_object_add(o, "ok", json_object_new_boolean(!bp->not_as_defined));
+	json_object_object_add(o, "rule", bp->rule ? json_object_new_string(bp->rule) : NULL);
+	json_object_object_add(o, "rule_error", string_or_null(bp->rule_error));
+	json_object_object_add(o, "apmask", json_mask(&bp->apmask, NULL));
+	json_object_object_add(o, "aqmask", json_mask(&bp->aqmask, NULL));
+	json_object_object_add(o, "blocked_by", string_or_null(bp->blocker));
+	for (unsigned int i = 0; i < bp->n; i++)
+		json_object_array_add(v, json_boot_guest(&bp->v[i]));
+	json_object_object_add(o, "guests", v);
+	json_object_object_add(o, "as_defined", json_object_new_int((int)(bp->n - bp->not_as_defined)));
+	json_object_object_add(o, "not_as_defined", json_object_new_int((int)bp->not_as_defined));
+	return o;
 }

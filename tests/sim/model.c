@@ -1655,7 +1655,7 @@ int sim_mdev_bind(struct sim_model *m, const char *buf, size_t len)
 	free(s);
 	if (slot < 0)
 		return refuse(m, ENODEV, "bind: no such mdev");
-	/* from 5.16 mdev_match() matches no driver: only the mdev core binds */
+	/* from about 5.16 mdev_match() matches no driver: only the mdev core binds */
 	if (k6(m))
 		return refuse(m, ENODEV, "bind: mdevs are bound by the mdev core only");
 	if (m->mdev[slot].bound)

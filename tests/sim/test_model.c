@@ -1100,7 +1100,7 @@ static void vfio_module(enum sim_kernel k)
 
 /*
  * Unbinding an mdev from its driver: the IOMMU group goes with the vfio
- * device (mdev_remove() / vfio_unregister_group_dev()).  From 5.16
+ * device (mdev_remove() / vfio_unregister_group_dev()).  From about 5.16
  * mdev_match() matches no driver, so 6.x cannot bind it again (bind ENODEV,
  * drivers_probe binds nothing); 4.20's vfio_mdev could, in a new group.
  */
