@@ -404,8 +404,8 @@ void text_boot(const struct boot_prediction *bp, bool quiet)
 		else
 			printf(_("at boot, no rule sets the masks; they stay all ones, every queue "
 				 "for the host:\n"));
-		text_mask_lines("apmask", &bp->apmask);
-		text_mask_lines("aqmask", &bp->aqmask);
+		text_mask_lines(stdout, "apmask", &bp->apmask);
+		text_mask_lines(stdout, "aqmask", &bp->aqmask);
 	}
 	for (unsigned int i = 0; i < bp->n; i++)
 		if (!quiet || bp->v[i].outcome != BOOT_STARTS)
