@@ -128,7 +128,9 @@ int apm_persist(const struct ap_host *h, const struct desired *d);
 struct boot_prediction;
 int apm_boot_report(const struct boot_prediction *bp);
 /* The next boot with what apm_persist would write: exit 3 unless every auto definition starts. */
-int apm_persist_boot_check(const struct ap_host *h, const struct desired *d);
+struct mdev_def;
+int apm_persist_boot_check(const struct ap_host *h, const struct desired *d,
+			   const struct mdev_def *gone, unsigned int ngone);
 /* check FILE */
 int apm_check_file(const char *path);
 

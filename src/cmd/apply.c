@@ -179,7 +179,7 @@ static int plan_or_apply(int argc, const char **argv, bool apply)
 	if (rc)
 		goto end;
 	if (apply && persist) {
-		rc = apm_persist_boot_check(&h, &d);
+		rc = apm_persist_boot_check(&h, &d, gone, ngone);
 		if (rc)
 			goto end;
 	}
@@ -282,7 +282,8 @@ static void persist_rule(const struct ap_host *h, const struct desired *d, struc
  * for boot beside them: refused (exit 3) when an auto definition would not
  * start, unless --force.
  */
-int apm_persist_boot_check(const struct ap_host *h, const struct desired *d)
+int apm_persist_boot_check(const struct ap_host *h, const struct desired *d,
+			   const struct mdev_def *gone, unsigned int ngone)
 {
 	unsigned int n = d ? d->nguests : h->nmdevs, failing = 0;
 	struct boot_prediction bp = { 0 };
@@ -297,6 +298,9 @@ int apm_persist_boot_check(const struct ap_host *h, const struct desired *d)
 		rc = text ? boot_files_put(&fs, uuid, text) : -ENOMEM;
 		free(text);
 	}
+	/* the definitions apply --prune --persist removes are not there at boot */
+	for (unsigned int i = 0; i < ngone && !rc; i++)
+		boot_files_drop(&fs, gone[i].uuid);
 	persist_rule(h, d, &pm);
 	if (!rc)
 		rc = boot_predict(h, &pm, &fs, &bp);
@@ -431,7 +435,7 @@ int cmd_persist(int argc, const char **argv)
 		ap_host_free(&next);
 	}
 	if (!rc)
-		rc = apm_persist_boot_check(&h, file ? &d : NULL);
+		rc = apm_persist_boot_check(&h, file ? &d : NULL, NULL, 0);
 	if (!rc) {
 		if (apm_opts.json)
 			persisted = json_object_new_array();
