@@ -34,12 +34,24 @@ install_missing() {
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# What configure finds: the packages installed (and their versions) and the
+# options it is given. configure runs again whenever that has changed since
+# it last ran, e.g. "demo" then "check", which installs the test packages.
+config_stamp() {
+	# shellcheck disable=SC2086
+	dpkg-query -W -f='${Package} ${Version} ${Status}\n' $build_pkgs $test_pkgs 2>/dev/null | sort
+	printf 'configure --enable-werror %s\n' "$*"
+}
+
 build() {
+	local stamp
 	if [ ! -x configure ] || [ configure.ac -nt configure ]; then
 		autoreconf -fi
 	fi
-	if [ ! -f config.status ] || [ -n "$*" ]; then
+	stamp=$(config_stamp "$@")
+	if [ ! -f config.status ] || [ "$stamp" != "$(cat .quickstart-configured 2>/dev/null)" ]; then
 		./configure --enable-werror "$@"
+		printf '%s\n' "$stamp" > .quickstart-configured
 	fi
 	make -j"$(nproc)"
 }

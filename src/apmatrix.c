@@ -19,6 +19,7 @@
 #include "sysfs.h"
 
 struct apm_opts apm_opts;
+const char *apm_command;
 
 enum {
 	OPT_HELP = 'h',
@@ -428,7 +429,8 @@ static void print_main_help(poptContext ctx)
 		printf("  %-10s %s\n", c->name, _(c->summary));
 	printf(_("\nRun 'apmatrix COMMAND --help' for the options of a command.\n"
 		 "Exit status: 0 done, 1 failed, 2 bad usage, 3 refused by a check,\n"
-		 "4 no such device, 5 lock not available, 6 partial change left.\n"));
+		 "4 no such device, 5 lock not available, 6 partial change left,\n"
+		 "128+N interrupted by signal N (undone).\n"));
 }
 
 int main(int argc, const char **argv)
@@ -499,6 +501,7 @@ int main(int argc, const char **argv)
 		rc = apm_usage_error(NULL, _("unknown command \"%s\""), rest[0]);
 		goto out;
 	} else {
+		apm_command = cmd->name;
 		rc = cmd->run(nrest, rest);
 	}
 	poptFreeContext(ctx);

@@ -19,6 +19,7 @@ enum apm_exit {
 	APM_EXIT_NODEV = 4,	/* no such device: UUID, adapter, domain, AP bus */
 	APM_EXIT_LOCK = 5,	/* the lock could not be had in time */
 	APM_EXIT_PARTIAL = 6,	/* failed, and the undo failed too */
+	APM_EXIT_SIGNAL = 128,	/* + the signal number: interrupted, this run's writes undone */
 };
 
 enum apm_color { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
@@ -36,6 +37,8 @@ struct apm_opts {
 };
 
 extern struct apm_opts apm_opts;
+/* The command being run ("apply", "mask"), for the journal of a change. */
+extern const char *apm_command;
 
 /* The global option table, included in every command's table. */
 extern struct poptOption apm_global_options[];
@@ -106,6 +109,24 @@ int apm_change_begin(struct ap_host *h);
 /* 0 when the vfio_ap matrix device is there; else says so and returns APM_EXIT_NODEV. */
 int apm_need_matrix(const struct ap_host *h);
 void apm_change_end(struct ap_host *h);
+/* The config file a change comes from (apply FILE), for its journal. */
+void apm_change_file(const char *path);
+/*
+ * After an apply of that file succeeded: the journals of earlier, interrupted
+ * applies of the same file are finished, and removed.
+ */
+void apm_change_done(void);
+/*
+ * The journals of interrupted changes: findings (errors) into f for check,
+ * warnings when f is NULL. 0, or -errno when the journals cannot be read.
+ */
+struct findings;
+int apm_journal_report(struct findings *f);
+/*
+ * When a signal asked the change to stop (before anything was written, or
+ * before persist wrote a file): says so and returns 128 + the signal; else 0.
+ */
+int apm_interrupted(void);
 /*
  * Checks a plan against the host (plus extra findings of the command's
  * own), reports every refusal at once (exit 3, nothing written), prints
@@ -121,9 +142,13 @@ struct json_object *apm_change_json(const struct plan *p, bool changed);
 struct bitmap;
 int apm_parse_ids(const char *cmd, const char *opt, const char *text, struct bitmap *out);
 
-/* Writes mdevctl definitions and the udev rule for d (the live host if NULL). */
+/*
+ * Writes mdevctl definitions and the udev rule for d (the live host if
+ * NULL): only the files that differ, all of them or none. *changed: whether
+ * a file was written.
+ */
 struct desired;
-int apm_persist(const struct ap_host *h, const struct desired *d);
+int apm_persist(const struct ap_host *h, const struct desired *d, bool *changed);
 /* Prints a boot prediction (text or --json); exit 3 when one will not come up as defined. */
 struct boot_prediction;
 int apm_boot_report(const struct boot_prediction *bp);

@@ -16,6 +16,7 @@
 #include "boot.h"
 #include "conf.h"
 #include "conflict.h"
+#include "lock.h"
 #include "out/json.h"
 #include "out/text.h"
 #include "plan.h"
@@ -139,6 +140,7 @@ static int plan_or_apply(int argc, const char **argv, bool apply)
 	const char *name = apply ? "apply" : "plan";
 	struct mdev_def *gone = NULL;
 	unsigned int ngone = 0;
+	bool persist_changed = false;
 	struct findings f = { 0 };
 	struct desired d = { 0 };
 	struct plan p = { 0 };
@@ -161,6 +163,7 @@ static int plan_or_apply(int argc, const char **argv, bool apply)
 		goto free_desired;
 	if (!apply)
 		apm_opts.dry_run = 1;
+	apm_change_file(cl.args[0]);
 	rc = apm_change_begin(&h);
 	if (rc)
 		goto free_desired;
@@ -186,14 +189,20 @@ static int plan_or_apply(int argc, const char **argv, bool apply)
 	if (!p.n && !apm_opts.json)
 		apm_info(_("nothing to do: the host matches %s\n"), cl.args[0]);
 	rc = apm_change_run(&h, &p, true, NULL);
+	if (rc == APM_EXIT_OK && apply)
+		apm_change_done();
 	if (rc == APM_EXIT_OK && apply && p.n && !apm_opts.dry_run)
 		apm_info(P_("applied %s: %u write\n", "applied %s: %u writes\n", p.n), cl.args[0], p.n);
 	if (rc == APM_EXIT_OK && apply && persist)
-		rc = apm_persist(&h, &d);
-	if (rc == APM_EXIT_OK && ngone)
+		rc = apm_persist(&h, &d, &persist_changed);
+	if (rc == APM_EXIT_OK && ngone) {
 		rc = remove_defs(gone, ngone);
+		persist_changed |= !rc && !apm_opts.dry_run;
+	}
 	if (rc == APM_EXIT_OK && apm_opts.json) {
-		struct json_object *o = apm_change_json(&p, p.n && !apm_opts.dry_run);
+		/* the files for boot are part of the change */
+		struct json_object *o = apm_change_json(&p, (p.n && !apm_opts.dry_run) ||
+						       persist_changed);
 
 		apm_print_json(o);
 		json_object_put(o);
@@ -220,39 +229,118 @@ int cmd_apply(int argc, const char **argv)
 	return plan_or_apply(argc, argv, true);
 }
 
-/* The files persist wrote (or would write), for --json. */
-static struct json_object *persisted;
+/* One file persist keeps for boot: its text, and how far writing it got. */
+struct etc_file {
+	char rel[128];
+	char *text;
+	bool differs;		/* the file is not there with this text */
+	char staged[192];	/* its temporary file, or "" */
+	bool written;
+};
 
-/* Writes one file of /etc atomically, or says what it would write. */
-static int write_etc(const char *rel, const char *text)
+/* The files persist wrote (or would write) and those already as wanted, for --json. */
+static struct json_object *persisted, *persist_unchanged;
+
+/* Whether the file is already there with this text (then it is left alone, inode and all). */
+static bool etc_same(const char *rel, const char *text)
+{
+	char *old;
+	size_t len;
+	bool same;
+
+	if (sysfs_read_file(TREE_ETC, rel, &old, &len))
+		return false;
+	same = len == strlen(text) && !memcmp(old, text, len);
+	free(old);
+	return same;
+}
+
+static void etc_json(struct json_object *a, const char *rel)
 {
 	char path[4096];
-	int rc;
 
-	if (persisted) {
-		snprintf(path, sizeof(path), "/etc/%s", rel);
-		json_object_array_add(persisted, json_object_new_string(path));
-	}
-	if (apm_opts.dry_run) {
-		apm_info(_("would write %s/%s\n"), sysfs_tree_root(TREE_ETC), rel);
-		return 0;
-	}
-	rc = sysfs_replace_file(TREE_ETC, rel, text, strlen(text), 0644);
+	if (!a)
+		return;
+	snprintf(path, sizeof(path), "/etc/%s", rel);
+	json_object_array_add(a, json_object_new_string(path));
+}
+
+/* Removes what was staged and not committed. */
+static void etc_unstage(struct etc_file *v, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (v[i].staged[0] && !v[i].written)
+			sysfs_unlink(TREE_ETC, v[i].staged);
+}
+
+static void etc_error(const char *rel, int rc)
+{
+	apm_err(_("cannot write %s/%s: %s"), sysfs_tree_root(TREE_ETC), rel,
+		rc == -ELOOP ? _("it is a symlink, which apmatrix does not follow") : strerror(-rc));
+}
+
+/*
+ * Writes the files that differ, all or none: every one staged first, then
+ * renamed into place. Should a rename still fail, says exactly which files
+ * were written. *changed: whether any file was written.
+ */
+static int etc_write_all(struct etc_file *v, unsigned int n, bool *changed)
+{
+	unsigned int done = 0;
+	int rc = 0;
+
+	for (unsigned int i = 0; i < n && !rc; i++)
+		if (v[i].differs) {
+			rc = sysfs_stage_file(TREE_ETC, v[i].rel, v[i].text, strlen(v[i].text), 0644,
+					      v[i].staged, sizeof(v[i].staged));
+			if (rc) {
+				v[i].staged[0] = '\0';
+				etc_error(v[i].rel, rc);
+			}
+		}
 	if (rc) {
-		apm_err(_("cannot write %s/%s: %s"), sysfs_tree_root(TREE_ETC), rel,
-			rc == -ELOOP ? _("it is a symlink, which apmatrix does not follow")
-				     : strerror(-rc));
+		etc_unstage(v, n);
+		apm_err(_("nothing was written for boot"));
 		return APM_EXIT_FAILED;
 	}
-	if (apm_opts.verbose && !apm_opts.json)
-		printf(_("wrote %s/%s\n"), sysfs_tree_root(TREE_ETC), rel);
-	return 0;
+	if (ap_stop_signal) {
+		etc_unstage(v, n);
+		return apm_interrupted();
+	}
+	for (unsigned int i = 0; i < n && !rc; i++) {
+		if (!v[i].differs)
+			continue;
+		rc = sysfs_commit_file(TREE_ETC, v[i].staged, v[i].rel);
+		if (rc) {
+			etc_error(v[i].rel, rc);
+			break;
+		}
+		v[i].written = true;
+		done++;
+		*changed = true;
+		if (apm_opts.verbose && !apm_opts.json)
+			printf(_("wrote %s/%s\n"), sysfs_tree_root(TREE_ETC), v[i].rel);
+	}
+	if (!rc)
+		return 0;
+	etc_unstage(v, n);
+	if (!done) {
+		apm_err(_("nothing was written for boot"));
+		return APM_EXIT_FAILED;
+	}
+	apm_err(P_("only this file was written for boot; the others are as they were:",
+		   "only these files were written for boot; the others are as they were:", done));
+	for (unsigned int i = 0; i < n; i++)
+		if (v[i].written)
+			fprintf(stderr, "  %s/%s\n", sysfs_tree_root(TREE_ETC), v[i].rel);
+	return APM_EXIT_PARTIAL;
 }
 
 /*
  * Keeps a state for boot: one mdevctl definition per guest and the masks as
  * chzdev's udev rule. d NULL: the live host, every active mdev (keeping the
- * start mode of an existing definition, auto otherwise).
+ * start mode of an existing definition, auto otherwise). Only the files
+ * whose text differs are written; *changed says whether one was.
  */
 /* The definition text persist writes for guest i (of d, or active mdev i); its UUID in *uuid. */
 static char *persist_text(const struct ap_host *h, const struct desired *d, unsigned int i,
@@ -331,31 +419,40 @@ int apm_persist_boot_check(const struct ap_host *h, const struct desired *d,
 	return rc;
 }
 
-int apm_persist(const struct ap_host *h, const struct desired *d)
+int apm_persist(const struct ap_host *h, const struct desired *d, bool *changed)
 {
 	const struct bitmap *apm = d && d->has_apmask ? &d->apmask : &h->apmask;
 	const struct bitmap *aqm = d && d->has_aqmask ? &d->aqmask : &h->aqmask;
 	unsigned int n = d ? d->nguests : h->nmdevs;
-	char rel[128], *text;
-	int rc = 0;
+	struct etc_file *v = calloc(n + 1, sizeof(*v));
+	int rc = APM_EXIT_FAILED;
 
-	for (unsigned int i = 0; i < n && !rc; i++) {
+	*changed = false;
+	if (!v)
+		return APM_EXIT_FAILED;
+	for (unsigned int i = 0; i < n; i++) {
 		const char *uuid;
 
-		text = persist_text(h, d, i, &uuid);
-		if (!text)
-			return APM_EXIT_FAILED;
-		snprintf(rel, sizeof(rel), MDEVCTL_DIR "/%s", uuid);
-		rc = write_etc(rel, text);
-		free(text);
+		v[i].text = persist_text(h, d, i, &uuid);
+		if (!v[i].text)
+			goto out;
+		snprintf(v[i].rel, sizeof(v[i].rel), MDEVCTL_DIR "/%s", uuid);
 	}
-	if (rc)
-		return rc;
-	text = udev_rule_format(apm, aqm);
-	if (!text)
-		return APM_EXIT_FAILED;
-	rc = write_etc("udev/rules.d/41-ap.rules", text);
-	free(text);
+	v[n].text = udev_rule_format(apm, aqm);
+	if (!v[n].text)
+		goto out;
+	snprintf(v[n].rel, sizeof(v[n].rel), "udev/rules.d/41-ap.rules");
+	for (unsigned int i = 0; i <= n; i++) {
+		v[i].differs = !etc_same(v[i].rel, v[i].text);
+		etc_json(v[i].differs ? persisted : persist_unchanged, v[i].rel);
+		if (v[i].differs && apm_opts.dry_run)
+			apm_info(_("would write %s/%s\n"), sysfs_tree_root(TREE_ETC), v[i].rel);
+	}
+	rc = apm_opts.dry_run ? 0 : etc_write_all(v, n + 1, changed);
+out:
+	for (unsigned int i = 0; i <= n; i++)
+		free(v[i].text);
+	free(v);
 	return rc;
 }
 
@@ -410,6 +507,12 @@ int cmd_persist(int argc, const char **argv)
 				x->matrix = file ? d.guests[i].matrix : h.mdevs[i].matrix;
 				x->start = file && !d.guests[i].autostart ? DEF_MANUAL : DEF_AUTO;
 			}
+			/* and the masks for boot as the rule will have them */
+			next.persist[PERSIST_ETC].present = true;
+			next.persist[PERSIST_ETC].error[0] = '\0';
+			next.persist[PERSIST_ETC].has_apmask = next.persist[PERSIST_ETC].has_aqmask = true;
+			next.persist[PERSIST_ETC].apmask = file && d.has_apmask ? d.apmask : h.apmask;
+			next.persist[PERSIST_ETC].aqmask = file && d.has_aqmask ? d.aqmask : h.aqmask;
 			conflict_check(&h, &before);
 			conflict_check(&next, &after);
 			if (findings_new_errors(&after, &before) && !apm_opts.force) {
@@ -437,21 +540,27 @@ int cmd_persist(int argc, const char **argv)
 	if (!rc)
 		rc = apm_persist_boot_check(&h, file ? &d : NULL, NULL, 0);
 	if (!rc) {
-		if (apm_opts.json)
+		bool changed;
+
+		if (apm_opts.json) {
 			persisted = json_object_new_array();
-		rc = apm_persist(&h, file ? &d : NULL);
+			persist_unchanged = json_object_new_array();
+		}
+		rc = apm_persist(&h, file ? &d : NULL, &changed);
 		if (persisted && !rc) {
 			struct json_object *o = json_object_new_object();
 
-			json_object_object_add(o, "changed", json_object_new_boolean(!apm_opts.dry_run));
+			json_object_object_add(o, "changed", json_object_new_boolean(changed));
 			json_object_object_add(o, "dry_run", json_object_new_boolean(apm_opts.dry_run));
 			json_object_object_add(o, "files", persisted);
+			json_object_object_add(o, "unchanged", persist_unchanged);
 			apm_print_json(o);
 			json_object_put(o);
 		} else {
 			json_object_put(persisted);
+			json_object_put(persist_unchanged);
 		}
-		persisted = NULL;
+		persisted = persist_unchanged = NULL;
 	}
 	findings_free(&before);
 	findings_free(&after);
@@ -619,6 +728,7 @@ int apm_check_file(const char *path)
 	if (rc)
 		return rc;
 	desired_check(&d, &f);
+	apm_journal_report(&f);
 	if (ap_bus_present() && !ap_host_read(&h, AP_READ_DEFS)) {
 		if (!plan_desired(&p, &h, &d, false))
 			plan_check(&p, &h, true, &f, NULL);

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 
 #include "ap.h"
 #include "apmatrix.h"
+#include "journal.h"
 #include "lock.h"
 #include "maskexpr.h"
 #include "out/json.h"
@@ -25,6 +27,161 @@
 #include "sysfs.h"
 
 static bool locked;
+/* the config file of the change (apply FILE), absolute; NULL for the others */
+static char *change_file;
+
+void apm_change_file(const char *path)
+{
+	char cwd[4096];
+
+	free(change_file);
+	change_file = NULL;
+	if (!path)
+		return;
+	if (path[0] != '/' && getcwd(cwd, sizeof(cwd)) &&
+	    asprintf(&change_file, "%s/%s", cwd, path) >= 0)
+		return;
+	change_file = strdup(path);
+}
+
+/* "SIGINT" for the messages */
+static const char *signal_name(int sig)
+{
+	switch (sig) {
+	case SIGINT: return "SIGINT";
+	case SIGTERM: return "SIGTERM";
+	case SIGHUP: return "SIGHUP";
+	default: return "a signal";
+	}
+}
+
+static void on_signal(int sig)
+{
+	if (!ap_stop_signal)
+		ap_stop_signal = sig;
+}
+
+/*
+ * From here on SIGINT, SIGTERM and SIGHUP only ask the change to stop: the
+ * write in flight completes (SA_RESTART), plan_execute undoes what this run
+ * wrote, the lock is released, and the command exits 128 + the signal. A
+ * second signal does not cut the undo short.
+ */
+static void catch_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	for (unsigned int i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction old;
+
+		/* an ignored signal (nohup, a background job) stays ignored */
+		if (!sigaction(sigs[i], NULL, &old) && old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(sigs[i], &sa, NULL);
+	}
+}
+
+int apm_interrupted(void)
+{
+	if (!ap_stop_signal)
+		return 0;
+	apm_err(_("interrupted by %s; nothing more was written"), signal_name(ap_stop_signal));
+	return APM_EXIT_SIGNAL + ap_stop_signal;
+}
+
+/* What a journal left by an interrupted change says, and what to run next. */
+static void journal_text(const struct journal_info *ji, char *buf, size_t len)
+{
+	const char *file = ji->file && *ji->file ? ji->file : NULL;
+	char what[4200], next[4400], path[4096];
+
+	sysfs_path(TREE_RUN, ji->rel, path, sizeof(path));
+	if (ji->unreadable) {
+		snprintf(buf, len, _("%s is not a journal apmatrix can read: remove it"), path);
+		return;
+	}
+	if (file)
+		snprintf(what, sizeof(what), _("an %s of %s"), ji->command, file);
+	else
+		snprintf(what, sizeof(what), _("an apmatrix %s"), ji->command);
+	if (file && !strcmp(ji->command, "apply") && change_file && !strcmp(file, change_file))
+		snprintf(next, sizeof(next), apm_opts.dry_run ?
+			 _("'apmatrix apply %s' finishes it; these are the writes left") :
+			 _("this apply of %s finishes it"), file);
+	else if (file && !strcmp(ji->command, "apply"))
+		snprintf(next, sizeof(next), _("run 'apmatrix apply %s' to finish it ('apmatrix plan "
+					       "%s' shows what is left)"), file, file);
+	else
+		snprintf(next, sizeof(next), _("'apmatrix show' shows the host as it is: finish or "
+					       "undo the change, then remove %s"), path);
+	if (ji->undo_failed)
+		snprintf(buf, len, _("%s (PID %ld) failed after step %u of %u and its undo failed; "
+				     "%u of its writes remain in effect: %s"), what, ji->pid, ji->done,
+			 ji->nsteps, ji->in_effect, next);
+	else if (ji->undoing)
+		snprintf(buf, len, _("%s (PID %ld) was interrupted while undoing step %u of %u; "
+				     "%u of its writes remain in effect: %s"), what, ji->pid, ji->done,
+			 ji->nsteps, ji->in_effect, next);
+	else
+		snprintf(buf, len, _("%s (PID %ld) was interrupted after step %u of %u: %s"), what,
+			 ji->pid, ji->done, ji->nsteps, next);
+}
+
+/*
+ * The changes that were interrupted (their process is gone): as errors in f
+ * for check, else as warnings. Those of another live apmatrix are in flight.
+ */
+int apm_journal_report(struct findings *f)
+{
+	struct journal_info *v;
+	int n = journal_list(&v);
+	char msg[8192];
+
+	if (n < 0) {
+		if (f)
+			findings_add(f, SEV_ERROR, "journal-unreadable", -1, -1,
+				     _("cannot read %s/%s: %s"), sysfs_tree_root(TREE_RUN),
+				     JOURNAL_DIR, strerror(-n));
+		else
+			apm_warn(_("cannot read %s/%s: %s"), sysfs_tree_root(TREE_RUN), JOURNAL_DIR,
+				 strerror(-n));
+		return n;
+	}
+	for (int i = 0; i < n; i++) {
+		if (v[i].alive) {
+			if (f && !v[i].unreadable)
+				findings_add(f, SEV_WARNING, "change-in-flight", -1, -1,
+					     _("an apmatrix %s (PID %ld) is making its change: step %u "
+					       "of %u"), v[i].command, v[i].pid, v[i].done, v[i].nsteps);
+			continue;
+		}
+		journal_text(&v[i], msg, sizeof(msg));
+		if (f)
+			findings_add(f, SEV_ERROR, "change-interrupted", -1, -1, "%s", msg);
+		else
+			apm_warn("%s", msg);
+	}
+	journal_list_free(v, n);
+	return 0;
+}
+
+/* An apply of FILE brought the host to FILE: earlier interrupted applies of it are finished. */
+static void journal_finished(void)
+{
+	struct journal_info *v;
+	int n = journal_list(&v);
+
+	for (int i = 0; i < n; i++)
+		if (!v[i].alive && !v[i].unreadable && !strcmp(v[i].command, "apply") &&
+		    change_file && !strcmp(v[i].file, change_file))
+			journal_remove(&v[i]);
+	journal_list_free(v, n > 0 ? n : 0);
+}
 
 int apm_change_begin(struct ap_host *h)
 {
@@ -37,7 +194,10 @@ int apm_change_begin(struct ap_host *h)
 	if (apm_opts.timeout < 0)
 		return apm_usage_error(NULL, _("--timeout takes seconds, 0 or more"));
 	if (!apm_opts.dry_run) {
+		catch_signals();
 		rc = ap_lock(apm_opts.timeout * 1000, &holder);
+		if (rc == -EINTR)
+			return apm_interrupted();
 		if (rc == -EAGAIN && holder <= 0) {
 			apm_err(_("%s/lock/s390apconfig.lock exists but names no process; it counts "
 				  "as stale two minutes after it was written: try again later, or "
@@ -58,6 +218,7 @@ int apm_change_begin(struct ap_host *h)
 		}
 		locked = true;
 	}
+	apm_journal_report(NULL);
 	rc = apm_load_host(h, AP_READ_DEFS);
 	if (rc)
 		apm_change_end(NULL);
@@ -71,6 +232,12 @@ void apm_change_end(struct ap_host *h)
 	if (locked)
 		ap_unlock();
 	locked = false;
+}
+
+void apm_change_done(void)
+{
+	if (!apm_opts.dry_run && !ap_stop_signal)
+		journal_finished();
 }
 
 /* A word for sh: as it is where the shell leaves it alone, else in single quotes. */
@@ -223,69 +390,239 @@ static void report_refusal(const struct findings *f)
 		   "refused: %u problems; nothing was written", f->errors), f->errors);
 }
 
-static void report_failure(const struct plan *p, const struct plan_result *r,
+/* An mdev's matrix in words: "adapters 5-6, domains 4, control domains 4". */
+static void matrix_text(const struct ap_matrix *m, char *buf, size_t len)
+{
+	char a[BM_RANGES_LEN], d[BM_RANGES_LEN], c[BM_RANGES_LEN];
+
+	bm_to_ranges(&m->adapters, a, sizeof(a));
+	bm_to_ranges(&m->domains, d, sizeof(d));
+	bm_to_ranges(&m->control, c, sizeof(c));
+	snprintf(buf, len, _("adapters %s, domains %s, control domains %s"), *a ? a : "-",
+		 *d ? d : "-", *c ? c : "-");
+}
+
+static struct json_object *json_matrix_or_null(const struct ap_matrix *m)
+{
+	struct json_object *o;
+
+	if (!m)
+		return NULL;
+	o = json_object_new_object();
+	json_object_object_add(o, "adapters", json_ids(&m->adapters));
+	json_object_object_add(o, "domains", json_ids(&m->domains));
+	json_object_object_add(o, "control_domains", json_ids(&m->control));
+	return o;
+}
+
+/* One difference between the host before the change and after its undo. */
+static void left_mdev(struct json_object *a, const char *uuid, const struct ap_matrix *was,
+		      const struct ap_matrix *now)
+{
+	char t1[3 * BM_RANGES_LEN + 64], t2[3 * BM_RANGES_LEN + 64];
+	struct json_object *o = json_object_new_object();
+
+	if (now)
+		matrix_text(now, t1, sizeof(t1));
+	if (was)
+		matrix_text(was, t2, sizeof(t2));
+	fflush(stdout);
+	if (!was)
+		fprintf(stderr, _("  mdev %s was created and is still there (%s)\n"), uuid, t1);
+	else if (!now)
+		fprintf(stderr, _("  mdev %s was removed (it had %s)\n"), uuid, t2);
+	else
+		fprintf(stderr, _("  mdev %s has %s (it had %s)\n"), uuid, t1, t2);
+	json_object_object_add(o, "uuid", json_object_new_string(uuid));
+	json_object_object_add(o, "now", json_matrix_or_null(now));
+	json_object_object_add(o, "was", json_matrix_or_null(was));
+	json_object_array_add(a, o);
+}
+
+/*
+ * After a failed undo: what differs between the host before the change and
+ * the host read back now, not the list of writes (an undo that failed part-way
+ * may still have removed some of them). Returns the JSON list of differences.
+ */
+static struct json_object *report_left(const struct ap_host *was)
+{
+	struct json_object *a = json_object_new_array();
+	unsigned int i = 0, j = 0;
+	struct ap_host now;
+	int rc = ap_host_read(&now, 0);
+
+	if (rc) {
+		apm_err(_("cannot read the host back to tell what is left: %s"), strerror(-rc));
+		json_object_put(a);
+		return NULL;
+	}
+	for (int k = AP_APMASK; k <= AP_AQMASK; k++) {
+		const struct bitmap *b = k == AP_APMASK ? &was->apmask : &was->aqmask;
+		const struct bitmap *c = k == AP_APMASK ? &now.apmask : &now.aqmask;
+		char h1[BM_HEX_LEN], h2[BM_HEX_LEN];
+		struct json_object *o;
+
+		if (bm_equal(b, c))
+			continue;
+		bm_to_hex(c, h1);
+		bm_to_hex(b, h2);
+		fflush(stdout);
+		fprintf(stderr, _("  %s is %s (it was %s)\n"), ap_mask_attr(k), h1, h2);
+		o = json_object_new_object();
+		json_object_object_add(o, "mask", json_object_new_string(ap_mask_attr(k)));
+		json_object_object_add(o, "now", json_object_new_string(h1));
+		json_object_object_add(o, "was", json_object_new_string(h2));
+		json_object_array_add(a, o);
+	}
+	/* both lists are sorted by UUID */
+	while (i < was->nmdevs || j < now.nmdevs) {
+		int c = i >= was->nmdevs ? 1 : j >= now.nmdevs ? -1 :
+			strcmp(was->mdevs[i].uuid, now.mdevs[j].uuid);
+
+		if (c < 0) {
+			left_mdev(a, was->mdevs[i].uuid, &was->mdevs[i].matrix, NULL);
+			i++;
+		} else if (c > 0) {
+			left_mdev(a, now.mdevs[j].uuid, NULL, &now.mdevs[j].matrix);
+			j++;
+		} else {
+			if (!matrix_equal(&was->mdevs[i].matrix, &now.mdevs[j].matrix))
+				left_mdev(a, now.mdevs[j].uuid, &was->mdevs[i].matrix,
+					  &now.mdevs[j].matrix);
+			i++;
+			j++;
+		}
+	}
+	if (!json_object_array_length(a))
+		apm_err(_("read back, the host is as it was before the change after all"));
+	ap_host_free(&now);
+	return a;
+}
+
+/* The undo failed: which undo, then what the host shows is left. */
+static struct json_object *report_undo_failed(const struct plan *p, const struct plan_result *r,
+					      const struct ap_host *h)
+{
+	const struct step *u = &p->v[r->undo_failed];
+	char rel[192];
+
+	step_path(u, rel, sizeof(rel));
+	apm_err(_("undoing the write to %s failed too (%s); read back, this is what the change "
+		  "left:"), rel, strerror(-r->undo_err));
+	return report_left(h);
+}
+
+/*
+ * Says what failed and what the undo did; returns whether the host is left
+ * changed (read back after a failed undo).
+ */
+static bool report_failure(const struct plan *p, const struct plan_result *r,
 			   const struct ap_host *h)
 {
-	const struct step *s = &p->v[r->failed];
+	const struct step *s = r->err == -EINTR ? NULL : &p->v[r->failed];
+	struct json_object *left = NULL;
+	bool changed = false;
 	char why[512], rel[192], path[4096];
 
-	step_explain(s, r->err, h, why, sizeof(why));
-	step_path(s, rel, sizeof(rel));
-	sysfs_path(TREE_SYS, rel, path, sizeof(path));
-	if (r->err == -EACCES || (r->err == -EPERM && s->op != OP_CREATE))
-		/* the VFS, not the AP bus, said no: a matter of who runs apmatrix */
-		apm_err(_("no permission for write %d of %u, \"%.*s\" to %s (%s): %s"),
-			r->failed + 1, p->n, (int)strcspn(s->text, "\n"), s->text, path,
-			errno_name(-r->err), geteuid() ? _("changing the AP configuration needs "
-							   "root; run apmatrix as root (sudo)")
-						       : _("even root may not write there (a "
-							   "read-only /sys, or a security module)"));
-	else
-		apm_err(_("the kernel refused write %d of %u, \"%.*s\" to %s (%s): %s"),
-			r->failed + 1, p->n, (int)strcspn(s->text, "\n"), s->text, path,
-			errno_name(-r->err), why);
+	if (!s) {
+		snprintf(why, sizeof(why), _("interrupted by %s"), signal_name(ap_stop_signal));
+		if (r->failed)
+			apm_err(P_("interrupted by %s after write %d of %u",
+				   "interrupted by %s after write %d of %u", r->failed),
+				signal_name(ap_stop_signal), r->failed, p->n);
+		else
+			apm_err(_("interrupted by %s before the first write"),
+				signal_name(ap_stop_signal));
+	} else {
+		step_explain(s, r->err, h, why, sizeof(why));
+		step_path(s, rel, sizeof(rel));
+		sysfs_path(TREE_SYS, rel, path, sizeof(path));
+		if (r->err == -EACCES || (r->err == -EPERM && s->op != OP_CREATE))
+			/* the VFS, not the AP bus, said no: a matter of who runs apmatrix */
+			apm_err(_("no permission for write %d of %u, \"%.*s\" to %s (%s): %s"),
+				r->failed + 1, p->n, (int)strcspn(s->text, "\n"), s->text, path,
+				errno_name(-r->err), geteuid() ? _("changing the AP configuration "
+								   "needs root; run apmatrix as "
+								   "root (sudo)")
+							       : _("even root may not write there "
+								   "(a read-only /sys, or a security "
+								   "module)"));
+		else
+			apm_err(_("the kernel refused write %d of %u, \"%.*s\" to %s (%s): %s"),
+				r->failed + 1, p->n, (int)strcspn(s->text, "\n"), s->text, path,
+				errno_name(-r->err), why);
+	}
 	if (r->undo_failed < 0) {
-		if (r->failed > 0)
+		if (!s && r->failed > 0)
+			apm_err(P_("the write it made was undone; the host is as it was",
+				   "the %d writes it made were undone; the host is as it was",
+				   r->failed), r->failed);
+		else if (r->failed > 0)
 			apm_err(P_("the write made before it was undone; the host is as it was",
 				   "the %d writes made before it were undone; the host is as it was",
 				   r->failed), r->failed);
 		else if (r->err == -EPROTO)
 			apm_err(_("that write was undone; the host is as it was"));
+		else if (!s)
+			apm_err(_("nothing was written; the host is as it was"));
 		else
 			apm_err(_("it was the first write; the host is as it was"));
 	} else {
-		const struct step *u = &p->v[r->undo_failed];
-
-		step_path(u, rel, sizeof(rel));
-		apm_err(_("undoing the write to %s failed too (%s); these writes remain in effect:"),
-			rel, strerror(-r->undo_err));
-		for (unsigned int i = 0; i < p->n; i++)
-			if (p->v[i].done) {
-				fflush(stdout);
-				fputs("  ", stderr);
-				print_write(stderr, &p->v[i]);
-			}
+		left = report_undo_failed(p, r, h);
+		/* cannot read it back: assume the worst */
+		changed = !left || json_object_array_length(left);
 	}
 	if (apm_opts.json) {
 		struct json_object *o = json_object_new_object(), *e = json_object_new_object();
 
-		json_object_object_add(o, "changed",
-				       json_object_new_boolean(r->undo_failed >= 0));
-		json_object_object_add(e, "step", json_step(s));
+		json_object_object_add(o, "changed", json_object_new_boolean(changed));
+		json_object_object_add(e, "step", s ? json_step(s) : NULL);
 		json_object_object_add(e, "errno", json_object_new_string(errno_name(-r->err)));
+		if (!s)
+			json_object_object_add(e, "signal",
+					       json_object_new_string(signal_name(ap_stop_signal)));
 		json_object_object_add(e, "message", json_object_new_string(why));
 		json_object_object_add(o, "error", e);
-		json_object_object_add(o, "undone", json_object_new_boolean(r->undo_failed < 0));
-		json_object_object_add(o, "remaining", steps_json(p, true));
+		json_object_object_add(o, "undone", json_object_new_boolean(!changed));
+		json_object_object_add(o, "remaining", left ? left : json_object_new_array());
 		apm_print_json(o);
 		json_object_put(o);
+	} else {
+		json_object_put(left);
 	}
+	return changed;
+}
+
+/* Writes the plan with its journal; the exit status. */
+static int execute(struct ap_host *h, struct plan *p)
+{
+	struct journal j = { 0 };
+	struct plan_result r;
+	int rc;
+
+	rc = journal_begin(&j, apm_command ? apm_command : "change", change_file, p);
+	if (rc) {
+		apm_err(_("cannot write the journal of this change under %s/%s: %s; nothing was "
+			  "written"), sysfs_tree_root(TREE_RUN), JOURNAL_DIR, strerror(-rc));
+		return APM_EXIT_FAILED;
+	}
+	p->journal = &j;
+	rc = plan_execute(p, &r, after_step, NULL);
+	p->journal = NULL;
+	if (!rc) {
+		journal_end(&j);
+		return APM_EXIT_OK;
+	}
+	/* a change left behind keeps its journal for the next apmatrix to report */
+	if (report_failure(p, &r, h))
+		return APM_EXIT_PARTIAL;
+	journal_end(&j);
+	return r.err == -EINTR ? APM_EXIT_SIGNAL + ap_stop_signal : APM_EXIT_FAILED;
 }
 
 int apm_change_run(struct ap_host *h, struct plan *p, bool strict, const struct findings *extra)
 {
 	struct findings f = { 0 };
-	struct plan_result r;
 	int rc = APM_EXIT_OK;
 
 	if (!p->n)
@@ -323,10 +660,7 @@ int apm_change_run(struct ap_host *h, struct plan *p, bool strict, const struct 
 				print_write(stdout, &p->v[i]);
 		goto out;
 	}
-	if (plan_execute(p, &r, after_step, NULL)) {
-		report_failure(p, &r, h);
-		rc = r.undo_failed >= 0 ? APM_EXIT_PARTIAL : APM_EXIT_FAILED;
-	}
+	rc = execute(h, p);
 out:
 	findings_free(&f);
 	return rc;

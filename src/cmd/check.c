@@ -92,6 +92,7 @@ int cmd_check(int argc, const char **argv)
 	if (rc)
 		goto out;
 	conflict_check(&h, &f);
+	apm_journal_report(&f);
 	if (apm_opts.json) {
 		struct json_object *o = json_findings(&f);
 

@@ -486,6 +486,28 @@ static void rule_outside_config(const struct ap_host *h, const struct holder *hv
 }
 
 /*
+ * The masks at the next boot: the rule's, and all ones where it sets none
+ * or there is no rule (the kernel starts with both masks all ones,
+ * ap_bus.c ap_perms_init()). source names them for messages.
+ */
+static void boot_masks(const struct persist_masks *pm, struct bitmap *apmask,
+		       struct bitmap *aqmask, char *source, size_t len)
+{
+	struct bitmap all;
+
+	bm_fill(&all);
+	*apmask = pm && pm->has_apmask ? pm->apmask : all;
+	*aqmask = pm && pm->has_aqmask ? pm->aqmask : all;
+	if (!pm)
+		snprintf(source, len, _("the masks at boot (there is no 41-ap.rules: all ones)"));
+	else if (!pm->has_apmask || !pm->has_aqmask)
+		snprintf(source, len, _("%s (it has no %s line: all ones at boot)"), pm->path,
+			 pm->has_apmask ? "aqmask" : pm->has_aqmask ? "apmask" : "apmask/aqmask");
+	else
+		snprintf(source, len, "%s", pm->path);
+}
+
+/*
  * Active mdevs whose guest misses an assigned adapter because of one of its
  * queues, or (6.0 to 6.7, and before 6.0) gets a queue vfio_ap does not hold.
  * Assignments outside the configuration are rule_outside_config's.
@@ -524,26 +546,26 @@ void conflict_check(const struct ap_host *h, struct findings *f)
 {
 	const struct persist_masks *pm = h->defs_read ? persist_effective(h->persist) : NULL;
 	struct mask_pair live = { &h->apmask, &h->aqmask, false }, boot = live;
+	bool boot_known = h->defs_read && !(pm && pm->error[0]);
 	struct holder *hv;
 	unsigned int n = collect_holders(h, &hv);
-	struct bitmap ones;
+	struct bitmap bapm, baqm;
+	char source[256];
 
 	rule_files(h, f);
 	rule_shared(hv, n, f);
-	/* at boot: the rule's masks, the kernel's all-ones without a rule */
-	bm_fill(&ones);
+	/* at boot: the rule's masks, all ones where it sets none (or without a rule) */
 	boot.boot = true;
-	if (pm && !pm->error[0]) {
-		boot.apmask = pm->has_apmask ? &pm->apmask : &h->apmask;
-		boot.aqmask = pm->has_aqmask ? &pm->aqmask : &h->aqmask;
-	} else if (h->defs_read && !pm) {
-		boot.apmask = boot.aqmask = &ones;
+	if (boot_known) {
+		boot_masks(pm, &bapm, &baqm, source, sizeof(source));
+		boot.apmask = &bapm;
+		boot.aqmask = &baqm;
 	}
 	rule_host_owned(h, hv, n, &h->apmask, &h->aqmask, "host-owned",
 			h->noverrides ? _("its driver_override") : _("the live masks"), false, &boot, f);
-	if (pm && !pm->error[0] && (pm->has_apmask || pm->has_aqmask))
+	if (boot_known)
 		rule_host_owned(NULL, hv, n, boot.apmask, boot.aqmask, "host-owned-persistent",
-				pm->path, true, &live, f);
+				source, true, &live, f);
 	rule_range(h, hv, n, f);
 	rule_transient(h, hv, n, f);
 	rule_card_type(h, hv, n, f);

@@ -18,7 +18,9 @@
 
 static bool held;
 
-static bool pid_alive(long pid)
+volatile sig_atomic_t ap_stop_signal;
+
+bool ap_pid_alive(long pid)
 {
 	if (pid <= 0)
 		return false;
@@ -61,7 +63,7 @@ static bool clear_stale(long *holder)
 		again = true;
 	} else if (pid > 0) {
 		*holder = pid;
-		if (!pid_alive(pid)) {
+		if (!ap_pid_alive(pid)) {
 			sysfs_unlink(TREE_RUN, AP_LOCK_FILE);
 			again = true;
 		}
@@ -93,6 +95,10 @@ int ap_lock(int timeout_ms, long *holder)
 			break;
 		if (clear_stale(holder))
 			continue;
+		if (ap_stop_signal) {
+			rc = -EINTR;
+			break;
+		}
 		if (waited >= timeout_ms) {
 			rc = -EAGAIN;
 			break;

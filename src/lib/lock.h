@@ -7,11 +7,25 @@
 #ifndef APM_LOCK_H
 #define APM_LOCK_H
 
+#include <signal.h>
+#include <stdbool.h>
+
 #define AP_LOCK_FILE "lock/s390apconfig.lock"
 
 /*
+ * The signal (SIGINT, SIGTERM, SIGHUP) that asked the change in flight to
+ * stop, or 0. The command's signal handler sets it; ap_lock stops waiting
+ * (-EINTR), and plan_execute makes no further write and undoes its own.
+ */
+extern volatile sig_atomic_t ap_stop_signal;
+
+/* Whether a process with this PID exists (ours or another user's). */
+bool ap_pid_alive(long pid);
+
+/*
  * Takes the lock, retrying for up to timeout_ms. Returns 0, -EAGAIN when
- * another live process still holds it (*holder set to its PID), or -errno.
+ * another live process still holds it (*holder set to its PID), -EINTR when
+ * ap_stop_signal was set while waiting, or -errno.
  */
 int ap_lock(int timeout_ms, long *holder);
 /* Releases the lock if this process holds it. */

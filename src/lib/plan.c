@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "conf.h"
+#include "journal.h"
+#include "lock.h"
 #include "maskexpr.h"
 #include "nls.h"
 #include "plan.h"
@@ -1039,6 +1041,25 @@ static int undo(const struct step *s)
 	}
 }
 
+/* Undoes the steps done up to index last, in reverse; notes the first undo that fails. */
+static void undo_done(struct plan *p, int last, struct plan_result *r)
+{
+	for (int j = last; j >= 0; j--) {
+		int rc;
+
+		if (!p->v[j].done)
+			continue;
+		rc = undo(&p->v[j]);
+		journal_note(p->journal, rc ? "undo-failed" : "undone", (unsigned int)j);
+		if (rc && r->undo_failed < 0) {
+			r->undo_failed = j;
+			r->undo_err = rc;
+		}
+		if (!rc)
+			p->v[j].done = false;
+	}
+}
+
 int plan_execute(struct plan *p, struct plan_result *r,
 		 void (*after_step)(const struct step *s, void *arg), void *arg)
 {
@@ -1050,6 +1071,13 @@ int plan_execute(struct plan *p, struct plan_result *r,
 		struct step *s = &p->v[i];
 		int rc;
 
+		/* a signal asked to stop: no further write, and back to where we began */
+		if (ap_stop_signal) {
+			r->failed = (int)i;
+			r->err = -EINTR;
+			undo_done(p, (int)i - 1, r);
+			return -1;
+		}
 		step_path(s, rel, sizeof(rel));
 		rc = write_text(rel, s->text);
 		if (!rc)
@@ -1057,25 +1085,25 @@ int plan_execute(struct plan *p, struct plan_result *r,
 		s->result = rc;
 		if (!rc) {
 			s->done = true;
+			journal_note(p->journal, "done", i);
 			if (after_step)
 				after_step(s, arg);
 			continue;
 		}
 		/* a write that returned success but did not stick still changed something */
 		s->done = rc == -EPROTO;
+		if (s->done)
+			journal_note(p->journal, "done", i);
 		r->failed = (int)i;
 		r->err = rc;
-		for (int j = (int)i; j >= 0; j--) {
-			if (!p->v[j].done)
-				continue;
-			rc = undo(&p->v[j]);
-			if (rc && r->undo_failed < 0) {
-				r->undo_failed = j;
-				r->undo_err = rc;
-			}
-			if (!rc)
-				p->v[j].done = false;
-		}
+		undo_done(p, (int)i, r);
+		return -1;
+	}
+	/* a signal while the last write settled: this run is undone all the same */
+	if (ap_stop_signal && p->n) {
+		r->failed = (int)p->n;
+		r->err = -EINTR;
+		undo_done(p, (int)p->n - 1, r);
 		return -1;
 	}
 	return 0;

@@ -40,9 +40,12 @@ struct step {
 	int result;
 };
 
+struct journal;
+
 struct plan {
 	struct step *v;
 	unsigned int n, cap;
+	struct journal *journal;	/* plan_execute records its progress there (or NULL) */
 };
 
 void plan_free(struct plan *p);
@@ -110,15 +113,18 @@ int plan_predict_step(struct ap_host *model, const struct step *s, struct findin
 
 struct plan_result {
 	int failed;		/* index of the step the kernel refused, or -1 */
-	int err;		/* its errno; -EPROTO when the value did not stick */
+	int err;		/* its errno; -EPROTO when the value did not stick;
+				 * -EINTR when ap_stop_signal stopped the writes before it */
 	int undo_failed;	/* index of the step whose undo failed, or -1 */
 	int undo_err;
 };
 
 /*
  * Writes the steps in order, reading back each one. When a write fails or
- * does not stick, undoes the steps done, in reverse. after_step (may be NULL)
- * runs after every successful write (verbose output, udev settling).
+ * does not stick, or ap_stop_signal is set before a write, undoes the steps
+ * done, in reverse. after_step (may be NULL) runs after every successful
+ * write (verbose output, udev settling). Every write and undo is noted in
+ * p->journal.
  * Returns 0, or -1 with *r telling what failed.
  */
 int plan_execute(struct plan *p, struct plan_result *r,

@@ -402,15 +402,26 @@ static int open_parent(enum sysfs_tree tree, const char *rel, const char **base,
 	return dfd;
 }
 
-int sysfs_replace_file(enum sysfs_tree tree, const char *rel, const char *data, size_t len,
-		       mode_t mode)
+/* The staged name of rel: ".BASE.PID.tmp" in the same directory. */
+static int staged_name(const char *rel, char *buf, size_t len)
 {
-	char tmp[NAME_MAX + 1];
-	const char *base;
+	const char *slash = strrchr(rel, '/'), *base = slash ? slash + 1 : rel;
+	int n = snprintf(buf, len, "%.*s.%s.%ld.tmp", (int)(base - rel), rel, base, (long)getpid());
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+int sysfs_stage_file(enum sysfs_tree tree, const char *rel, const char *data, size_t len,
+		     mode_t mode, char *staged, size_t staged_len)
+{
+	const char *base, *tmp;
 	struct stat st;
-	int dfd, fd, rc = 0;
+	int dfd, fd, rc;
 	size_t done = 0;
 
+	rc = staged_name(rel, staged, staged_len);
+	if (rc)
+		return rc;
 	dfd = open_parent(tree, rel, &base, true);
 	if (dfd < 0)
 		return dfd;
@@ -418,7 +429,8 @@ int sysfs_replace_file(enum sysfs_tree tree, const char *rel, const char *data, 
 		close(dfd);
 		return S_ISLNK(st.st_mode) ? -ELOOP : -EISDIR;
 	}
-	if ((size_t)snprintf(tmp, sizeof(tmp), ".%s.%ld.tmp", base, (long)getpid()) >= sizeof(tmp)) {
+	tmp = strrchr(staged, '/') ? strrchr(staged, '/') + 1 : staged;
+	if (strlen(tmp) > NAME_MAX) {
 		close(dfd);
 		return -ENAMETOOLONG;
 	}
@@ -447,11 +459,41 @@ int sysfs_replace_file(enum sysfs_tree tree, const char *rel, const char *data, 
 		rc = -errno;
 	if (close(fd) && !rc)
 		rc = -errno;
-	if (!rc && renameat(dfd, tmp, dfd, base))
-		rc = -errno;
 	if (rc)
 		unlinkat(dfd, tmp, 0);
 	close(dfd);
+	return rc;
+}
+
+int sysfs_commit_file(enum sysfs_tree tree, const char *staged, const char *rel)
+{
+	const char *base, *tmp = strrchr(staged, '/') ? strrchr(staged, '/') + 1 : staged;
+	struct stat st;
+	int dfd, rc = 0;
+
+	dfd = open_parent(tree, rel, &base, false);
+	if (dfd < 0)
+		return dfd;
+	/* a symlink put in place since the file was staged is not followed either */
+	if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode))
+		rc = S_ISLNK(st.st_mode) ? -ELOOP : -EISDIR;
+	else if (renameat(dfd, tmp, dfd, base))
+		rc = -errno;
+	close(dfd);
+	return rc;
+}
+
+int sysfs_replace_file(enum sysfs_tree tree, const char *rel, const char *data, size_t len,
+		       mode_t mode)
+{
+	char staged[PATH_MAX];
+	int rc = sysfs_stage_file(tree, rel, data, len, mode, staged, sizeof(staged));
+
+	if (rc)
+		return rc;
+	rc = sysfs_commit_file(tree, staged, rel);
+	if (rc)
+		sysfs_unlink(tree, staged);
 	return rc;
 }
 
@@ -464,6 +506,34 @@ int sysfs_unlink(enum sysfs_tree tree, const char *rel)
 	if (dfd < 0)
 		return dfd;
 	if (unlinkat(dfd, base, 0))
+		rc = -errno;
+	close(dfd);
+	return rc;
+}
+
+int sysfs_append(enum sysfs_tree tree, const char *rel, const char *data, size_t len)
+{
+	const char *base;
+	int dfd, fd, rc = 0;
+	ssize_t n;
+
+	dfd = open_parent(tree, rel, &base, false);
+	if (dfd < 0)
+		return dfd;
+	fd = openat(dfd, base, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		rc = errno == ELOOP ? -ELOOP : -errno;
+		close(dfd);
+		return rc;
+	}
+	do
+		n = write(fd, data, len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		rc = -errno;
+	else if ((size_t)n != len)
+		rc = -EIO;
+	if (close(fd) && !rc)
 		rc = -errno;
 	close(dfd);
 	return rc;

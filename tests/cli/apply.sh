@@ -136,10 +136,10 @@ is "$(stat -c %a "$def")" 644 "definitions are mode 0644"
 like "$(cat "$SIM_ROOT/etc/udev/rules.d/41-ap.rules")" 'ATTR\{\.\./\.\./bus/ap/apmask\}="0xf9ff' "the masks as chzdev's rule"
 run apm check
 is "$status" 0 "the persisted state checks clean"
-ln -sf /tmp/elsewhere-$$ "$SIM_ROOT/etc/mdevctl.d/matrix/$U3"
+ln -sf "$tap_tmp/elsewhere" "$SIM_ROOT/etc/mdevctl.d/matrix/$U3"
 run apm persist "$CFG"
 is "$status" 1 "a definition that is a symlink is not written through"
-ok '[ ! -e /tmp/elsewhere-$$ ]' "and nothing appears where it points"
+ok '[ ! -e "$tap_tmp/elsewhere" ]' "and nothing appears where it points"
 rm -f "$SIM_ROOT/etc/mdevctl.d/matrix/$U3"
 
 # export

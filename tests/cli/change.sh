@@ -180,7 +180,7 @@ sim_ctl "fail $M/$U2/ap_config EIO"
 sim_ctl "fail $M/$U2/remove EIO"
 run apm create --uuid $U2 --adapters 5 --domains 4
 is "$status" 6 "the change and its undo fail: exit 6"
-like "$err" "these writes remain in effect" "exit 6 says what is left"
+like "$err" "read back, this is what the change left" "exit 6 says what is left, read back from the host"
 like "$err" "$U2" "naming the mdev that stays"
 sim_ctl clear-faults
 sim_stop

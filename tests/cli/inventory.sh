@@ -81,7 +81,10 @@ for a in 1 2; do echo $a > $m/$U1/assign_adapter; done
 for d in 5 6; do echo $d > $m/$U1/assign_domain; done
 run apm check
 is "$status" 0 "Example 1 (first guest active): clean"
-mkdir -p "$SIM_ROOT/etc/mdevctl.d/matrix"
+# the masks kept for boot (persist's rule, without its definition of U1), so
+# that the definitions below get their queues at boot too
+apm persist > /dev/null
+rm "$SIM_ROOT/etc/mdevctl.d/matrix/$U1"
 printf '{\n  "mdev_type": "vfio_ap-passthrough",\n  "start": "auto",\n  "attrs": [\n    {\n      "assign_adapter": "1"\n    },\n    {\n      "assign_adapter": "2"\n    },\n    {\n      "assign_domain": "7"\n    }\n  ]\n}' \
 	> "$SIM_ROOT/etc/mdevctl.d/matrix/$U2"
 run apm check

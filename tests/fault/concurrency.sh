@@ -38,9 +38,22 @@ violations() {
 		  if (seen[$1] != "") print "shared " $1 " " seen[$1] " " $2; seen[$1] = $2 }'
 }
 
+# Waits (bounded) until the slow process holds the lock: it has decided, and
+# the others start while it writes. A condition, not a guess at how long.
+wait_for_lock() {
+	local i
+	for i in $(seq 500); do
+		[ -s "$SIM_ROOT/run/lock/s390apconfig.lock" ] && return 0
+		sleep 0.02
+	done
+	bail_out "the slow apmatrix never took the lock"
+}
+
 sim_start --kernel 4.20 seed
 apm reserve --adapters 5,6 --domains 4,0x47,0xab,0xff >/dev/null
 bad=0
+unexpected=0
+no_success=0
 for round in $(seq 1 8); do
 	pids=
 	# odd rounds: a release decides first and writes late, and creates come
@@ -48,20 +61,37 @@ for round in $(seq 1 8); do
 	# the new mdev); even rounds: the creators are the slow ones
 	if [ $((round % 2)) = 1 ]; then
 		slow_apm release --adapters 5 --domains 4 >/dev/null 2>&1 & pids="$pids $!"
-		sleep 0.3
+		wait_for_lock
 		apm create --uuid $U1 --adapters 5 --domains 4,0x47 >/dev/null 2>&1 & pids="$pids $!"
 		apm create --uuid $U2 --adapters 6 --domains 0xff >/dev/null 2>&1 & pids="$pids $!"
 	else
 		slow_apm create --uuid $U1 --adapters 5 --domains 4,0x47 >/dev/null 2>&1 & pids="$pids $!"
-		sleep 0.3
+		wait_for_lock
 		apm apply "$TESTDATA/three-guests.json" >/dev/null 2>&1 & pids="$pids $!"
 		apm create --uuid $U2 --adapters 5,6 --domains 0x47 >/dev/null 2>&1 & pids="$pids $!"
 		apm release --adapters 5 --domains 4 >/dev/null 2>&1 & pids="$pids $!"
 		apm mask set aqmask +0x47 >/dev/null 2>&1 & pids="$pids $!"
 		apm assign $U3 --domains 4 >/dev/null 2>&1 & pids="$pids $!"
 	fi
-	# (not a bare wait: the simulator runs in the background too)
-	wait $pids
+	# (not a bare wait: the simulator runs in the background too) Every racer
+	# must end in success or a clean refusal (an mdev another racer has not
+	# made yet is exit 4), and one at least must succeed: a round where every
+	# command failed proves nothing. A lock timeout (5) fails the test.
+	statuses=
+	for p in $pids; do
+		wait "$p"
+		statuses="$statuses $?"
+	done
+	case " $statuses " in *" 0 "*) ;; *)
+		no_success=$((no_success + 1))
+		printf '# round %d: no command succeeded:%s\n' "$round" "$statuses" ;;
+	esac
+	for st in $statuses; do
+		case $st in 0 | 1 | 3 | 4) ;; *)
+			unexpected=$((unexpected + 1))
+			printf '# round %d: a racer exited %s:%s\n' "$round" "$st" "$statuses" ;;
+		esac
+	done
 	v=$(violations)
 	if [ -n "$v" ]; then
 		bad=$((bad + 1))
@@ -74,6 +104,8 @@ for round in $(seq 1 8); do
 	v=$(violations)
 	[ -z "$v" ] || bail_out "round $round: could not clean up: $v"
 done
+is "$no_success" 0 "every round, at least one racing command succeeded"
+is "$unexpected" 0 "every racing command succeeded or was refused cleanly (exit 0, 1, 3 or 4)"
 is "$bad" 0 "8 rounds of racing processes: no APQN in two mdevs or given to the host"
 run apm check
 is "$status" 0 "and check agrees"

@@ -134,6 +134,19 @@ static int cmd_fail_at(struct sim_fs *fs, char **argv, int argc)
 	return add_fault(fs, "", err, 1, fs->stores + (unsigned long)k);
 }
 
+/* slow-at K MS: the K-th store from now takes MS milliseconds (the whole file system waits) */
+static int cmd_slow_at(struct sim_fs *fs, char **argv, int argc)
+{
+	long k, ms;
+
+	if (argc != 3 || parse_num(argv[1], &k) || k < 1 || parse_num(argv[2], &ms) || ms < 0 ||
+	    ms > 600000)
+		return ctl_fail(fs, EINVAL, "usage: slow-at K MS (K >= 1, MS at most 600000)");
+	fs->slow_at = fs->stores + (unsigned long)k;
+	fs->slow_ms = ms;
+	return 0;
+}
+
 static int mdev_arg(struct sim_fs *fs, const char *cmd, char **argv, int argc, int *slot)
 {
 	if (argc != 2)
@@ -228,6 +241,7 @@ static int cmd_reset(struct sim_fs *fs)
 	fs->faults = NULL;
 	fs->nfaults = 0;
 	fs->stores = 0;
+	fs->slow_at = 0;
 	return 0;
 }
 
@@ -248,10 +262,13 @@ static int run_command(struct sim_fs *fs, char **argv, int argc)
 		return cmd_fail(fs, argv, argc);
 	if (!strcmp(cmd, "fail-at"))
 		return cmd_fail_at(fs, argv, argc);
+	if (!strcmp(cmd, "slow-at"))
+		return cmd_slow_at(fs, argv, argc);
 	if (!strcmp(cmd, "clear-faults")) {
 		if (argc != 1)
 			return ctl_fail(fs, EINVAL, "usage: clear-faults");
 		fs->nfaults = 0;
+		fs->slow_at = 0;
 		return 0;
 	}
 	if (!strcmp(cmd, "config"))

@@ -1992,6 +1992,11 @@ int sim_write(struct sim_fs *fs, const struct sim_node *n, const char *buf, size
 	sim_path(fs, n, path, sizeof(path));
 	fs->stores++;
 	fs->m->msg[0] = '\0';
+	/* a store that takes its time: the window a test interrupts the writer in */
+	if (fs->slow_at && fs->slow_at == fs->stores) {
+		fs->slow_at = 0;
+		usleep((useconds_t)fs->slow_ms * 1000);
+	}
 	rc = take_fault(fs, path);
 	if (!rc)
 		rc = kinds[n->dir].store(fs, n, e->id, buf, len);

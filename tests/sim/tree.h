@@ -48,6 +48,8 @@ struct sim_fs {
 	struct sim_fault *faults;
 	size_t nfaults;
 	unsigned long stores;	/* stores to kernel attributes so far */
+	unsigned long slow_at;	/* slow-at: the absolute store number to hold back, or 0 */
+	long slow_ms;		/* and for how long */
 	int log_fd;		/* write log, or -1 */
 	char ctl_error[512];	/* why the last control write failed, or "" */
 };

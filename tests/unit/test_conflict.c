@@ -205,13 +205,29 @@ static void test_host_owned_persistent(void **state)
 	fx.h.persist[PERSIST_ETC].path = "/etc/udev/rules.d/41-ap.rules";
 	fx.h.persist[PERSIST_ETC].has_apmask = true;
 	bm_fill(&fx.h.persist[PERSIST_ETC].apmask);
-	/* aqmask not in the rule: the live one (all clear) counts */
+	/*
+	 * aqmask not in the rule: at boot it is all ones, whatever the live one
+	 * is (ap_perms_init() in the kernel's ap_bus.c)
+	 */
 	add_def(U1, DEF_AUTO, "5", "4");
 	add_mdev(U2, "6", "4", "");
 	conflict_check(&fx.h, &fx.f);
+	assert_int_equal(count_rule("host-owned-persistent"), 1);
+	assert_true(strstr(find_rule("host-owned-persistent", 0)->message, "no aqmask line") != NULL);
+	findings_free(&fx.f);
+	/* a rule that gives the queue to vfio_ap: nothing to report */
+	fx.h.persist[PERSIST_ETC].has_aqmask = true;
+	bm_zero(&fx.h.persist[PERSIST_ETC].aqmask);
+	conflict_check(&fx.h, &fx.f);
 	assert_int_equal(count_rule("host-owned-persistent"), 0);
 	findings_free(&fx.f);
-	fx.h.persist[PERSIST_ETC].has_aqmask = true;
+	/* no rule at all: both masks all ones at boot */
+	fx.h.persist[PERSIST_ETC].present = false;
+	conflict_check(&fx.h, &fx.f);
+	assert_int_equal(count_rule("host-owned-persistent"), 1);
+	assert_true(strstr(find_rule("host-owned-persistent", 0)->message, "no 41-ap.rules") != NULL);
+	findings_free(&fx.f);
+	fx.h.persist[PERSIST_ETC].present = true;
 	bm_fill(&fx.h.persist[PERSIST_ETC].aqmask);
 	conflict_check(&fx.h, &fx.f);
 	/* definitions only: the active mdev is judged by the live masks */
