@@ -65,8 +65,9 @@ sim_stop
 # EACCES as an ordinary user is a permission problem
 sim_start --kernel 6.12 seed
 chmod 755 "$SIM_ROOT"
-mkdir -p "$SIM_ROOT/run/lock"
-chmod 1777 "$SIM_ROOT/run/lock"
+# the lock and the journal open to all, so that the store itself is reached
+mkdir -p "$SIM_ROOT/run/lock" "$SIM_ROOT/run/apmatrix"
+chmod 1777 "$SIM_ROOT/run/lock" "$SIM_ROOT/run/apmatrix"
 if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ] &&
 	setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$APMATRIX"; then
 	run setpriv --reuid=65534 --regid=65534 --clear-groups \
