@@ -169,6 +169,18 @@ int apm_need_bus(void)
 	return APM_EXIT_NODEV;
 }
 
+void apm_check_failed(int err)
+{
+	apm_err(_("the checks could not run to the end: %s; this is no clean result"),
+		strerror(-err));
+}
+
+void apm_defs_error(int err)
+{
+	apm_err(_("cannot read the mdevctl definitions in %s/mdevctl.d/matrix: %s; without them "
+		  "no check can pass"), sysfs_tree_root(TREE_ETC), strerror(-err));
+}
+
 int apm_load_host(struct ap_host *h, unsigned int flags)
 {
 	int rc = apm_need_bus();
@@ -180,6 +192,11 @@ int apm_load_host(struct ap_host *h, unsigned int flags)
 		apm_err(_("cannot read the AP bus at %s/bus/ap: %s"), sysfs_tree_root(TREE_SYS),
 			rc == -EPROTO ? _("a file does not hold what the kernel writes there")
 				      : strerror(-rc));
+		return APM_EXIT_FAILED;
+	}
+	if (h->defs_err) {
+		apm_defs_error(h->defs_err);
+		ap_host_free(h);
 		return APM_EXIT_FAILED;
 	}
 	return 0;
@@ -388,8 +405,22 @@ int apm_cmd_parse(struct apm_cmdline *cl, const char *name, int argc, const char
 		if (env && *env)
 			apm_opts.root = strdup(env);
 	}
-	if (sysfs_init(apm_opts.root)) {
-		apm_usage_error(name, _("the root directory \"%s\" does not exist"), apm_opts.root);
+	/* an empty --root (an unset variable in a script) must not mean the real host */
+	if (apm_opts.root && !*apm_opts.root) {
+		apm_usage_error(name, _("--root is empty; give a directory (or leave --root out to "
+					"work on this host)"));
+		goto fail;
+	}
+	rc = sysfs_init(apm_opts.root);
+	if (rc) {
+		if (rc == -ENOENT)
+			apm_usage_error(name, _("the root directory \"%s\" does not exist"),
+					apm_opts.root);
+		else if (rc == -ENOTDIR)
+			apm_usage_error(name, _("the root \"%s\" is not a directory"), apm_opts.root);
+		else
+			apm_usage_error(name, _("cannot use the root \"%s\": %s"), apm_opts.root,
+					strerror(-rc));
 		goto fail;
 	}
 	cl->args = poptGetArgs(cl->ctx);

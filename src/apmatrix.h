@@ -92,10 +92,15 @@ int apm_need_bus(void);
 
 /*
  * Reads the host model (ap_host_read) with messages: exit 4 without an AP
- * bus, 1 when it cannot be read. 0 on success.
+ * bus, 1 when it (or, with AP_READ_DEFS, the definitions) cannot be read.
+ * 0 on success.
  */
 struct ap_host;
 int apm_load_host(struct ap_host *h, unsigned int flags);
+/* Says that the mdevctl definitions could not be read (err: -errno). */
+void apm_defs_error(int err);
+/* Says that a check could not run to the end (err: -errno). */
+void apm_check_failed(int err);
 
 /* Prints a json-c object the one way every command prints JSON. */
 struct json_object;

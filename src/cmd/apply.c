@@ -488,10 +488,14 @@ int cmd_persist(int argc, const char **argv)
 	if (rc)
 		goto free_desired;
 	/* the definitions written must not clash with the others kept for boot */
-	if (!ap_host_clone(&next, &h)) {
+	if (ap_host_clone(&next, &h)) {
+		after.fail = -ENOMEM;
+	} else {
 		unsigned int n = file ? d.nguests : h.nmdevs;
 		struct mdev_def *v = realloc(next.defs, (next.ndefs + n + 1) * sizeof(*v));
 
+		if (!v)
+			after.fail = -ENOMEM;
 		if (v) {
 			next.defs = v;
 			for (unsigned int i = 0; i < n; i++) {
@@ -515,7 +519,11 @@ int cmd_persist(int argc, const char **argv)
 			next.persist[PERSIST_ETC].aqmask = file && d.has_aqmask ? d.aqmask : h.aqmask;
 			conflict_check(&h, &before);
 			conflict_check(&next, &after);
-			if (findings_new_errors(&after, &before) && !apm_opts.force) {
+			if (before.fail && !after.fail)
+				after.fail = before.fail;
+			if (after.fail) {
+				/* handled below: the clash check could not run */
+			} else if (findings_new_errors(&after, &before) && !apm_opts.force) {
 				for (unsigned int i = 0; i < after.n; i++)
 					if (after.v[i].severity == SEV_ERROR)
 						apm_err("%s", after.v[i].message);
@@ -536,6 +544,12 @@ int cmd_persist(int argc, const char **argv)
 			}
 		}
 		ap_host_free(&next);
+	}
+	if (!rc && after.fail) {
+		apm_check_failed(after.fail);
+		apm_err(_("refused: the definitions were not checked against the others kept for "
+			  "boot; nothing was written"));
+		rc = APM_EXIT_FAILED;
 	}
 	if (!rc)
 		rc = apm_persist_boot_check(&h, file ? &d : NULL, NULL, 0);
@@ -729,13 +743,24 @@ int apm_check_file(const char *path)
 		return rc;
 	desired_check(&d, &f);
 	apm_journal_report(&f);
-	if (ap_bus_present() && !ap_host_read(&h, AP_READ_DEFS)) {
-		if (!plan_desired(&p, &h, &d, false))
+	if (ap_bus_present()) {
+		/* a host that is there but cannot be read is not "no AP bus" */
+		rc = apm_load_host(&h, AP_READ_DEFS);
+		if (rc)
+			goto out;
+		if (plan_desired(&p, &h, &d, false))
+			f.fail = -ENOMEM;
+		else
 			plan_check(&p, &h, true, &f, NULL);
 		plan_free(&p);
 		ap_host_free(&h);
 	} else if (!apm_opts.quiet && !apm_opts.json) {
 		apm_info(_("no AP bus here: checked %s on its own\n"), path);
+	}
+	if (f.fail) {
+		apm_check_failed(f.fail);
+		rc = APM_EXIT_FAILED;
+		goto out;
 	}
 	if (apm_opts.json) {
 		struct json_object *o = json_findings(&f);
@@ -751,6 +776,7 @@ int apm_check_file(const char *path)
 		printf(_("check %s: %s, %s\n"), path, e, w);
 	}
 	rc = f.errors ? APM_EXIT_REFUSED : APM_EXIT_OK;
+out:
 	findings_free(&f);
 	desired_free(&d);
 	return rc;

@@ -314,22 +314,6 @@ static void after_step(const struct step *s, void *arg)
 	}
 }
 
-/*
- * On kernels before 6.0 without queue status, asks the kernel whether a
- * guest holds each mdev the plan changes (see mdev_probe_guest).
- */
-static void probe_guests(struct ap_host *h, const struct plan *p)
-{
-	if (h->dynamic || h->has_queue_status || apm_opts.dry_run)
-		return;
-	for (unsigned int i = 0; i < p->n; i++) {
-		struct ap_mdev *m = (struct ap_mdev *)ap_mdev_get(h, p->v[i].uuid);
-
-		if (p->v[i].op != OP_MASK && p->v[i].op != OP_CREATE && m && m->guest_attached < 0)
-			m->guest_attached = mdev_probe_guest(m->uuid);
-	}
-}
-
 static const char *errno_name(int err)
 {
 	switch (err) {
@@ -620,6 +604,22 @@ static int execute(struct ap_host *h, struct plan *p)
 	return r.err == -EINTR ? APM_EXIT_SIGNAL + ap_stop_signal : APM_EXIT_FAILED;
 }
 
+/*
+ * What --force lets through, without the advice to use --force that the
+ * refusal gives: the guest rules say it in their own words.
+ */
+static void force_warning(const struct finding *x)
+{
+	if (!strcmp(x->rule, "guest-running") && x->nowners)
+		apm_warn(_("--force: taking crypto devices from the guest that is using %s"),
+			 x->owners[0]);
+	else if (!strcmp(x->rule, "guest-unknown") && x->nowners)
+		apm_warn(_("--force: writing although nothing tells whether a guest is using %s"),
+			 x->owners[0]);
+	else
+		apm_warn(_("--force: writing although %s"), x->message);
+}
+
 int apm_change_run(struct ap_host *h, struct plan *p, bool strict, const struct findings *extra)
 {
 	struct findings f = { 0 };
@@ -627,7 +627,6 @@ int apm_change_run(struct ap_host *h, struct plan *p, bool strict, const struct 
 
 	if (!p->n)
 		return APM_EXIT_OK;
-	probe_guests(h, p);
 	plan_check(p, h, strict, &f, NULL);
 	for (unsigned int i = 0; extra && i < extra->n; i++) {
 		struct finding *x = findings_add(&f, extra->v[i].severity, extra->v[i].rule,
@@ -637,13 +636,19 @@ int apm_change_run(struct ap_host *h, struct plan *p, bool strict, const struct 
 		for (unsigned int k = 0; x && k < extra->v[i].nowners; k++)
 			finding_owner(x, extra->v[i].owners[k]);
 	}
+	/* a check that could not run refuses, even with --force */
+	if (f.fail) {
+		apm_err(_("cannot check the change: %s; nothing was written"), strerror(-f.fail));
+		rc = APM_EXIT_FAILED;
+		goto out;
+	}
 	if (f.errors && !apm_opts.force) {
 		report_refusal(&f);
 		rc = APM_EXIT_REFUSED;
 		goto out;
 	}
 	for (unsigned int i = 0; i < f.n; i++)
-		apm_warn(_("--force: writing although %s"), f.v[i].message);
+		force_warning(&f.v[i]);
 	/* a running guest on a hot-plug kernel sees the change at once */
 	for (unsigned int i = 0; i < h->nmdevs; i++) {
 		bool touched = false;
@@ -854,7 +859,6 @@ int cmd_remove(int argc, const char **argv)
 		  N_("Global options:"), NULL },
 		POPT_TABLEEND
 	};
-	struct findings extra = { 0 };
 	struct plan p = { 0 };
 	struct apm_cmdline cl;
 	struct ap_host h;
@@ -880,19 +884,10 @@ int cmd_remove(int argc, const char **argv)
 		rc = existing_mdev(&h, cl.name, cl.args[i], &m);
 		if (rc)
 			break;
-		/* hot-unplugging a running guest's crypto is never what a typo should do */
-		if (h.dynamic && m->guest_attached == 1)
-			finding_owner(findings_add(&extra, SEV_ERROR, "guest-running", -1, -1,
-						   apm_opts.force ?
-						   _("a guest is using %s; removing it takes the crypto "
-						     "devices from the running guest") :
-						   _("a guest is using %s; removing it takes the crypto "
-						     "devices from the running guest: stop the guest "
-						     "first, or use --force"), m->uuid), m->uuid);
 		rc = plan_remove(&p, m->uuid, &m->matrix) ? APM_EXIT_FAILED : 0;
 	}
 	if (!rc)
-		rc = apm_change_run(&h, &p, false, &extra);
+		rc = apm_change_run(&h, &p, false, NULL);
 	if (rc == APM_EXIT_OK && apm_opts.json) {
 		struct json_object *o = apm_change_json(&p, !apm_opts.dry_run), *a;
 
@@ -903,7 +898,6 @@ int cmd_remove(int argc, const char **argv)
 		apm_print_json(o);
 		json_object_put(o);
 	}
-	findings_free(&extra);
 	plan_free(&p);
 	apm_change_end(&h);
 out:

@@ -92,6 +92,11 @@ int cmd_check(int argc, const char **argv)
 	if (rc)
 		goto out;
 	conflict_check(&h, &f);
+	if (f.fail) {
+		apm_check_failed(f.fail);
+		rc = APM_EXIT_FAILED;
+		goto end;
+	}
 	apm_journal_report(&f);
 	if (apm_opts.json) {
 		struct json_object *o = json_findings(&f);
@@ -111,6 +116,7 @@ int cmd_check(int argc, const char **argv)
 		}
 	}
 	rc = f.errors ? APM_EXIT_REFUSED : APM_EXIT_OK;
+end:
 	findings_free(&f);
 	ap_host_free(&h);
 out:

@@ -389,6 +389,100 @@ static void link_mdevs(struct ap_host *h)
 	}
 }
 
+/*
+ * Who holds an mdev open, read from /proc without a store to sysfs. A guest
+ * (QEMU) reaches an mdev through its VFIO group, /dev/vfio/<iommu_group>
+ * (drivers/vfio/group.c, vfio_group_fops_open), or since 6.2 through the
+ * device's own character device, /dev/vfio/devices/vfioN, named by the
+ * mdev's vfio-dev/vfioN child (drivers/vfio/device_cdev.c,
+ * vfio_device_fops_cdev_open). Either file stays open in the process for as
+ * long as the guest has the device, on every kernel generation.
+ */
+struct holder_scan {
+	struct ap_host *h;
+	char (*dev)[2][48];	/* per mdev: the group file and the cdev, or "" */
+	const char *pid;	/* the process being looked at */
+};
+
+static int scan_fd(const char *name, void *arg)
+{
+	struct holder_scan *hs = arg;
+	char rel[64], target[96], *comm;
+	size_t len;
+
+	snprintf(rel, sizeof(rel), "%s/fd/%s", hs->pid, name);
+	if (sysfs_readlink(TREE_PROC, rel, target, sizeof(target)))
+		return 0;
+	for (unsigned int m = 0; m < hs->h->nmdevs; m++) {
+		struct ap_mdev *md = &hs->h->mdevs[m];
+
+		if (strcmp(target, hs->dev[m][0]) && (!*hs->dev[m][1] || strcmp(target, hs->dev[m][1])))
+			continue;
+		md->guest_attached = 1;
+		md->guest_pid = strtol(hs->pid, NULL, 10);
+		snprintf(rel, sizeof(rel), "%s/comm", hs->pid);
+		if (!sysfs_read_file(TREE_PROC, rel, &comm, &len)) {
+			snprintf(md->guest_comm, sizeof(md->guest_comm), "%.*s",
+				 (int)strcspn(comm, "\n"), comm);
+			free(comm);
+		}
+	}
+	return 0;
+}
+
+static int scan_process(const char *name, void *arg)
+{
+	struct holder_scan *hs = arg;
+	char rel[64];
+	int rc;
+
+	if (strspn(name, "0123456789") != strlen(name) || strlen(name) > 20)
+		return 0;
+	hs->pid = name;
+	snprintf(rel, sizeof(rel), "%s/fd", name);
+	rc = sysfs_foreach(TREE_PROC, rel, scan_fd, hs);
+	/* a process that ended meanwhile held nothing; one we may not look into might */
+	if (rc && rc != -ENOENT && rc != -ESRCH && !hs->h->holders_err)
+		hs->h->holders_err = rc;
+	return 0;
+}
+
+static void read_holders(struct ap_host *h)
+{
+	struct holder_scan hs = { .h = h };
+	char rel[160], **names;
+	int rc, n;
+
+	if (!h->nmdevs)
+		return;
+	hs.dev = calloc(h->nmdevs, sizeof(*hs.dev));
+	if (!hs.dev) {
+		h->holders_err = -ENOMEM;
+		return;
+	}
+	for (unsigned int m = 0; m < h->nmdevs; m++) {
+		char group[32];
+
+		snprintf(rel, sizeof(rel), MATRIX "/%s/iommu_group", h->mdevs[m].uuid);
+		if (!sysfs_link_name(rel, group, sizeof(group)))
+			snprintf(hs.dev[m][0], sizeof(hs.dev[m][0]), "/dev/vfio/%s", group);
+		snprintf(rel, sizeof(rel), MATRIX "/%s/vfio-dev", h->mdevs[m].uuid);
+		n = sysfs_list(TREE_SYS, rel, &names);
+		if (n > 0)
+			snprintf(hs.dev[m][1], sizeof(hs.dev[m][1]), "/dev/vfio/devices/%s", names[0]);
+		if (n >= 0)
+			sysfs_names_free(names, n);
+	}
+	rc = sysfs_foreach(TREE_PROC, "", scan_process, &hs);
+	if (rc)
+		h->holders_err = rc;
+	/* what /proc says completes what the queue status said */
+	for (unsigned int m = 0; m < h->nmdevs && !h->holders_err; m++)
+		if (h->mdevs[m].guest_attached != 1 && (*hs.dev[m][0] || *hs.dev[m][1]))
+			h->mdevs[m].guest_attached = 0;
+	free(hs.dev);
+}
+
 /* lszcrypt's STATUS of every queue: vfio_ap's status or the default driver's. */
 static void read_queue_detail(struct ap_host *h)
 {
@@ -557,13 +651,15 @@ int ap_host_read(struct ap_host *h, unsigned int flags)
 		goto fail;
 	detect_generation(h);
 	link_mdevs(h);
+	read_holders(h);
 	if (flags & AP_READ_DETAIL)
 		read_queue_detail(h);
 	if (flags & AP_READ_DEFS) {
 		rc = mdevctl_read_all(&h->defs);
+		/* kept for the caller to refuse on: the checks cannot pass without them */
 		if (rc < 0)
-			goto fail;
-		h->ndefs = (unsigned int)rc;
+			h->defs_err = rc;
+		h->ndefs = rc < 0 ? 0 : (unsigned int)rc;
 		if (h->ndefs)
 			qsort(h->defs, h->ndefs, sizeof(*h->defs), cmp_def);
 		persist_read(h->persist);

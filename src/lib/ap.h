@@ -66,6 +66,7 @@ struct ap_host {
 	bool dynamic;			/* 6.0+: hot plug; pool = masks alone */
 	bool has_ap_config;		/* mdev ap_config (6.12) */
 	bool has_queue_status;		/* vfio_ap queue status (6.2+) */
+	int holders_err;		/* -errno when /proc could not tell who holds an mdev */
 	bool has_override;		/* queue driver_override (6.19+) */
 	unsigned int noverrides;	/* queues with one set */
 
@@ -86,6 +87,7 @@ struct ap_host {
 	unsigned int ndefs;
 	struct persist_masks persist[2];
 	bool defs_read;
+	int defs_err;			/* -errno: the definitions could not be listed */
 };
 
 enum {

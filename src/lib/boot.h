@@ -49,7 +49,7 @@ struct boot_guest {
 	int attr;			/* index of the attribute refused, or -1 */
 	char attr_key[32], attr_value[80];
 	int err;			/* the errno of that write (positive), or 0 */
-	char why[512];			/* what stops it, or what the guest misses (a finding message) */
+	char why[512];			/* what stops it, or what the guest misses */
 };
 
 struct boot_prediction {

@@ -234,6 +234,12 @@ out:
 	return rc;
 }
 
+/* Why a file could not be read, in words. */
+static const char *read_error(int rc)
+{
+	return rc == -SYSFS_ENOTREG ? _("not a regular file") : strerror(-rc);
+}
+
 int mdevctl_read_all(struct mdev_def **defs)
 {
 	struct mdev_def *v = NULL;
@@ -242,8 +248,11 @@ int mdevctl_read_all(struct mdev_def **defs)
 
 	*defs = NULL;
 	n = sysfs_list(TREE_ETC, MDEVCTL_DIR, &names);
-	if (n <= 0)
+	/* no directory is no definition; one that cannot be read is not "none" */
+	if (n == -ENOENT || n == 0)
 		return 0;
+	if (n < 0)
+		return n;
 	v = calloc((size_t)n, sizeof(*v));
 	if (!v) {
 		sysfs_names_free(names, n);
@@ -261,7 +270,7 @@ int mdevctl_read_all(struct mdev_def **defs)
 		snprintf(rel, sizeof(rel), MDEVCTL_DIR "/%s", names[i]);
 		rc = sysfs_read_file(TREE_ETC, rel, &text, NULL);
 		if (rc) {
-			def_fail(d, _("cannot read: %s"), strerror(-rc));
+			def_fail(d, _("cannot read: %s"), read_error(rc));
 		} else {
 			mdevctl_parse(text, d);
 			free(text);
@@ -394,7 +403,7 @@ void persist_read(struct persist_masks pm[2])
 			continue;
 		pm[i].present = true;
 		if (rc) {
-			snprintf(pm[i].error, sizeof(pm[i].error), _("cannot read: %s"), strerror(-rc));
+			snprintf(pm[i].error, sizeof(pm[i].error), _("cannot read: %s"), read_error(rc));
 			continue;
 		}
 		udev_rule_parse(text, &pm[i]);

@@ -62,7 +62,10 @@ typedef void (*mdev_attr_fn)(const struct mdev_attr *a, void *arg);
 int mdevctl_parse(const char *text, struct mdev_def *def);
 /* The same, calling fn (when not NULL) for every attr in order. */
 int mdevctl_parse_attrs(const char *text, struct mdev_def *def, mdev_attr_fn fn, void *arg);
-/* Reads every definition under /etc/mdevctl.d/matrix; returns the count. */
+/*
+ * Reads every definition under /etc/mdevctl.d/matrix; returns the count (0
+ * without the directory), or -errno when the directory cannot be read.
+ */
 int mdevctl_read_all(struct mdev_def **defs);
 
 struct persist_masks {

@@ -64,8 +64,10 @@ struct finding *findings_add(struct findings *f, enum severity sev, const char *
 		unsigned int cap = f->cap ? 2 * f->cap : 16;
 		struct finding *v = realloc(f->v, cap * sizeof(*v));
 
-		if (!v)
+		if (!v) {
+			f->fail = -ENOMEM;
 			return NULL;
+		}
 		f->v = v;
 		f->cap = cap;
 	}
@@ -123,15 +125,15 @@ bool findings_new_errors(const struct findings *f, const struct findings *base)
 	return false;
 }
 
-static unsigned int collect_holders(const struct ap_host *h, struct holder **out)
+/* The mdevs and definitions that hold APQNs; -ENOMEM. */
+static int collect_holders(const struct ap_host *h, struct holder **out)
 {
 	struct holder *v = calloc((size_t)h->nmdevs + h->ndefs + 1, sizeof(*v));
-	unsigned int n = 0;
+	int n = 0;
 
-	if (!v) {
-		*out = NULL;
-		return 0;
-	}
+	*out = v;
+	if (!v)
+		return -ENOMEM;
 	for (unsigned int i = 0; i < h->nmdevs; i++)
 		if (!h->mdevs[i].read_error)
 			v[n++] = (struct holder){ h->mdevs[i].uuid, &h->mdevs[i].matrix, HOLD_ACTIVE };
@@ -139,8 +141,25 @@ static unsigned int collect_holders(const struct ap_host *h, struct holder **out
 		if (!h->defs[i].error[0])
 			v[n++] = (struct holder){ h->defs[i].uuid, &h->defs[i].matrix,
 						  h->defs[i].start == DEF_AUTO ? HOLD_AUTO : HOLD_MANUAL };
-	*out = v;
 	return n;
+}
+
+/* Appends printf text at *n of a string of len bytes; truncates, never overruns. */
+static void append(char *buf, size_t len, size_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void append(char *buf, size_t len, size_t *n, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	if (*n + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	r = vsnprintf(buf + *n, len - *n, fmt, ap);
+	va_end(ap);
+	if (r > 0)
+		*n = *n + (size_t)r < len ? *n + (size_t)r : len - 1;
 }
 
 /*
@@ -172,8 +191,10 @@ static void rule_shared(const struct holder *hv, unsigned int n, struct findings
 	struct bitmap adapters, domains;
 	int a, d;
 
-	if (!inv || !mark)
+	if (!inv || !mark) {
+		f->fail = -ENOMEM;
 		goto out;
+	}
 	for (unsigned int i = 0; i < n; i++)
 		for (unsigned int j = i + 1; j < n; j++)
 			if (strcmp(hv[i].uuid, hv[j].uuid) &&
@@ -192,7 +213,8 @@ static void rule_shared(const struct holder *hv, unsigned int n, struct findings
 		bm_for_each(d, &domains) {
 			const struct holder *who[FINDING_OWNERS];
 			unsigned int k = 0, distinct = 0, binding = 0;
-			char apqn[APQN_BUF], list[FINDING_OWNERS * 64], ia[32], id[32], fix[200];
+			char apqn[APQN_BUF], list[FINDING_OWNERS * (UUID_BUF + 64)], ia[32], id[32];
+			char fix[200];
 			struct finding *x;
 			size_t len = 0;
 
@@ -218,9 +240,8 @@ static void rule_shared(const struct holder *hv, unsigned int n, struct findings
 			apqn_format((unsigned int)a, (unsigned int)d, apqn);
 			list[0] = '\0';
 			for (unsigned int m = 0; m < k; m++)
-				len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s (%s)",
-							m ? _(" and ") : "", who[m]->uuid,
-							holder_desc(who[m]->kind));
+				append(list, sizeof(list), &len, "%s%s (%s)", m ? _(" and ") : "",
+				       who[m]->uuid, holder_desc(who[m]->kind));
 			x = findings_add(f, binding >= 2 ? SEV_ERROR : SEV_WARNING, "apqn-shared", a, d,
 				_("APQN %s is assigned to %s; an APQN can serve one guest only: "
 				  "unassign adapter %s or domain %s from all but one%s"),
@@ -548,10 +569,17 @@ void conflict_check(const struct ap_host *h, struct findings *f)
 	struct mask_pair live = { &h->apmask, &h->aqmask, false }, boot = live;
 	bool boot_known = h->defs_read && !(pm && pm->error[0]);
 	struct holder *hv;
-	unsigned int n = collect_holders(h, &hv);
+	int rc = collect_holders(h, &hv);
+	unsigned int n = rc < 0 ? 0 : (unsigned int)rc;
 	struct bitmap bapm, baqm;
 	char source[256];
 
+	/* without the holders or the definitions, no rule can pass */
+	if (rc < 0 || h->defs_err) {
+		f->fail = rc < 0 ? rc : h->defs_err;
+		free(hv);
+		return;
+	}
 	rule_files(h, f);
 	rule_shared(hv, n, f);
 	/* at boot: the rule's masks, all ones where it sets none (or without a rule) */
@@ -620,8 +648,10 @@ void desired_check(const struct desired *d, struct findings *f)
 	if (d->has_aqmask && !d->has_apmask)
 		bm_fill(&h.apmask);
 	h.mdevs = calloc(d->nguests + 1, sizeof(*h.mdevs));
-	if (!h.mdevs)
+	if (!h.mdevs) {
+		f->fail = -ENOMEM;
 		return;
+	}
 	for (unsigned int i = 0; i < d->nguests; i++) {
 		snprintf(h.mdevs[i].uuid, UUID_BUF, "%s", d->guests[i].uuid);
 		h.mdevs[i].matrix = d->guests[i].matrix;

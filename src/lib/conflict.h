@@ -21,17 +21,18 @@ struct finding {
 	int adapter, domain;		/* the APQN, or -1 when the finding is not about one */
 	char owners[FINDING_OWNERS][UUID_BUF];	/* mdev UUIDs, or "host" */
 	unsigned int nowners;
-	char message[512];
+	char message[512];	/* four owners' descriptions, translated, fit */
 };
 
 struct findings {
 	struct finding *v;
 	unsigned int n, cap;
 	unsigned int errors, warnings;
+	int fail;		/* -errno when a check could not run: they are incomplete */
 };
 
 void findings_free(struct findings *f);
-/* Adds a finding (counted by severity); NULL when out of memory. */
+/* Adds a finding (counted by severity); NULL (and f->fail set) when out of memory. */
 struct finding *findings_add(struct findings *f, enum severity sev, const char *rule,
 			     int adapter, int domain, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));

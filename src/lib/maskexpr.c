@@ -51,8 +51,8 @@ void mask_quote(const char *text, char *buf, size_t len)
 				esc[0] = (char)*p, esc[1] = '\0';
 		}
 		if (n + strlen(esc) + 4 >= len) {
-			/* keep room for "..." */
-			strcpy(buf + n, "...");
+			/* keep room for "..." (as much of it as fits a tiny buffer) */
+			snprintf(buf + n, len - n, "...");
 			return;
 		}
 		strcpy(buf + n, esc);

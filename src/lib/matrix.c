@@ -223,16 +223,3 @@ int mdev_read(struct ap_mdev *m, const char *uuid)
 	}
 	return 0;
 }
-
-int mdev_probe_guest(const char *uuid)
-{
-	static const char probe[] = "guest?\n";
-	char rel[128];
-	int rc;
-
-	snprintf(rel, sizeof(rel), MDEV_DIR "/%s/unassign_control_domain", uuid);
-	rc = sysfs_write(rel, probe, sizeof(probe) - 1);
-	if (rc == -EBUSY)
-		return 1;
-	return rc == -EINVAL ? 0 : -1;
-}

@@ -29,7 +29,9 @@ struct ap_mdev {
 	struct ap_matrix matrix;	/* what the mdev has assigned */
 	bool has_guest_view;		/* guest_matrix exists (6.0+) */
 	struct ap_matrix guest;		/* what a guest gets (guest_matrix) */
-	int guest_attached;		/* 1, 0, or -1 when sysfs cannot tell */
+	int guest_attached;		/* 1, 0, or -1 when neither sysfs nor /proc can tell */
+	long guest_pid;			/* the process holding its VFIO device open, or 0 */
+	char guest_comm[16];		/* that process's name, or "" */
 	int read_error;			/* -errno when its files could not be read */
 };
 
@@ -69,14 +71,5 @@ void matrix_format_ap_config(const struct ap_matrix *m, char buf[AP_CONFIG_LEN +
  * read_error).
  */
 int mdev_read(struct ap_mdev *m, const char *uuid);
-
-/*
- * Whether a guest uses an mdev, on kernels before 6.0 that have no queue
- * status: those check for a guest before they parse, so a write the kernel
- * cannot parse answers EBUSY with a guest and EINVAL without one, and
- * changes nothing either way. Returns 1, 0, or -1 when the answer says
- * neither.
- */
-int mdev_probe_guest(const char *uuid);
 
 #endif

@@ -556,14 +556,82 @@ static bool predict_range(const struct ap_host *h, const char *uuid, enum step_f
 	return false;
 }
 
-/* Static kernels (before 6.0) refuse every change while a guest holds the mdev. */
-static bool predict_guest(const struct ap_host *h, const struct ap_mdev *m, struct findings *f)
+/* Whether a step takes something from what the mdev's guest has. */
+static bool step_takes(const struct step *s, const struct ap_mdev *m)
 {
-	if (h->dynamic || m->guest_attached != 1)
+	const struct ap_matrix *b = &m->matrix, *a = &s->matrix_after;
+	struct bitmap lost;
+
+	switch (s->op) {
+	case OP_REMOVE:
 		return true;
-	refuse(f, "guest-running", -1, -1, m->uuid,
-	       _("a guest is using %s and this kernel cannot change a running guest's matrix "
-		 "(EBUSY): stop the guest first"), m->uuid);
+	case OP_UNASSIGN:
+		return bm_test(s->field == FIELD_ADAPTER ? &b->adapters :
+			       s->field == FIELD_DOMAIN ? &b->domains : &b->control, s->id);
+	case OP_AP_CONFIG:
+		bm_andnot(&lost, &b->adapters, &a->adapters);
+		if (bm_empty(&lost))
+			bm_andnot(&lost, &b->domains, &a->domains);
+		if (bm_empty(&lost))
+			bm_andnot(&lost, &b->control, &a->control);
+		return !bm_empty(&lost);
+	default:
+		return false;
+	}
+}
+
+/* "UUID", or "UUID (PID 4242, qemu-system-s390x)" when /proc named the holder. */
+static const char *guest_name(const struct ap_mdev *m, char *buf, size_t len)
+{
+	if (m->guest_pid > 0)
+		snprintf(buf, len, "%s (PID %ld, %s)", m->uuid, m->guest_pid,
+			 *m->guest_comm ? m->guest_comm : "?");
+	else
+		snprintf(buf, len, "%s", m->uuid);
+	return buf;
+}
+
+/*
+ * A running guest and a step on its mdev. Static kernels (before 6.0) refuse
+ * every assignment and the removal while a guest holds the mdev:
+ * assign_adapter_store() and the other five, and vfio_ap_mdev_remove(),
+ * return -EBUSY while matrix_mdev->kvm is set. Hot-plug kernels let it
+ * through and take the devices from the running guest at once
+ * (unassign_adapter_store() clearing shadow_apcb, then
+ * vfio_ap_mdev_update_guest_apcb(); remove asks QEMU to let go): that is
+ * refused here as policy, like remove, unless --force. When nothing can
+ * tell whether a guest runs, the change is refused too.
+ */
+static bool predict_guest(const struct ap_host *h, const struct ap_mdev *m,
+			  const struct step *s, struct findings *f)
+{
+	char who[UUID_BUF + 48], why[64];
+
+	if (h->dynamic && !step_takes(s, m))
+		return true;
+	if (m->guest_attached == 0)
+		return true;
+	if (m->guest_attached < 0) {
+		snprintf(why, sizeof(why), "%s", strerror(h->holders_err ? -h->holders_err : ENOENT));
+		refuse(f, "guest-unknown", -1, -1, m->uuid,
+		       _("cannot tell whether a guest is using %s: the kernel shows no queue status "
+			 "and %s cannot be read (%s); make sure no guest uses it, then use --force"),
+		       m->uuid, sysfs_tree_root(TREE_PROC), why);
+		return false;
+	}
+	guest_name(m, who, sizeof(who));
+	if (!h->dynamic)
+		refuse(f, "guest-running", -1, -1, m->uuid,
+		       _("a guest is using %s and this kernel cannot change a running guest's "
+			 "matrix (EBUSY): stop the guest first"), who);
+	else if (s->op == OP_REMOVE)
+		refuse(f, "guest-running", -1, -1, m->uuid,
+		       _("a guest is using %s; removing it takes the crypto devices from the "
+			 "running guest: stop the guest first, or use --force"), who);
+	else
+		refuse(f, "guest-running", -1, -1, m->uuid,
+		       _("a guest is using %s; this change takes crypto devices from the running "
+			 "guest: stop the guest first, or use --force"), who);
 	return false;
 }
 
@@ -716,8 +784,11 @@ static void predict_step(struct ap_host *h, const struct step *s, struct finding
 			       _("there is no vfio_ap matrix device: load the vfio_ap module "
 				 "(modprobe vfio_ap)"));
 		v = realloc(h->mdevs, (h->nmdevs + 1) * sizeof(*v));
-		if (!v)
+		if (!v) {
+			/* the model would lack the mdev: the later steps cannot be checked */
+			f->fail = -ENOMEM;
 			break;
+		}
 		h->mdevs = v;
 		m = &h->mdevs[h->nmdevs++];
 		memset(m, 0, sizeof(*m));
@@ -729,7 +800,7 @@ static void predict_step(struct ap_host *h, const struct step *s, struct finding
 		if (!m)
 			break;
 		/* 4.20-5.12 refuse with EBUSY; since 5.13 remove waits for QEMU */
-		predict_guest(h, m, f);
+		predict_guest(h, m, s, f);
 		memmove(m, m + 1, (size_t)(&h->mdevs[h->nmdevs] - (m + 1)) * sizeof(*m));
 		h->nmdevs--;
 		break;
@@ -739,7 +810,7 @@ static void predict_step(struct ap_host *h, const struct step *s, struct finding
 
 		if (!m)
 			break;
-		if (!predict_guest(h, m, f) || !predict_range(h, m->uuid, s->field, s->id, f))
+		if (!predict_guest(h, m, s, f) || !predict_range(h, m->uuid, s->field, s->id, f))
 			goto apply;
 		b = field_bits(&m->matrix, s->field);
 		if (s->op == OP_UNASSIGN || s->field == FIELD_CONTROL)
@@ -768,6 +839,7 @@ apply:
 
 		if (!m)
 			break;
+		predict_guest(h, m, s, f);
 		bm_for_each(a, &t->adapters)
 			bm_for_each(d, &t->domains)
 				if (ap_apqn_host_owned(h, &h->apmask, &h->aqmask, (unsigned int)a,
@@ -849,13 +921,19 @@ void plan_check(const struct plan *p, const struct ap_host *h, bool strict,
 	struct ap_host model;
 	unsigned int predicted;
 
-	if (ap_host_clone(&model, h))
+	if (ap_host_clone(&model, h)) {
+		f->fail = -ENOMEM;
+		if (end)
+			memset(end, 0, sizeof(*end));
 		return;
+	}
 	for (unsigned int i = 0; i < p->n; i++)
 		predict_step(&model, &p->v[i], f);
 	predicted = f->n;
 	conflict_check(h, &before);
 	conflict_check(&model, &after);
+	if (before.fail || after.fail)
+		f->fail = before.fail ? before.fail : after.fail;
 	for (unsigned int i = 0; i < after.n; i++) {
 		const struct finding *x = &after.v[i];
 		bool old = false, dup = false;
@@ -1001,7 +1079,7 @@ static int undo_remove(const struct step *s)
 
 static int undo(const struct step *s)
 {
-	char rel[192], text[AP_CONFIG_LEN + 2], hex[BM_HEX_LEN], drv[64];
+	char rel[192], text[AP_CONFIG_LEN + 2], hex[BM_HEX_LEN], cfg[AP_CONFIG_LEN + 1], drv[64];
 
 	switch (s->op) {
 	case OP_OVERRIDE:
@@ -1030,8 +1108,8 @@ static int undo(const struct step *s)
 	case OP_REMOVE:
 		return undo_remove(s);
 	case OP_AP_CONFIG:
-		matrix_format_ap_config(&s->matrix_before, text);
-		strcat(text, "\n");
+		matrix_format_ap_config(&s->matrix_before, cfg);
+		snprintf(text, sizeof(text), "%s\n", cfg);
 		snprintf(rel, sizeof(rel), MATRIX_DIR "/%s/ap_config", s->uuid);
 		return write_text(rel, text);
 	default:

@@ -97,7 +97,9 @@ int ap_host_clone(struct ap_host *dst, const struct ap_host *src);
  * EEXIST), adding a finding for each refusal; then runs every conflict rule
  * on the end state and adds the errors (and, with strict, the host-owned
  * warnings) the plan brings that the host did not have. The end state is
- * left in *end when end is not NULL (free it with ap_host_free).
+ * left in *end when end is not NULL (free it with ap_host_free). When a
+ * check cannot run (no memory, unreadable definitions), f->fail says why:
+ * the change must not go ahead.
  */
 void plan_check(const struct plan *p, const struct ap_host *h, bool strict,
 		struct findings *f, struct ap_host *end);

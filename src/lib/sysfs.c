@@ -14,8 +14,10 @@
 
 #include "sysfs.h"
 
-static char *tree_roots[3];
-static const char *const tree_defaults[3] = { "/sys", "/etc", "/run" };
+#define NTREES 4
+
+static char *tree_roots[NTREES];
+static const char *const tree_defaults[NTREES] = { "/sys", "/etc", "/run", "/proc" };
 
 static char *join(const char *a, const char *b)
 {
@@ -45,7 +47,7 @@ static char *trim_prefix(const char *dir)
 
 void sysfs_exit(void)
 {
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < NTREES; i++) {
 		free(tree_roots[i]);
 		tree_roots[i] = NULL;
 	}
@@ -60,23 +62,25 @@ int sysfs_init(const char *root)
 	if (root && *root) {
 		char *prefix;
 
-		if (stat(root, &st) || !S_ISDIR(st.st_mode))
-			return -ENOENT;
+		if (stat(root, &st))
+			return -errno;
+		if (!S_ISDIR(st.st_mode))
+			return -ENOTDIR;
 		prefix = trim_prefix(root);
 		if (!prefix)
 			return -ENOMEM;
-		for (int i = 0; i < 3; i++)
+		for (int i = 0; i < NTREES; i++)
 			tree_roots[i] = join(prefix, tree_defaults[i]);
 		free(prefix);
 	} else {
-		for (int i = 0; i < 3; i++)
+		for (int i = 0; i < NTREES; i++)
 			tree_roots[i] = strdup(tree_defaults[i]);
 		if (sysroot && *sysroot) {
 			free(tree_roots[TREE_SYS]);
 			tree_roots[TREE_SYS] = trim_prefix(sysroot);
 		}
 	}
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < NTREES; i++)
 		if (!tree_roots[i])
 			return -ENOMEM;
 	return 0;
@@ -143,7 +147,7 @@ int sysfs_read(const char *rel, char *buf, size_t len)
 	return (int)n;
 }
 
-static int read_whole(const char *path, char **data, size_t *len);
+static int read_whole(const char *path, char **data, size_t *len, bool regular_only);
 
 int sysfs_read_file(enum sysfs_tree tree, const char *rel, char **data, size_t *len)
 {
@@ -153,24 +157,34 @@ int sysfs_read_file(enum sysfs_tree tree, const char *rel, char **data, size_t *
 	rc = sysfs_path(tree, rel, path, sizeof(path));
 	if (rc)
 		return rc;
-	return read_whole(path, data, len);
+	return read_whole(path, data, len, tree != TREE_SYS && tree != TREE_PROC);
 }
 
+/* a user may name a pipe on purpose (apmatrix apply <(...)) */
 int sysfs_read_user_file(const char *path, char **data, size_t *len)
 {
-	return read_whole(path, data, len);
+	return read_whole(path, data, len, false);
 }
 
-/* A whole file into a malloc'd, NUL-terminated buffer. */
-static int read_whole(const char *path, char **data, size_t *len)
+/*
+ * A whole file into a malloc'd, NUL-terminated buffer. regular_only: a FIFO
+ * or device in /etc or /run is never waited on (opened with O_NONBLOCK) and
+ * never read (SYSFS_ENOTREG).
+ */
+static int read_whole(const char *path, char **data, size_t *len, bool regular_only)
 {
 	size_t size = 0, cap = 4096;
+	struct stat st;
 	char *buf;
 	int fd, rc = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | (regular_only ? O_NONBLOCK : 0));
 	if (fd < 0)
 		return -errno;
+	if (regular_only && (fstat(fd, &st) || !S_ISREG(st.st_mode))) {
+		close(fd);
+		return -SYSFS_ENOTREG;
+	}
 	buf = malloc(cap);
 	if (!buf) {
 		close(fd);
@@ -256,6 +270,26 @@ int sysfs_link_name(const char *rel, char *buf, size_t len)
 	if (strlen(base) >= len)
 		return -ENAMETOOLONG;
 	strcpy(buf, base);
+	return 0;
+}
+
+int sysfs_readlink(enum sysfs_tree tree, const char *rel, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+	int rc;
+
+	if (len == 0)
+		return -EINVAL;
+	rc = sysfs_path(tree, rel, path, sizeof(path));
+	if (rc)
+		return rc;
+	n = readlink(path, buf, len - 1);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n == len - 1)
+		return -ENAMETOOLONG;
+	buf[n] = '\0';
 	return 0;
 }
 

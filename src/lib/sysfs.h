@@ -1,23 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The one layer that opens, reads, writes and lists system files. Every path
- * is relative to one of three trees, /sys, /etc and /run, each of which can
- * be moved under a root prefix (--root, APMATRIX_ROOT) or, for /sys alone,
+ * is relative to one of four trees, /sys, /etc, /run and /proc, each of which
+ * can be moved under a root prefix (--root, APMATRIX_ROOT) or, for /sys alone,
  * to SYSFS_ROOT as s390-tools allows. Errors come back as -errno.
  */
 #ifndef APM_SYSFS_H
 #define APM_SYSFS_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
-enum sysfs_tree { TREE_SYS, TREE_ETC, TREE_RUN };
+enum sysfs_tree { TREE_SYS, TREE_ETC, TREE_RUN, TREE_PROC };
 
 /*
- * Sets the prefixes: root (may be NULL) for all three trees, else the
- * SYSFS_ROOT environment variable for /sys. Returns -ENOENT when the root is
- * not a directory.
+ * Sets the prefixes: root (may be NULL) for all trees, else the
+ * SYSFS_ROOT environment variable for /sys. Returns -errno of stat() when
+ * the root cannot be reached, -ENOTDIR when it is not a directory.
  */
 int sysfs_init(const char *root);
 void sysfs_exit(void);
@@ -32,7 +33,12 @@ int sysfs_path(enum sysfs_tree tree, const char *rel, char *buf, size_t len);
  * newline removed). Returns its length or -errno.
  */
 int sysfs_read(const char *rel, char *buf, size_t len);
-/* Reads a whole file of a tree into a malloc'd, NUL-terminated buffer. */
+/* What sysfs_read_file() answers for a file of /etc or /run that is not regular. */
+#define SYSFS_ENOTREG EBADFD
+/*
+ * Reads a whole file of a tree into a malloc'd, NUL-terminated buffer; in
+ * /etc and /run regular files only (-SYSFS_ENOTREG), never blocking.
+ */
 int sysfs_read_file(enum sysfs_tree tree, const char *rel, char **data, size_t *len);
 /* Reads a user's file (a config file named on the command line, not under the root). */
 int sysfs_read_user_file(const char *path, char **data, size_t *len);
@@ -40,6 +46,8 @@ int sysfs_read_user_file(const char *path, char **data, size_t *len);
 int sysfs_write(const char *rel, const char *data, size_t len);
 /* The last component of a symlink's target ("vfio_ap" for a driver link). */
 int sysfs_link_name(const char *rel, char *buf, size_t len);
+/* The whole target of a symlink in a tree ("/dev/vfio/0" for a /proc fd link). */
+int sysfs_readlink(enum sysfs_tree tree, const char *rel, char *buf, size_t len);
 bool sysfs_exists(enum sysfs_tree tree, const char *rel);
 bool sysfs_is_dir(enum sysfs_tree tree, const char *rel);
 

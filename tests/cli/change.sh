@@ -128,7 +128,9 @@ sim_start seed
 seed_by_apmatrix
 sim_ctl "attach $U1"
 run apm unassign $U1 --domains 0xab
-is "$status" 0 "6.12: unassign from a running guest works (hot plug)"
+is "$status" 3 "6.12: unassign from a running guest is refused: it takes the guest's queues"
+run apm --force unassign $U1 --domains 0xab
+is "$status" 0 "6.12: --force unassigns from a running guest (hot plug)"
 like "$err" "a guest is using $U1: it sees this change at once" "6.12: and says the guest sees it"
 run apm remove $U1
 is "$status" 3 "6.12: remove of a running guest's mdev is refused"

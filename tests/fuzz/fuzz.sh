@@ -16,6 +16,15 @@ lib_sources="$src/bitmap.c $src/maskexpr.c $src/matrix.c $src/conf.c $src/confli
 	$src/sysfs.c $src/ap.c $src/plan.c $src/journal.c $src/lock.c
 	$src/guestview.c"
 
+# the targets that include fuzz_nls.h speak German when a catalogue compiles:
+# the longest translations meet the fixed buffers under the sanitizers
+nls_env=
+if command -v msgfmt >/dev/null && locale -a 2>/dev/null | grep -qiE '^c\.utf-?8$' &&
+	mkdir -p "$work/locale/de/LC_MESSAGES" &&
+	msgfmt --output-file="$work/locale/de/LC_MESSAGES/apmatrix.mo" "$top_srcdir/po/de.po"; then
+	nls_env="APMATRIX_LOCALEDIR=$work/locale LANGUAGE=de LC_ALL=C.UTF-8"
+fi
+
 targets=${FUZZ_TARGETS:-$(cd "$top_srcdir/tests/fuzz" && ls fuzz_*.c | sed 's/^fuzz_//; s/\.c$//')}
 for t in $targets; do
 	bin=$work/fuzz_$t
@@ -41,7 +50,8 @@ for t in $targets; do
 	else
 		set -- -runs=0 "$corpus"
 	fi
-	if ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	# shellcheck disable=SC2086
+	if env $nls_env ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		"$bin" -artifact_prefix="$work/art-$t/" "$@" >"$work/$t.log" 2>&1; then
 		tap_result 0 "fuzz_$t: $(grep -Eo '(Done [0-9]+ runs.*|#[0-9]+ +DONE.*)' "$work/$t.log" | tail -1)"
 	else

@@ -8,6 +8,7 @@
 
 #include "conf.h"
 #include "conflict.h"
+#include "fuzz_nls.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "maskexpr.h"
+#include "fuzz_nls.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,7 +8,7 @@
 #       it answers.  TOPOLOGY is a name looked up in $TESTDATA ("seed" means
 #       $TESTDATA/seed.json) or a path.  Sets:
 #         SIM_ROOT  the root to give apmatrix (--root "$SIM_ROOT"); it holds
-#                   sys/ (the mount), etc/ and run/
+#                   sys/ (the mount), etc/, run/ and proc/ (see sim_guests_sync)
 #         SIM_SYS   "$SIM_ROOT/sys", the simulated /sys
 #         SIM_CTL   the control file, "$SIM_SYS/.apsim/ctl"
 #         SIM_LOG   the write log: one line per store, PATH<TAB>DATA<TAB>RESULT
@@ -21,7 +21,15 @@
 #       (sim_stop is registered with at_exit; apsim also dies with the test
 #       shell and its mount is auto-unmounted).
 #   sim_ctl "COMMAND"       writes one control command; returns its status
-#                           (the reason is on the "error" line of $SIM_CTL)
+#                           (the reason is on the "error" line of $SIM_CTL);
+#                           then calls sim_guests_sync
+#   sim_guests_sync         makes $SIM_ROOT/proc show one QEMU process per
+#                           attached guest, holding the mdev's VFIO group
+#                           open (fd link to /dev/vfio/<iommu_group>), as a
+#                           real host shows it; apsim mounts only sys/.
+#                           sim_start and sim_ctl call it; call it after an
+#                           apmatrix command that made the simulator detach
+#                           a guest (remove --force on 6.x)
 #   sim_state               prints the control file (the simulator's state)
 #   sim_log                 prints the write log
 #   sim_log_reset           empties the write log
@@ -99,6 +107,7 @@ sim_start() {
 	# bounded wait: the mount answers when the control file reads
 	for ((i = 0; i < SIM_TIMEOUT * 20; i++)); do
 		if [ -r "$SIM_CTL" ] && grep -q '^kernel ' "$SIM_CTL" 2>/dev/null; then
+			sim_guests_sync
 			return 0
 		fi
 		if ! kill -0 "$SIM_PID" 2>/dev/null; then
@@ -146,7 +155,31 @@ sim_stop() {
 }
 
 sim_ctl() {
-	printf '%s\n' "$1" >"$SIM_CTL"
+	local rc=0
+	printf '%s\n' "$1" >"$SIM_CTL" || rc=$?
+	sim_guests_sync
+	return $rc
+}
+
+sim_guests_sync() {
+	local proc=$SIM_ROOT/proc uuid group pid
+	[ -n "$SIM_ROOT" ] || return 0
+	rm -rf "$proc"
+	mkdir -p "$proc/1/fd"
+	printf 'init\n' >"$proc/1/comm"
+	ln -s /dev/null "$proc/1/fd/0"
+	while read -r key uuid _; do
+		[ "$key" = guest ] || continue
+		group=$(readlink "$SIM_SYS/devices/vfio_ap/matrix/$uuid/iommu_group") || continue
+		group=${group##*/}
+		pid=$((4000 + group))
+		mkdir -p "$proc/$pid/fd"
+		printf 'qemu-system-s390x\n' >"$proc/$pid/comm"
+		printf 'qemu-system-s390x\0-device\0vfio-ap,sysfsdev=/sys/bus/mdev/devices/%s\0' \
+			"$uuid" >"$proc/$pid/cmdline"
+		ln -s /dev/null "$proc/$pid/fd/0"
+		ln -s "/dev/vfio/$group" "$proc/$pid/fd/23"
+	done <"$SIM_CTL"
 }
 
 sim_state() {

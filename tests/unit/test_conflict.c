@@ -2,7 +2,9 @@
 /* Every conflict rule over host models built in memory. */
 #include "config.h"
 
+#include <errno.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -11,6 +13,45 @@
 #include <cmocka.h>
 
 #include "conflict.h"
+#include "plan.h"
+
+/*
+ * Allocation failures on demand (linked with --wrap): with alloc_countdown
+ * k >= 0, the first k allocations succeed and every later one fails.
+ */
+static int alloc_countdown = -1;
+
+static bool alloc_fails(void)
+{
+	if (alloc_countdown < 0)
+		return false;
+	if (alloc_countdown == 0)
+		return true;
+	alloc_countdown--;
+	return false;
+}
+
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t size);
+void *__real_realloc(void *p, size_t n);
+void *__wrap_malloc(size_t n);
+void *__wrap_calloc(size_t n, size_t size);
+void *__wrap_realloc(void *p, size_t n);
+
+void *__wrap_malloc(size_t n)
+{
+	return alloc_fails() ? NULL : __real_malloc(n);
+}
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+	return alloc_fails() ? NULL : __real_calloc(n, size);
+}
+
+void *__wrap_realloc(void *p, size_t n)
+{
+	return alloc_fails() ? NULL : __real_realloc(p, n);
+}
 
 #define U1 "11111111-1111-1111-1111-111111111111"
 #define U2 "22222222-2222-2222-2222-222222222222"
@@ -401,6 +442,61 @@ static void test_new_errors(void **state)
 	findings_free(&before);
 }
 
+/*
+ * A check that cannot run refuses: whichever allocation fails, a host with
+ * an APQN in two mdevs never comes out clean; either the error is found or
+ * the findings say that the check could not run (fail).
+ */
+static void test_no_memory_is_no_pass(void **state)
+{
+	(void)state;
+	add_mdev(U1, "1,2", "5,6", "");
+	add_mdev(U2, "1", "6,7", "");
+	for (int k = 0; k < 16; k++) {
+		struct findings f = { 0 };
+
+		alloc_countdown = k;
+		conflict_check(&fx.h, &f);
+		alloc_countdown = -1;
+		assert_true(f.fail == -ENOMEM || f.errors >= 1);
+		findings_free(&f);
+	}
+}
+
+/* The same for the prediction of a plan: cloning the model, growing it. */
+static void test_plan_no_memory_is_no_pass(void **state)
+{
+	struct plan p = { 0 };
+
+	(void)state;
+	fx.h.dynamic = true;
+	fx.h.matrix_present = true;
+	add_mdev(U1, "1,2", "5,6", "");
+	assert_int_equal(plan_create(&p, U2), 0);
+	assert_int_equal(plan_assign(&p, U2, FIELD_ADAPTER, 1, true), 0);
+	assert_int_equal(plan_assign(&p, U2, FIELD_DOMAIN, 6, true), 0);
+	for (int k = 0; k < 24; k++) {
+		struct findings f = { 0 };
+
+		alloc_countdown = k;
+		plan_check(&p, &fx.h, false, &f, NULL);
+		alloc_countdown = -1;
+		assert_true(f.fail == -ENOMEM || f.errors >= 1);
+		findings_free(&f);
+	}
+	plan_free(&p);
+}
+
+/* Definitions that cannot be listed are not "no definitions". */
+static void test_unreadable_definitions(void **state)
+{
+	(void)state;
+	add_mdev(U1, "1,2", "5,6", "");
+	fx.h.defs_err = -EACCES;
+	conflict_check(&fx.h, &fx.f);
+	assert_int_equal(fx.f.fail, -EACCES);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -420,6 +516,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_invalid_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_configured, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_new_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_memory_is_no_pass, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plan_no_memory_is_no_pass, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unreadable_definitions, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -199,6 +199,15 @@ static void test_quote(void **state)
 	assert_string_equal(buf, "a\\n\\\"b\\x01");
 	mask_quote("0123456789abcdef", buf, 10);
 	assert_string_equal(buf, "01234...");
+	/* buffers too small for "...": as much as fits, never a byte beyond */
+	for (size_t len = 1; len < 5; len++) {
+		memset(buf, '#', sizeof(buf));
+		mask_quote("0123456789", buf, len);
+		assert_int_equal(strlen(buf), len - 1);
+		assert_memory_equal(buf, "...", len - 1);
+		for (size_t i = len; i < sizeof(buf); i++)
+			assert_int_equal(buf[i], '#');
+	}
 }
 
 int main(void)

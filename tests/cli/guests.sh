@@ -1,0 +1,101 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# A running guest never loses an mdev or a queue by surprise: removing an
+# mdev (remove, apply --prune) or taking a queue from it (unassign, apply) is
+# refused while a guest holds it, unless --force, on every kernel generation;
+# and dry runs, plans and checks find the guest without a store to sysfs.
+. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/sim/lib.sh"
+
+U1=11111111-1111-4111-8111-111111111111
+U2=22222222-2222-4222-8222-222222222222
+M=devices/vfio_ap/matrix
+apm() { "$APMATRIX" --root "$SIM_ROOT" --no-wait "$@"; }
+good_writes() { sim_log | awk -F'\t' '$3 == "0"' | wc -l; }
+
+# guest1 alone, as the three-guests file has it
+cat >"$tap_tmp/one.json" <<'EOT'
+{ "guests": [ { "name": "guest1", "uuid": "11111111-1111-4111-8111-111111111111",
+                "adapters": [5, 6], "domains": [4, "0xab"] } ] }
+EOT
+# guest1 giving up domain 0xab, guest2 as it is
+cat >"$tap_tmp/shrink.json" <<'EOT'
+{ "guests": [ { "name": "guest1", "uuid": "11111111-1111-4111-8111-111111111111",
+                "adapters": [5, 6], "domains": [4] },
+              { "name": "guest2", "uuid": "22222222-2222-4222-8222-222222222222",
+                "adapters": [5], "domains": ["0x47", "0xff"] } ] }
+EOT
+
+for kernel in 6.0 6.12; do
+	sim_start --kernel $kernel seed
+	apm apply "$TESTDATA/three-guests.json" >/dev/null
+	sim_ctl "attach $U2"
+	sim_log_reset
+	run apm plan --prune "$tap_tmp/one.json"
+	is "$status" 3 "$kernel: plan --prune of a running guest's mdev: exit 3"
+	like "$err" "a guest is using $U2 \\(PID [0-9]+, qemu" "$kernel: plan names the guest and its process"
+	run apm apply --prune "$tap_tmp/one.json"
+	is "$status" 3 "$kernel: apply --prune of a running guest's mdev: exit 3"
+	like "$err" "a guest is using $U2.*stop the guest first, or use --force" "$kernel: apply says why and what to do"
+	is "$(good_writes)" 0 "$kernel: nothing written"
+	ok '[ -d "$SIM_SYS/$M/$U2" ]' "$kernel: the guest keeps its mdev"
+	like "$(sim_state)" "guest $U2" "$kernel: and stays attached"
+	run apm --dry-run apply --prune "$tap_tmp/one.json"
+	is "$status" 3 "$kernel: --dry-run apply --prune meets the same refusal"
+
+	# taking a queue from a running guest: the same rule
+	sim_ctl "attach $U1"
+	run apm apply "$tap_tmp/shrink.json"
+	is "$status" 3 "$kernel: apply taking a domain from a running guest: exit 3"
+	like "$err" "a guest is using $U1.*takes crypto devices from the running guest" "$kernel: naming the guest"
+	run apm check "$tap_tmp/shrink.json"
+	is "$status" 3 "$kernel: check FILE finds it too"
+	run apm unassign $U1 --control-domains 4
+	is "$status" 0 "$kernel: a control domain the mdev does not have takes nothing"
+	is "$(good_writes)" 0 "$kernel: and writes nothing"
+
+	run apm --force apply --prune "$tap_tmp/one.json"
+	is "$status" 0 "$kernel: --force prunes it anyway"
+	like "$err" "--force: writing although a guest is using $U2" "$kernel: and says so"
+	ok '[ ! -d "$SIM_SYS/$M/$U2" ]' "$kernel: the mdev is gone"
+	sim_stop
+done
+
+# 4.20: the kernel refuses (EBUSY) every change of a running guest's mdev;
+# dry runs, plans and checks see the guest as well, and nothing probes sysfs.
+sim_start --kernel 4.20 seed
+apm apply "$TESTDATA/three-guests.json" >/dev/null
+sim_ctl "attach $U1"
+run apm --json list mdevs
+like "$out" "\"guest_attached\": *true" "4.20: list sees the guest (its QEMU holds the VFIO group)"
+sim_log_reset
+run apm --dry-run unassign $U1 --domains 0xab
+is "$status" 3 "4.20: --dry-run unassign: exit 3, as the real run"
+like "$err" "a guest is using $U1 \\(PID [0-9]+, qemu.*EBUSY" "4.20: names the guest"
+run apm --dry-run assign $U1 --control-domains 0x47
+is "$status" 3 "4.20: --dry-run assign: exit 3"
+run apm plan "$tap_tmp/shrink.json"
+is "$status" 3 "4.20: plan FILE: exit 3"
+run apm check "$tap_tmp/shrink.json"
+is "$status" 3 "4.20: check FILE: exit 3"
+like "$out" "a guest is using $U1" "4.20: check FILE names the guest"
+run apm --dry-run apply --prune "$tap_tmp/shrink.json"
+is "$status" 3 "4.20: --dry-run apply: exit 3"
+run apm unassign $U1 --domains 0xab
+is "$status" 3 "4.20: the real run: exit 3 before any write"
+is "$(sim_log)" "" "4.20: not one store, not even a rejected one"
+is "$(cat "$SIM_SYS/$M/$U1/matrix")" "05.0004
+05.00ab
+06.0004
+06.00ab" "4.20: the guest's matrix is unchanged"
+sim_ctl "detach $U1"
+run apm --dry-run unassign $U1 --domains 0xab
+is "$status" 0 "4.20: without the guest the same dry run passes"
+# nothing can tell: no queue status on 4.20, no /proc under the root
+rm -rf "$SIM_ROOT/proc"
+run apm --dry-run unassign $U1 --domains 0xab
+is "$status" 3 "4.20: when /proc cannot be read, the change is refused"
+like "$err" "cannot tell whether a guest is using $U1" "4.20: saying why"
+sim_stop
+
+done_testing
