@@ -611,8 +611,8 @@ static int execute(struct ap_host *h, struct plan *p)
 static void force_warning(const struct finding *x)
 {
 	if (!strcmp(x->rule, "guest-running") && x->nowners)
-		apm_warn(_("--force: taking crypto devices from the guest that is using %s"),
-			 x->owners[0]);
+		apm_warn(_("--force: writing although a guest is using %s: it loses crypto "
+			   "devices while it runs"), x->owners[0]);
 	else if (!strcmp(x->rule, "guest-unknown") && x->nowners)
 		apm_warn(_("--force: writing although nothing tells whether a guest is using %s"),
 			 x->owners[0]);

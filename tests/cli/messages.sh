@@ -58,7 +58,7 @@ sim_stop
 sim_start --kernel 6.12 seed-configured
 run apm remove --force aaaaaaaa-0000-4000-8000-000000000001
 is "$status" 0 "remove --force of a running guest's mdev"
-like "$err" "warning: --force: taking crypto devices from the guest that is using aaaaaaaa-0000-4000-8000-000000000001" \
+like "$err" "warning: --force: writing although a guest is using aaaaaaaa-0000-4000-8000-000000000001" \
 	"it warns"
 unlike "$err" "or use --force" "without advising --force"
 sim_stop
