@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # apmatrix quick start on a fresh Debian 12 machine, as root:
 #   ./quickstart.sh demo    install what the build needs, build, run the demo
 #   ./quickstart.sh check   install what the build and the tests need, build, run every test

@@ -400,7 +400,7 @@ int apm_cmd_parse(struct apm_cmdline *cl, const char *name, int argc, const char
 		goto fail;
 	}
 	if (!apm_opts.root) {
-		const char *env = getenv("APMATRIX_ROOT");
+		const char *env = secure_getenv("APMATRIX_ROOT");
 
 		if (env && *env)
 			apm_opts.root = strdup(env);
@@ -481,8 +481,9 @@ int main(int argc, const char **argv)
 	apm_opts.timeout = 30;
 	setlocale(LC_ALL, "");
 	/* tests run the catalogues from the build tree */
-	bindtextdomain(PACKAGE, getenv("APMATRIX_LOCALEDIR") && *getenv("APMATRIX_LOCALEDIR") ?
-				getenv("APMATRIX_LOCALEDIR") : LOCALEDIR);
+	bindtextdomain(PACKAGE, secure_getenv("APMATRIX_LOCALEDIR") &&
+				*secure_getenv("APMATRIX_LOCALEDIR") ?
+				secure_getenv("APMATRIX_LOCALEDIR") : LOCALEDIR);
 	textdomain(PACKAGE);
 
 	ctx = poptGetContext("apmatrix", argc, argv, main_table, POPT_CONTEXT_POSIXMEHARDER);

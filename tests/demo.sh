@@ -1,5 +1,6 @@
 #!/bin/bash
-# The quick start's demo: the seed document's LPAR (adapters 5 and 6, domains
+# SPDX-License-Identifier: MIT
+# The quick start's demo: the LPAR of the kernel's vfio-ap.txt (adapters 5 and 6, domains
 # 4, 0x47, 0xab, 0xff) on the AP bus simulator, the three guests applied from
 # tests/data/three-guests.json, the grid, and a second plan that has nothing
 # to do. Everything happens in a temporary directory that is removed at the end.

@@ -291,8 +291,8 @@ static int etc_write_all(struct etc_file *v, unsigned int n, bool *changed)
 
 	for (unsigned int i = 0; i < n && !rc; i++)
 		if (v[i].differs) {
-			rc = sysfs_stage_file(TREE_ETC, v[i].rel, v[i].text, strlen(v[i].text), 0644,
-					      v[i].staged, sizeof(v[i].staged));
+			rc = sysfs_stage_file(TREE_ETC, v[i].rel, v[i].text, strlen(v[i].text),
+					      0644, v[i].staged, sizeof(v[i].staged));
 			if (rc) {
 				v[i].staged[0] = '\0';
 				etc_error(v[i].rel, rc);
@@ -493,6 +493,7 @@ int cmd_persist(int argc, const char **argv)
 	} else {
 		unsigned int n = file ? d.nguests : h.nmdevs;
 		struct mdev_def *v = realloc(next.defs, (next.ndefs + n + 1) * sizeof(*v));
+		struct persist_masks *rule;
 
 		if (!v)
 			after.fail = -ENOMEM;
@@ -512,11 +513,12 @@ int cmd_persist(int argc, const char **argv)
 				x->start = file && !d.guests[i].autostart ? DEF_MANUAL : DEF_AUTO;
 			}
 			/* and the masks for boot as the rule will have them */
-			next.persist[PERSIST_ETC].present = true;
-			next.persist[PERSIST_ETC].error[0] = '\0';
-			next.persist[PERSIST_ETC].has_apmask = next.persist[PERSIST_ETC].has_aqmask = true;
-			next.persist[PERSIST_ETC].apmask = file && d.has_apmask ? d.apmask : h.apmask;
-			next.persist[PERSIST_ETC].aqmask = file && d.has_aqmask ? d.aqmask : h.aqmask;
+			rule = &next.persist[PERSIST_ETC];
+			rule->present = true;
+			rule->error[0] = '\0';
+			rule->has_apmask = rule->has_aqmask = true;
+			rule->apmask = file && d.has_apmask ? d.apmask : h.apmask;
+			rule->aqmask = file && d.has_aqmask ? d.aqmask : h.aqmask;
 			conflict_check(&h, &before);
 			conflict_check(&next, &after);
 			if (before.fail && !after.fail)
@@ -708,7 +710,7 @@ int cmd_export(int argc, const char **argv)
 	} else if (!strcmp(format, "libvirt-hostdev")) {
 		libvirt_hostdev(text, sizeof(text), uuid);
 	} else {
-		/* the CPU features the seed document names; newer QEMU also has apqi */
+		/* the CPU features vfio-ap.txt names; newer QEMU also has apqi */
 		add(text, sizeof(text), "-cpu host,ap=on,apqci=on,apft=on "
 		    "-device vfio-ap,sysfsdev=/sys/bus/mdev/devices/%s\n", uuid);
 	}

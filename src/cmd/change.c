@@ -303,7 +303,7 @@ static void after_step(const struct step *s, void *arg)
 	(void)arg;
 	if (apm_opts.verbose && !apm_opts.json)
 		print_write(stdout, s);
-	if (apm_opts.root || apm_opts.no_wait || getenv("SYSFS_ROOT"))
+	if (apm_opts.root || apm_opts.no_wait || secure_getenv("SYSFS_ROOT"))
 		return;
 	if (s->op == OP_MASK || s->op == OP_CREATE || s->op == OP_REMOVE) {
 		if (udev_settle(apm_opts.timeout * 1000))
@@ -879,7 +879,7 @@ int cmd_remove(int argc, const char **argv)
 	if (rc)
 		goto out;
 	for (int i = 0; i < cl.nargs && !rc; i++) {
-		const struct ap_mdev *m;
+		const struct ap_mdev *m = NULL;
 
 		rc = existing_mdev(&h, cl.name, cl.args[i], &m);
 		if (rc)
@@ -925,7 +925,7 @@ static int assign_common(int argc, const char **argv, bool assign)
 		POPT_TABLEEND
 	};
 	struct ap_matrix ids = { 0 }, want;
-	const struct ap_mdev *m;
+	const struct ap_mdev *m = NULL;
 	struct plan p = { 0 };
 	struct apm_cmdline cl;
 	struct ap_host h;

@@ -416,7 +416,8 @@ static int scan_fd(const char *name, void *arg)
 	for (unsigned int m = 0; m < hs->h->nmdevs; m++) {
 		struct ap_mdev *md = &hs->h->mdevs[m];
 
-		if (strcmp(target, hs->dev[m][0]) && (!*hs->dev[m][1] || strcmp(target, hs->dev[m][1])))
+		if (strcmp(target, hs->dev[m][0]) &&
+		    (!*hs->dev[m][1] || strcmp(target, hs->dev[m][1])))
 			continue;
 		md->guest_attached = 1;
 		md->guest_pid = strtol(hs->pid, NULL, 10);

@@ -757,7 +757,7 @@ char *mdevctl_format(const struct ap_matrix *m, bool autostart)
 	    MDEV_TYPE, autostart ? "auto" : "manual");
 	for (int k = 0; k < 3; k++)
 		bm_for_each(id, b[k]) {
-			/* the seed document writes adapters in decimal, domains in hex */
+			/* vfio-ap.txt writes adapters in decimal, domains in hex */
 			cat(&buf, &len, &cap, k ? "%s\n    {\n      \"%s\": \"0x%x\"\n    }"
 					       : "%s\n    {\n      \"%s\": \"%d\"\n    }",
 			    first ? "" : ",", attr[k], id);

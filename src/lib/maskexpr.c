@@ -1,4 +1,13 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * The mask grammar of maskexpr.h. The relative form goes through a lexer
+ * (bytes to tokens), a term reader (tokens to signed ranges, with the
+ * kernel's checks in the kernel's order, so that messages name the same
+ * first fault) and an evaluator (ranges to bits). The absolute form is split
+ * into prefix, digits and tail; the digits, padded, are decoded as sysfs
+ * prints a mask. tests/sim/kparse.c reads the same grammar with a different
+ * structure, and a differential fuzz target compares the two.
+ */
 #include "config.h"
 
 #include <ctype.h>
@@ -61,164 +70,274 @@ void mask_quote(const char *text, char *buf, size_t len)
 	buf[n] = '\0';
 }
 
-/*
- * The kernel's simple_strtoul(s, &end, 0): base from the prefix ("0x" with a
- * hex digit after it is hex, another leading 0 is octal, else decimal),
- * digits taken greedily, value modulo 2^64 as the kernel's unsigned long
- * wraps. Returns the end of the digits; s itself when there are none.
- */
-static const char *kernel_scan_ul(const char *s, unsigned long long *val)
+/* The value of an ASCII digit in any radix up to 16, or 16 for anything else. */
+static unsigned int digit_value(int c)
 {
-	unsigned int base = 10;
-	unsigned long long v = 0;
-	const char *p = s;
-
-	if (p[0] == '0') {
-		if (tolower((unsigned char)p[1]) == 'x' && isxdigit((unsigned char)p[2])) {
-			base = 16;
-			p += 2;
-		} else {
-			base = 8;
-		}
-	}
-	for (;; p++) {
-		unsigned int d;
-
-		if (isdigit((unsigned char)*p))
-			d = (unsigned int)(*p - '0');
-		else if (isxdigit((unsigned char)*p))
-			d = (unsigned int)(tolower((unsigned char)*p) - 'a' + 10);
-		else
-			break;
-		if (d >= base)
-			break;
-		v = v * base + d;
-	}
-	*val = v;
-	return p;
-}
-
-/* The text of the list term that starts at p, for messages. */
-static void term_text(const char *p, char *buf, size_t len)
-{
-	char raw[48];
-	size_t n = strcspn(p, ",\n");
-
-	if (n >= sizeof(raw))
-		n = sizeof(raw) - 1;
-	memcpy(raw, p, n);
-	raw[n] = '\0';
-	mask_quote(raw, buf, len);
-}
-
-/* ap_bus.c modify_bitmap(): "+a", "-a", "+a-z", ... separated by , or \n. */
-static int mask_relative(const char *s, struct bitmap *m, struct mask_error *err)
-{
-	const char *p = s;
-	unsigned int term = 0;
-
-	while (*p) {
-		const char *start = p, *np;
-		unsigned long long a, z;
-		char t[64];
-		char sign;
-
-		term++;
-		term_text(start, t, sizeof(t));
-		sign = *p++;
-		if (sign != '+' && sign != '-')
-			return fail(err, term, (size_t)(start - s),
-				    _("term %u (\"%s\") has no + or - sign"), term, t);
-		np = kernel_scan_ul(p, &a);
-		if (np == p)
-			return fail(err, term, (size_t)(p - s),
-				    _("term %u (\"%s\") has no number after the sign"), term, t);
-		if (a >= BM_BITS)
-			return fail(err, term, (size_t)(p - s),
-				    _("term %u (\"%s\"): %llu is out of range 0-255"), term, t, a);
-		p = np;
-		z = a;
-		if (*p == '-') {
-			np = kernel_scan_ul(++p, &z);
-			if (np == p)
-				return fail(err, term, (size_t)(p - s),
-					    _("term %u (\"%s\"): the range has no end"), term, t);
-			if (a > z)
-				return fail(err, term, (size_t)(p - s),
-					    _("term %u (\"%s\"): range %llu-%llu is reversed"),
-					    term, t, a, z);
-			if (z >= BM_BITS)
-				return fail(err, term, (size_t)(p - s),
-					    _("term %u (\"%s\"): %llu is out of range 0-255"),
-					    term, t, z);
-			p = np;
-		}
-		if (sign == '+')
-			bm_set_range(m, (unsigned int)a, (unsigned int)z);
-		else
-			bm_clear_range(m, (unsigned int)a, (unsigned int)z);
-		while (*p == ',' || *p == '\n')
-			p++;
-	}
-	return 0;
+	if (c >= '0' && c <= '9')
+		return (unsigned int)(c - '0');
+	if (c >= 'a' && c <= 'f')
+		return (unsigned int)(c - 'a' + 10);
+	if (c >= 'A' && c <= 'F')
+		return (unsigned int)(c - 'A' + 10);
+	return 16;
 }
 
 static int hexdigit(int c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
+	unsigned int v = digit_value(c);
+
+	return v < 16 ? (int)v : -1;
 }
 
-/* ap_bus.c hex2bitmap(): "0x" or "x" optional, 0-64 digits, one \n. */
-static int mask_absolute(const char *s, struct bitmap *m, struct mask_error *err)
+/* ---- the relative form: a lexer, a term reader and an evaluator ---------- */
+
+enum tok_kind {
+	TOK_END,	/* the NUL that ends the text */
+	TOK_PLUS,	/* '+' */
+	TOK_MINUS,	/* '-': a sign at the start of a term, else a range dash */
+	TOK_NUMBER,	/* digits as the kernel's simple_strtoul(s, &end, 0) takes them */
+	TOK_SEP,	/* one ',' or '\n' */
+	TOK_OTHER,	/* any other byte */
+};
+
+struct token {
+	enum tok_kind kind;
+	size_t at;			/* offset of the first byte */
+	size_t len;			/* bytes the token covers */
+	unsigned long long value;	/* TOK_NUMBER: modulo 2^64 */
+};
+
+/*
+ * A number starts with a decimal digit. Its radix follows from how it
+ * starts, as with simple_strtoul(s, &end, 0) in lib/kstrtox.c: "0x" or "0X"
+ * with a hex digit after it is hex (the two bytes are no digits), any other
+ * leading '0' is octal (the '0' is its first digit), else decimal. Digits are
+ * taken while they belong to the radix; the value wraps modulo 2^64 as the
+ * kernel's unsigned long does.
+ */
+static void lex_number(const char *s, struct token *t)
 {
-	const char *p = s;
-	unsigned int bit = 0;
-	char raw[2], c[16];
-	bool newline;
+	const char *p = s + t->at;
+	unsigned int radix = 10;
+	size_t n = 0;
 
-	bm_zero(m);
-	if (p[0] == '0' && p[1] == 'x')
-		p++;
-	if (*p == 'x')
-		p++;
-	for (; hexdigit((unsigned char)*p) >= 0 && bit < BM_BITS; p++) {
-		int v = hexdigit((unsigned char)*p);
-
-		for (int n = 0; n < 4; n++)
-			if (v & (0x08 >> n))
-				bm_set(m, bit + (unsigned int)n);
-		bit += 4;
+	if (p[0] == '0' && (p[1] | 0x20) == 'x' && digit_value((unsigned char)p[2]) < 16) {
+		radix = 16;
+		n = 2;
+	} else if (p[0] == '0') {
+		radix = 8;
 	}
-	newline = *p == '\n';
-	if (newline)
-		p++;
-	if (!*p)
-		return 0;
+	t->value = 0;
+	while (digit_value((unsigned char)p[n]) < radix)
+		t->value = t->value * radix + digit_value((unsigned char)p[n++]);
+	t->len = n;
+}
 
-	if (newline && *p == '\n')
-		return fail(err, 0, (size_t)(p - s),
-			    _("only one trailing newline is allowed"));
-	if (bit >= BM_BITS && hexdigit((unsigned char)*p) >= 0)
-		return fail(err, 0, (size_t)(p - s),
-			    _("more than 64 hex digits (a mask has 256 bits)"));
+/* The token that starts at offset at. */
+static void lex(const char *s, size_t at, struct token *t)
+{
+	t->at = at;
+	t->len = 1;
+	switch (s[at]) {
+	case '\0':
+		t->kind = TOK_END;
+		t->len = 0;
+		break;
+	case '+':
+		t->kind = TOK_PLUS;
+		break;
+	case '-':
+		t->kind = TOK_MINUS;
+		break;
+	case ',':
+	case '\n':
+		t->kind = TOK_SEP;
+		break;
+	default:
+		t->kind = s[at] >= '0' && s[at] <= '9' ? TOK_NUMBER : TOK_OTHER;
+		if (t->kind == TOK_NUMBER)
+			lex_number(s, t);
+	}
+}
+
+/* One term read: set (or clear) the ids first..last. */
+struct signed_range {
+	bool set;
+	unsigned int first, last;
+};
+
+struct term_reader {
+	const char *text;
+	struct token tok;	/* the token under the cursor */
+	unsigned int term;	/* 1-based number of the term being read */
+	char quoted[64];	/* its text up to the next ',' or '\n', for messages */
+	struct mask_error *err;
+};
+
+static void advance(struct term_reader *r)
+{
+	lex(r->text, r->tok.at + r->tok.len, &r->tok);
+}
+
+/* Starts term number ++r->term at the cursor and quotes its text for messages. */
+static void begin_term(struct term_reader *r)
+{
+	const char *from = r->text + r->tok.at;
+	size_t n = strcspn(from, ",\n");
+	char raw[48];
+
+	if (n >= sizeof(raw))
+		n = sizeof(raw) - 1;
+	memcpy(raw, from, n);
+	raw[n] = '\0';
+	mask_quote(raw, r->quoted, sizeof(r->quoted));
+	r->term++;
+}
+
+/* Fails the current term at the token under the cursor. */
+#define term_fail(r, fmt, ...) \
+	fail((r)->err, (r)->term, (r)->tok.at, fmt, (r)->term, (r)->quoted, ##__VA_ARGS__)
+
+/*
+ * Reads the bound of a range (or a single id) at the cursor: a number below
+ * BM_BITS. ap_bus.c modify_bitmap() checks the first bound before it looks
+ * for a dash, so "+300-" fails on 300, not on the missing end.
+ */
+static int read_bound(struct term_reader *r, unsigned long long *v)
+{
+	*v = r->tok.value;
+	if (*v >= BM_BITS)
+		return term_fail(r, _("term %u (\"%s\"): %llu is out of range 0-255"), *v);
+	advance(r);
+	return 0;
+}
+
+/*
+ * Reads the next term into *range. Returns 1 for a term, 0 at the end of
+ * the text, or -EINVAL.
+ */
+static int read_term(struct term_reader *r, struct signed_range *range)
+{
+	unsigned long long first, last;
+
+	/* a run of separators may follow a term, but not start the text */
+	while (r->term && r->tok.kind == TOK_SEP)
+		advance(r);
+	if (r->tok.kind == TOK_END)
+		return 0;
+	begin_term(r);
+	if (r->tok.kind != TOK_PLUS && r->tok.kind != TOK_MINUS)
+		return term_fail(r, _("term %u (\"%s\") has no + or - sign"));
+	range->set = r->tok.kind == TOK_PLUS;
+	advance(r);
+	if (r->tok.kind != TOK_NUMBER)
+		return term_fail(r, _("term %u (\"%s\") has no number after the sign"));
+	if (read_bound(r, &first))
+		return -EINVAL;
+	last = first;
+	if (r->tok.kind == TOK_MINUS) {
+		advance(r);
+		if (r->tok.kind != TOK_NUMBER)
+			return term_fail(r, _("term %u (\"%s\"): the range has no end"));
+		if (first > r->tok.value)
+			return term_fail(r, _("term %u (\"%s\"): range %llu-%llu is reversed"),
+					 first, r->tok.value);
+		if (read_bound(r, &last))
+			return -EINVAL;
+	}
+	range->first = (unsigned int)first;
+	range->last = (unsigned int)last;
+	return 1;
+}
+
+/*
+ * The relative form (ap_bus.c modify_bitmap()): each term sets or clears its
+ * range in *m as soon as it is read; the caller owns *m and drops it on error.
+ */
+static int eval_relative(const char *s, struct bitmap *m, struct mask_error *err)
+{
+	struct term_reader r = { .text = s, .err = err };
+	struct signed_range range = { 0 };
+	int rc;
+
+	lex(s, 0, &r.tok);
+	while ((rc = read_term(&r, &range)) > 0) {
+		if (range.set)
+			bm_set_range(m, range.first, range.last);
+		else
+			bm_clear_range(m, range.first, range.last);
+	}
+	return rc;
+}
+
+/* ---- the absolute form: prefix, digits, end ------------------------------- */
+
+/*
+ * The parts of an absolute mask (ap_bus.c hex2bitmap()): an optional prefix,
+ * the hex digits the mask takes (at most 64, one per 4 bits), and what
+ * follows them, which must be nothing or one newline.
+ */
+struct hex_parts {
+	size_t digits;		/* offset of the first digit */
+	size_t ndigits;		/* digits taken, 0..64 */
+	size_t tail;		/* offset after them */
+};
+
+static void split_hex(const char *s, struct hex_parts *h)
+{
+	/* quirk: a lower-case "0x" or a bare "x"; "0X" is the digit 0 and junk */
+	if (s[0] == '0' && s[1] == 'x')
+		h->digits = 2;
+	else
+		h->digits = s[0] == 'x' ? 1 : 0;
+	h->ndigits = 0;
+	while (h->ndigits < BM_BITS / 4 && hexdigit((unsigned char)s[h->digits + h->ndigits]) >= 0)
+		h->ndigits++;
+	h->tail = h->digits + h->ndigits;
+}
+
+/*
+ * Why the tail of an absolute mask is not "" or "\n", in the words a user
+ * needs; p is the first byte past one optional newline.
+ */
+static int explain_tail(const char *s, const struct hex_parts *h, struct mask_error *err)
+{
+	bool newline = s[h->tail] == '\n';
+	size_t p = h->tail + newline;
+	char raw[2] = { s[p], '\0' }, c[16];
+
+	if (newline && s[p] == '\n')
+		return fail(err, 0, p, _("only one trailing newline is allowed"));
+	if (h->ndigits == BM_BITS / 4 && hexdigit((unsigned char)s[p]) >= 0)
+		return fail(err, 0, p, _("more than 64 hex digits (a mask has 256 bits)"));
 	if (newline)
-		return fail(err, 0, (size_t)(p - s),
-			    _("text after the newline at position %zu"), (size_t)(p - s));
-	raw[0] = *p;
-	raw[1] = '\0';
-	mask_quote(raw, c, sizeof(c));
-	if (*p == 'X' && p - s == 1 && s[0] == '0')
-		return fail(err, 0, (size_t)(p - s),
+		return fail(err, 0, p, _("text after the newline at position %zu"), p);
+	if (p == 1 && s[0] == '0' && s[1] == 'X')
+		return fail(err, 0, p,
 			    _("\"X\" at position 2 is not a hex digit (the prefix must be a lower-case 0x)"));
-	if (p == s && isspace((unsigned char)*p))
+	if (p == 0 && isspace((unsigned char)s[0]))
 		return fail(err, 0, 0, _("leading white space is not allowed"));
-	return fail(err, 0, (size_t)(p - s),
-		    _("\"%s\" at position %zu is not a hex digit"), c, (size_t)(p - s) + 1);
+	mask_quote(raw, c, sizeof(c));
+	return fail(err, 0, p, _("\"%s\" at position %zu is not a hex digit"), c, p + 1);
+}
+
+/*
+ * The absolute form: the digits, padded on the right with zeros to 64, are
+ * the mask as sysfs prints it, so the sysfs reader decodes them.
+ */
+static int eval_absolute(const char *s, struct bitmap *m, struct mask_error *err)
+{
+	char hex[BM_HEX_LEN];
+	struct hex_parts h;
+
+	split_hex(s, &h);
+	if (s[h.tail] != '\0' && !(s[h.tail] == '\n' && s[h.tail + 1] == '\0'))
+		return explain_tail(s, &h, err);
+	memset(hex, '0', sizeof(hex) - 1);
+	hex[1] = 'x';
+	memcpy(hex + 2, s + h.digits, h.ndigits);
+	hex[sizeof(hex) - 1] = '\0';
+	return bm_from_sysfs_hex(m, hex);
 }
 
 enum mask_mode mask_mode_of(const char *text)
@@ -245,9 +364,9 @@ int mask_apply(const char *text, size_t len, const struct bitmap *base,
 
 	if (mask_mode_of(buf) == MASK_RELATIVE) {
 		m = *base;
-		rc = mask_relative(buf, &m, err);
+		rc = eval_relative(buf, &m, err);
 	} else {
-		rc = mask_absolute(buf, &m, err);
+		rc = eval_absolute(buf, &m, err);
 	}
 	if (rc == 0)
 		*out = m;

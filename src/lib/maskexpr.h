@@ -1,8 +1,45 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The kernel's grammar for writes to /sys/bus/ap/apmask and aqmask
- * (ap_bus.c: hex2bitmap, modify_bitmap), apmatrix's own id lists
- * ("5,6,0x10-0x1f") and the number syntax of the assign_* files.
+ * The kernel's grammar for writes to /sys/bus/ap/apmask and aqmask,
+ * apmatrix's own id lists ("5,6,0x10-0x1f") and the number syntax of the
+ * assign_* files.
+ *
+ * A mask write, in ISO EBNF (the kernel reads it in ap_bus.c:
+ * ap_parse_bitmap_str() with hex2bitmap() and modify_bitmap()):
+ *
+ *   write    = relative | absolute ;          (* '+' or '-' first: relative *)
+ *   absolute = [ "0x" | "x" ] , hexdigits , [ newline ] ;
+ *   hexdigits = { hexdigit } ;                 (* 0 to 64 of them *)
+ *   relative = term , { { separator } , term } , { separator } ;
+ *   term     = sign , number , [ "-" , number ] ;
+ *   sign     = "+" | "-" ;                     (* set or clear *)
+ *   separator = "," | newline ;
+ *   number   = "0" , ( "x" | "X" ) , hexdigit , { hexdigit }
+ *            | "0" , { octdigit }
+ *            | nonzero , { digit } ;
+ *
+ * The text ends at len bytes or at the first NUL. Digits are taken as long
+ * as they belong to the number's radix, and what follows must fit the rest of
+ * the grammar. Every number must be below 256 and a range's first number
+ * must not exceed its last. Absolute: digit k gives bits 4k to 4k+3, the
+ * first of them its most significant bit. Relative: the terms set or clear
+ * their ranges in the mask before the write, left to right.
+ *
+ * Quirks, all the kernel's (the vectors of tests/data/mask-vectors.tsv pin
+ * them down):
+ * - the absolute prefix is a lower-case "0x" or a bare "x"; "0X41" fails,
+ *   while a relative number takes "0X" as well as "0x";
+ * - an absolute mask is padded with zeros on the right: "0x8" is bit 0, and
+ *   an empty write, "\n" or "0x" clear the mask;
+ * - exactly one trailing newline, no white space, no "\r";
+ * - a relative number wraps modulo 2^64 (the kernel's unsigned long):
+ *   "+18446744073709551621" sets bit 5;
+ * - a leading 0 makes a relative number octal: "+010" is 8, "+08" fails;
+ * - "0x" without a hex digit after it is the number 0 and junk: "+0x" fails;
+ * - terms need no separator ("+1+2" is two terms) and a run of separators
+ *   may follow any term ("-5,,\n"), but "-5-6" is one term, the range 5-6;
+ * - a relative write must begin with its sign: ",+1" is an absolute mask,
+ *   and an invalid one.
  */
 #ifndef APM_MASKEXPR_H
 #define APM_MASKEXPR_H
@@ -48,12 +85,13 @@ int kernel_strtoul(const char *text, unsigned long long *val);
 
 /*
  * The relative write that sets (sign '+') or clears ('-') exactly these ids,
- * in the seed document's style: "-5,-6", "-4,-0x47,-0xab,-0xff"; runs of
+ * in the style of the kernel's Documentation/s390/vfio-ap.txt (today
+ * Documentation/arch/s390/vfio-ap.rst): "-5,-6", "-4,-0x47,-0xab,-0xff"; runs of
  * three or more ids as one range ("+0x10-0x1f").
  */
 void mask_relative_text(const struct bitmap *ids, char sign, char *buf, size_t len);
 
-/* An id as the seed document types it, and as id lists take it: "5", "0x47". */
+/* An id as vfio-ap.txt types it, and as id lists take it: "5", "0x47". */
 int mask_id_text(char *buf, size_t len, unsigned int id);
 
 /*

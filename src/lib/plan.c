@@ -93,7 +93,7 @@ int plan_assign(struct plan *p, const char *uuid, enum step_field field, unsigne
 		return -ENOMEM;
 	s->field = field;
 	s->id = id;
-	/* the form the seed document types: decimal, hex for domains */
+	/* the form vfio-ap.txt types: decimal, hex for domains */
 	if (field == FIELD_ADAPTER)
 		snprintf(s->text, sizeof(s->text), "%u\n", id);
 	else

@@ -55,7 +55,7 @@ void sysfs_exit(void)
 
 int sysfs_init(const char *root)
 {
-	const char *sysroot = getenv("SYSFS_ROOT");
+	const char *sysroot = secure_getenv("SYSFS_ROOT");
 	struct stat st;
 
 	sysfs_exit();

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The example playbook, run by Debian's ansible-core against localhost with
 # apmatrix pointed at the simulator: changed the first time, not the second.
 . "$top_srcdir/tests/tap.sh"
@@ -23,7 +24,7 @@ like "$(recap)" "changed=1 .*failed=0" "the first run changes the host"
 is "$(cat "$SIM_SYS/devices/vfio_ap/matrix/11111111-1111-4111-8111-111111111111/matrix")" "05.0004
 05.00ab
 06.0004
-06.00ab" "and Guest1 has the seed document's matrix"
+06.00ab" "and Guest1 has the matrix of vfio-ap.txt"
 
 sim_log_reset
 run play

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # apmatrix benchmarks (not a test: it prints figures, it passes or fails
 # nothing). Run from the build directory after make:
 #   tests/bench/bench.sh

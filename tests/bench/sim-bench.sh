@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # apsim benchmark (not a test): how long the full 256x256 machine takes to
 # mount, to walk with find, and to answer 10,000 attribute reads.
 #   tests/bench/sim-bench.sh [TOPOLOGY]      (run from the build directory)

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Desired state: plan, apply, persist, export and check FILE against the
 # simulator, on every kernel generation.
 . "$top_srcdir/tests/tap.sh"

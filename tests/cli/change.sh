@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Changing the matrix with apmatrix: the seed's procedure as apmatrix
 # commands, the write order, every check refused with nothing written, kernel
 # refusals undone, the lock, and two processes racing.
@@ -205,7 +206,7 @@ sim_stop
 sim_start seed
 sim_log_reset
 run apm --dry-run reserve --adapters 5,6
-is "$out" "echo -5,-6 > $SIM_SYS/bus/ap/apmask" "--dry-run prints the write as the seed document types it"
+is "$out" "echo -5,-6 > $SIM_SYS/bus/ap/apmask" "--dry-run prints the write as vfio-ap.txt types it"
 is "$err" "queues moving to vfio_ap: 05.0004 05.0047 05.00ab 05.00ff 06.0004 06.0047 06.00ab 06.00ff" \
 	"--dry-run: the summary goes to stderr, stdout is the script"
 is "$(sim_log | wc -l)" 0 "--dry-run writes nothing"

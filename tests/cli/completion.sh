@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The bash completion, driven as bash drives it (COMP_WORDS, COMP_CWORD,
 # COMP_LINE, COMP_POINT), against a static AP tree passed with --root and
 # against the simulator.
@@ -12,7 +13,7 @@ completion="$top_srcdir/completions/apmatrix"
 PATH="$(dirname "$APMATRIX"):$PATH"
 export PATH
 
-# A host after the seed document's reservation, smaller: cards 04-06 with
+# A host after the reservation of vfio-ap.txt, smaller: cards 04-06 with
 # domains 1, 4 and 0x47; adapters 5, 6 and domains 4, 0x47 reserved.
 root="$tap_tmp/root"
 sys="$root/sys"

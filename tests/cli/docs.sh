@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The documentation against the code: every command has a man page, every
 # option is documented and every documented option exists, the help and the
 # hidden --list-opts agree, the completion's own words exist, and every page

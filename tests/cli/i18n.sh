@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The German catalogue: complete against the sources as they are now, and
 # what apmatrix prints with LANGUAGE=de.
 . "$top_srcdir/tests/tap.sh"
@@ -37,6 +38,16 @@ run msgcmp "$po/de.po" "$tap_tmp/apmatrix.pot"
 is "$status:$err" "0:" "de.po has every message of the sources (msgcmp)"
 
 # --- apmatrix speaks German ------------------------------------------------
+
+# configure --disable-nls: no catalogue is looked up, the messages stay English
+if ! grep -q '^#define ENABLE_NLS 1' "$top_builddir/config.h"; then
+	mkdir -p "$tap_tmp/locale/de/LC_MESSAGES"
+	msgfmt --output-file="$tap_tmp/locale/de/LC_MESSAGES/apmatrix.mo" "$po/de.po"
+	run env APMATRIX_LOCALEDIR="$tap_tmp/locale" LC_ALL=C.UTF-8 LANGUAGE=de "$APMATRIX" frobnicate
+	like "$err" "unknown command" "built with --disable-nls: English with LANGUAGE=de"
+	done_testing
+	exit
+fi
 
 if ! locale -a 2>/dev/null | grep -qiE '^c\.utf-?8$'; then
 	tap_result 0 "German output # SKIP the C.UTF-8 locale is not installed"

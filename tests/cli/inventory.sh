@@ -1,5 +1,6 @@
 #!/bin/bash
-# list, show, check and mask show against the simulator: the seed document's
+# SPDX-License-Identifier: MIT
+# list, show, check and mask show against the simulator: vfio-ap.txt's
 # three guests typed in as its echo commands, then read back by apmatrix.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/sim/lib.sh"
@@ -11,7 +12,7 @@ U4=44444444-4444-4444-8444-444444444444
 apm() { "$APMATRIX" --root "$SIM_ROOT" "$@"; }
 expected=$TESTDATA/expected
 
-# The seed document's procedure, as its echo commands (steps 2 to 4).
+# The procedure of vfio-ap.txt, as its echo commands (steps 2 to 4).
 seed_by_echo() {
 	local m=$SIM_SYS/devices/vfio_ap/matrix
 	echo -5,-6 > "$SIM_SYS/bus/ap/apmask"

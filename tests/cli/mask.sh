@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # apmatrix mask eval: every vector M01-M47 through the command line, the
 # messages, the JSON shape, and expressions that begin with a dash.
 . "$top_srcdir/tests/tap.sh"

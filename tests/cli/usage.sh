@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The command line itself: help, version, unknown commands and options.
 . "$top_srcdir/tests/tap.sh"
 

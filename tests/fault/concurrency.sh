@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Several apmatrix processes at once (apply, create, assign, release, mask
 # set) over overlapping APQNs, many rounds, on the 4.20 generation where the
 # kernel itself does not stop a mask write from taking a guest's queue: no

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Fault injection: the three-guest apply and create --adapters --domains,
 # with the k-th write refused for every k and every errno the kernel can
 # return for that file. Each time the host must be back in its exact

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # What apmatrix writes and reads, treated with suspicion: files created
 # atomically with mode 0644 whatever the umask, never through a symlink,
 # never outside the root it was given; and whatever sysfs holds is untrusted

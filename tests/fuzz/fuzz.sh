@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The libFuzzer targets of tests/fuzz (extra sources per target: tests/fuzz/sources), built with clang, ASan and UBSan.
 # Without FUZZ_SECONDS each target runs over its seed corpus only (a quick
 # regression check); with FUZZ_SECONDS=N (as .ci/run sets it) each one

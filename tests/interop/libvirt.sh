@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # libvirt's own schemas accept what apmatrix exports: the node device XML
 # and a minimal domain carrying the vfio-ap hostdev.
 . "$top_srcdir/tests/tap.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The real mdevctl (Debian's 1.2.0) reads what apmatrix persists and starts
 # it on the simulator. mdevctl 1.2 cannot move its root, so it runs inside
 # unshare --mount with the simulator bound over /sys and the test's

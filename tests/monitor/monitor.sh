@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # apmatrix monitor against real uevents from a umockdev testbed.
 . "$top_srcdir/tests/tap.sh"
 driver="$top_builddir/tests/monitor/monitor-umockdev"

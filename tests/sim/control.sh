@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The control file and the write log through the mount: guests, injected
 # faults (by path, through a symlink, by count, the K-th store, any path),
 # host configuration changes, errors of the control file itself, and the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # apsim --dump writes the same tree the mount shows: the same names, types,
 # modes and link targets, the same contents of every readable file; with a
 # topology's initial state (masks, mdevs, a guest) applied.

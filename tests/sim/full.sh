@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The full machine: 256 adapters x 256 domains (65,536 queues, a million
 # nodes) mounts in under 2 seconds and can be walked with find.
 . "$top_srcdir/tests/tap.sh"

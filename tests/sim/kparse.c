@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
- * The kernel's text parsers that sysfs stores use, written again from their
- * documented behaviour (lib/kstrtox.c, lib/vsprintf.c, drivers/s390/crypto/
- * ap_bus.c): simple_strtoul, kstrtoul, kstrtobool, one vsscanf conversion,
- * the AP mask grammar and the UUID syntax.  They are deliberately independent
- * of apmatrix's src/lib parser: a differential fuzzer compares the two.
+ * The text parsers the kernel's sysfs stores use, as the simulator needs
+ * them: simple_strtoul, kstrtoul and kstrtobool (lib/kstrtox.c), one
+ * vsscanf conversion (lib/vsprintf.c), the AP mask grammar (drivers/s390/
+ * crypto/ap_bus.c: ap_parse_bitmap_str, hex2bitmap, modify_bitmap) and the
+ * UUID syntax. The behaviour is the kernel's; the structure is this file's
+ * own: one number scanner for every numeric syntax, an absolute mask checked
+ * whole before it is decoded, and a relative one read into edits in a first
+ * pass and applied in a second. apmatrix's src/lib/maskexpr.c reads the same
+ * grammar with a lexer and a term reader instead; a differential fuzzer
+ * (tests/fuzz/fuzz_mask_diff.c) compares the two.
  *
  * Errors are positive errno values; success is 0.
  */
@@ -113,84 +118,81 @@ static bool is_xdigit(int c)
 	return hexval(c) >= 0;
 }
 
-/*
- * Base 0 picks the radix from the text: "0x" or "0X" followed by a hex digit
- * is hex (and the prefix is skipped), a leading 0 is octal, anything else
- * decimal.  An explicit base 16 also skips a "0x" prefix.
- */
-static const char *fixup_radix(const char *s, unsigned int *base)
+/* What one scan of digits found. */
+struct numscan {
+	const char *end;		/* the first byte that is no digit */
+	size_t ndigits;
+	unsigned long long value;	/* modulo 2^64, as an unsigned long wraps */
+	bool overflow;			/* the exact value needs more than 64 bits */
+};
+
+static bool has_0x(const char *s)
 {
-	if (*base == 0) {
-		if (s[0] == '0') {
-			if ((s[1] == 'x' || s[1] == 'X') && is_xdigit((unsigned char)s[2]))
-				*base = 16;
-			else
-				*base = 8;
-		} else {
-			*base = 10;
-		}
-	}
-	if (*base == 16 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-		s += 2;
-	return s;
+	return s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
 }
 
 /*
- * Consumes the digits of base at s.  Returns how many; *res gets the value
- * modulo 2^64 and *overflow whether it did not fit.
+ * The radix lib/kstrtox.c's _parse_integer_fixup_radix() settles on: a base
+ * other than 0 stands; base 0 means hex after a "0x" or "0X" that a hex digit
+ * follows, octal after any other leading 0, else decimal.
  */
-static size_t parse_digits(const char *s, unsigned int base, unsigned long long *res,
-			   bool *overflow)
+static unsigned int radix_of(const char *s, unsigned int base)
 {
+	if (base)
+		return base;
+	if (has_0x(s) && is_xdigit((unsigned char)s[2]))
+		return 16;
+	return s[0] == '0' ? 8 : 10;
+}
+
+/*
+ * Scans a number at s in base (0 = from the text): the "0x" of a hex number
+ * is skipped (with an explicit base 16 even when no digit follows), then
+ * every digit below the radix is taken.
+ */
+static void numscan(const char *s, unsigned int base, struct numscan *ns)
+{
+	unsigned int radix = radix_of(s, base);
+	const char *start = radix == 16 && has_0x(s) ? s + 2 : s, *p = start;
 	unsigned long long v = 0;
-	size_t n = 0;
+	bool over = false;
+	int d;
 
-	*overflow = false;
-	for (;; n++) {
-		int d = hexval((unsigned char)s[n]);
-
-		if (d < 0 || (unsigned int)d >= base)
-			break;
-		if (v > (~0ULL - (unsigned int)d) / base)
-			*overflow = true;
-		v = v * base + (unsigned int)d;	/* wraps, as the kernel's does */
+	while ((d = hexval((unsigned char)*p)) >= 0 && (unsigned int)d < radix) {
+		/* the builtins store the wrapped result, as the kernel keeps it */
+		over |= __builtin_mul_overflow(v, radix, &v);
+		over |= __builtin_add_overflow(v, (unsigned int)d, &v);
+		p++;
 	}
-	*res = v;
-	return n;
+	ns->end = p;
+	ns->ndigits = (size_t)(p - start);
+	ns->value = v;
+	ns->overflow = over;
 }
 
 unsigned long sim_simple_strtoul(const char *cp, const char **endp, unsigned int base)
 {
-	unsigned long long v;
-	bool overflow;
-	const char *s = fixup_radix(cp, &base);
-	size_t n = parse_digits(s, base, &v, &overflow);
+	struct numscan ns;
 
+	numscan(cp, base, &ns);
 	if (endp)
-		*endp = s + n;
-	return (unsigned long)v;
+		*endp = ns.end;
+	return (unsigned long)ns.value;
 }
 
+/* lib/kstrtox.c kstrtoul(): the whole text is one number and a newline. */
 int sim_kstrtoul(const char *s, unsigned int base, unsigned long *res)
 {
-	unsigned long long v;
-	bool overflow;
-	size_t n;
+	struct numscan ns;
+	const char *rest;
 
-	if (s[0] == '+')
-		s++;
-	s = fixup_radix(s, &base);
-	n = parse_digits(s, base, &v, &overflow);
-	if (overflow)
+	numscan(s[0] == '+' ? s + 1 : s, base, &ns);
+	if (ns.overflow)
 		return ERANGE;
-	if (n == 0)
+	rest = ns.end + (*ns.end == '\n');
+	if (!ns.ndigits || *rest)
 		return EINVAL;
-	s += n;
-	if (*s == '\n')
-		s++;
-	if (*s)
-		return EINVAL;
-	*res = (unsigned long)v;
+	*res = (unsigned long)ns.value;
 	return 0;
 }
 
@@ -226,10 +228,9 @@ static bool is_space(int c)
 
 int sim_sscanf_num(const char *s, unsigned int base, bool is_signed, unsigned long long *val)
 {
-	bool neg = false, overflow;
-	unsigned long long v;
+	struct numscan ns;
+	bool neg = false;
 	int first;
-	size_t n;
 
 	while (is_space((unsigned char)*s))
 		s++;
@@ -245,78 +246,135 @@ int sim_sscanf_num(const char *s, unsigned int base, bool is_signed, unsigned lo
 		neg = true;
 		s++;
 	}
-	s = fixup_radix(s, &base);
-	n = parse_digits(s, base, &v, &overflow);
-	if (n == 0 && base != 16)
+	numscan(s, base, &ns);
+	if (!ns.ndigits && radix_of(s, base) != 16)
 		return 0;
-	*val = neg ? (unsigned long long)(-(long long)v) : v;
+	*val = neg ? -ns.value : ns.value;
 	return 1;
 }
 
 /* ---- AP masks ------------------------------------------------------------ */
 
+/*
+ * The absolute form, checked whole before a bit is set: after the prefix
+ * ("0x", or a bare "x"; "0X" is not one) and without one trailing newline,
+ * what is left must be hex digits, 64 at most. ap_bus.c hex2bitmap() reads
+ * digits up to that limit and then wants a newline or the end: the same set.
+ */
 int sim_hex2bitmap(const char *str, struct sim_bitmap *map)
 {
-	int i = 0;
+	size_t len = strlen(str), skip = 0, ndig;
 
-	/* "0x" or a bare "x"; "0X" is not a prefix (the 0 is a digit) */
-	if (str[0] == '0' && str[1] == 'x')
-		str++;
-	if (*str == 'x')
-		str++;
-	for (; is_xdigit((unsigned char)*str) && i < SIM_BITS; str++, i += 4) {
-		int v = hexval((unsigned char)*str);
-
-		for (int n = 0; n < 4; n++)
-			if (v & (8 >> n))
-				sbm_set(map, (unsigned int)(i + n));
-	}
-	if (*str == '\n')
-		str++;
-	return *str ? EINVAL : 0;
+	if (len && str[len - 1] == '\n')
+		len--;
+	if (str[0] == 'x')
+		skip = 1;
+	else if (str[0] == '0' && str[1] == 'x')
+		skip = 2;
+	ndig = len - skip;
+	if (ndig > SIM_BITS / 4)
+		return EINVAL;
+	for (size_t i = 0; i < ndig; i++)
+		if (!is_xdigit((unsigned char)str[skip + i]))
+			return EINVAL;
+	/* digit i holds bits 4i..4i+3, the first of them its most significant */
+	for (unsigned int bit = 0; bit < 4 * ndig; bit++)
+		if (hexval((unsigned char)str[skip + bit / 4]) & (8 >> (bit % 4)))
+			sbm_set(map, bit);
+	return 0;
 }
 
-int sim_modify_bitmap(const char *str, struct sim_bitmap *map)
+/*
+ * The number as the variables of ap_bus.c modify_bitmap() hold it, mapped
+ * to a signed value that keeps their order: with an int it is the low 32
+ * bits, which turn negative from 2^31 on; an unsigned long keeps the value
+ * (capped, as anything from SIM_BITS on fails the same way).
+ */
+static long long held(unsigned long long v, enum sim_mask_num num)
 {
-	while (*str) {
-		unsigned long a, z;
-		const char *np;
-		char sign = *str++;
+	if (num == SIM_MASK_NUM_INT)
+		return (int32_t)(uint32_t)v;
+	return v > SIM_BITS ? SIM_BITS : (long long)v;
+}
 
-		if (sign != '+' && sign != '-')
+/* One term of the relative form: set or clear first..last. */
+struct edit {
+	bool set;
+	long long first, last;
+};
+
+/*
+ * Reads the term at *s: a sign, a number and optionally '-' and a second
+ * number, each number as simple_strtoul(s, &end, 0) reads it. On success *s
+ * moves past the term and any ',' or '\n' that follow it.
+ */
+static int read_edit(const char **s, enum sim_mask_num num, struct edit *e)
+{
+	const char *p = *s;
+	struct numscan ns;
+
+	if (*p != '+' && *p != '-')
+		return EINVAL;
+	e->set = *p++ == '+';
+	numscan(p, 0, &ns);
+	e->first = e->last = held(ns.value, num);
+	if (!ns.ndigits || e->first >= SIM_BITS)
+		return EINVAL;
+	p = ns.end;
+	if (*p == '-') {
+		numscan(++p, 0, &ns);
+		e->last = held(ns.value, num);
+		if (!ns.ndigits || e->first > e->last || e->last >= SIM_BITS)
 			return EINVAL;
-		/* numbers are unsigned long: over-long ones wrap modulo 2^64 */
-		a = z = sim_simple_strtoul(str, &np, 0);
-		if (np == str || a >= SIM_BITS)
-			return EINVAL;
-		str = np;
-		if (*str == '-') {
-			str++;
-			z = sim_simple_strtoul(str, &np, 0);
-			if (np == str || a > z || z >= SIM_BITS)
-				return EINVAL;
-			str = np;
-		}
-		for (unsigned long i = a; i <= z; i++) {
-			if (sign == '+')
-				sbm_set(map, (unsigned int)i);
-			else
-				sbm_clear(map, (unsigned int)i);
-		}
-		while (*str == ',' || *str == '\n')
-			str++;
+		p = ns.end;
+	}
+	*s = p + strspn(p, ",\n");
+	return 0;
+}
+
+static void apply_edit(const struct edit *e, struct sim_bitmap *map)
+{
+	for (long long id = e->first; id <= e->last; id++)
+		if (e->set)
+			sbm_set(map, (unsigned int)id);
+		else
+			sbm_clear(map, (unsigned int)id);
+}
+
+/*
+ * The relative form in two passes: the first reads every term and stops at
+ * the first bad one (or at a negative id, where an int kernel would write
+ * outside the bitmap); only a text that passes is applied, term by term.
+ */
+int sim_modify_bitmap(const char *str, enum sim_mask_num num, struct sim_bitmap *map)
+{
+	struct edit e;
+	const char *p;
+	int rc;
+
+	for (p = str; *p;) {
+		rc = read_edit(&p, num, &e);
+		if (rc)
+			return rc;
+		if (e.first < 0)
+			return EFAULT;
+	}
+	for (p = str; *p;) {
+		read_edit(&p, num, &e);
+		apply_edit(&e, map);
 	}
 	return 0;
 }
 
-int sim_mask_parse(const char *str, const struct sim_bitmap *cur, struct sim_bitmap *out)
+int sim_mask_parse_as(const char *str, const struct sim_bitmap *cur, enum sim_mask_num num,
+		      struct sim_bitmap *out)
 {
 	struct sim_bitmap n;
 	int rc;
 
 	if (str[0] == '+' || str[0] == '-') {
 		n = *cur;
-		rc = sim_modify_bitmap(str, &n);
+		rc = sim_modify_bitmap(str, num, &n);
 	} else {
 		sbm_zero(&n);
 		rc = sim_hex2bitmap(str, &n);
@@ -324,6 +382,11 @@ int sim_mask_parse(const char *str, const struct sim_bitmap *cur, struct sim_bit
 	if (!rc)
 		*out = n;
 	return rc;
+}
+
+int sim_mask_parse(const char *str, const struct sim_bitmap *cur, struct sim_bitmap *out)
+{
+	return sim_mask_parse_as(str, cur, SIM_MASK_NUM_ULONG, out);
 }
 
 /* ---- UUIDs ---------------------------------------------------------------- */

@@ -101,18 +101,39 @@ int sim_kstrtobool(const char *s, bool *res);
  * when a number was converted, 0 when not (the caller's EINVAL).
  */
 int sim_sscanf_num(const char *s, unsigned int base, bool is_signed, unsigned long long *val);
-/* ap_hex2bitmap(): the absolute mask form ("0x" or "x" prefix optional, 0-64
+/* hex2bitmap(): the absolute mask form ("0x" or "x" prefix optional, 0-64
  * hex digits, right padding, one optional '\n').  *map must be zero. */
 int sim_hex2bitmap(const char *str, struct sim_bitmap *map);
-/* modify_bitmap(): the relative form "+a", "-a-z", separated by ',' / '\n'. */
-int sim_modify_bitmap(const char *str, struct sim_bitmap *map);
+/*
+ * How modify_bitmap() holds the numbers of a relative mask. Kernels before
+ * commit d4f9d5a99a3f ("s390/ap: Fix crash in AP internal function
+ * modify_bitmap()", v6.10, and the stable kernels it went to) use an int:
+ * a number keeps its low 32 bits, and from 2^31 on it is negative, passes
+ * the "< 256" check and indexes outside the bitmap (an oops). Since then an
+ * unsigned long keeps the value (modulo 2^64).
+ */
+enum sim_mask_num {
+	SIM_MASK_NUM_ULONG,
+	SIM_MASK_NUM_INT,
+};
+/*
+ * modify_bitmap(): the relative form "+a", "-a-z", separated by ',' / '\n'.
+ * EINVAL for a bad term; EFAULT where an int kernel would index outside the
+ * bitmap (the write never returns there: the caller models the oops). On
+ * either error *map is unchanged.
+ */
+int sim_modify_bitmap(const char *str, enum sim_mask_num num, struct sim_bitmap *map);
 /*
  * The apmask/aqmask grammar (ap_parse_bitmap_str): a first byte of '+' or '-'
  * edits a copy of *cur, anything else is an absolute mask.  On success *out
- * holds the new mask; on error (EINVAL) *out is untouched.  A store applies
- * it to a NUL-terminated copy of the write, so bytes after a NUL are not
- * seen: a fuzz target should do the same with its (data, size).
+ * holds the new mask; on error (EINVAL, or EFAULT as above) *out is
+ * untouched.  A store applies it to a NUL-terminated copy of the write, so
+ * bytes after a NUL are not seen: a fuzz target should do the same with its
+ * (data, size).
  */
+int sim_mask_parse_as(const char *str, const struct sim_bitmap *cur, enum sim_mask_num num,
+		      struct sim_bitmap *out);
+/* sim_mask_parse_as() with SIM_MASK_NUM_ULONG, as current kernels read it. */
 int sim_mask_parse(const char *str, const struct sim_bitmap *cur, struct sim_bitmap *out);
 /* uuid_is_valid() + guid_parse(): 36 characters 8-4-4-4-12 hex, any case. */
 int sim_uuid_parse(const char *s, uint8_t out[16]);

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The 2018 vfio-ap document's example, "Configure AP Matrixes for Three Linux
 # Guests", typed as its own echo commands against the simulated /sys of its
 # LPAR (adapters 5 and 6, domains 4, 0x47, 0xab, 0xff), on every kernel

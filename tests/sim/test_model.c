@@ -74,6 +74,49 @@ static void test_mask_wrap(void **state)
 			    "0x4100000000000000000000000000000000000000000000000000000000000000\n");
 }
 
+/*
+ * ap_bus.c modify_bitmap() before commit d4f9d5a99a3f (v6.10) held numbers
+ * in an int: the low 32 bits, negative from 2^31 on, where the kernel
+ * indexes outside the bitmap (EFAULT here, out untouched).
+ */
+static void test_mask_int_numbers(void **state)
+{
+	static const struct {
+		const char *in;
+		int rc_int, rc_ulong;
+		int weight, bit;	/* after success with an int */
+	} t[] = {
+		{ "+4294967301", 0, EINVAL, 1, 5 },		/* 2^32 + 5 is 5 */
+		{ "+0-4294967551", 0, EINVAL, 256, 0 },		/* 2^32 + 255 */
+		{ "+18446744073709551621", 0, 0, 1, 5 },	/* wraps first */
+		{ "+4294967295", EFAULT, EINVAL, 0, 0 },	/* -1 */
+		{ "+2147483648", EFAULT, EINVAL, 0, 0 },	/* INT_MIN */
+		{ "-2147483648-5", EFAULT, EINVAL, 0, 0 },
+		{ "+5-4294967296", EINVAL, EINVAL, 0, 0 },	/* 5 > 0 */
+		{ "+4294967295-4294967294", EINVAL, EINVAL, 0, 0 },	/* -1 > -2 */
+		{ "+1,+4294967295,junk", EFAULT, EINVAL, 0, 0 },	/* the oops comes first */
+		{ "+1,junk,+4294967295", EINVAL, EINVAL, 0, 0 },
+		{ "+2147483647", EINVAL, EINVAL, 0, 0 },
+	};
+	struct sim_bitmap zero, out;
+
+	(void)state;
+	sbm_zero(&zero);
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		sbm_fill(&out);
+		assert_int_equal(sim_mask_parse_as(t[i].in, &zero, SIM_MASK_NUM_INT, &out),
+				 t[i].rc_int);
+		if (t[i].rc_int) {
+			assert_int_equal(sbm_weight(&out), 256);
+		} else {
+			assert_int_equal(sbm_weight(&out), t[i].weight);
+			assert_true(sbm_test(&out, (unsigned int)t[i].bit));
+		}
+		assert_int_equal(sim_mask_parse_as(t[i].in, &zero, SIM_MASK_NUM_ULONG, &out),
+				 t[i].rc_ulong);
+	}
+}
+
 /* §3.1: kstrtoul(s, 0) for the assign_ files. */
 static void test_kstrtoul(void **state)
 {
@@ -1313,6 +1356,7 @@ int main(void)
 {
 	const struct CMUnitTest fixed[] = {
 		cmocka_unit_test_teardown(test_mask_wrap, teardown_fs),
+		cmocka_unit_test(test_mask_int_numbers),
 		cmocka_unit_test(test_kstrtoul),
 		cmocka_unit_test(test_sscanf_bool),
 		cmocka_unit_test(test_uuid),

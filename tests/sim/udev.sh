@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # What libudev and umockdev look at: every device directory has a uevent
 # file and (if the kernel gives it one) a relative subsystem link into /bus;
 # every bus/class entry resolves to a device; driver links resolve to driver

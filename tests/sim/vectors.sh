@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The vectors of tests/sim/SPEC.md through the mount, with plain shell echo,
 # printf and cat, on each kernel generation they apply to: M01-M47 on both
 # masks, U1-U7, V1-V19, ap_config, create/remove, and the errno texts the

@@ -144,7 +144,7 @@ static unsigned int count_rule(const char *rule)
 	return n;
 }
 
-/* Seed Example 1 and 2: valid, no finding at all. */
+/* Examples 1 and 2 of vfio-ap.txt: valid, no finding at all. */
 static void test_seed_examples_valid(void **state)
 {
 	(void)state;
@@ -160,7 +160,7 @@ static void test_seed_examples_valid(void **state)
 	assert_int_equal(fx.f.n, 0);
 }
 
-/* Seed Example 3: 01.0006 in both guests, reported with both UUIDs. */
+/* Example 3 of vfio-ap.txt: 01.0006 in both guests, reported with both UUIDs. */
 static void test_seed_example3(void **state)
 {
 	const struct finding *x;

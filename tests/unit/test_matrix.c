@@ -53,7 +53,7 @@ static void test_parse_matrix(void **state)
 	struct bitmap a, d;
 
 	(void)state;
-	/* the seed document's Guest1 */
+	/* Guest1 of vfio-ap.txt */
 	assert_int_equal(matrix_parse_apqns("05.0004\n05.00ab\n06.0004\n06.00ab\n", &a, &d), 0);
 	assert_int_equal(bm_count(&a), 2);
 	assert_true(bm_test(&a, 5) && bm_test(&a, 6));
@@ -118,7 +118,7 @@ static void test_overlap(void **state)
 	struct ap_matrix g1 = { 0 }, g2 = { 0 };
 
 	(void)state;
-	/* seed Example 1: adapters 1,2 domains 5,6 and adapters 1,2 domain 7 */
+	/* Example 1 of vfio-ap.txt: adapters 1,2 domains 5,6 and adapters 1,2 domain 7 */
 	bm_set(&g1.adapters, 1);
 	bm_set(&g1.adapters, 2);
 	bm_set(&g1.domains, 5);
