@@ -245,7 +245,8 @@ static void rule_shared(const struct holder *hv, unsigned int n, struct findings
 			x = findings_add(f, binding >= 2 ? SEV_ERROR : SEV_WARNING, "apqn-shared", a, d,
 				_("APQN %s is assigned to %s; an APQN can serve one guest only: "
 				  "unassign adapter %s or domain %s from all but one%s"),
-				apqn, list, id_text(a, ia), id_text(d, id), def_advice(who, k, fix));
+				apqn, list, id_text(a, ia), id_text(d, id),
+				def_advice(who, k, fix));
 			for (unsigned int m = 0; m < k; m++)
 				finding_owner(x, who[m]->uuid);
 		}
