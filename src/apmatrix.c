@@ -215,6 +215,11 @@ void apm_warn(const char *fmt, ...)
 	va_end(ap);
 }
 
+FILE *apm_note_file(void)
+{
+	return apm_opts.dry_run ? stderr : stdout;
+}
+
 void apm_info(const char *fmt, ...)
 {
 	va_list ap;
@@ -222,7 +227,7 @@ void apm_info(const char *fmt, ...)
 	if (apm_opts.quiet || apm_opts.json)
 		return;
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vfprintf(apm_note_file(), fmt, ap);
 	va_end(ap);
 }
 
@@ -424,11 +429,31 @@ static void print_version(void)
 	exit(apm_json_finish(APM_EXIT_OK));
 }
 
+/* What a command line does, for the head of its --help: "mask set" has its own. */
+static const char *cmd_summary(const char *name)
+{
+	static const struct { const char *name, *summary; } subs[] = {
+		{ "mask show", N_("show both masks, in hex and as ranges, and the pools they make") },
+		{ "mask eval", N_("show what writing EXPR would make of a mask; writes nothing") },
+		{ "mask set", N_("check EXPR and write it to apmask or aqmask") },
+	};
+
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
+		if (!strcmp(name, subs[i].name))
+			return _(subs[i].summary);
+	for (const struct apm_cmd *c = apm_commands; c->name; c++)
+		if (!strcmp(name, c->name))
+			return _(c->summary);
+	return NULL;
+}
+
 /* Handles a value that a global option returned; -1 on a usage error. */
 static int global_option(poptContext ctx, int rc, const char *name)
 {
 	switch (rc) {
 	case OPT_HELP:
+		if (name && cmd_summary(name))
+			printf("apmatrix %s: %s\n\n", name, cmd_summary(name));
 		poptPrintHelp(ctx, stdout, 0);
 		exit(APM_EXIT_OK);
 	case OPT_VERSION:

@@ -6,6 +6,7 @@
 #include <popt.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "exit.h"
 #include "nls.h"
@@ -70,7 +71,12 @@ int apm_sys_error(int err, enum apm_errno_source src, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void apm_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void apm_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Informational text on stdout; silent with --quiet or --json. */
+/*
+ * Where notes and summaries go: stdout, but stderr for --dry-run, whose
+ * stdout is the shell script of the writes and nothing else.
+ */
+FILE *apm_note_file(void);
+/* Informational text on apm_note_file(); silent with --quiet or --json. */
 void apm_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Whether to colour output on this stream (--color, NO_COLOR, isatty). */
@@ -115,6 +121,8 @@ int apm_json_finish(int rc);
  * --dry-run) and read the host; later release both.
  */
 int apm_change_begin(struct ap_host *h);
+/* 0 when the vfio_ap matrix device is there; else says so and returns APM_EXIT_NODEV. */
+int apm_need_matrix(const struct ap_host *h);
 void apm_change_end(struct ap_host *h);
 /* The config file a change comes from (apply FILE), for its journal. */
 void apm_change_file(const char *path);
@@ -160,7 +168,9 @@ int apm_persist(const struct ap_host *h, const struct desired *d, bool *changed)
 struct boot_prediction;
 int apm_boot_report(const struct boot_prediction *bp);
 /* The next boot with what apm_persist would write: exit 3 unless every auto definition starts. */
-int apm_persist_boot_check(const struct ap_host *h, const struct desired *d);
+struct mdev_def;
+int apm_persist_boot_check(const struct ap_host *h, const struct desired *d,
+			   const struct mdev_def *gone, unsigned int ngone);
 /* check FILE */
 int apm_check_file(const char *path);
 

@@ -55,13 +55,75 @@ static int check_file(const char *path, const struct desired *d, struct findings
 	return APM_EXIT_REFUSED;
 }
 
+/*
+ * apply --persist: the checks see the definitions as they will be, each
+ * named guest's with the file's matrix; with --prune the definitions of the
+ * guests the file does not name go too (moved to *gone, removed after the
+ * writes), so they neither block the change nor start stale guests at boot.
+ */
+static int defs_as_persisted(struct ap_host *h, const struct desired *d, bool prune,
+			     struct mdev_def **gone, unsigned int *ngone)
+{
+	unsigned int k = 0;
+
+	*ngone = 0;
+	*gone = calloc((size_t)h->ndefs + 1, sizeof(**gone));
+	if (!*gone)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < h->ndefs; i++) {
+		struct mdev_def x = h->defs[i];
+		const struct desired_guest *g = NULL;
+
+		for (unsigned int j = 0; j < d->nguests && !g; j++)
+			if (!strcmp(d->guests[j].uuid, x.uuid))
+				g = &d->guests[j];
+		if (!g && prune) {
+			(*gone)[(*ngone)++] = x;
+			continue;
+		}
+		if (g) {
+			x.matrix = g->matrix;
+			lib_error_clear(&x.error);
+			x.start = g->autostart ? DEF_AUTO : DEF_MANUAL;
+		}
+		h->defs[k++] = x;
+	}
+	h->ndefs = k;
+	return 0;
+}
+
+/* Removes the definitions defs_as_persisted set aside, or says it would. */
+static int remove_defs(const struct mdev_def *gone, unsigned int n)
+{
+	char rel[128];
+	int rc;
+
+	for (unsigned int i = 0; i < n; i++) {
+		snprintf(rel, sizeof(rel), MDEVCTL_DIR "/%s", gone[i].uuid);
+		if (apm_opts.dry_run) {
+			apm_info(_("would remove %s/%s\n"), sysfs_tree_root(TREE_ETC), rel);
+			continue;
+		}
+		rc = sysfs_unlink(TREE_ETC, rel);
+		if (rc && rc != -ENOENT) {
+			apm_err(_("cannot remove %s/%s: %s"), sysfs_tree_root(TREE_ETC), rel,
+				strerror(-rc));
+			return APM_EXIT_FAILED;
+		}
+		if (apm_opts.verbose && !apm_opts.json)
+			printf(_("removed %s/%s\n"), sysfs_tree_root(TREE_ETC), rel);
+	}
+	return 0;
+}
+
 /* apmatrix plan FILE and apply FILE share everything but the writing. */
 static int plan_or_apply(int argc, const char **argv, bool apply)
 {
 	int prune = 0, persist = 0;
 	struct poptOption apply_table[] = {
 		{ "prune", '\0', POPT_ARG_NONE, &prune, 0,
-		  N_("remove the active mdevs the file does not name"), NULL },
+		  N_("remove the active mdevs the file does not name (with --persist, their "
+		     "definitions too)"), NULL },
 		{ "persist", '\0', POPT_ARG_NONE, &persist, 0,
 		  N_("also write the mdevctl definitions and the udev rule for boot"), NULL },
 		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_global_options, 0,
@@ -76,6 +138,8 @@ static int plan_or_apply(int argc, const char **argv, bool apply)
 		POPT_TABLEEND
 	};
 	const char *name = apply ? "apply" : "plan";
+	struct mdev_def *gone = NULL;
+	unsigned int ngone = 0;
 	bool persist_changed = false;
 	struct findings f = { 0 };
 	struct desired d = { 0 };
@@ -103,13 +167,23 @@ static int plan_or_apply(int argc, const char **argv, bool apply)
 	rc = apm_change_begin(&h);
 	if (rc)
 		goto free_desired;
+	if (apply && persist && defs_as_persisted(&h, &d, prune, &gone, &ngone)) {
+		rc = APM_EXIT_FAILED;
+		goto end;
+	}
 	rc = plan_desired(&p, &h, &d, prune);
 	if (rc) {
 		rc = apm_sys_error(rc, ERRNO_SYSTEM, _("cannot plan the change"));
 		goto end;
 	}
+	/* mdevs need the matrix device: say that once, not as a finding per step */
+	for (unsigned int i = 0; i < p.n && !rc; i++)
+		if (p.v[i].op != OP_MASK)
+			rc = apm_need_matrix(&h);
+	if (rc)
+		goto end;
 	if (apply && persist) {
-		rc = apm_persist_boot_check(&h, &d);
+		rc = apm_persist_boot_check(&h, &d, gone, ngone);
 		if (rc)
 			goto end;
 	}
@@ -122,6 +196,10 @@ static int plan_or_apply(int argc, const char **argv, bool apply)
 		apm_info(P_("applied %s: %u write\n", "applied %s: %u writes\n", p.n), cl.args[0], p.n);
 	if (rc == APM_EXIT_OK && apply && persist)
 		rc = apm_persist(&h, &d, &persist_changed);
+	if (rc == APM_EXIT_OK && ngone) {
+		rc = remove_defs(gone, ngone);
+		persist_changed |= !rc && !apm_opts.dry_run;
+	}
 	if (rc == APM_EXIT_OK && apm_opts.json) {
 		/* the files for boot are part of the change */
 		struct json_object *o = apm_change_json(&p, (p.n && !apm_opts.dry_run) ||
@@ -131,6 +209,7 @@ static int plan_or_apply(int argc, const char **argv, bool apply)
 		json_object_put(o);
 	}
 end:
+	free(gone);
 	plan_free(&p);
 	apm_change_end(&h);
 free_desired:
@@ -292,7 +371,8 @@ static void persist_rule(const struct ap_host *h, const struct desired *d, struc
  * for boot beside them: refused (exit 3) when an auto definition would not
  * start, unless --force.
  */
-int apm_persist_boot_check(const struct ap_host *h, const struct desired *d)
+int apm_persist_boot_check(const struct ap_host *h, const struct desired *d,
+			   const struct mdev_def *gone, unsigned int ngone)
 {
 	unsigned int n = d ? d->nguests : h->nmdevs, failing = 0;
 	struct boot_prediction bp = { 0 };
@@ -307,6 +387,9 @@ int apm_persist_boot_check(const struct ap_host *h, const struct desired *d)
 		rc = text ? boot_files_put(&fs, uuid, text) : -ENOMEM;
 		free(text);
 	}
+	/* the definitions apply --prune --persist removes are not there at boot */
+	for (unsigned int i = 0; i < ngone && !rc; i++)
+		boot_files_drop(&fs, gone[i].uuid);
 	persist_rule(h, d, &pm);
 	if (!rc)
 		rc = boot_predict(h, &pm, &fs, &bp);
@@ -454,6 +537,17 @@ int cmd_persist(int argc, const char **argv)
 						apm_err("%s", after.v[i].message);
 				apm_err("%s", summary);
 				rc = APM_EXIT_REFUSED;
+			} else if (findings_new_errors(&after, &before)) {
+				/* as loud as every other command that --force lets through */
+				for (unsigned int i = 0; i < after.n; i++) {
+					bool old = after.v[i].severity != SEV_ERROR;
+
+					for (unsigned int j = 0; j < before.n && !old; j++)
+						old = finding_equal(&after.v[i], &before.v[j]);
+					if (!old)
+						apm_warn(_("--force: writing although %s"),
+							 after.v[i].message);
+				}
 			}
 		}
 		ap_host_free(&next);
@@ -465,7 +559,7 @@ int cmd_persist(int argc, const char **argv)
 		rc = APM_EXIT_FAILED;
 	}
 	if (!rc)
-		rc = apm_persist_boot_check(&h, file ? &d : NULL);
+		rc = apm_persist_boot_check(&h, file ? &d : NULL, NULL, 0);
 	if (!rc) {
 		bool changed;
 
@@ -589,6 +683,12 @@ int cmd_export(int argc, const char **argv)
 		rc = APM_EXIT_NODEV;
 		goto end;
 	}
+	if (!md && lib_error_is_set(&def->error)) {
+		apm_err(_("the definition of %s cannot be used: %s (apmatrix check tells more)"),
+			uuid, def->error.msg);
+		rc = APM_EXIT_FAILED;
+		goto end;
+	}
 	m = md ? &md->matrix : &def->matrix;
 	autostart = !def || def->start == DEF_AUTO;
 	text[0] = '\0';
@@ -606,8 +706,9 @@ int cmd_export(int argc, const char **argv)
 		add(text, sizeof(text), "<!-- node device: virsh nodedev-define FILE%s -->\n",
 		    autostart ? "; then virsh nodedev-autostart" : "");
 		libvirt_nodedev(text, sizeof(text), uuid, m);
+		/* no "--" inside an XML comment: the domain XML would not parse */
 		add(text, sizeof(text), "<!-- guest: in <devices> of the domain XML "
-		    "(--format libvirt-hostdev prints it alone) -->\n");
+		    "(the libvirt-hostdev format prints it alone) -->\n");
 		libvirt_hostdev(text, sizeof(text), uuid);
 	} else if (!strcmp(format, "libvirt-nodedev")) {
 		libvirt_nodedev(text, sizeof(text), uuid, m);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <uuid/uuid.h>
 
 #include "ap.h"
@@ -235,33 +236,61 @@ void apm_change_done(void)
 		journal_finished();
 }
 
-/* Shell quoting for the --dry-run commands, only where the shell needs it. */
-static void print_shell_word(const char *s)
+/* A word for sh: as it is where the shell leaves it alone, else in single quotes. */
+static void print_shell_word(FILE *out, const char *s, size_t len)
 {
-	if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-,._/:=") ==
-		  strlen(s)) {
-		fputs(s, stdout);
+	static const char plain[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				    "0123456789+-,._/:=";
+	size_t i;
+
+	for (i = 0; i < len && s[i] && strchr(plain, s[i]); i++)
+		;
+	if (len && i == len) {
+		fwrite(s, 1, len, out);
 		return;
 	}
-	putchar('\'');
-	for (; *s; s++)
-		if (*s == '\'')
-			fputs("'\\''", stdout);
+	fputc('\'', out);
+	for (i = 0; i < len; i++)
+		if (s[i] == '\'')
+			fputs("'\\''", out);
 		else
-			putchar(*s);
-	putchar('\'');
+			fputc(s[i], out);
+	fputc('\'', out);
 }
 
-static void print_write(const struct step *s)
+/* One line, ended by the newline echo adds; nothing echo reads as an option or escape. */
+static bool echo_safe(const char *t, size_t body, size_t len)
 {
-	char rel[192], path[4096], data[sizeof(s->text)];
+	if (body == len || memchr(t, '\n', body) || memchr(t, '\\', body))
+		return false;
+	return t[0] != '-' || (t[1] >= '0' && t[1] <= '9');
+}
+
+/*
+ * One write as one shell command that makes exactly that one store (one
+ * write(2)) under dash and bash alike. A one-line value is echo's. A
+ * multi-line one goes through printf(1) from PATH: the builtin echo and
+ * printf of bash write a multi-line text one line per write(2), and the
+ * kernel takes each as a store of its own; coreutils' printf writes its
+ * buffer once. So does any value echo might read as an option or escape.
+ */
+static void print_write(FILE *out, const struct step *s)
+{
+	char rel[192], path[4096];
+	size_t len = strlen(s->text), body = len;
 
 	step_path(s, rel, sizeof(rel));
 	sysfs_path(TREE_SYS, rel, path, sizeof(path));
-	snprintf(data, sizeof(data), "%.*s", (int)strcspn(s->text, "\n"), s->text);
-	fputs("echo ", stdout);
-	print_shell_word(data);
-	printf(" > %s\n", path);
+	if (body && s->text[body - 1] == '\n')
+		body--;
+	if (echo_safe(s->text, body, len))
+		fputs("echo ", out);
+	else
+		fputs(body < len ? "env printf '%s\\n' " : "env printf '%s' ", out);
+	print_shell_word(out, s->text, body);
+	fputs(" > ", out);
+	print_shell_word(out, path, strlen(path));
+	fputc('\n', out);
 }
 
 /* After each write: tell it with --verbose, let udev catch up where it matters. */
@@ -269,7 +298,7 @@ static void after_step(const struct step *s, void *arg)
 {
 	(void)arg;
 	if (apm_opts.verbose && !apm_opts.json)
-		print_write(s);
+		print_write(stdout, s);
 	if (apm_opts.root || apm_opts.no_wait || secure_getenv("SYSFS_ROOT"))
 		return;
 	if (s->op == OP_MASK || s->op == OP_CREATE || s->op == OP_REMOVE) {
@@ -490,8 +519,20 @@ static bool report_failure(const struct plan *p, const struct plan_result *r,
 		step_explain(s, r->err, h, why, sizeof(why));
 		step_path(s, rel, sizeof(rel));
 		sysfs_path(TREE_SYS, rel, path, sizeof(path));
-		apm_err(_("the kernel refused write %d of %u, \"%.*s\" to %s (%s): %s"), r->failed + 1,
-			p->n, (int)strcspn(s->text, "\n"), s->text, path, errno_name(-r->err), why);
+		if (r->err == -EACCES || (r->err == -EPERM && s->op != OP_CREATE))
+			/* the VFS, not the AP bus, said no: a matter of who runs apmatrix */
+			apm_err(_("no permission for write %d of %u, \"%.*s\" to %s (%s): %s"),
+				r->failed + 1, p->n, (int)strcspn(s->text, "\n"), s->text, path,
+				errno_name(-r->err), geteuid() ? _("changing the AP configuration "
+								   "needs root; run apmatrix as "
+								   "root (sudo)")
+							       : _("even root may not write there "
+								   "(a read-only /sys, or a security "
+								   "module)"));
+		else
+			apm_err(_("the kernel refused write %d of %u, \"%.*s\" to %s (%s): %s"),
+				r->failed + 1, p->n, (int)strcspn(s->text, "\n"), s->text, path,
+				errno_name(-r->err), why);
 	}
 	if (r->undo_failed < 0) {
 		if (!s && r->failed > 0)
@@ -558,6 +599,22 @@ static int execute(struct ap_host *h, struct plan *p)
 	return r.err == -EINTR ? APM_EXIT_SIGNAL + ap_stop_signal : APM_EXIT_FAILED;
 }
 
+/*
+ * What --force lets through, without the advice to use --force that the
+ * refusal gives: the guest rules say it in their own words.
+ */
+static void force_warning(const struct finding *x)
+{
+	if (!strcmp(x->rule, "guest-running") && x->nowners)
+		apm_warn(_("--force: writing although a guest is using %s: it loses crypto "
+			   "devices while it runs"), x->owners[0]);
+	else if (!strcmp(x->rule, "guest-unknown") && x->nowners)
+		apm_warn(_("--force: writing although nothing tells whether a guest is using %s"),
+			 x->owners[0]);
+	else
+		apm_warn(_("--force: writing although %s"), x->message);
+}
+
 int apm_change_run(struct ap_host *h, struct plan *p, bool strict, const struct findings *extra)
 {
 	struct findings f = { 0 };
@@ -586,7 +643,7 @@ int apm_change_run(struct ap_host *h, struct plan *p, bool strict, const struct 
 		goto out;
 	}
 	for (unsigned int i = 0; i < f.n; i++)
-		apm_warn(_("--force: writing although %s"), f.v[i].message);
+		force_warning(&f.v[i]);
 	/* a running guest on a hot-plug kernel sees the change at once */
 	for (unsigned int i = 0; i < h->nmdevs; i++) {
 		bool touched = false;
@@ -600,13 +657,22 @@ int apm_change_run(struct ap_host *h, struct plan *p, bool strict, const struct 
 	if (apm_opts.dry_run) {
 		if (!apm_opts.json)
 			for (unsigned int i = 0; i < p->n; i++)
-				print_write(&p->v[i]);
+				print_write(stdout, &p->v[i]);
 		goto out;
 	}
 	rc = execute(h, p);
 out:
 	findings_free(&f);
 	return rc;
+}
+
+int apm_need_matrix(const struct ap_host *h)
+{
+	if (h->matrix_present)
+		return 0;
+	apm_err(_("there is no vfio_ap matrix device at %s/devices/vfio_ap/matrix: load "
+		  "the vfio_ap module (modprobe vfio_ap)"), sysfs_tree_root(TREE_SYS));
+	return APM_EXIT_NODEV;
 }
 
 /* Parses an id list option; a usage error names the option. */
@@ -652,6 +718,30 @@ static void print_mdev_result(const struct plan *p, const char *uuid, bool chang
 	}
 	apm_print_json(o);
 	json_object_put(o);
+}
+
+/* Bits of an id list that name cards vfio_ap cannot take: warn, they stay unbound. */
+static void warn_old_cards(const struct ap_host *h, const struct bitmap *adapters)
+{
+	int a;
+
+	bm_for_each(a, adapters) {
+		const struct ap_card *c = ap_card_get(h, (unsigned int)a);
+
+		if (c && c->hwtype >= 0 && c->hwtype < AP_VFIO_MIN_HWTYPE)
+			apm_warn(_("card %02x is a %s (hwtype %d); vfio_ap takes CEX4 and newer, so "
+				   "its queues will have no driver"), a, c->type, c->hwtype);
+		/*
+		 * Since 6.6 ap_scan_adapter() makes no card device for a type
+		 * ap_get_compatible_type() does not know (before CEX4): the
+		 * adapter is in the configuration, with no queues to pass on.
+		 */
+		else if (!c && h->dynamic && h->config_known &&
+			 bm_test(&h->cfg_adapters, (unsigned int)a))
+			apm_warn(_("adapter %02x is in the host configuration, but this kernel "
+				   "made no card device for it (a type before CEX4, or one it "
+				   "does not know): a guest gets no queue of it"), a);
+	}
 }
 
 struct ids_opts {
@@ -722,17 +812,15 @@ int cmd_create(int argc, const char **argv)
 	rc = apm_change_begin(&h);
 	if (rc)
 		goto out;
-	if (!h.matrix_present) {
-		apm_err(_("there is no vfio_ap matrix device at %s/devices/vfio_ap/matrix: load "
-			  "the vfio_ap module (modprobe vfio_ap)"), sysfs_tree_root(TREE_SYS));
-		rc = APM_EXIT_NODEV;
+	rc = apm_need_matrix(&h);
+	if (rc)
 		goto end;
-	}
 	if (ap_mdev_get(&h, uuid)) {
 		apm_err(_("an mdev %s exists already"), uuid);
 		rc = APM_EXIT_REFUSED;
 		goto end;
 	}
+	warn_old_cards(&h, &want.adapters);
 	rc = plan_create(&p, uuid);
 	if (!rc)
 		rc = plan_matrix(&p, uuid, &none, &want, h.has_ap_config);
@@ -740,6 +828,10 @@ int cmd_create(int argc, const char **argv)
 		rc = apm_sys_error(rc, ERRNO_SYSTEM, _("cannot plan the change"));
 		goto end;
 	}
+	/* the script says so where it is read: its UUID is not the one a real run takes */
+	if (!uuid_arg && apm_opts.dry_run && !apm_opts.json)
+		printf(_("# %s is an example: without --uuid, create picks a new random UUID "
+			 "every run\n"), uuid);
 	rc = apm_change_run(&h, &p, false, NULL);
 	if (rc == APM_EXIT_OK) {
 		if (apm_opts.json)
@@ -875,6 +967,8 @@ static int assign_common(int argc, const char **argv, bool assign)
 		bm_andnot(&want.domains, &want.domains, &ids.domains);
 		bm_andnot(&want.control, &want.control, &ids.control);
 	}
+	if (assign)
+		warn_old_cards(&h, &ids.adapters);
 	rc = plan_matrix(&p, m->uuid, &m->matrix, &want, h.has_ap_config);
 	if (rc) {
 		rc = apm_sys_error(rc, ERRNO_SYSTEM, _("cannot plan the change"));
@@ -916,6 +1010,7 @@ int cmd_unassign(int argc, const char **argv)
 static void print_moves(const struct ap_host *h, const struct bitmap *apm, const struct bitmap *aqm)
 {
 	unsigned int to_vfio = 0, to_host = 0, shown = 0;
+	FILE *out = apm_note_file();
 
 	for (int pass = 0; pass < 2; pass++) {
 		bool first = true;
@@ -935,16 +1030,16 @@ static void print_moves(const struct ap_host *h, const struct bitmap *apm, const
 			if (apm_opts.quiet || apm_opts.json)
 				continue;
 			if (first)
-				printf(pass == 0 ? _("queues moving to vfio_ap:") : _("queues moving to the default drivers:"));
+				fputs(pass == 0 ? _("queues moving to vfio_ap:") : _("queues moving to the default drivers:"), out);
 			first = false;
 			apqn_format(q->adapter, q->domain, apqn);
 			if (shown++ < 256 || apm_opts.verbose)
-				printf(" %s", apqn);
+				fprintf(out, " %s", apqn);
 		}
 		if (!first) {
 			if (shown > 256 && !apm_opts.verbose)
-				printf(_(" ... (%u more; -V lists all)"), shown - 256);
-			putchar('\n');
+				fprintf(out, _(" ... (%u more; -V lists all)"), shown - 256);
+			fputc('\n', out);
 		}
 		shown = 0;
 	}
@@ -953,17 +1048,24 @@ static void print_moves(const struct ap_host *h, const struct bitmap *apm, const
 			   "there already)\n"));
 }
 
-/* Bits of an id list that name cards vfio_ap cannot take: warn, they stay unbound. */
-static void warn_old_cards(const struct ap_host *h, const struct bitmap *adapters)
+/*
+ * Ids above the machine's highest adapter or domain: the kernel takes any
+ * of the 256 mask bits (ap_parse_mask_str() in apmask_store() and
+ * aqmask_store()), but such a bit names nothing, so it is a typo to refuse.
+ */
+static void beyond_machine(const struct ap_host *h, const struct bitmap ids[2], struct findings *f)
 {
-	int a;
+	static const char *const what[2] = { N_("adapter"), N_("domain") };
+	unsigned int max[2] = { h->max_adapter, h->max_domain };
+	bool known[2] = { h->max_adapter_known, h->max_domain_known };
 
-	bm_for_each(a, adapters) {
-		const struct ap_card *c = ap_card_get(h, (unsigned int)a);
+	for (int k = AP_APMASK; k <= AP_AQMASK; k++) {
+		int last = bm_last(&ids[k]);
 
-		if (c && c->hwtype >= 0 && c->hwtype < AP_VFIO_MIN_HWTYPE)
-			apm_warn(_("card %02x is a %s (hwtype %d); vfio_ap takes CEX4 and newer, so "
-				   "its queues will have no driver"), a, c->type, c->hwtype);
+		if (known[k] && last >= 0 && (unsigned int)last > max[k])
+			findings_add(f, SEV_ERROR, "id-range", -1, -1,
+				     _("%s %d (0x%02x) is above the highest %s id %u of this machine"),
+				     _(what[k]), last, (unsigned int)last, _(what[k]), max[k]);
 	}
 }
 
@@ -1077,6 +1179,7 @@ static int pool_common(int argc, const char **argv, bool reserve)
 		POPT_TABLEEND
 	};
 	struct bitmap ids[2], newm[2], change;
+	struct findings extra = { 0 };
 	struct plan p = { 0 };
 	struct apm_cmdline cl;
 	struct ap_host h;
@@ -1133,13 +1236,14 @@ static int pool_common(int argc, const char **argv, bool reserve)
 	}
 	if (reserve)
 		warn_old_cards(&h, &ids[AP_APMASK]);
+	beyond_machine(&h, ids, &extra);
 	if (!p.n) {
 		apm_info(reserve ? _("those ids are reserved for vfio_ap already; nothing to do\n")
 				 : _("those ids belong to the default drivers already; nothing to do\n"));
 	} else {
 		print_moves(&h, &newm[AP_APMASK], &newm[AP_AQMASK]);
 	}
-	rc = apm_change_run(&h, &p, true, NULL);
+	rc = apm_change_run(&h, &p, true, &extra);
 	if (rc == APM_EXIT_OK && apm_opts.json) {
 		struct json_object *j = apm_change_json(&p, p.n && !apm_opts.dry_run);
 
@@ -1150,6 +1254,7 @@ static int pool_common(int argc, const char **argv, bool reserve)
 		json_object_put(j);
 	}
 end:
+	findings_free(&extra);
 	plan_free(&p);
 	apm_change_end(&h);
 out:

@@ -90,9 +90,9 @@ int cmd_list(int argc, const char **argv)
 			goto out;
 		}
 	}
-	/* per-queue status files only for the table people read */
+	/* per-queue status files where queues are listed, in the table and in JSON */
 	flags = AP_READ_DEFS;
-	if (!apm_opts.json && (what == W_ALL || what == W_QUEUES))
+	if (what == W_ALL || what == W_QUEUES)
 		flags |= AP_READ_DETAIL;
 	rc = apm_load_host(&h, flags);
 	if (rc)

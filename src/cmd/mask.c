@@ -95,9 +95,9 @@ static int mask_eval(int argc, const char **argv)
 	}
 	bm_andnot(&set, &result, &base);
 	bm_andnot(&cleared, &base, &result);
-	text_mask_lines(_("mask"), &result);
-	text_ids_line(_("sets"), &set);
-	text_ids_line(_("clears"), &cleared);
+	text_mask_lines(stdout, _("mask"), &result);
+	text_ids_line(stdout, _("sets"), &set);
+	text_ids_line(stdout, _("clears"), &cleared);
 out:
 	apm_cmd_done(&cl);
 	return rc;
@@ -183,8 +183,8 @@ static int mask_show(int argc, const char **argv)
 		json_object_put(o);
 		goto done;
 	}
-	text_mask_lines("apmask", &h.apmask);
-	text_mask_lines("aqmask", &h.aqmask);
+	text_mask_lines(stdout, "apmask", &h.apmask);
+	text_mask_lines(stdout, "aqmask", &h.aqmask);
 	printf("\n");
 	describe_pool(pool, sizeof(pool), &h.apmask, &h.aqmask);
 	printf(P_("default drivers: %s (%u queue)\n", "default drivers: %s (%u queues)\n", nhost),
@@ -265,9 +265,9 @@ static int mask_set(int argc, const char **argv)
 		bm_andnot(&set, &result, cur);
 		bm_andnot(&cleared, cur, &result);
 		if (!apm_opts.json && !apm_opts.quiet) {
-			text_mask_lines(cl.args[0], &result);
-			text_ids_line(_("sets"), &set);
-			text_ids_line(_("clears"), &cleared);
+			text_mask_lines(apm_note_file(), cl.args[0], &result);
+			text_ids_line(apm_note_file(), _("sets"), &set);
+			text_ids_line(apm_note_file(), _("clears"), &cleared);
 		}
 		/* the kernel gets the expression as typed, with the one newline echo adds */
 		snprintf(text, sizeof(text), "%s", expr);

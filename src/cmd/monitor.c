@@ -32,8 +32,29 @@ static void mask_ranges(const char *value, char *buf, size_t len)
 		bm_to_ranges(&m, buf, len);
 }
 
+/* Copies src, each control character and backslash written as \xNN (as far as it fits). */
+static void escape_ctl(char *dst, size_t len, const char *src)
+{
+	size_t n = 0;
+
+	for (; *src && n + 5 < len; src++) {
+		unsigned char c = (unsigned char)*src;
+
+		if (c < 0x20 || c == 0x7f || c == '\\')
+			n += (size_t)snprintf(dst + n, len - n, "\\x%02x", c);
+		else
+			dst[n++] = (char)c;
+	}
+	dst[n] = '\0';
+}
+
 static void print_event(const struct ap_event *ev)
 {
+	/* the event's strings as the terminal gets them */
+	struct {
+		char device[4 * sizeof(ev->device)], driver[4 * sizeof(ev->driver)];
+		char name[4 * sizeof(ev->name)], value[4 * sizeof(ev->value)];
+	} t;
 	char stamp[32], ranges[BM_RANGES_LEN];
 	time_t now = time(NULL);
 	struct tm tm;
@@ -62,50 +83,55 @@ static void print_event(const struct ap_event *ev)
 		fflush(stdout);
 		return;
 	}
+	/* a uevent's text is the kernel's or anyone's: no control characters to the terminal */
+	escape_ctl(t.device, sizeof(t.device), ev->device);
+	escape_ctl(t.driver, sizeof(t.driver), ev->driver);
+	escape_ctl(t.name, sizeof(t.name), ev->name);
+	escape_ctl(t.value, sizeof(t.value), ev->value);
 	localtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%H:%M:%S", &tm);
 	printf("%s ", stamp);
 	switch (ev->kind) {
 	case EV_MASK:
 		mask_ranges(ev->value, ranges, sizeof(ranges));
-		printf(_("%s changed to %s (%s)\n"), ev->name, ev->value, *ranges ? ranges : _("none"));
+		printf(_("%s changed to %s (%s)\n"), t.name, t.value, *ranges ? ranges : _("none"));
 		break;
 	case EV_BINDINGS:
 		printf(_("bindings complete: every queue has a driver%s%s%s\n"),
-		       *ev->value ? " (" : "", ev->value, *ev->value ? ")" : "");
+		       *t.value ? " (" : "", t.value, *t.value ? ")" : "");
 		break;
 	case EV_INITSCAN:
 		printf(_("the AP bus finished its first scan\n"));
 		break;
 	case EV_CARD_ADD:
 	case EV_QUEUE_ADD:
-		printf(_("%s appeared\n"), ev->device);
+		printf(_("%s appeared\n"), t.device);
 		break;
 	case EV_CARD_REMOVE:
 	case EV_QUEUE_REMOVE:
-		printf(_("%s went away\n"), ev->device);
+		printf(_("%s went away\n"), t.device);
 		break;
 	case EV_BIND:
-		printf(_("%s bound to %s\n"), ev->device, *ev->driver ? ev->driver : "?");
+		printf(_("%s bound to %s\n"), t.device, *t.driver ? t.driver : "?");
 		break;
 	case EV_UNBIND:
-		printf(_("%s unbound from %s\n"), ev->device, *ev->driver ? ev->driver : _("its driver"));
+		printf(_("%s unbound from %s\n"), t.device, *t.driver ? t.driver : _("its driver"));
 		break;
 	case EV_CONFIG:
-		printf(strcmp(ev->value, "0") ? _("%s configured\n") : _("%s deconfigured\n"),
-		       ev->device);
+		printf(strcmp(t.value, "0") ? _("%s configured\n") : _("%s deconfigured\n"),
+		       t.device);
 		break;
 	case EV_ONLINE:
-		printf(strcmp(ev->value, "0") ? _("%s online\n") : _("%s offline\n"), ev->device);
+		printf(strcmp(t.value, "0") ? _("%s online\n") : _("%s offline\n"), t.device);
 		break;
 	case EV_MDEV_ADD:
-		printf(_("mdev %s created\n"), ev->device);
+		printf(_("mdev %s created\n"), t.device);
 		break;
 	case EV_MDEV_REMOVE:
-		printf(_("mdev %s removed\n"), ev->device);
+		printf(_("mdev %s removed\n"), t.device);
 		break;
 	case EV_MATRIX:
-		printf(_("vfio_ap matrix device: %s\n"), ev->value);
+		printf(_("vfio_ap matrix device: %s\n"), t.value);
 		break;
 	}
 	fflush(stdout);

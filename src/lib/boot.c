@@ -81,6 +81,21 @@ int boot_files_put(struct boot_files *fs, const char *uuid, const char *text)
 	return rc;
 }
 
+void boot_files_drop(struct boot_files *fs, const char *uuid)
+{
+	char id[UUID_BUF];
+
+	uuid_normalize(uuid, id);
+	for (unsigned int i = 0; i < fs->n; i++) {
+		if (strcmp(fs->v[i].uuid, id))
+			continue;
+		free(fs->v[i].text);
+		memmove(&fs->v[i], &fs->v[i + 1], (fs->n - i - 1) * sizeof(fs->v[0]));
+		fs->n--;
+		return;
+	}
+}
+
 void boot_files_free(struct boot_files *fs)
 {
 	for (unsigned int i = 0; i < fs->n; i++)

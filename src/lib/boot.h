@@ -30,6 +30,8 @@ struct boot_files {
 int boot_files_read(struct boot_files *fs);
 /* Puts a text for a UUID: replaces the file's text, or appends a new file. */
 int boot_files_put(struct boot_files *fs, const char *uuid, const char *text);
+/* Takes a UUID's file out, as if it were removed (apply --prune --persist). */
+void boot_files_drop(struct boot_files *fs, const char *uuid);
 void boot_files_free(struct boot_files *fs);
 
 enum boot_outcome {

@@ -165,6 +165,24 @@ static void append(char *buf, size_t len, size_t *n, const char *fmt, ...)
 #define NAPQNS (256 * 256)
 
 /*
+ * How to unassign from a definition, which sysfs cannot do: mdevctl
+ * changes or removes it (or apply --prune --persist, of a file without it).
+ * Empty when every holder is an active mdev.
+ */
+static const char *def_advice(const struct holder *const *who, unsigned int k, char fix[200])
+{
+	fix[0] = '\0';
+	for (unsigned int m = 0; m < k; m++)
+		if (who[m]->kind != HOLD_ACTIVE) {
+			snprintf(fix, 200, _("; for the definition, 'mdevctl modify --uuid %s' "
+					     "changes it, 'mdevctl undefine --uuid %s' removes it"),
+				 who[m]->uuid, who[m]->uuid);
+			break;
+		}
+	return fix;
+}
+
+/*
  * Indexes the holders by APQN: shared[apqn] when two holders of different
  * UUIDs hold it, mark[i] when holder i holds a shared APQN. Linear in the
  * APQNs the holders hold, so that a file of 32,000 guests checks quickly.
@@ -225,6 +243,7 @@ static void rule_shared(const struct holder *hv, unsigned int n, struct findings
 			const struct holder *who[FINDING_OWNERS];
 			unsigned int k = 0, distinct = 0, binding = 0;
 			char apqn[APQN_BUF], list[FINDING_OWNERS * (UUID_BUF + 64)], ia[32], id[32];
+			char fix[200];
 			struct finding *x;
 			size_t len = 0;
 
@@ -256,8 +275,9 @@ static void rule_shared(const struct holder *hv, unsigned int n, struct findings
 				       who[m]->uuid, holder_desc(who[m]->kind));
 			x = findings_add(f, binding >= 2 ? SEV_ERROR : SEV_WARNING, "apqn-shared", a, d,
 				_("APQN %s is assigned to %s; an APQN can serve one guest only: "
-				  "unassign adapter %s or domain %s from all but one"),
-				apqn, list, id_text(a, ia), id_text(d, id));
+				  "unassign adapter %s or domain %s from all but one%s"),
+				apqn, list, id_text(a, ia), id_text(d, id),
+				def_advice(who, k, fix));
 			for (unsigned int m = 0; m < k; m++)
 				finding_owner(x, who[m]->uuid);
 		}
@@ -616,22 +636,31 @@ void conflict_check(const struct ap_host *h, struct findings *f)
 	free(hv);
 }
 
-/* Replaces every "<uuid> (active)" in a message by the guest's name. */
-static void name_guests(char *msg, size_t len, const struct desired *d)
+void finding_replace(struct finding *x, const char *from, const char *to)
+{
+	size_t lf = strlen(from), lt = strlen(to);
+	char *p = x->message;
+
+	while (lf && (p = strstr(p, from))) {
+		size_t tail = strlen(p + lf);
+
+		if ((size_t)(p - x->message) + lt + tail + 1 > sizeof(x->message))
+			break;
+		memmove(p + lt, p + lf, tail + 1);
+		memcpy(p, to, lt);
+		p += lt;
+	}
+}
+
+/* Replaces every "<uuid> (active)" in a finding by the guest's name. */
+static void name_guests(struct finding *x, const struct desired *d)
 {
 	for (unsigned int i = 0; i < d->nguests; i++) {
-		char from[UUID_BUF + 16], to[128], *p;
+		char from[UUID_BUF + 16], to[128];
 
 		snprintf(from, sizeof(from), "%s (%s)", d->guests[i].uuid, _("active"));
 		snprintf(to, sizeof(to), _("guest %s"), d->guests[i].name);
-		while ((p = strstr(msg, from))) {
-			size_t tail = strlen(p + strlen(from));
-
-			if ((size_t)(p - msg) + strlen(to) + tail + 1 > len)
-				break;
-			memmove(p + strlen(to), p + strlen(from), tail + 1);
-			memcpy(p, to, strlen(to));
-		}
+		finding_replace(x, from, to);
 	}
 }
 
@@ -663,6 +692,6 @@ void desired_check(const struct desired *d, struct findings *f)
 	h.nmdevs = d->nguests;
 	conflict_check(&h, f);
 	for (unsigned int i = from; i < f->n; i++)
-		name_guests(f->v[i].message, sizeof(f->v[i].message), d);
+		name_guests(&f->v[i], d);
 	free(h.mdevs);
 }

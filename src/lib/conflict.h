@@ -36,6 +36,8 @@ void findings_free(struct findings *f);
 struct finding *findings_add(struct findings *f, enum severity sev, const char *rule,
 			     int adapter, int domain, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
+/* Replaces every "from" in a finding's message by "to" (as far as it fits). */
+void finding_replace(struct finding *x, const char *from, const char *to);
 /* Names an owner of a finding: an mdev UUID or "host". */
 void finding_owner(struct finding *x, const char *owner);
 /* Whether f has an error that is not in base (same rule, APQN and owners). */

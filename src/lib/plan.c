@@ -865,6 +865,20 @@ apply:
 	model_owners(h);
 }
 
+/* An mdev the plan creates is not active yet: "<uuid> (new)". */
+static void name_new_mdevs(const struct plan *p, struct finding *x)
+{
+	for (unsigned int i = 0; i < p->n; i++) {
+		char from[UUID_BUF + 64], to[UUID_BUF + 64];
+
+		if (p->v[i].op != OP_CREATE)
+			continue;
+		snprintf(from, sizeof(from), "%s (%s)", p->v[i].uuid, _("active"));
+		snprintf(to, sizeof(to), "%s (%s)", p->v[i].uuid, _("new"));
+		finding_replace(x, from, to);
+	}
+}
+
 /*
  * The errno the kernel gives for a refusal predict_step adds, by its rule:
  * vfio_ap_ops.c refuses a queue outside the pool with EADDRNOTAVAIL
@@ -957,6 +971,8 @@ void plan_check(const struct plan *p, const struct ap_host *h, bool strict,
 			}
 			for (unsigned int k = 0; y && k < x->nowners; k++)
 				finding_owner(y, x->owners[k]);
+			if (y)
+				name_new_mdevs(p, y);
 		}
 	}
 	findings_free(&before);

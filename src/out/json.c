@@ -91,6 +91,26 @@ static struct json_object *tristate(int v)
 	return v < 0 ? NULL : json_object_new_boolean(v);
 }
 
+/*
+ * What the table's STATUS column says (read with AP_READ_DETAIL), and the
+ * card states it comes from; null where the host does not tell.
+ */
+static void queue_state(struct json_object *o, const struct ap_host *h, const struct ap_queue *q)
+{
+	const struct ap_card *c = q->card >= 0 ? &h->cards[q->card] : NULL;
+	int online = -1;
+
+	if (q->status == QS_ONLINE)
+		online = 1;
+	else if (q->status == QS_OFFLINE || q->status == QS_DECONFIG || q->status == QS_CHKSTOP)
+		online = 0;
+	json_object_object_add(o, "status", q->status == QS_UNKNOWN ? NULL :
+			       json_object_new_string(ap_qstatus_name(q->status)));
+	json_object_object_add(o, "online", tristate(online));
+	json_object_object_add(o, "config", tristate(c ? c->config : -1));
+	json_object_object_add(o, "chkstop", tristate(c ? c->chkstop : -1));
+}
+
 struct json_object *json_queue(const struct ap_host *h, const struct ap_queue *q)
 {
 	struct json_object *o = json_object_new_object();
@@ -108,6 +128,7 @@ struct json_object *json_queue(const struct ap_host *h, const struct ap_queue *q
 	json_object_object_add(o, "driver_override", q->override == OVR_NONE ? NULL :
 			       json_object_new_string(q->override == OVR_VFIO ? "vfio_ap" :
 						      q->override == OVR_DEFAULT ? "default" : "other"));
+	queue_state(o, h, q);
 	return o;
 }
 
@@ -179,9 +200,13 @@ struct json_object *json_bus(const struct ap_host *h)
 	json_object_object_add(o, "bindings_complete", json_object_new_boolean(h->bindings_complete));
 	json_object_object_add(o, "vfio_ap", json_object_new_boolean(h->vfio_ap_loaded));
 	json_object_object_add(o, "matrix_device", json_object_new_boolean(h->matrix_present));
-	json_object_object_add(k, "hotplug", json_object_new_boolean(h->dynamic));
-	json_object_object_add(k, "ap_config", json_object_new_boolean(h->has_ap_config));
-	json_object_object_add(k, "queue_status", json_object_new_boolean(h->has_queue_status));
+	/* told by the files of the matrix device and its mdevs: unknown without them */
+	json_object_object_add(k, "hotplug", h->matrix_present ?
+			       json_object_new_boolean(h->dynamic) : NULL);
+	json_object_object_add(k, "ap_config", h->matrix_present ?
+			       json_object_new_boolean(h->has_ap_config) : NULL);
+	json_object_object_add(k, "queue_status", h->matrix_present ?
+			       json_object_new_boolean(h->has_queue_status) : NULL);
 	json_object_object_add(k, "driver_override", json_object_new_boolean(h->has_override));
 	json_object_object_add(o, "kernel", k);
 	json_object_object_add(o, "reservation", json_object_new_string(ap_reservation(h)));
@@ -218,8 +243,11 @@ struct json_object *json_mdev(const struct ap_host *h, const char *uuid)
 	json_object_object_add(o, "guest_attached", m ? tristate(m->guest_attached) :
 			       json_object_new_boolean(false));
 	json_object_object_add(o, "active", json_object_new_boolean(m != NULL));
+	/* as the table says it: "bad" for a definition that cannot be used */
 	json_object_object_add(o, "defined", d ? json_object_new_string(
-		d->start == DEF_AUTO ? "auto" : "manual") : NULL);
+		lib_error_is_set(&d->error) ? "bad" : d->start == DEF_AUTO ? "auto" : "manual") : NULL);
+	if (d && lib_error_is_set(&d->error))
+		json_object_object_add(o, "definition_error", json_object_new_string(d->error.msg));
 	json_object_object_add(o, "guest_view", m && m->has_guest_view ?
 			       matrix_members(json_object_new_object(), &m->guest) : NULL);
 	return o;

@@ -11,7 +11,7 @@
 #include "nls.h"
 #include "text.h"
 
-void text_pad(const char *s, int width)
+void text_pad(FILE *out, const char *s, int width)
 {
 	wchar_t wide[128];
 	size_t n = mbstowcs(wide, s, sizeof(wide) / sizeof(wide[0]) - 1);
@@ -19,28 +19,28 @@ void text_pad(const char *s, int width)
 
 	if (cols < 0)
 		cols = (int)strlen(s);
-	printf("%s%*s", s, width > cols ? width - cols : 0, "");
+	fprintf(out, "%s%*s", s, width > cols ? width - cols : 0, "");
 }
 
-void text_mask_lines(const char *label, const struct bitmap *m)
+void text_mask_lines(FILE *out, const char *label, const struct bitmap *m)
 {
 	char hex[BM_HEX_LEN], ranges[BM_RANGES_LEN];
 
 	bm_to_hex(m, hex);
 	bm_to_ranges(m, ranges, sizeof(ranges));
-	text_pad(label, 9);
-	printf("%s\n", hex);
-	text_pad("", 9);
-	printf("%s\n", *ranges ? ranges : _("(none)"));
+	text_pad(out, label, 9);
+	fprintf(out, "%s\n", hex);
+	text_pad(out, "", 9);
+	fprintf(out, "%s\n", *ranges ? ranges : _("(none)"));
 }
 
-void text_ids_line(const char *label, const struct bitmap *m)
+void text_ids_line(FILE *out, const char *label, const struct bitmap *m)
 {
 	char ranges[BM_RANGES_LEN];
 
 	bm_to_ranges(m, ranges, sizeof(ranges));
-	text_pad(label, 9);
-	printf("%s\n", *ranges ? ranges : _("(none)"));
+	text_pad(out, label, 9);
+	fprintf(out, "%s\n", *ranges ? ranges : _("(none)"));
 }
 
 static const char *card_status(const struct ap_card *c)
@@ -126,9 +126,11 @@ void text_list_devices(const struct ap_host *h, unsigned int rows, bool verbose)
 }
 
 /* The mdevs (UUID prefixes) that use an adapter or a domain. */
+/* The mdevs holding an id: the first 8 digits of each UUID, or (full) whole UUIDs. */
 static void users(const struct ap_host *h, unsigned int id, bool adapter, bool control,
-		  char *buf, size_t len)
+		  bool full, char *buf, size_t len)
 {
+	int width = full ? UUID_BUF - 1 : 8;
 	size_t n = 0;
 
 	buf[0] = '\0';
@@ -136,9 +138,10 @@ static void users(const struct ap_host *h, unsigned int id, bool adapter, bool c
 		const struct ap_matrix *m = &h->mdevs[i].matrix;
 		const struct bitmap *b = adapter ? &m->adapters : control ? &m->control : &m->domains;
 
-		if (!bm_test(b, id) || n + 10 >= len)
+		if (!bm_test(b, id) || n + (size_t)width + 2 >= len)
 			continue;
-		n += (size_t)snprintf(buf + n, len - n, "%s%.8s", n ? "," : "", h->mdevs[i].uuid);
+		n += (size_t)snprintf(buf + n, len - n, "%s%.*s", n ? "," : "", width,
+				      h->mdevs[i].uuid);
 	}
 	if (!n)
 		snprintf(buf, len, "-");
@@ -156,7 +159,7 @@ void text_list_adapters(const struct ap_host *h, bool verbose)
 
 		for (unsigned int q = 0; q < h->nqueues; q++)
 			nq += h->queues[q].adapter == c->id;
-		users(h, c->id, true, false, who, sizeof(who));
+		users(h, c->id, true, false, verbose, who, sizeof(who));
 		printf("%-7u 0x%02x %-6s %-11s %-8s %-7s %-6u %s", c->id, c->id, c->type,
 		       ap_card_mode(c), card_status(c), bm_test(&h->apmask, c->id) ? "host" : "vfio_ap",
 		       nq, who);
@@ -181,8 +184,8 @@ void text_list_domains(const struct ap_host *h, bool verbose)
 	printf("%-6s %-4s %-5s %-7s %-7s %-17s %s\n", "DOMAIN", "HEX", "USAGE", "CONTROL", "POOL",
 	       "MDEVS", "CONTROL-MDEVS");
 	bm_for_each(d, &all) {
-		users(h, (unsigned int)d, false, false, who, sizeof(who));
-		users(h, (unsigned int)d, false, true, ctl, sizeof(ctl));
+		users(h, (unsigned int)d, false, false, verbose, who, sizeof(who));
+		users(h, (unsigned int)d, false, true, verbose, ctl, sizeof(ctl));
 		printf("%-6d 0x%02x %-5s %-7s %-7s %-17s %s", d, d,
 		       bm_test(&doms, (unsigned int)d) ? "yes" : "no",
 		       h->config_known ? (bm_test(&h->cfg_control, (unsigned int)d) ? "yes" : "no") : "-",
@@ -288,7 +291,7 @@ void text_grid(const struct ap_host *h, const char *const *uuids, int n, bool co
 	width = bm_count(&cols) <= 40 ? 2 : 1;
 	/* the domain ids, hex, written downwards: high digit, then low digit */
 	for (int line = 0; line < 2; line++) {
-		text_pad(line ? "" : _("domain"), 12);
+		text_pad(stdout, line ? "" : _("domain"), 12);
 		bm_for_each(d, &cols)
 			printf("%*s%x", d == bm_next(&cols, 0) ? 0 : width - 1, "",
 			       line ? d & 0xf : d >> 4);
@@ -298,7 +301,7 @@ void text_grid(const struct ap_host *h, const char *const *uuids, int n, bool co
 		char label[64];
 
 		snprintf(label, sizeof(label), _("adapter %02x"), a);
-		text_pad(label, 12);
+		text_pad(stdout, label, 12);
 		bm_for_each(d, &cols) {
 			int who;
 			char g = cell(h, letter, (unsigned int)a, (unsigned int)d, &who);
@@ -402,8 +405,8 @@ void text_boot(const struct boot_prediction *bp, bool quiet)
 		else
 			printf(_("at boot, no rule sets the masks; they stay all ones, every queue "
 				 "for the host:\n"));
-		text_mask_lines("apmask", &bp->apmask);
-		text_mask_lines("aqmask", &bp->aqmask);
+		text_mask_lines(stdout, "apmask", &bp->apmask);
+		text_mask_lines(stdout, "aqmask", &bp->aqmask);
 	}
 	for (unsigned int i = 0; i < bp->n; i++)
 		if (!quiet || bp->v[i].outcome != BOOT_STARTS)
@@ -422,7 +425,7 @@ static void matrix_line(const char *label, const struct ap_matrix *m)
 	bm_to_ranges(&m->domains, d, sizeof(d));
 	bm_to_ranges(&m->control, c, sizeof(c));
 	printf("  ");
-	text_pad(label, 12);
+	text_pad(stdout, label, 12);
 	printf(_("adapters %s, domains %s, control domains %s\n"), *a ? a : _("(none)"),
 	       *d ? d : _("(none)"), *c ? c : _("(none)"));
 }

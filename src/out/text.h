@@ -4,6 +4,7 @@
 #define APM_OUT_TEXT_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "ap.h"
 #include "conflict.h"
@@ -25,11 +26,11 @@ void text_list_mdevs(const struct ap_host *h, bool verbose);
 void text_grid(const struct ap_host *h, const char *const *uuids, int n, bool color);
 
 /* Prints s and pads it to width columns of a terminal (not bytes: "Domäne"). */
-void text_pad(const char *s, int width);
+void text_pad(FILE *out, const char *s, int width);
 /* "label   0x..." and "        0-4,7-255": a mask as hex and as ranges. */
-void text_mask_lines(const char *label, const struct bitmap *m);
+void text_mask_lines(FILE *out, const char *label, const struct bitmap *m);
 /* "label   5-6" or "label   (none)". */
-void text_ids_line(const char *label, const struct bitmap *m);
+void text_ids_line(FILE *out, const char *label, const struct bitmap *m);
 
 /*
  * What an mdev has assigned, what its guest sees, and why they differ; with

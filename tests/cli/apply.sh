@@ -39,7 +39,8 @@ for kernel in 4.20 6.0 6.12; do
 	like "$out" '"changed": false' "$kernel: and says nothing changed"
 	is "$(sim_log | wc -l)" 0 "$kernel: and writes nothing"
 	run apm plan "$CFG"
-	like "$out" "nothing to do" "$kernel: plan says nothing to do"
+	is "$out" "" "$kernel: plan prints no write (its stdout is the script)"
+	like "$err" "nothing to do" "$kernel: plan says nothing to do, on stderr"
 	sim_stop
 done
 

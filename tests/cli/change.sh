@@ -206,8 +206,9 @@ sim_stop
 sim_start seed
 sim_log_reset
 run apm --dry-run reserve --adapters 5,6
-is "$out" "queues moving to vfio_ap: 05.0004 05.0047 05.00ab 05.00ff 06.0004 06.0047 06.00ab 06.00ff
-echo -5,-6 > $SIM_SYS/bus/ap/apmask" "--dry-run prints the write as vfio-ap.txt types it"
+is "$out" "echo -5,-6 > $SIM_SYS/bus/ap/apmask" "--dry-run prints the write as vfio-ap.txt types it"
+is "$err" "queues moving to vfio_ap: 05.0004 05.0047 05.00ab 05.00ff 06.0004 06.0047 06.00ab 06.00ff" \
+	"--dry-run: the summary goes to stderr, stdout is the script"
 is "$(sim_log | wc -l)" 0 "--dry-run writes nothing"
 run apm reserve --adapters 5,6
 run apm reserve --adapters 5,6

@@ -55,7 +55,7 @@ is "$status" 0 "a file in the definitions directory that is no UUID is not read"
 run env APMATRIX_ROOT="$outside" SYSFS_ROOT="$outside" "$APMATRIX" --root "$SIM_ROOT" list mdevs
 like "$out" "$U1" "--root wins over APMATRIX_ROOT and SYSFS_ROOT"
 run env SYSFS_ROOT="$SIM_SYS" "$APMATRIX" --timeout 1 -n persist
-like "$out" "would write /etc/mdevctl.d/matrix/$U1" "SYSFS_ROOT leaves /etc where it is"
+like "$err" "would write /etc/mdevctl.d/matrix/$U1" "SYSFS_ROOT leaves /etc where it is"
 sim_stop
 
 # Untrusted sysfs: a static tree whose files hold what no kernel writes.

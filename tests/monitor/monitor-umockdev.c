@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +100,53 @@ static void expect(UMockdevTestbed *tb, int out, const char *devpath, const char
 	json_object_put(o);
 }
 
+/* Runs apmatrix monitor with args under the testbed; its stdout and stderr in out and err. */
+static pid_t start_monitor(const char *apmatrix, int out[2], int err[2], bool json)
+{
+	pid_t pid;
+
+	if (pipe(out) || pipe(err))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		dup2(out[1], 1);
+		dup2(err[1], 2);
+		close(out[0]);
+		close(err[0]);
+		setenv("LD_PRELOAD", "libumockdev-preload.so.0", 1);
+		if (json)
+			execl(apmatrix, apmatrix, "monitor", "--json", NULL);
+		else
+			execl(apmatrix, apmatrix, "monitor", NULL);
+		_exit(127);
+	}
+	close(out[1]);
+	close(err[1]);
+	return pid;
+}
+
+/* The text lines escape what a uevent carries: no control character reaches the terminal. */
+static void text_escapes(UMockdevTestbed *tb, const char *apmatrix, const char *queue)
+{
+	int out[2], err[2], status;
+	char line[512], diag[600];
+	pid_t pid = start_monitor(apmatrix, out, err, false);
+
+	result(pid > 0 && read_line(err[0], line, sizeof(line), 10000) >= 0 &&
+	       strstr(line, "watching"), "text monitor starts", line);
+	set_uevent(tb, queue, "DRIVER=vfio_ap\033[2J\033]0;owned\007\n");
+	umockdev_testbed_uevent(tb, queue, "bind");
+	if (read_line(out[0], line, sizeof(line), 5000) < 0)
+		snprintf(line, sizeof(line), "(no line within 5 s)");
+	snprintf(diag, sizeof(diag), "got: %s", line);
+	result(!strpbrk(line, "\033\007") && strstr(line, "vfio_ap\\x1b[2J\\x1b]0;owned\\x07"),
+	       "text monitor escapes control characters of an event", diag);
+	kill(pid, SIGTERM);
+	waitpid(pid, &status, 0);
+	close(out[0]);
+	close(err[0]);
+}
+
 int main(int argc, char **argv)
 {
 	const char *apmatrix = argc > 1 ? argv[1] : getenv("APMATRIX");
@@ -121,20 +169,9 @@ int main(int argc, char **argv)
 	matrix = umockdev_testbed_add_device(tb, "matrix", "vfio_ap", NULL, NULL, NULL);
 	mdev = umockdev_testbed_add_device(tb, "mdev", UUID, matrix, NULL, NULL);
 
-	if (pipe(out) || pipe(err))
+	pid = start_monitor(apmatrix, out, err, true);
+	if (pid < 0)
 		return 1;
-	pid = fork();
-	if (pid == 0) {
-		dup2(out[1], 1);
-		dup2(err[1], 2);
-		close(out[0]);
-		close(err[0]);
-		setenv("LD_PRELOAD", "libumockdev-preload.so.0", 1);
-		execl(apmatrix, apmatrix, "monitor", "--json", NULL);
-		_exit(127);
-	}
-	close(out[1]);
-	close(err[1]);
 	/* apmatrix says on stderr when it listens; events before that are lost */
 	result(read_line(err[0], line, sizeof(line), 10000) >= 0 && strstr(line, "watching"),
 	       "monitor starts and says it is watching", line);
@@ -166,6 +203,7 @@ int main(int argc, char **argv)
 	waitpid(pid, &status, 0);
 	result(WIFEXITED(status) && WEXITSTATUS(status) == 0, "SIGTERM ends monitor with status 0",
 	       NULL);
+	text_escapes(tb, apmatrix, queue);
 	printf("1..%d\n", tests);
 	g_free(ap);
 	g_free(card);

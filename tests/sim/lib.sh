@@ -145,7 +145,9 @@ sim_stop() {
 		SIM_PID=
 	fi
 	# remove the directory only when nothing is mounted there any more
-	if ! grep -qs " $SIM_SYS " /proc/mounts; then
+	# (/proc/mounts writes a space, a tab and a backslash in octal)
+	if ! grep -qsF " $(printf '%s' "$SIM_SYS" |
+		sed 's/\\/\\134/g; s/ /\\040/g; s/\t/\\011/g') " /proc/mounts; then
 		rm -rf "$SIM_ROOT"
 	fi
 	SIM_ROOT= SIM_SYS= SIM_CTL= SIM_LOG=
