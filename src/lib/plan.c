@@ -367,7 +367,7 @@ static uint8_t default_driver(const struct ap_host *h)
 	return 0;
 }
 
-/* Binds every queue as the bus would after a mask change (kernel-semantics 1.3). */
+/* Binds every queue as the bus would after a mask change (tests/sim/SPEC.md §1.3). */
 static void model_rebind(struct ap_host *h)
 {
 	uint8_t def = default_driver(h);

@@ -23,7 +23,7 @@ snapshot() {
 		done)
 }
 
-# The errnos the kernel can answer a store to this file with (kernel-semantics.md).
+# The errnos the kernel can answer a store to this file with (tests/sim/SPEC.md).
 errnos_for() {
 	case "$1" in
 	*/apmask | */aqmask) echo EINVAL EBUSY ;;

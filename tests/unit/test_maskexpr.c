@@ -156,7 +156,7 @@ static void test_idlist(void **state)
 		      "term 1 (\"99999999999999999999999\") is not a number (decimal, 0x hex or 0 octal)");
 }
 
-/* kernel-semantics.md 3.1: kstrtoul(s, 0) as the assign_* files read it. */
+/* tests/sim/SPEC.md §3.1: kstrtoul(s, 0) as the assign_* files read it. */
 static void test_kernel_strtoul(void **state)
 {
 	static const struct {
