@@ -24,14 +24,16 @@
 #include "lock.h"
 #include "sysfs.h"
 
-static char root[64], lockfile[128];
+static char root[1024], lockfile[1200];
 
 static int setup(void **state)
 {
-	char dir[128];
+	const char *tmp = getenv("TMPDIR");
+	char dir[1200];
 
 	(void)state;
-	snprintf(root, sizeof(root), "/tmp/apm-lock.XXXXXX");
+	/* the test's scratch space is $TMPDIR's, as for every other test */
+	snprintf(root, sizeof(root), "%s/apm-lock.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(root))
 		return -1;
 	snprintf(dir, sizeof(dir), "%s/run", root);
@@ -44,7 +46,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char dir[128];
+	char dir[1200];
 
 	(void)state;
 	sysfs_exit();

@@ -23,18 +23,20 @@
 #include "sysfs.h"
 
 struct scratch {
-	char root[64];		/* the --root directory */
-	char etc[96];		/* root/etc */
-	char outside[96];	/* a file outside the trees */
+	char root[1024];	/* the --root directory */
+	char etc[1100];		/* root/etc */
+	char outside[1100];	/* a file outside the trees */
 };
 
 static int setup(void **state)
 {
 	struct scratch *s = calloc(1, sizeof(*s));
+	const char *tmp = getenv("TMPDIR");
 
 	if (!s)
 		return -1;
-	strcpy(s->root, "/tmp/apm-sysfs-XXXXXX");
+	/* the test's scratch space is $TMPDIR's, as for every other test */
+	snprintf(s->root, sizeof(s->root), "%s/apm-sysfs-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(s->root))
 		return -1;
 	snprintf(s->etc, sizeof(s->etc), "%s/etc", s->root);
@@ -48,7 +50,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct scratch *s = *state;
-	char cmd[128];
+	char cmd[1100];
 
 	sysfs_exit();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", s->root);
@@ -59,7 +61,7 @@ static int teardown(void **state)
 /* The path of rel under root/etc, in a static buffer of the test. */
 static const char *etc_path(const struct scratch *s, const char *rel)
 {
-	static char buf[256];
+	static char buf[1400];
 
 	snprintf(buf, sizeof(buf), "%s/%s", s->etc, rel);
 	return buf;
