@@ -118,7 +118,7 @@ int plan_override(struct plan *p, const struct ap_host *h, const struct ap_queue
 	if (q->override != OVR_NONE && sysfs_read(rel, before, sizeof(before)) < 0)
 		before[0] = '\0';
 	for (int k = *drv ? 0 : 1; k < 3; k++) {
-		struct step *s = plan_add(p, ops[k], "");
+		struct step *s = plan_add(p, ops[k], NULL);
 
 		if (!s)
 			return -ENOMEM;

@@ -1012,7 +1012,7 @@ static void guest_420(enum sim_kernel k)
 static void override_store(enum sim_kernel k)
 {
 	const char *o4 = "devices/ap/card05/05.0004/driver_override";
-	char big[4096];
+	char big[4097];	/* 4096 bytes and the NUL */
 
 	boot("lpar", k);
 	if (k < SIM_KERNEL_6_19) {
@@ -1036,7 +1036,8 @@ static void override_store(enum sim_kernel k)
 	OK(o4, "foo");
 	assert_int_equal(Wn(o4, "\0python", 7), 0);	/* strlen() 0 clears too */
 	assert_string_equal(R(o4), "\n");
-	memset(big, 'x', sizeof(big));
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
 	ERR(o4, big, EINVAL);	/* PAGE_SIZE - 1 bytes or more */
 	assert_int_equal(F.m->noverrides, 0);
 }
