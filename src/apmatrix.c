@@ -152,7 +152,7 @@ void apm_print_json(struct json_object *obj)
 	if (run_doc.doc)
 		json_print(run_doc.doc);
 	json_object_put(run_doc.doc);
-	run_doc.doc = json_object_get(obj);
+	run_doc.doc = obj;
 }
 
 int apm_json_finish(int rc)
@@ -422,7 +422,6 @@ static void print_version(void)
 
 		json_object_object_add(o, "version", json_object_new_string(PACKAGE_VERSION));
 		apm_print_json(o);
-		json_object_put(o);
 	} else {
 		printf("apmatrix %s\n", PACKAGE_VERSION);
 	}

@@ -98,7 +98,7 @@ void apm_defs_error(int err);
 void apm_check_failed(int err);
 
 /*
- * The command's JSON document (takes a reference). It is printed once, at
+ * The command's JSON document (takes the caller's reference). It is printed once, at
  * the end of the run, by apm_json_finish: with an "error" member when the
  * run fails.
  */
@@ -116,43 +116,6 @@ void apm_fail_detail(const char *key, struct json_object *value);
 /* Prints the run's one JSON document (with --json) and returns rc. */
 int apm_json_finish(int rc);
 
-/*
- * The frame of every command that writes: take the lock (not for
- * --dry-run) and read the host; later release both.
- */
-int apm_change_begin(struct ap_host *h);
-/* 0 when the vfio_ap matrix device is there; else says so and returns APM_EXIT_NODEV. */
-int apm_need_matrix(const struct ap_host *h);
-void apm_change_end(struct ap_host *h);
-/* The config file a change comes from (apply FILE), for its journal. */
-void apm_change_file(const char *path);
-/*
- * After an apply of that file succeeded: the journals of earlier, interrupted
- * applies of the same file are finished, and removed.
- */
-void apm_change_done(void);
-/*
- * The journals of interrupted changes: findings (errors) into f for check,
- * warnings when f is NULL. 0, or -errno when the journals cannot be read.
- */
-struct findings;
-int apm_journal_report(struct findings *f);
-/*
- * When a signal asked the change to stop (before anything was written, or
- * before persist wrote a file): says so and returns 128 + the signal; else 0.
- */
-int apm_interrupted(void);
-/*
- * Checks a plan against the host (plus extra findings of the command's
- * own), reports every refusal at once (exit 3, nothing written), prints
- * the writes for --dry-run, or writes them with read-back and undo. Returns
- * the exit status. strict: host-owned warnings refuse too (mask writes).
- */
-struct plan;
-struct findings;
-int apm_change_run(struct ap_host *h, struct plan *p, bool strict, const struct findings *extra);
-/* {"changed": ..., "dry_run": ..., "steps": [...]} for a command's JSON. */
-struct json_object *apm_change_json(const struct plan *p, bool changed);
 /* An id list option; exit 2 with a message naming the option on error. */
 struct bitmap;
 int apm_parse_ids(const char *cmd, const char *opt, const char *text, struct bitmap *out);

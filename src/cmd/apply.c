@@ -16,6 +16,7 @@
 #include "boot.h"
 #include "conf.h"
 #include "conflict.h"
+#include "frame.h"
 #include "lock.h"
 #include "out/json.h"
 #include "out/text.h"
@@ -145,7 +146,8 @@ static int plan_or_apply(int argc, const char **argv, bool apply)
 	struct desired d = { 0 };
 	struct plan p = { 0 };
 	struct apm_cmdline cl;
-	struct ap_host h;
+	struct apm_change c;
+	struct ap_host *h = &c.host;
 	int rc;
 
 	if (apm_cmd_parse(&cl, name, argc, argv, apply ? apply_table : plan_table,
@@ -163,15 +165,14 @@ static int plan_or_apply(int argc, const char **argv, bool apply)
 		goto free_desired;
 	if (!apply)
 		apm_opts.dry_run = 1;
-	apm_change_file(cl.args[0]);
-	rc = apm_change_begin(&h);
+	rc = apm_change_begin(&c, cl.args[0]);
 	if (rc)
 		goto free_desired;
-	if (apply && persist && defs_as_persisted(&h, &d, prune, &gone, &ngone)) {
+	if (apply && persist && defs_as_persisted(h, &d, prune, &gone, &ngone)) {
 		rc = APM_EXIT_FAILED;
 		goto end;
 	}
-	rc = plan_desired(&p, &h, &d, prune);
+	rc = plan_desired(&p, h, &d, prune);
 	if (rc) {
 		rc = apm_sys_error(rc, ERRNO_SYSTEM, _("cannot plan the change"));
 		goto end;
@@ -179,39 +180,35 @@ static int plan_or_apply(int argc, const char **argv, bool apply)
 	/* mdevs need the matrix device: say that once, not as a finding per step */
 	for (unsigned int i = 0; i < p.n && !rc; i++)
 		if (p.v[i].op != OP_MASK)
-			rc = apm_need_matrix(&h);
+			rc = apm_need_matrix(h);
 	if (rc)
 		goto end;
 	if (apply && persist) {
-		rc = apm_persist_boot_check(&h, &d, gone, ngone);
+		rc = apm_persist_boot_check(h, &d, gone, ngone);
 		if (rc)
 			goto end;
 	}
 	if (!p.n && !apm_opts.json)
 		apm_info(_("nothing to do: the host matches %s\n"), cl.args[0]);
-	rc = apm_change_run(&h, &p, true, NULL);
+	rc = apm_change_run(&c, &p, true, NULL);
 	if (rc == APM_EXIT_OK && apply)
-		apm_change_done();
+		apm_change_done(&c);
 	if (rc == APM_EXIT_OK && apply && p.n && !apm_opts.dry_run)
 		apm_info(P_("applied %s: %u write\n", "applied %s: %u writes\n", p.n), cl.args[0], p.n);
 	if (rc == APM_EXIT_OK && apply && persist)
-		rc = apm_persist(&h, &d, &persist_changed);
+		rc = apm_persist(h, &d, &persist_changed);
 	if (rc == APM_EXIT_OK && ngone) {
 		rc = remove_defs(gone, ngone);
 		persist_changed |= !rc && !apm_opts.dry_run;
 	}
-	if (rc == APM_EXIT_OK && apm_opts.json) {
-		/* the files for boot are part of the change */
-		struct json_object *o = apm_change_json(&p, (p.n && !apm_opts.dry_run) ||
-						       persist_changed);
-
-		apm_print_json(o);
-		json_object_put(o);
-	}
+	/* the files for boot are part of the change */
+	if (rc == APM_EXIT_OK && apm_opts.json)
+		apm_print_json(json_change(&p, (p.n && !apm_opts.dry_run) || persist_changed,
+					   apm_opts.dry_run));
 end:
 	free(gone);
 	plan_free(&p);
-	apm_change_end(&h);
+	apm_change_end(&c);
 free_desired:
 	findings_free(&f);
 	desired_free(&d);
@@ -467,7 +464,8 @@ int cmd_persist(int argc, const char **argv)
 	struct findings f = { 0 }, before = { 0 }, after = { 0 };
 	struct desired d = { 0 };
 	struct apm_cmdline cl;
-	struct ap_host h, next;
+	struct apm_change c;
+	struct ap_host *h = &c.host, next;
 	bool file;
 	int rc;
 
@@ -485,14 +483,14 @@ int cmd_persist(int argc, const char **argv)
 		if (rc)
 			goto free_desired;
 	}
-	rc = apm_change_begin(&h);
+	rc = apm_change_begin(&c, NULL);
 	if (rc)
 		goto free_desired;
 	/* the definitions written must not clash with the others kept for boot */
-	if (ap_host_clone(&next, &h)) {
+	if (ap_host_clone(&next, h)) {
 		after.fail = -ENOMEM;
 	} else {
-		unsigned int n = file ? d.nguests : h.nmdevs;
+		unsigned int n = file ? d.nguests : h->nmdevs;
 		struct mdev_def *v = realloc(next.defs, (next.ndefs + n + 1) * sizeof(*v));
 		struct persist_masks *rule;
 
@@ -501,7 +499,7 @@ int cmd_persist(int argc, const char **argv)
 		if (v) {
 			next.defs = v;
 			for (unsigned int i = 0; i < n; i++) {
-				const char *uuid = file ? d.guests[i].uuid : h.mdevs[i].uuid;
+				const char *uuid = file ? d.guests[i].uuid : h->mdevs[i].uuid;
 				struct mdev_def *x = (struct mdev_def *)ap_def_get(&next, uuid);
 
 				if (!x) {
@@ -510,7 +508,7 @@ int cmd_persist(int argc, const char **argv)
 					snprintf(x->uuid, UUID_BUF, "%s", uuid);
 				}
 				lib_error_clear(&x->error);
-				x->matrix = file ? d.guests[i].matrix : h.mdevs[i].matrix;
+				x->matrix = file ? d.guests[i].matrix : h->mdevs[i].matrix;
 				x->start = file && !d.guests[i].autostart ? DEF_MANUAL : DEF_AUTO;
 			}
 			/* and the masks for boot as the rule will have them */
@@ -518,9 +516,9 @@ int cmd_persist(int argc, const char **argv)
 			rule->present = true;
 			lib_error_clear(&rule->error);
 			rule->has_apmask = rule->has_aqmask = true;
-			rule->apmask = file && d.has_apmask ? d.apmask : h.apmask;
-			rule->aqmask = file && d.has_aqmask ? d.aqmask : h.aqmask;
-			conflict_check(&h, &before);
+			rule->apmask = file && d.has_apmask ? d.apmask : h->apmask;
+			rule->aqmask = file && d.has_aqmask ? d.aqmask : h->aqmask;
+			conflict_check(h, &before);
 			conflict_check(&next, &after);
 			if (before.fail && !after.fail)
 				after.fail = before.fail;
@@ -559,7 +557,7 @@ int cmd_persist(int argc, const char **argv)
 		rc = APM_EXIT_FAILED;
 	}
 	if (!rc)
-		rc = apm_persist_boot_check(&h, file ? &d : NULL, NULL, 0);
+		rc = apm_persist_boot_check(h, file ? &d : NULL, NULL, 0);
 	if (!rc) {
 		bool changed;
 
@@ -567,7 +565,7 @@ int cmd_persist(int argc, const char **argv)
 			persisted = json_object_new_array();
 			persist_unchanged = json_object_new_array();
 		}
-		rc = apm_persist(&h, file ? &d : NULL, &changed);
+		rc = apm_persist(h, file ? &d : NULL, &changed);
 		if (persisted && !rc) {
 			struct json_object *o = json_object_new_object();
 
@@ -576,7 +574,6 @@ int cmd_persist(int argc, const char **argv)
 			json_object_object_add(o, "files", persisted);
 			json_object_object_add(o, "unchanged", persist_unchanged);
 			apm_print_json(o);
-			json_object_put(o);
 		} else {
 			json_object_put(persisted);
 			json_object_put(persist_unchanged);
@@ -585,7 +582,7 @@ int cmd_persist(int argc, const char **argv)
 	}
 	findings_free(&before);
 	findings_free(&after);
-	apm_change_end(&h);
+	apm_change_end(&c);
 free_desired:
 	findings_free(&f);
 	desired_free(&d);
@@ -726,7 +723,6 @@ int cmd_export(int argc, const char **argv)
 		json_object_object_add(o, "format", json_object_new_string(format));
 		json_object_object_add(o, "text", json_object_new_string(text));
 		apm_print_json(o);
-		json_object_put(o);
 	} else {
 		fputs(text, stdout);
 	}
@@ -749,7 +745,7 @@ int apm_check_file(const char *path)
 	if (rc)
 		return rc;
 	desired_check(&d, &f);
-	apm_journal_report(&f);
+	apm_journal_report(&f, NULL);
 	if (ap_bus_present()) {
 		/* a host that is there but cannot be read is not "no AP bus" */
 		rc = apm_load_host(&h, AP_READ_DEFS);
@@ -773,7 +769,6 @@ int apm_check_file(const char *path)
 		struct json_object *o = json_findings(&f);
 
 		apm_print_json(o);
-		json_object_put(o);
 	} else {
 		char e[64], w[64];
 

@@ -8,6 +8,7 @@
 #include "apmatrix.h"
 #include "boot.h"
 #include "conflict.h"
+#include "frame.h"
 #include "out/json.h"
 #include "out/text.h"
 
@@ -18,7 +19,6 @@ int apm_boot_report(const struct boot_prediction *bp)
 		struct json_object *o = json_boot(bp);
 
 		apm_print_json(o);
-		json_object_put(o);
 	} else {
 		text_boot(bp, apm_opts.quiet);
 	}
@@ -97,12 +97,11 @@ int cmd_check(int argc, const char **argv)
 		rc = APM_EXIT_FAILED;
 		goto end;
 	}
-	apm_journal_report(&f);
+	apm_journal_report(&f, NULL);
 	if (apm_opts.json) {
 		struct json_object *o = json_findings(&f);
 
 		apm_print_json(o);
-		json_object_put(o);
 	} else {
 		text_findings(&f, apm_opts.verbose);
 		if (!apm_opts.quiet || f.errors) {

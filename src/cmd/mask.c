@@ -8,6 +8,7 @@
 
 #include "ap.h"
 #include "apmatrix.h"
+#include "cmd/frame.h"
 #include "conf.h"
 #include "maskexpr.h"
 #include "out/json.h"
@@ -90,7 +91,6 @@ static int mask_eval(int argc, const char **argv)
 		struct json_object *o = json_mask(&result, &base);
 
 		apm_print_json(o);
-		json_object_put(o);
 		goto out;
 	}
 	bm_andnot(&set, &result, &base);
@@ -180,7 +180,6 @@ static int mask_show(int argc, const char **argv)
 		json_object_object_add(o, "driver_override", json_object_new_boolean(h.has_override));
 		json_object_object_add(o, "overrides", json_object_new_int((int)h.noverrides));
 		apm_print_json(o);
-		json_object_put(o);
 		goto done;
 	}
 	text_mask_lines(stdout, "apmask", &h.apmask);
@@ -227,8 +226,8 @@ static int mask_set(int argc, const char **argv)
 	struct mask_error err;
 	struct plan p = { 0 };
 	struct apm_cmdline cl;
+	struct apm_change c;
 	const char *expr;
-	struct ap_host h;
 	int rc;
 
 	if (apm_cmd_parse(&cl, "mask set", argc, argv, table, _("[OPTIONS] apmask|aqmask EXPR")))
@@ -254,12 +253,13 @@ static int mask_set(int argc, const char **argv)
 		rc = report_mask_error(expr, &err);
 		goto out;
 	}
-	rc = apm_change_begin(&h);
+	rc = apm_change_begin(&c, NULL);
 	if (rc)
 		goto out;
-	mask_apply(expr, strlen(expr), kind == AP_APMASK ? &h.apmask : &h.aqmask, &result, NULL);
+	mask_apply(expr, strlen(expr), kind == AP_APMASK ? &c.host.apmask : &c.host.aqmask, &result,
+		   NULL);
 	{
-		const struct bitmap *cur = kind == AP_APMASK ? &h.apmask : &h.aqmask;
+		const struct bitmap *cur = kind == AP_APMASK ? &c.host.apmask : &c.host.aqmask;
 		char text[4100];
 
 		bm_andnot(&set, &result, cur);
@@ -282,18 +282,16 @@ static int mask_set(int argc, const char **argv)
 		}
 		if (!p.n)
 			apm_info(_("%s is that already; nothing to do\n"), cl.args[0]);
-		rc = apm_change_run(&h, &p, true, NULL);
-		if (rc == APM_EXIT_OK && apm_opts.json) {
-			struct json_object *j = apm_change_json(&p, p.n && !apm_opts.dry_run);
-
-			json_object_object_add(j, cl.args[0], json_mask(&result, cur));
-			apm_print_json(j);
-			json_object_put(j);
-		}
+		rc = apm_change_run(&c, &p, true, NULL);
+		if (rc == APM_EXIT_OK && apm_opts.json)
+			apm_print_json(json_change_masks(&p, p.n && !apm_opts.dry_run,
+							 apm_opts.dry_run, &c.host,
+							 kind == AP_APMASK ? &result : NULL,
+							 kind == AP_AQMASK ? &result : NULL));
 	}
 end:
 	plan_free(&p);
-	apm_change_end(&h);
+	apm_change_end(&c);
 out:
 	apm_cmd_done(&cl);
 	return rc;

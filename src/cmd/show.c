@@ -30,7 +30,6 @@ static void show_json(const struct ap_host *h, const char *const *uuids, int n)
 	json_object_object_add(o, "domains", json_ids(&cols));
 	json_object_object_add(o, "mdevs", list);
 	apm_print_json(o);
-	json_object_put(o);
 }
 
 /* An --explain argument: an mdev's UUID, or an APQN and the mdev it is assigned to. */
@@ -120,7 +119,6 @@ static int show_explain(const struct ap_host *h, const char *const *args, int na
 		json_object_object_add(o, "mdevs", json_object_get(list));
 		json_object_object_add(o, "unassigned_apqns", json_object_get(lost));
 		apm_print_json(o);
-		json_object_put(o);
 	}
 out:
 	json_object_put(list);

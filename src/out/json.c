@@ -9,6 +9,7 @@
 #include "exit.h"
 #include "guestview.h"
 #include "json.h"
+#include "nls.h"
 #include "plan.h"
 
 static bool printed;
@@ -439,5 +440,151 @@ struct json_object *json_boot(const struct boot_prediction *bp)
 	json_object_object_add(o, "guests", v);
 	json_object_object_add(o, "as_defined", json_object_new_int((int)(bp->n - bp->not_as_defined)));
 	json_object_object_add(o, "not_as_defined", json_object_new_int((int)bp->not_as_defined));
+	return o;
+}
+
+/*
+ * json-c returns NULL (or -1) when it cannot allocate: no document built
+ * from such a part can be trusted, so the run ends here, with a message.
+ */
+static void __attribute__((noreturn)) out_of_memory(void)
+{
+	fflush(stdout);
+	fprintf(stderr, "apmatrix: %s\n", _("out of memory"));
+	exit(APM_EXIT_FAILED);
+}
+
+static struct json_object *checked(struct json_object *o)
+{
+	if (!o)
+		out_of_memory();
+	return o;
+}
+
+struct json_object *json_new_object(void)
+{
+	return checked(json_object_new_object());
+}
+
+struct json_object *json_new_array(void)
+{
+	return checked(json_object_new_array());
+}
+
+struct json_object *json_new_string(const char *s)
+{
+	return checked(json_object_new_string(s));
+}
+
+struct json_object *json_new_int(int v)
+{
+	return checked(json_object_new_int(v));
+}
+
+struct json_object *json_new_bool(bool v)
+{
+	return checked(json_object_new_boolean(v));
+}
+
+void json_set(struct json_object *o, const char *key, struct json_object *v)
+{
+	if (json_object_object_add(o, key, v))
+		out_of_memory();
+}
+
+void json_push(struct json_object *a, struct json_object *v)
+{
+	if (json_object_array_add(a, v))
+		out_of_memory();
+}
+
+/* {"adapters", "domains", "control_domains"} of a matrix, or null. */
+static struct json_object *matrix_or_null(const struct ap_matrix *m)
+{
+	return m ? matrix_members(json_new_object(), m) : NULL;
+}
+
+struct json_object *json_change(const struct plan *p, bool changed, bool dry_run)
+{
+	struct json_object *o = json_new_object(), *a = json_new_array();
+
+	for (unsigned int i = 0; i < p->n; i++)
+		json_push(a, json_step(&p->v[i]));
+	json_set(o, "changed", json_new_bool(changed));
+	json_set(o, "dry_run", json_new_bool(dry_run));
+	json_set(o, "steps", a);
+	return o;
+}
+
+struct json_object *json_change_refused(void)
+{
+	struct json_object *o = json_new_object();
+
+	json_set(o, "changed", json_new_bool(false));
+	return o;
+}
+
+struct json_object *json_change_failed(bool changed, struct json_object *remaining)
+{
+	struct json_object *o = json_new_object();
+
+	json_set(o, "changed", json_new_bool(changed));
+	json_set(o, "undone", json_new_bool(!changed));
+	json_set(o, "remaining", remaining ? remaining : json_new_array());
+	return o;
+}
+
+struct json_object *json_left_mask(const char *mask, const char *now, const char *was)
+{
+	struct json_object *o = json_new_object();
+
+	json_set(o, "mask", json_new_string(mask));
+	json_set(o, "now", json_new_string(now));
+	json_set(o, "was", json_new_string(was));
+	return o;
+}
+
+struct json_object *json_left_mdev(const char *uuid, const struct ap_matrix *was,
+				   const struct ap_matrix *now)
+{
+	struct json_object *o = json_new_object();
+
+	json_set(o, "uuid", json_new_string(uuid));
+	json_set(o, "now", matrix_or_null(now));
+	json_set(o, "was", matrix_or_null(was));
+	return o;
+}
+
+struct json_object *json_change_mdev(const struct plan *p, bool changed, bool dry_run,
+				     const struct ap_host *after, const char *uuid)
+{
+	struct json_object *o = json_change(p, changed, dry_run);
+
+	if (after)
+		json_set(o, "mdev", ap_mdev_get(after, uuid) || ap_def_get(after, uuid) ?
+			 json_mdev(after, uuid) : NULL);
+	return o;
+}
+
+struct json_object *json_change_removed(const struct plan *p, bool changed, bool dry_run)
+{
+	struct json_object *o = json_change(p, changed, dry_run), *a = json_new_array();
+
+	for (unsigned int i = 0; i < p->n; i++)
+		json_push(a, json_new_string(p->v[i].uuid));
+	json_set(o, "removed", a);
+	return o;
+}
+
+struct json_object *json_change_masks(const struct plan *p, bool changed, bool dry_run,
+				      const struct ap_host *h, const struct bitmap *apmask,
+				      const struct bitmap *aqmask)
+{
+	struct json_object *o = json_change(p, changed, dry_run);
+
+	if (apmask)
+		json_set(o, "apmask", json_mask(apmask, &h->apmask));
+	if (aqmask)
+		json_set(o, "aqmask", json_mask(aqmask, &h->aqmask));
 	return o;
 }

@@ -90,4 +90,52 @@ bool json_printed(void);
 struct json_object *json_error(int status, const char *message, struct json_object *findings,
 			       struct json_object *detail);
 
+/*
+ * The constructors every builder uses: json-c's, checked. When json-c
+ * cannot allocate they say "out of memory" and exit 1; they never return
+ * NULL. json_set and json_push take the reference to v (v may be NULL for
+ * a JSON null).
+ */
+struct json_object *json_new_object(void);
+struct json_object *json_new_array(void);
+struct json_object *json_new_string(const char *s);
+struct json_object *json_new_int(int v);
+struct json_object *json_new_bool(bool v);
+void json_set(struct json_object *o, const char *key, struct json_object *v);
+void json_push(struct json_object *a, struct json_object *v);
+
+/* The result of a change: {"changed", "dry_run", "steps": [json_step...]}. */
+struct plan;
+struct json_object *json_change(const struct plan *p, bool changed, bool dry_run);
+/* A change a check refused: {"changed": false}. */
+struct json_object *json_change_refused(void);
+/*
+ * A change whose write failed: {"changed", "undone", "remaining"}, remaining
+ * (taken; NULL for []) the differences a failed undo left.
+ */
+struct json_object *json_change_failed(bool changed, struct json_object *remaining);
+/* A mask a failed undo left: {"mask": "apmask", "now": "0x...", "was": "0x..."}. */
+struct json_object *json_left_mask(const char *mask, const char *now, const char *was);
+/* An mdev a failed undo left: {"uuid", "now", "was"}, each matrix or null. */
+struct json_object *json_left_mdev(const char *uuid, const struct ap_matrix *was,
+				   const struct ap_matrix *now);
+
+/*
+ * The change to one mdev (create, assign, unassign): json_change and "mdev",
+ * the mdev as read back after the change (json_mdev, null when it is gone);
+ * no "mdev" when after is NULL (--dry-run, or the host cannot be read back).
+ */
+struct json_object *json_change_mdev(const struct plan *p, bool changed, bool dry_run,
+				     const struct ap_host *after, const char *uuid);
+/* remove: json_change and "removed": [UUID...]. */
+struct json_object *json_change_removed(const struct plan *p, bool changed, bool dry_run);
+/*
+ * A change of the masks (reserve, release, mask set): json_change and
+ * "apmask" and "aqmask" (json_mask against the host's mask), each only
+ * where given.
+ */
+struct json_object *json_change_masks(const struct plan *p, bool changed, bool dry_run,
+				      const struct ap_host *h, const struct bitmap *apmask,
+				      const struct bitmap *aqmask);
+
 #endif

@@ -1,0 +1,619 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * How a change runs: the lock, the host, the check of the whole plan before
+ * the first write, the writes with journal and undo, and what a failed
+ * change left. The commands that write build a plan and call this frame.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ap.h"
+#include "apmatrix.h"
+#include "frame.h"
+#include "journal.h"
+#include "lock.h"
+#include "out/json.h"
+#include "out/shell.h"
+#include "plan.h"
+#include "settle.h"
+#include "sysfs.h"
+
+/* "SIGINT" for the messages */
+static const char *signal_name(int sig)
+{
+	switch (sig) {
+	case SIGINT: return "SIGINT";
+	case SIGTERM: return "SIGTERM";
+	case SIGHUP: return "SIGHUP";
+	default: return "a signal";
+	}
+}
+
+static void on_signal(int sig)
+{
+	if (!ap_stop_signal)
+		ap_stop_signal = sig;
+}
+
+/*
+ * From here on SIGINT, SIGTERM and SIGHUP only ask the change to stop: the
+ * write in flight completes (SA_RESTART), plan_execute undoes what this run
+ * wrote, the lock is released, and the command exits 128 + the signal. A
+ * second signal does not cut the undo short.
+ */
+static void catch_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	for (unsigned int i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction old;
+
+		/* an ignored signal (nohup, a background job) stays ignored */
+		if (!sigaction(sigs[i], NULL, &old) && old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(sigs[i], &sa, NULL);
+	}
+}
+
+int apm_interrupted(void)
+{
+	if (!ap_stop_signal)
+		return 0;
+	apm_err(_("interrupted by %s; nothing more was written"), signal_name(ap_stop_signal));
+	return APM_EXIT_SIGNAL + ap_stop_signal;
+}
+
+/* The config file of a change, absolute: the journal names it so for any later run. */
+static char *absolute_file(const char *path)
+{
+	char cwd[4096], *abs = NULL;
+
+	if (!path)
+		return NULL;
+	if (path[0] != '/' && getcwd(cwd, sizeof(cwd)) &&
+	    asprintf(&abs, "%s/%s", cwd, path) >= 0)
+		return abs;
+	return strdup(path);
+}
+
+/* What to run next to finish what a journal left (current: the file of the change in hand). */
+static void journal_next(const struct journal_info *ji, const char *file, const char *current,
+			 const char *path, char *next, size_t len)
+{
+	if (file && !strcmp(ji->command, "apply") && current && !strcmp(file, current))
+		snprintf(next, len, apm_opts.dry_run ?
+			 _("'apmatrix apply %s' finishes it; these are the writes left") :
+			 _("this apply of %s finishes it"), file);
+	else if (file && !strcmp(ji->command, "apply"))
+		snprintf(next, len, _("run 'apmatrix apply %s' to finish it ('apmatrix plan "
+				      "%s' shows what is left)"), file, file);
+	else
+		snprintf(next, len, _("'apmatrix show' shows the host as it is: finish or "
+				      "undo the change, then remove %s"), path);
+}
+
+/* What a journal left by an interrupted change says, and what to run next. */
+static void journal_text(const struct journal_info *ji, const char *current, char *buf,
+			 size_t len)
+{
+	const char *file = ji->file && *ji->file ? ji->file : NULL;
+	char what[4200], next[4400], path[4096];
+
+	sysfs_path(TREE_RUN, ji->rel, path, sizeof(path));
+	if (ji->unreadable) {
+		snprintf(buf, len, _("%s is not a journal apmatrix can read: remove it"), path);
+		return;
+	}
+	if (file)
+		snprintf(what, sizeof(what), _("an %s of %s"), ji->command, file);
+	else
+		snprintf(what, sizeof(what), _("an apmatrix %s"), ji->command);
+	journal_next(ji, file, current, path, next, sizeof(next));
+	if (ji->undo_failed)
+		snprintf(buf, len, _("%s (PID %ld) failed after step %u of %u and its undo failed; "
+				     "%u of its writes remain in effect: %s"), what, ji->pid, ji->done,
+			 ji->nsteps, ji->in_effect, next);
+	else if (ji->undoing)
+		snprintf(buf, len, _("%s (PID %ld) was interrupted while undoing step %u of %u; "
+				     "%u of its writes remain in effect: %s"), what, ji->pid, ji->done,
+			 ji->nsteps, ji->in_effect, next);
+	else
+		snprintf(buf, len, _("%s (PID %ld) was interrupted after step %u of %u: %s"), what,
+			 ji->pid, ji->done, ji->nsteps, next);
+}
+
+/*
+ * The changes that were interrupted (their process is gone): as errors in f
+ * for check, else as warnings. Those of another live apmatrix are in flight.
+ */
+int apm_journal_report(struct findings *f, const char *file)
+{
+	struct journal_info *v;
+	int n = journal_list(&v);
+	char msg[8192];
+
+	if (n < 0) {
+		if (f)
+			findings_add(f, SEV_ERROR, "journal-unreadable", -1, -1,
+				     _("cannot read %s/%s: %s"), sysfs_tree_root(TREE_RUN),
+				     JOURNAL_DIR, strerror(-n));
+		else
+			apm_warn(_("cannot read %s/%s: %s"), sysfs_tree_root(TREE_RUN), JOURNAL_DIR,
+				 strerror(-n));
+		return n;
+	}
+	for (int i = 0; i < n; i++) {
+		if (v[i].alive) {
+			if (f && !v[i].unreadable)
+				findings_add(f, SEV_WARNING, "change-in-flight", -1, -1,
+					     _("an apmatrix %s (PID %ld) is making its change: step %u "
+					       "of %u"), v[i].command, v[i].pid, v[i].done, v[i].nsteps);
+			continue;
+		}
+		journal_text(&v[i], file, msg, sizeof(msg));
+		if (f)
+			findings_add(f, SEV_ERROR, "change-interrupted", -1, -1, "%s", msg);
+		else
+			apm_warn("%s", msg);
+	}
+	journal_list_free(v, n);
+	return 0;
+}
+
+/* Says why the lock could not be had; the exit status. */
+static int lock_error(int rc, long holder)
+{
+	if (rc == -EINTR)
+		return apm_interrupted();
+	if (rc == -EAGAIN && holder <= 0)
+		apm_err(_("%s/lock/s390apconfig.lock exists but names no process; it counts "
+			  "as stale two minutes after it was written: try again later, or "
+			  "remove the file if no s390 configuration tool is running"),
+			sysfs_tree_root(TREE_RUN));
+	else if (rc == -EAGAIN)
+		apm_err(_("another process (PID %ld) holds %s/lock/s390apconfig.lock; "
+			  "try again later, or remove the file if PID %ld is not running"),
+			holder, sysfs_tree_root(TREE_RUN), holder);
+	else
+		apm_err(_("cannot take %s/lock/s390apconfig.lock: %s"),
+			sysfs_tree_root(TREE_RUN), strerror(-rc));
+	return apm_exit_from_errno(rc, ERRNO_LOCK);
+}
+
+static void unlock(struct apm_change *c)
+{
+	if (c->locked)
+		ap_unlock();
+	c->locked = false;
+	free(c->file);
+	c->file = NULL;
+}
+
+int apm_change_begin(struct apm_change *c, const char *file)
+{
+	long holder = 0;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	rc = apm_need_bus();
+	if (rc)
+		return rc;
+	if (apm_opts.timeout < 0)
+		return apm_usage_error(NULL, _("--timeout takes seconds, 0 or more"));
+	c->file = absolute_file(file);
+	if (!apm_opts.dry_run) {
+		catch_signals();
+		rc = ap_lock(apm_opts.timeout * 1000, &holder);
+		if (rc) {
+			unlock(c);
+			return lock_error(rc, holder);
+		}
+		c->locked = true;
+	}
+	apm_journal_report(NULL, c->file);
+	rc = apm_load_host(&c->host, AP_READ_DEFS);
+	if (rc)
+		unlock(c);
+	return rc;
+}
+
+void apm_change_end(struct apm_change *c)
+{
+	ap_host_free(&c->host);
+	unlock(c);
+}
+
+/* An apply of FILE brought the host to FILE: earlier interrupted applies of it are finished. */
+void apm_change_done(const struct apm_change *c)
+{
+	struct journal_info *v;
+	int n;
+
+	if (apm_opts.dry_run || ap_stop_signal)
+		return;
+	n = journal_list(&v);
+	for (int i = 0; i < n; i++)
+		if (!v[i].alive && !v[i].unreadable && !strcmp(v[i].command, "apply") &&
+		    c->file && !strcmp(v[i].file, c->file))
+			journal_remove(&v[i]);
+	journal_list_free(v, n > 0 ? n : 0);
+}
+
+/* After each write: tell it with --verbose, let udev catch up where it matters. */
+static void after_step(const struct step *s, void *arg)
+{
+	(void)arg;
+	if (apm_opts.verbose && !apm_opts.json)
+		shell_write(stdout, s);
+	if (apm_opts.root || apm_opts.no_wait || secure_getenv("SYSFS_ROOT"))
+		return;
+	if (s->op == OP_MASK || s->op == OP_CREATE || s->op == OP_REMOVE) {
+		if (udev_settle(apm_opts.timeout * 1000))
+			apm_warn(_("udev did not settle within %d seconds"), apm_opts.timeout);
+		if (s->op == OP_MASK && ap_bindings_settle(apm_opts.timeout * 1000))
+			apm_warn(_("the AP bus bindings did not complete within %d seconds"),
+				 apm_opts.timeout);
+	}
+}
+
+static const char *errno_name(int err)
+{
+	switch (err) {
+	case EADDRINUSE: return "EADDRINUSE";
+	case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
+	case ENODEV: return "ENODEV";
+	case EBUSY: return "EBUSY";
+	case EINVAL: return "EINVAL";
+	case EEXIST: return "EEXIST";
+	case EUSERS: return "EUSERS";
+	case EPERM: return "EPERM";
+	case ENOENT: return "ENOENT";
+	case EACCES: return "EACCES";
+	case EIO: return "EIO";
+	case EPROTO: return "EPROTO";
+	case ERANGE: return "ERANGE";
+	default: return "E?";
+	}
+}
+
+/* Reports findings that refused a change: every one, then what to do. */
+static void report_refusal(const struct findings *f)
+{
+	char summary[128];
+
+	snprintf(summary, sizeof(summary), P_("refused: %u problem; nothing was written",
+					      "refused: %u problems; nothing was written",
+					      f->errors), f->errors);
+	if (apm_opts.json) {
+		apm_print_json(json_change_refused());
+		apm_fail_findings(f, false);
+		apm_fail_summary("%s", summary);
+	}
+	for (unsigned int i = 0; i < f->n; i++)
+		apm_err("%s", f->v[i].message);
+	apm_err("%s", summary);
+}
+
+int apm_refuse(const struct findings *f)
+{
+	report_refusal(f);
+	return APM_EXIT_REFUSED;
+}
+
+/* An mdev's matrix in words: "adapters 5-6, domains 4, control domains 4". */
+static void matrix_text(const struct ap_matrix *m, char *buf, size_t len)
+{
+	char a[BM_RANGES_LEN], d[BM_RANGES_LEN], c[BM_RANGES_LEN];
+
+	bm_to_ranges(&m->adapters, a, sizeof(a));
+	bm_to_ranges(&m->domains, d, sizeof(d));
+	bm_to_ranges(&m->control, c, sizeof(c));
+	snprintf(buf, len, _("adapters %s, domains %s, control domains %s"), *a ? a : "-",
+		 *d ? d : "-", *c ? c : "-");
+}
+
+/* One difference between the host before the change and after its undo. */
+static void left_mdev(struct json_object *a, const char *uuid, const struct ap_matrix *was,
+		      const struct ap_matrix *now)
+{
+	char t1[3 * BM_RANGES_LEN + 64], t2[3 * BM_RANGES_LEN + 64];
+
+	if (now)
+		matrix_text(now, t1, sizeof(t1));
+	if (was)
+		matrix_text(was, t2, sizeof(t2));
+	fflush(stdout);
+	if (!was)
+		fprintf(stderr, _("  mdev %s was created and is still there (%s)\n"), uuid, t1);
+	else if (!now)
+		fprintf(stderr, _("  mdev %s was removed (it had %s)\n"), uuid, t2);
+	else
+		fprintf(stderr, _("  mdev %s has %s (it had %s)\n"), uuid, t1, t2);
+	json_push(a, json_left_mdev(uuid, was, now));
+}
+
+/* The masks that differ between the host before the change and now. */
+static void left_masks(struct json_object *a, const struct ap_host *was,
+		       const struct ap_host *now)
+{
+	for (int k = AP_APMASK; k <= AP_AQMASK; k++) {
+		const struct bitmap *b = k == AP_APMASK ? &was->apmask : &was->aqmask;
+		const struct bitmap *c = k == AP_APMASK ? &now->apmask : &now->aqmask;
+		char h1[BM_HEX_LEN], h2[BM_HEX_LEN];
+
+		if (bm_equal(b, c))
+			continue;
+		bm_to_hex(c, h1);
+		bm_to_hex(b, h2);
+		fflush(stdout);
+		fprintf(stderr, _("  %s is %s (it was %s)\n"), ap_mask_attr(k), h1, h2);
+		json_push(a, json_left_mask(ap_mask_attr(k), h1, h2));
+	}
+}
+
+/*
+ * After a failed undo: what differs between the host before the change and
+ * the host read back now, not the list of writes (an undo that failed part-way
+ * may still have removed some of them). Returns the JSON list of differences.
+ */
+static struct json_object *report_left(const struct ap_host *was)
+{
+	struct json_object *a;
+	unsigned int i = 0, j = 0;
+	struct ap_host now;
+	int rc = ap_host_read(&now, 0);
+
+	if (rc) {
+		apm_err(_("cannot read the host back to tell what is left: %s"), strerror(-rc));
+		return NULL;
+	}
+	a = json_new_array();
+	left_masks(a, was, &now);
+	/* both lists are sorted by UUID */
+	while (i < was->nmdevs || j < now.nmdevs) {
+		int c = i >= was->nmdevs ? 1 : j >= now.nmdevs ? -1 :
+			strcmp(was->mdevs[i].uuid, now.mdevs[j].uuid);
+
+		if (c < 0) {
+			left_mdev(a, was->mdevs[i].uuid, &was->mdevs[i].matrix, NULL);
+			i++;
+		} else if (c > 0) {
+			left_mdev(a, now.mdevs[j].uuid, NULL, &now.mdevs[j].matrix);
+			j++;
+		} else {
+			if (!matrix_equal(&was->mdevs[i].matrix, &now.mdevs[j].matrix))
+				left_mdev(a, now.mdevs[j].uuid, &was->mdevs[i].matrix,
+					  &now.mdevs[j].matrix);
+			i++;
+			j++;
+		}
+	}
+	if (!json_object_array_length(a))
+		apm_err(_("read back, the host is as it was before the change after all"));
+	ap_host_free(&now);
+	return a;
+}
+
+/* The undo failed: which undo, then what the host shows is left. */
+static struct json_object *report_undo_failed(const struct plan *p, const struct plan_result *r,
+					      const struct ap_host *h)
+{
+	const struct step *u = &p->v[r->undo_failed];
+	char rel[192];
+
+	step_path(u, rel, sizeof(rel));
+	apm_err(_("undoing the write to %s failed too (%s); read back, this is what the change "
+		  "left:"), rel, strerror(-r->undo_err));
+	return report_left(h);
+}
+
+/* The write that failed, and why; s NULL: a signal stopped the change. */
+static void report_write_error(const struct plan *p, const struct plan_result *r,
+			       const struct step *s, const struct ap_host *h)
+{
+	char why[512], rel[192], path[4096];
+
+	if (!s) {
+		if (r->failed)
+			apm_err(P_("interrupted by %s after write %d of %u",
+				   "interrupted by %s after write %d of %u", r->failed),
+				signal_name(ap_stop_signal), r->failed, p->n);
+		else
+			apm_err(_("interrupted by %s before the first write"),
+				signal_name(ap_stop_signal));
+		return;
+	}
+	step_explain(s, r->err, h, why, sizeof(why));
+	step_path(s, rel, sizeof(rel));
+	sysfs_path(TREE_SYS, rel, path, sizeof(path));
+	if (r->err == -EACCES || (r->err == -EPERM && s->op != OP_CREATE))
+		/* the VFS, not the AP bus, said no: a matter of who runs apmatrix */
+		apm_err(_("no permission for write %d of %u, \"%.*s\" to %s (%s): %s"),
+			r->failed + 1, p->n, (int)strcspn(s->text, "\n"), s->text, path,
+			errno_name(-r->err), geteuid() ? _("changing the AP configuration "
+							   "needs root; run apmatrix as "
+							   "root (sudo)")
+						       : _("even root may not write there "
+							   "(a read-only /sys, or a security "
+							   "module)"));
+	else
+		apm_err(_("the kernel refused write %d of %u, \"%.*s\" to %s (%s): %s"),
+			r->failed + 1, p->n, (int)strcspn(s->text, "\n"), s->text, path,
+			errno_name(-r->err), why);
+}
+
+/* The undo made good what was written: says how much. */
+static void report_undone(const struct plan_result *r, const struct step *s)
+{
+	if (!s && r->failed > 0)
+		apm_err(P_("the write it made was undone; the host is as it was",
+			   "the %d writes it made were undone; the host is as it was",
+			   r->failed), r->failed);
+	else if (r->failed > 0)
+		apm_err(P_("the write made before it was undone; the host is as it was",
+			   "the %d writes made before it were undone; the host is as it was",
+			   r->failed), r->failed);
+	else if (r->err == -EPROTO)
+		apm_err(_("that write was undone; the host is as it was"));
+	else if (!s)
+		apm_err(_("nothing was written; the host is as it was"));
+	else
+		apm_err(_("it was the first write; the host is as it was"));
+}
+
+/*
+ * Says what failed and what the undo did; returns whether the host is left
+ * changed (read back after a failed undo).
+ */
+static bool report_failure(const struct plan *p, const struct plan_result *r,
+			   const struct ap_host *h)
+{
+	const struct step *s = r->err == -EINTR ? NULL : &p->v[r->failed];
+	struct json_object *left = NULL;
+	bool changed = false;
+
+	report_write_error(p, r, s, h);
+	if (r->undo_failed < 0) {
+		report_undone(r, s);
+	} else {
+		left = report_undo_failed(p, r, h);
+		/* cannot read it back: assume the worst */
+		changed = !left || json_object_array_length(left);
+	}
+	if (!apm_opts.json) {
+		json_object_put(left);
+		return changed;
+	}
+	apm_print_json(json_change_failed(changed, left));
+	apm_fail_detail("errno", json_new_string(errno_name(-r->err)));
+	apm_fail_detail("step", s ? json_step(s) : NULL);
+	if (!s)
+		apm_fail_detail("signal", json_new_string(signal_name(ap_stop_signal)));
+	return changed;
+}
+
+/* Writes the plan with its journal; the exit status. */
+static int execute(struct apm_change *c, struct plan *p)
+{
+	struct journal j = { 0 };
+	struct plan_result r;
+	int rc;
+
+	rc = journal_begin(&j, apm_command ? apm_command : "change", c->file, p);
+	if (rc) {
+		apm_err(_("cannot write the journal of this change under %s/%s: %s; nothing was "
+			  "written"), sysfs_tree_root(TREE_RUN), JOURNAL_DIR, strerror(-rc));
+		return APM_EXIT_FAILED;
+	}
+	p->journal = &j;
+	rc = plan_execute(p, &r, after_step, NULL);
+	p->journal = NULL;
+	if (!rc) {
+		journal_end(&j);
+		return APM_EXIT_OK;
+	}
+	/* a change left behind keeps its journal for the next apmatrix to report */
+	if (report_failure(p, &r, &c->host))
+		return APM_EXIT_PARTIAL;
+	journal_end(&j);
+	return r.err == -EINTR ? APM_EXIT_SIGNAL + ap_stop_signal : APM_EXIT_FAILED;
+}
+
+/*
+ * What --force lets through, without the advice to use --force that the
+ * refusal gives: the guest rules say it in their own words.
+ */
+static void force_warning(const struct finding *x)
+{
+	if (!strcmp(x->rule, "guest-running") && x->nowners)
+		apm_warn(_("--force: writing although a guest is using %s: it loses crypto "
+			   "devices while it runs"), x->owners[0]);
+	else if (!strcmp(x->rule, "guest-unknown") && x->nowners)
+		apm_warn(_("--force: writing although nothing tells whether a guest is using %s"),
+			 x->owners[0]);
+	else
+		apm_warn(_("--force: writing although %s"), x->message);
+}
+
+/* The plan's own findings and the command's extra ones, in one list. */
+static void check_plan(const struct ap_host *h, struct plan *p, bool strict,
+		       const struct findings *extra, struct findings *f)
+{
+	plan_check(p, h, strict, f, NULL);
+	for (unsigned int i = 0; extra && i < extra->n; i++) {
+		struct finding *x = findings_add(f, extra->v[i].severity, extra->v[i].rule,
+						 extra->v[i].adapter, extra->v[i].domain, "%s",
+						 extra->v[i].message);
+
+		for (unsigned int k = 0; x && k < extra->v[i].nowners; k++)
+			finding_owner(x, extra->v[i].owners[k]);
+	}
+}
+
+/* A running guest on a hot-plug kernel sees the change at once: say so. */
+static void warn_hotplug(const struct ap_host *h, const struct plan *p)
+{
+	for (unsigned int i = 0; i < h->nmdevs; i++) {
+		bool touched = false;
+
+		for (unsigned int k = 0; k < p->n && !touched; k++)
+			touched = p->v[k].op != OP_MASK && !strcmp(p->v[k].uuid, h->mdevs[i].uuid);
+		if (touched && h->dynamic && h->mdevs[i].guest_attached == 1)
+			apm_warn(_("a guest is using %s: it sees this change at once (hot plug)"),
+				 h->mdevs[i].uuid);
+	}
+}
+
+int apm_change_run(struct apm_change *c, struct plan *p, bool strict,
+		   const struct findings *extra)
+{
+	struct findings f = { 0 };
+	int rc = APM_EXIT_OK;
+
+	if (!p->n)
+		return APM_EXIT_OK;
+	check_plan(&c->host, p, strict, extra, &f);
+	/* a check that could not run refuses, even with --force */
+	if (f.fail) {
+		apm_err(_("cannot check the change: %s; nothing was written"), strerror(-f.fail));
+		rc = APM_EXIT_FAILED;
+		goto out;
+	}
+	if (f.errors && !apm_opts.force) {
+		rc = apm_refuse(&f);
+		goto out;
+	}
+	for (unsigned int i = 0; i < f.n; i++)
+		force_warning(&f.v[i]);
+	warn_hotplug(&c->host, p);
+	if (apm_opts.dry_run) {
+		if (!apm_opts.json)
+			for (unsigned int i = 0; i < p->n; i++)
+				shell_write(stdout, &p->v[i]);
+		goto out;
+	}
+	rc = execute(c, p);
+out:
+	findings_free(&f);
+	return rc;
+}
+
+int apm_need_matrix(const struct ap_host *h)
+{
+	if (h->matrix_present)
+		return 0;
+	apm_err(_("there is no vfio_ap matrix device at %s/devices/vfio_ap/matrix: load "
+		  "the vfio_ap module (modprobe vfio_ap)"), sysfs_tree_root(TREE_SYS));
+	return APM_EXIT_NODEV;
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * How a change runs. Every command that writes (create, remove, assign,
+ * unassign, reserve, release, mask set, apply, persist) runs in this frame:
+ * take the lock (not for --dry-run) and read the host; check the whole plan
+ * against the host before the first write and report every refusal at
+ * once; print the writes for --dry-run, or write them with a journal, read
+ * back and undo; release the lock.
+ */
+#ifndef APM_CMD_FRAME_H
+#define APM_CMD_FRAME_H
+
+#include <stdbool.h>
+
+#include "ap.h"
+
+struct findings;
+struct plan;
+
+/* One change in flight: the caller owns it, from apm_change_begin to apm_change_end. */
+struct apm_change {
+	struct ap_host host;	/* read by apm_change_begin */
+	bool locked;		/* this run holds the lock */
+	char *file;		/* the config file (apply FILE), absolute; NULL for the others */
+};
+
+/*
+ * Takes the lock (not for --dry-run), reports the journals of interrupted
+ * changes, and reads the host with its definitions. file: the config file
+ * the change comes from (apply FILE), for its journal, or NULL. Returns the
+ * exit status; on failure nothing is held.
+ */
+int apm_change_begin(struct apm_change *c, const char *file);
+/* Frees the host and releases the lock. */
+void apm_change_end(struct apm_change *c);
+/*
+ * Checks a plan against the host (plus extra findings of the command's
+ * own), reports every refusal at once (exit 3, nothing written), prints
+ * the writes for --dry-run, or writes them with read-back and undo. Returns
+ * the exit status. strict: host-owned warnings refuse too (mask writes).
+ */
+int apm_change_run(struct apm_change *c, struct plan *p, bool strict,
+		   const struct findings *extra);
+/* Reports findings that refuse a change before any write; returns APM_EXIT_REFUSED. */
+int apm_refuse(const struct findings *f);
+/*
+ * After an apply of c->file succeeded: the journals of earlier, interrupted
+ * applies of the same file are finished, and removed.
+ */
+void apm_change_done(const struct apm_change *c);
+/* 0 when the vfio_ap matrix device is there; else says so and returns APM_EXIT_NODEV. */
+int apm_need_matrix(const struct ap_host *h);
+/*
+ * When a signal asked the change to stop (before anything was written, or
+ * before persist wrote a file): says so and returns 128 + the signal; else 0.
+ */
+int apm_interrupted(void);
+/*
+ * The journals of interrupted changes: findings (errors) into f for check,
+ * warnings when f is NULL. file: the config file of the change in hand, or
+ * NULL. 0, or -errno when the journals cannot be read.
+ */
+int apm_journal_report(struct findings *f, const char *file);
+
+#endif

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: MIT */
+/* The --dry-run script: one shell command per write a plan makes. */
+#ifndef APM_OUT_SHELL_H
+#define APM_OUT_SHELL_H
+
+#include <stdio.h>
+
+/*
+ * Prints the write of step s as one shell command that makes exactly that
+ * one store to the file under the /sys tree (with --root's prefix).
+ */
+struct step;
+void shell_write(FILE *out, const struct step *s);
+
+#endif
