@@ -15,6 +15,7 @@
 #include "apmatrix.h"
 #include "conf.h"
 #include "conflict.h"
+#include "machine.h"
 #include "out/json.h"
 #include "out/text.h"
 #include "plan.h"
@@ -51,6 +52,74 @@ static int check_file(const char *path, const struct desired *d, struct findings
 		if (f->v[i].severity == SEV_ERROR)
 			apm_err("%s: %s", path, f->v[i].message);
 	return APM_EXIT_REFUSED;
+}
+
+/*
+ * A file that names a machine is for that machine and partition only: an
+ * APQN such as 05.0004 means another queue on another LPAR.
+ */
+static void check_machine(const char *path, const struct desired *d, struct findings *f)
+{
+	char want[192], have[192];
+	struct machine_id m;
+
+	if (!d->has_machine)
+		return;
+	machine_read(&m);
+	if (m.known && machine_matches(&m, &d->machine))
+		return;
+	machine_text(&d->machine, want, sizeof(want));
+	machine_text(&m, have, sizeof(have));
+	if (m.known)
+		findings_add(f, SEV_ERROR, "machine", -1, -1,
+			     _("%s is for machine %s, but this is %s: apply it there, or use "
+			       "--force"), path, want, have);
+	else
+		findings_add(f, SEV_ERROR, "machine", -1, -1,
+			     _("%s is for machine %s, but this host does not say which machine it "
+			       "is (no /proc/sysinfo): use --force to apply it anyway"), path, want);
+}
+
+/* Before and after of every guest the file names and every mdev --prune removes. */
+static struct json_object *guest_changes(const struct ap_host *h, const struct desired *d,
+					 bool prune)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (unsigned int i = 0; i < d->nguests; i++) {
+		const struct desired_guest *g = &d->guests[i];
+		const struct ap_mdev *m = ap_mdev_get(h, g->uuid);
+
+		json_object_array_add(a, json_guest_change(g->name, g->uuid, m ? &m->matrix : NULL,
+							   g->absent ? NULL : &g->matrix));
+	}
+	for (unsigned int i = 0; i < h->nmdevs && prune; i++) {
+		bool named = false;
+
+		for (unsigned int k = 0; k < d->nguests && !named; k++)
+			named = !strcmp(d->guests[k].uuid, h->mdevs[i].uuid);
+		if (!named)
+			json_object_array_add(a, json_guest_change(NULL, h->mdevs[i].uuid,
+								   &h->mdevs[i].matrix, NULL));
+	}
+	return a;
+}
+
+/* {"before": {"apmask", "aqmask"}, "after": {...}}: the masks the file leaves or sets. */
+static struct json_object *mask_changes(const struct ap_host *h, const struct desired *d)
+{
+	struct json_object *o = json_object_new_object(), *b = json_object_new_object(),
+			   *a = json_object_new_object();
+
+	json_object_object_add(b, "apmask", json_mask(&h->apmask, NULL));
+	json_object_object_add(b, "aqmask", json_mask(&h->aqmask, NULL));
+	json_object_object_add(a, "apmask", json_mask(d->has_apmask ? &d->apmask : &h->apmask,
+						      &h->apmask));
+	json_object_object_add(a, "aqmask", json_mask(d->has_aqmask ? &d->aqmask : &h->aqmask,
+						      &h->aqmask));
+	json_object_object_add(o, "before", b);
+	json_object_object_add(o, "after", a);
+	return o;
 }
 
 /* apmatrix plan FILE and apply FILE share everything but the writing. */
@@ -94,6 +163,14 @@ static int plan_or_apply(int argc, const char **argv, bool apply)
 	rc = check_file(cl.args[0], &d, &f);
 	if (rc)
 		goto free_desired;
+	check_machine(cl.args[0], &d, &f);
+	if (f.errors && !apm_opts.force) {
+		rc = apm_refuse(&f);
+		goto free_desired;
+	}
+	for (unsigned int i = 0; i < f.n; i++)
+		if (f.v[i].severity == SEV_ERROR)
+			apm_warn(_("--force: writing although %s"), f.v[i].message);
 	if (!apply)
 		apm_opts.dry_run = 1;
 	rc = apm_change_begin(&h);
@@ -113,6 +190,8 @@ static int plan_or_apply(int argc, const char **argv, bool apply)
 	if (rc == APM_EXIT_OK && apm_opts.json) {
 		struct json_object *o = apm_change_json(&p, p.n && !apm_opts.dry_run);
 
+		json_object_object_add(o, "guests", guest_changes(&h, &d, prune));
+		json_object_object_add(o, "masks", mask_changes(&h, &d));
 		apm_print_json(o);
 		json_object_put(o);
 	}
@@ -166,6 +245,23 @@ static int write_etc(const char *rel, const char *text)
 	return 0;
 }
 
+/* Removes a file of /etc, or says that it would. */
+static int remove_etc(const char *rel)
+{
+	int rc;
+
+	if (apm_opts.dry_run) {
+		apm_info(_("would remove %s/%s\n"), sysfs_tree_root(TREE_ETC), rel);
+		return 0;
+	}
+	rc = sysfs_unlink(TREE_ETC, rel);
+	if (rc && rc != -ENOENT) {
+		apm_err(_("cannot remove %s/%s: %s"), sysfs_tree_root(TREE_ETC), rel, strerror(-rc));
+		return APM_EXIT_FAILED;
+	}
+	return 0;
+}
+
 /*
  * Keeps a state for boot: one mdevctl definition per guest and the masks as
  * chzdev's udev rule. d NULL: the live host, every active mdev (keeping the
@@ -184,10 +280,16 @@ int apm_persist(const struct ap_host *h, const struct desired *d)
 		const struct mdev_def *old = ap_def_get(h, uuid);
 		bool autostart = d ? d->guests[i].autostart : !old || old->start == DEF_AUTO;
 
+		snprintf(rel, sizeof(rel), MDEVCTL_DIR "/%s", uuid);
+		/* a guest the file wants gone does not come back at boot */
+		if (d && d->guests[i].absent) {
+			if (old)
+				rc = remove_etc(rel);
+			continue;
+		}
 		text = mdevctl_format(d ? &d->guests[i].matrix : &h->mdevs[i].matrix, autostart);
 		if (!text)
 			return APM_EXIT_FAILED;
-		snprintf(rel, sizeof(rel), MDEVCTL_DIR "/%s", uuid);
 		rc = write_etc(rel, text);
 		free(text);
 	}
@@ -243,6 +345,11 @@ int cmd_persist(int argc, const char **argv)
 				const char *uuid = file ? d.guests[i].uuid : h.mdevs[i].uuid;
 				struct mdev_def *x = (struct mdev_def *)ap_def_get(&next, uuid);
 
+				if (file && d.guests[i].absent) {
+					if (x)
+						memset(&x->matrix, 0, sizeof(x->matrix));
+					continue;
+				}
 				if (!x) {
 					x = &next.defs[next.ndefs++];
 					memset(x, 0, sizeof(*x));
@@ -442,6 +549,7 @@ int apm_check_file(const char *path)
 		return rc;
 	desired_check(&d, &f);
 	if (ap_bus_present() && !ap_host_read(&h, AP_READ_DEFS)) {
+		check_machine(path, &d, &f);
 		if (!plan_desired(&p, &h, &d, false))
 			plan_check(&p, &h, true, &f, NULL);
 		plan_free(&p);

@@ -187,6 +187,12 @@ static void report_refusal(const struct findings *f)
 		   "refused: %u problems; nothing was written", f->errors), f->errors);
 }
 
+int apm_refuse(const struct findings *f)
+{
+	report_refusal(f);
+	return APM_EXIT_REFUSED;
+}
+
 static void report_failure(const struct plan *p, const struct plan_result *r,
 			   const struct ap_host *h)
 {

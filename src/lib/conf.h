@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "bitmap.h"
+#include "machine.h"
 #include "matrix.h"
 
 #define MDEVCTL_DIR "mdevctl.d/matrix"
@@ -66,12 +67,15 @@ struct desired_guest {
 	char uuid[UUID_BUF];
 	bool uuid_given;	/* else derived from the name (UUID v5) */
 	bool autostart;
+	bool absent;		/* "state": "absent": the guest's mdev goes */
 	struct ap_matrix matrix;
 };
 
 struct desired {
 	bool has_apmask, has_aqmask;	/* a mask absent from the file is left alone */
 	struct bitmap apmask, aqmask;
+	bool has_machine;		/* the file names the machine it is for */
+	struct machine_id machine;	/* the fields it names; the others "" */
 	struct desired_guest *guests;
 	unsigned int nguests;
 	char error[320];		/* "guests[1].adapters: ..." */

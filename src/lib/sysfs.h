@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The one layer that opens, reads, writes and lists system files. Every path
- * is relative to one of three trees, /sys, /etc and /run, each of which can
- * be moved under a root prefix (--root, APMATRIX_ROOT) or, for /sys alone,
+ * is relative to one of four trees, /sys, /etc, /run and /proc, each of which
+ * can be moved under a root prefix (--root, APMATRIX_ROOT) or, for /sys alone,
  * to SYSFS_ROOT as s390-tools allows. Errors come back as -errno.
  */
 #ifndef APM_SYSFS_H
@@ -12,16 +12,16 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-enum sysfs_tree { TREE_SYS, TREE_ETC, TREE_RUN };
+enum sysfs_tree { TREE_SYS, TREE_ETC, TREE_RUN, TREE_PROC, TREE_COUNT };
 
 /*
- * Sets the prefixes: root (may be NULL) for all three trees, else the
+ * Sets the prefixes: root (may be NULL) for all four trees, else the
  * SYSFS_ROOT environment variable for /sys. Returns -ENOENT when the root is
  * not a directory.
  */
 int sysfs_init(const char *root);
 void sysfs_exit(void);
-/* The directory that stands for /sys, /etc or /run. */
+/* The directory that stands for /sys, /etc, /run or /proc. */
 const char *sysfs_tree_root(enum sysfs_tree tree);
 /* The full path of rel in tree; -EINVAL for a path that climbs out ("..") or
  * -ENAMETOOLONG. */
