@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# Machine identity: ROOT/proc/sysinfo and the cards' serialnr in list, show
-# and the config file's "machine", which apply refuses on another machine.
+# What configuration management of many hosts needs: the machine identity
+# (ROOT/proc/sysinfo and the cards' serialnr in list and show, the config
+# file's "machine", refused on another machine), each guest's before and
+# after in plan/apply --json, and guests with "state": "absent".
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/sim/lib.sh"
 
@@ -69,6 +71,43 @@ is "$status" 3 "without sysinfo a file that names a machine is refused"
 like "$err" "does not say which machine it is" "and the message says why"
 run "$APMATRIX" --root "$SIM_ROOT" --no-wait apply "$CFG"
 is "$status" 0 "a file that names no machine applies anywhere"
+
+# plan/apply --json: each guest before and after, for a diff
+U1=11111111-1111-4111-8111-111111111111
+U3=33333333-3333-4333-8333-333333333333
+edit() { # OUT EXPR
+	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); $2; json.dump(d, open(sys.argv[2], 'w'))" \
+		"$CFG" "$1"
+}
+edit "$tap_tmp/g1.json" "d['guests'][0]['domains'] = [4]"
+run "$APMATRIX" --root "$SIM_ROOT" --json plan "$tap_tmp/g1.json"
+is "$status" 0 "plan --json of a change to guest1"
+is "$(printf '%s' "$out" | py_get '[(g["name"], g["changed"]) for g in d["guests"]]')" \
+	"[('guest1', True), ('guest2', False), ('guest3', False)]" "names every guest and which changes"
+is "$(printf '%s' "$out" | py_get 'd["guests"][0]["before"]["apqns"], d["guests"][0]["after"]["apqns"]')" \
+	"['05.0004', '05.00ab', '06.0004', '06.00ab'] ['05.0004', '06.0004']" "with its APQNs before and after"
+is "$(printf '%s' "$out" | py_get 'd["masks"]["before"]["apmask"]["ranges"], d["masks"]["after"]["apmask"]["ranges"]')" \
+	"0-4,7-255 0-4,7-255" "and the masks"
+
+# "state": "absent": the mdev goes, and with --persist its definition
+run "$APMATRIX" --root "$SIM_ROOT" --no-wait persist "$CFG"
+is "$status" 0 "persist the three guests"
+edit "$tap_tmp/absent.json" "d['guests'][2] = {'name': 'guest3', 'uuid': '$U3', 'state': 'absent'}"
+sim_log_reset
+run "$APMATRIX" --root "$SIM_ROOT" --no-wait --json apply --persist "$tap_tmp/absent.json"
+is "$status" 0 "apply a file with guest3 absent"
+is "$(printf '%s' "$out" | py_get '[s["file"] for s in d["steps"]], d["guests"][2]["after"]')" \
+	"['remove'] None" "one write: guest3's remove, and no matrix after"
+ok '[ ! -e "$SIM_SYS/devices/vfio_ap/matrix/$U3" ]' "guest3's mdev is gone"
+ok '[ ! -e "$SIM_ROOT/etc/mdevctl.d/matrix/$U3" ]' "and so is its definition"
+ok '[ -e "$SIM_ROOT/etc/mdevctl.d/matrix/$U1" ]' "guest1's stays"
+sim_log_reset
+run "$APMATRIX" --root "$SIM_ROOT" --no-wait --json apply "$tap_tmp/absent.json"
+is "$(printf '%s' "$out" | py_get 'd["changed"]')" "False" "absent again: nothing to do"
+is "$(sim_log | wc -l)" 0 "and nothing written"
+edit "$tap_tmp/absent2.json" "d['guests'][2] = {'name': 'guest3', 'uuid': '$U3', 'state': 'absent', 'adapters': [5], 'domains': [4]}"
+run "$APMATRIX" --root "$SIM_ROOT" check "$tap_tmp/absent2.json"
+is "$status" 0 "an absent guest's ids do not count as a conflict"
 
 printf '{"machine": {"serial": "x"}}' > "$tap_tmp/bad.json"
 run "$APMATRIX" --root "$SIM_ROOT" apply "$tap_tmp/bad.json"
