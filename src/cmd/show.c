@@ -7,6 +7,7 @@
 
 #include "ap.h"
 #include "apmatrix.h"
+#include "guestview.h"
 #include "machine.h"
 #include "matrix.h"
 #include "out/json.h"
@@ -35,9 +36,109 @@ static void show_json(const struct ap_host *h, const struct machine_id *m,
 	json_object_put(o);
 }
 
+/* An --explain argument: an mdev's UUID, or an APQN and the mdev it is assigned to. */
+struct explain_arg {
+	const struct ap_mdev *mdev;	/* NULL: the APQN is in no active mdev */
+	int apqn[2];			/* adapter, domain; -1 for a UUID */
+};
+
+/* The active mdev with the APQN assigned, or NULL. */
+static const struct ap_mdev *apqn_mdev(const struct ap_host *h, unsigned int a, unsigned int d)
+{
+	for (unsigned int i = 0; i < h->nmdevs; i++)
+		if (matrix_has_apqn(&h->mdevs[i].matrix, a, d))
+			return &h->mdevs[i];
+	return NULL;
+}
+
+/* Resolves the arguments (all active mdevs when there are none); exit status. */
+static int explain_args(const struct ap_host *h, const char *const *args, int nargs,
+			struct explain_arg *out, unsigned int *n)
+{
+	*n = 0;
+	if (!nargs) {
+		for (unsigned int i = 0; i < h->nmdevs; i++)
+			out[(*n)++] = (struct explain_arg){ &h->mdevs[i], { -1, -1 } };
+		return 0;
+	}
+	for (int i = 0; i < nargs; i++) {
+		struct explain_arg *x = &out[(*n)++];
+		unsigned int a, d;
+
+		if (uuid_valid(args[i])) {
+			*x = (struct explain_arg){ ap_mdev_get(h, args[i]), { -1, -1 } };
+			if (!x->mdev) {
+				apm_err(_("there is no mdev %s (apmatrix list mdevs shows them)"),
+					args[i]);
+				return APM_EXIT_NODEV;
+			}
+		} else {
+			apqn_parse(args[i], &a, &d);
+			*x = (struct explain_arg){ apqn_mdev(h, a, d), { (int)a, (int)d } };
+		}
+	}
+	return 0;
+}
+
+/* show --explain: what each mdev has, what its guest sees, and why they differ. */
+static int show_explain(const struct ap_host *h, const char *const *args, int nargs)
+{
+	struct explain_arg *v = calloc((size_t)nargs + h->nmdevs + 1, sizeof(*v));
+	struct json_object *list = json_object_new_array(), *lost = json_object_new_array();
+	unsigned int n;
+	int rc;
+
+	if (!v || !list || !lost) {
+		apm_err(_("out of memory"));
+		rc = APM_EXIT_FAILED;
+		goto out;
+	}
+	rc = explain_args(h, args, nargs, v, &n);
+	for (unsigned int i = 0; !rc && i < n; i++) {
+		struct guest_view g;
+		char apqn[APQN_BUF];
+
+		if (!v[i].mdev) {
+			apqn_format((unsigned int)v[i].apqn[0], (unsigned int)v[i].apqn[1], apqn);
+			if (apm_opts.json)
+				json_object_array_add(lost, json_object_new_string(apqn));
+			else
+				printf(_("%s is not assigned to any active mdev\n"), apqn);
+			continue;
+		}
+		if (guest_view_explain(h, v[i].mdev, &g)) {
+			apm_err(_("out of memory"));
+			rc = APM_EXIT_FAILED;
+			break;
+		}
+		if (apm_opts.json)
+			json_object_array_add(list, json_guest_view(h, &g));
+		else
+			text_guest_view(h, &g, v[i].apqn[0] >= 0 ? v[i].apqn : NULL);
+		guest_view_free(&g);
+	}
+	if (!rc && apm_opts.json) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "mdevs", json_object_get(list));
+		json_object_object_add(o, "unassigned_apqns", json_object_get(lost));
+		apm_print_json(o);
+		json_object_put(o);
+	}
+out:
+	json_object_put(list);
+	json_object_put(lost);
+	free(v);
+	return rc;
+}
+
 int cmd_show(int argc, const char **argv)
 {
+	int explain = 0;
 	struct poptOption table[] = {
+		{ "explain", 'e', POPT_ARG_NONE, &explain, 0,
+		  N_("what each mdev has, what its guest sees, and why they differ; "
+		     "arguments may also be APQNs (05.0004)"), NULL },
 		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_global_options, 0,
 		  N_("Global options:"), NULL },
 		POPT_TABLEEND
@@ -46,16 +147,29 @@ int cmd_show(int argc, const char **argv)
 	struct ap_host h;
 	int rc;
 
-	if (apm_cmd_parse(&cl, "show", argc, argv, table, _("[OPTIONS] [UUID...]")))
+	if (apm_cmd_parse(&cl, "show", argc, argv, table, _("[OPTIONS] [UUID...|APQN...]")))
 		return APM_EXIT_USAGE;
-	for (int i = 0; i < cl.nargs; i++)
-		if (!uuid_valid(cl.args[i])) {
+	for (int i = 0; i < cl.nargs; i++) {
+		unsigned int a, d;
+
+		if (explain && !uuid_valid(cl.args[i]) && apqn_parse(cl.args[i], &a, &d)) {
+			rc = apm_usage_error(cl.name, _("\"%s\" is neither a UUID nor an APQN "
+							"(05.0004)"), cl.args[i]);
+			goto out;
+		}
+		if (!explain && !uuid_valid(cl.args[i])) {
 			rc = apm_usage_error(cl.name, _("\"%s\" is not a UUID"), cl.args[i]);
 			goto out;
 		}
+	}
 	rc = apm_load_host(&h, AP_READ_DEFS);
 	if (rc)
 		goto out;
+	if (explain) {
+		rc = show_explain(&h, cl.args, cl.nargs);
+		ap_host_free(&h);
+		goto out;
+	}
 	for (int i = 0; i < cl.nargs; i++)
 		if (!ap_mdev_get(&h, cl.args[i])) {
 			apm_err(_("there is no mdev %s (apmatrix list mdevs shows them)"), cl.args[i]);

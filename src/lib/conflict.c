@@ -9,6 +9,7 @@
 
 #include "conf.h"
 #include "conflict.h"
+#include "guestview.h"
 #include "maskexpr.h"
 #include "nls.h"
 
@@ -385,6 +386,41 @@ static void rule_outside_config(const struct ap_host *h, const struct holder *hv
 	}
 }
 
+/*
+ * Active mdevs whose guest misses an assigned adapter because of one of its
+ * queues, or (6.0 to 6.7, and before 6.0) gets a queue vfio_ap does not hold.
+ * Assignments outside the configuration are rule_outside_config's.
+ */
+static void rule_guest_view(const struct ap_host *h, struct findings *f)
+{
+	for (unsigned int i = 0; i < h->nmdevs; i++) {
+		struct guest_view g;
+
+		if (guest_view_explain(h, &h->mdevs[i], &g)) {
+			findings_add(f, SEV_ERROR, "check-failed", -1, -1,
+				     _("out of memory while checking the guest view of %s"),
+				     h->mdevs[i].uuid);
+			continue;
+		}
+		for (unsigned int j = 0; j < g.n; j++) {
+			const struct gv_diff *x = &g.v[j];
+			char text[512];
+			struct finding *y;
+
+			if (x->reason == GV_ADAPTER_NOT_CONFIGURED ||
+			    x->reason == GV_DOMAIN_NOT_CONFIGURED ||
+			    x->reason == GV_CONTROL_NOT_CONFIGURED)
+				continue;
+			gv_diff_text(h, x, text, sizeof(text));
+			y = findings_add(f, SEV_WARNING, "guest-view", x->cause_adapter,
+					 x->cause_domain, "%s: %s", h->mdevs[i].uuid, text);
+			if (y)
+				finding_owner(y, h->mdevs[i].uuid);
+		}
+		guest_view_free(&g);
+	}
+}
+
 void conflict_check(const struct ap_host *h, struct findings *f)
 {
 	const struct persist_masks *pm = h->defs_read ? persist_effective(h->persist) : NULL;
@@ -402,6 +438,7 @@ void conflict_check(const struct ap_host *h, struct findings *f)
 	rule_card_type(h, hv, n, f);
 	rule_control(hv, n, f);
 	rule_outside_config(h, hv, n, f);
+	rule_guest_view(h, f);
 	free(hv);
 }
 

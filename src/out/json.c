@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "guestview.h"
 #include "json.h"
 #include "plan.h"
 
@@ -242,6 +243,46 @@ struct json_object *json_step(const struct step *s)
 	json_object_object_add(o, "path", json_object_new_string(path));
 	json_object_object_add(o, "data", json_object_new_string(s->text));
 	json_object_object_add(o, "uuid", s->op == OP_MASK ? NULL : json_object_new_string(s->uuid));
+	return o;
+}
+
+/* -1 as null, else the number. */
+static struct json_object *id_or_null(int id)
+{
+	return id < 0 ? NULL : json_object_new_int(id);
+}
+
+struct json_object *json_guest_view(const struct ap_host *h, const struct guest_view *g)
+{
+	struct json_object *o = json_object_new_object(), *list = json_object_new_array();
+
+	json_object_object_add(o, "uuid", json_object_new_string(g->mdev->uuid));
+	json_object_object_add(o, "assigned", matrix_members(json_object_new_object(),
+							     &g->mdev->matrix));
+	json_object_object_add(o, "guest_view", matrix_members(json_object_new_object(), &g->seen));
+	json_object_object_add(o, "from_kernel", json_object_new_boolean(g->from_kernel));
+	for (unsigned int i = 0; i < g->n; i++) {
+		const struct gv_diff *x = &g->v[i];
+		struct json_object *d = json_object_new_object();
+		char apqn[APQN_BUF], text[512];
+
+		json_object_object_add(d, "reason", json_object_new_string(gv_reason_name(x->reason)));
+		json_object_object_add(d, x->reason == GV_CONTROL_NOT_CONFIGURED ? "control_domain"
+										 : "domain",
+				       id_or_null(x->domain));
+		json_object_object_add(d, "adapter", id_or_null(x->adapter));
+		if (x->cause_adapter >= 0) {
+			apqn_format((unsigned int)x->cause_adapter, (unsigned int)x->cause_domain,
+				    apqn);
+			json_object_object_add(d, "queue", json_object_new_string(apqn));
+		} else {
+			json_object_object_add(d, "queue", NULL);
+		}
+		gv_diff_text(h, x, text, sizeof(text));
+		json_object_object_add(d, "message", json_object_new_string(text));
+		json_object_array_add(list, d);
+	}
+	json_object_object_add(o, "differences", list);
 	return o;
 }
 

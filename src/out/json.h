@@ -48,6 +48,14 @@ struct json_object *json_guest_change(const char *name, const char *uuid,
 struct step;
 struct json_object *json_step(const struct step *s);
 
+/*
+ * Why a guest does not see what its mdev has: {"uuid", "assigned",
+ * "guest_view", "from_kernel", "differences": [{"reason", "adapter",
+ * "domain" or "control_domain", "queue", "message"}]}.
+ */
+struct guest_view;
+struct json_object *json_guest_view(const struct ap_host *h, const struct guest_view *g);
+
 /* {"severity", "rule", "apqn", "owners", "message"} */
 struct json_object *json_finding(const struct finding *x);
 /* {"ok": bool, "errors": n, "warnings": n, "findings": [...]} */

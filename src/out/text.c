@@ -6,6 +6,7 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "guestview.h"
 #include "nls.h"
 #include "text.h"
 
@@ -352,4 +353,41 @@ void text_findings(const struct findings *f, bool verbose)
 			continue;
 		printf("%s: [%s] %s\n", _(sev[x->severity]), x->rule, x->message);
 	}
+}
+
+/* "adapters 5-6, domains 4,71, control domains 4" */
+static void matrix_line(const char *label, const struct ap_matrix *m)
+{
+	char a[BM_RANGES_LEN], d[BM_RANGES_LEN], c[BM_RANGES_LEN];
+
+	bm_to_ranges(&m->adapters, a, sizeof(a));
+	bm_to_ranges(&m->domains, d, sizeof(d));
+	bm_to_ranges(&m->control, c, sizeof(c));
+	printf("  ");
+	text_pad(label, 12);
+	printf(_("adapters %s, domains %s, control domains %s\n"), *a ? a : _("(none)"),
+	       *d ? d : _("(none)"), *c ? c : _("(none)"));
+}
+
+void text_guest_view(const struct ap_host *h, const struct guest_view *g, const int *apqn)
+{
+	unsigned int shown = 0;
+	char text[512];
+
+	printf(_("mdev %s\n"), g->mdev->uuid);
+	matrix_line(_("assigned"), &g->mdev->matrix);
+	matrix_line(g->from_kernel ? _("guest sees") : _("guest gets"), &g->seen);
+	if (!g->from_kernel)
+		printf("  %s\n", _("(kernels before 6.0 have no guest_matrix: a guest gets the "
+				   "whole matrix when it starts)"));
+	for (unsigned int i = 0; i < g->n; i++) {
+		if (apqn && !gv_diff_covers(&g->v[i], (unsigned int)apqn[0], (unsigned int)apqn[1]))
+			continue;
+		gv_diff_text(h, &g->v[i], text, sizeof(text));
+		printf("  - %s\n", text);
+		shown++;
+	}
+	if (!shown)
+		printf("  %s\n", apqn ? _("the guest gets this APQN") :
+					_("the guest gets everything that is assigned"));
 }

@@ -35,6 +35,13 @@ void text_mask_lines(const char *label, const struct bitmap *m);
 /* "label   5-6" or "label   (none)". */
 void text_ids_line(const char *label, const struct bitmap *m);
 
+/*
+ * What an mdev has assigned, what its guest sees, and why they differ; with
+ * apqn ({adapter, domain}) only the differences that concern that APQN.
+ */
+struct guest_view;
+void text_guest_view(const struct ap_host *h, const struct guest_view *g, const int *apqn);
+
 /* "error: rule APQN: message" lines and a summary line. */
 void text_findings(const struct findings *f, bool verbose);
 
