@@ -93,15 +93,10 @@ static struct json_object *guest_changes(const struct ap_host *h, const struct d
 		json_object_array_add(a, json_guest_change(g->name, g->uuid, m ? &m->matrix : NULL,
 							   g->absent ? NULL : &g->matrix));
 	}
-	for (unsigned int i = 0; i < h->nmdevs && prune; i++) {
-		bool named = false;
-
-		for (unsigned int k = 0; k < d->nguests && !named; k++)
-			named = !strcmp(d->guests[k].uuid, h->mdevs[i].uuid);
-		if (!named)
+	for (unsigned int i = 0; i < h->nmdevs && prune; i++)
+		if (!desired_guest_get(d, h->mdevs[i].uuid))
 			json_object_array_add(a, json_guest_change(NULL, h->mdevs[i].uuid,
 								   &h->mdevs[i].matrix, NULL));
-	}
 	return a;
 }
 

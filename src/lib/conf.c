@@ -653,6 +653,14 @@ void desired_free(struct desired *d)
 	d->nguests = 0;
 }
 
+const struct desired_guest *desired_guest_get(const struct desired *d, const char *uuid)
+{
+	for (unsigned int i = 0; i < d->nguests; i++)
+		if (!strcmp(d->guests[i].uuid, uuid))
+			return &d->guests[i];
+	return NULL;
+}
+
 /* Appends printf text to a growing buffer; keeps going after a failure. */
 static void cat(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

@@ -90,6 +90,8 @@ struct desired {
  */
 int desired_parse(const char *text, struct desired *d);
 void desired_free(struct desired *d);
+/* The guest of d whose mdev is uuid, or NULL. */
+const struct desired_guest *desired_guest_get(const struct desired *d, const char *uuid);
 /* The UUID apmatrix derives from a guest name. */
 void desired_uuid(const char *name, char buf[UUID_BUF]);
 

@@ -202,14 +202,9 @@ int plan_desired(struct plan *p, const struct ap_host *h, const struct desired *
 		rc = plan_matrix(p, m->uuid, &m->matrix, &mid[i], h->has_ap_config);
 	}
 	/* 2. prune: active mdevs the file does not name */
-	for (unsigned int i = 0; i < h->nmdevs && prune && !rc; i++) {
-		bool named = false;
-
-		for (unsigned int k = 0; k < d->nguests && !named; k++)
-			named = !strcmp(d->guests[k].uuid, h->mdevs[i].uuid);
-		if (!named)
+	for (unsigned int i = 0; i < h->nmdevs && prune && !rc; i++)
+		if (!desired_guest_get(d, h->mdevs[i].uuid))
 			rc = plan_remove(p, h->mdevs[i].uuid, &h->mdevs[i].matrix);
-	}
 	/* 3. the masks: give back to the host, then reserve */
 	if (!rc && d->has_apmask)
 		rc = plan_mask_to(p, AP_APMASK, &apm, &d->apmask, true);

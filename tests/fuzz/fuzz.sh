@@ -13,7 +13,7 @@ libs="$(pkg-config --libs json-c uuid libudev)"
 cflags="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 	-I$top_builddir -I$src $(pkg-config --cflags json-c uuid libudev)"
 lib_sources="$src/bitmap.c $src/maskexpr.c $src/matrix.c $src/conf.c $src/conflict.c
-	$src/sysfs.c $src/ap.c $src/plan.c"
+	$src/sysfs.c $src/ap.c $src/plan.c $src/machine.c $src/guestview.c"
 
 targets=${FUZZ_TARGETS:-$(cd "$top_srcdir/tests/fuzz" && ls fuzz_*.c | sed 's/^fuzz_//; s/\.c$//')}
 for t in $targets; do
