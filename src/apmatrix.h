@@ -118,6 +118,11 @@ int apm_parse_ids(const char *cmd, const char *opt, const char *text, struct bit
 /* Writes mdevctl definitions and the udev rule for d (the live host if NULL). */
 struct desired;
 int apm_persist(const struct ap_host *h, const struct desired *d);
+/* Prints a boot prediction (text or --json); exit 3 when one will not come up as defined. */
+struct boot_prediction;
+int apm_boot_report(const struct boot_prediction *bp);
+/* The next boot with what apm_persist would write: exit 3 unless every auto definition starts. */
+int apm_persist_boot_check(const struct ap_host *h, const struct desired *d);
 /* check FILE */
 int apm_check_file(const char *path);
 

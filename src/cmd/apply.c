@@ -13,6 +13,7 @@
 
 #include "ap.h"
 #include "apmatrix.h"
+#include "boot.h"
 #include "conf.h"
 #include "conflict.h"
 #include "machine.h"
@@ -175,6 +176,11 @@ static int plan_or_apply(int argc, const char **argv, bool apply)
 		rc = APM_EXIT_FAILED;
 		goto end;
 	}
+	if (apply && persist) {
+		rc = apm_persist_boot_check(&h, &d);
+		if (rc)
+			goto end;
+	}
 	if (!p.n && !apm_opts.json)
 		apm_info(_("nothing to do: the host matches %s\n"), cl.args[0]);
 	rc = apm_change_run(&h, &p, true, NULL);
@@ -262,6 +268,82 @@ static int remove_etc(const char *rel)
  * chzdev's udev rule. d NULL: the live host, every active mdev (keeping the
  * start mode of an existing definition, auto otherwise).
  */
+/* The definition text persist writes for guest i (of d, or active mdev i); its UUID in *uuid. */
+static char *persist_text(const struct ap_host *h, const struct desired *d, unsigned int i,
+			  const char **uuid)
+{
+	const struct mdev_def *old;
+	bool autostart;
+
+	*uuid = d ? d->guests[i].uuid : h->mdevs[i].uuid;
+	old = ap_def_get(h, *uuid);
+	autostart = d ? d->guests[i].autostart : !old || old->start == DEF_AUTO;
+	return mdevctl_format(d ? &d->guests[i].matrix : &h->mdevs[i].matrix, autostart);
+}
+
+/* The masks persist writes into the rule: the file's, else the live ones. */
+static void persist_rule(const struct ap_host *h, const struct desired *d, struct persist_masks *pm)
+{
+	memset(pm, 0, sizeof(*pm));
+	pm->path = "/etc/udev/rules.d/41-ap.rules";
+	pm->present = pm->has_apmask = pm->has_aqmask = true;
+	pm->apmask = d && d->has_apmask ? d->apmask : h->apmask;
+	pm->aqmask = d && d->has_aqmask ? d->aqmask : h->aqmask;
+}
+
+/*
+ * The next boot with the files persist is about to write, the others kept
+ * for boot beside them: refused (exit 3) when an auto definition would not
+ * start, unless --force.
+ */
+int apm_persist_boot_check(const struct ap_host *h, const struct desired *d)
+{
+	unsigned int n = d ? d->nguests : h->nmdevs, failing = 0;
+	struct boot_prediction bp = { 0 };
+	struct boot_files fs;
+	struct persist_masks pm;
+	int rc = boot_files_read(&fs);
+
+	for (unsigned int i = 0; i < n && !rc; i++) {
+		const char *uuid;
+		char *text;
+
+		if (d && d->guests[i].absent)
+			continue;
+		text = persist_text(h, d, i, &uuid);
+		rc = text ? boot_files_put(&fs, uuid, text) : -ENOMEM;
+		free(text);
+	}
+	persist_rule(h, d, &pm);
+	if (!rc)
+		rc = boot_predict(h, &pm, &fs, &bp);
+	for (unsigned int i = 0; !rc && i < bp.n; i++) {
+		const struct boot_guest *g = &bp.v[i];
+
+		if (g->outcome != BOOT_FAILS && g->outcome != BOOT_BLOCKED)
+			continue;
+		failing++;
+		if (g->attr >= 0)
+			apm_err(_("at boot, %s fails at attrs[%d] %s %s (%s): %s"), g->uuid, g->attr,
+				g->attr_key, g->attr_value, boot_errno_name(g->err), g->why);
+		else
+			apm_err(_("at boot, %s does not start: %s"), g->uuid, g->why);
+	}
+	if (rc) {
+		apm_err(_("cannot predict the boot: %s"), strerror(-rc));
+		rc = APM_EXIT_FAILED;
+	} else if (failing && !apm_opts.force) {
+		apm_err(P_("refused: %u definition would not start at the next boot; nothing was "
+			   "written (--force writes it anyway)",
+			   "refused: %u definitions would not start at the next boot; nothing was "
+			   "written (--force writes them anyway)", failing), failing);
+		rc = APM_EXIT_REFUSED;
+	}
+	boot_prediction_free(&bp);
+	boot_files_free(&fs);
+	return rc;
+}
+
 int apm_persist(const struct ap_host *h, const struct desired *d)
 {
 	const struct bitmap *apm = d && d->has_apmask ? &d->apmask : &h->apmask;
@@ -272,17 +354,15 @@ int apm_persist(const struct ap_host *h, const struct desired *d)
 
 	for (unsigned int i = 0; i < n && !rc; i++) {
 		const char *uuid = d ? d->guests[i].uuid : h->mdevs[i].uuid;
-		const struct mdev_def *old = ap_def_get(h, uuid);
-		bool autostart = d ? d->guests[i].autostart : !old || old->start == DEF_AUTO;
 
 		snprintf(rel, sizeof(rel), MDEVCTL_DIR "/%s", uuid);
 		/* a guest the file wants gone does not come back at boot */
 		if (d && d->guests[i].absent) {
-			if (old)
+			if (ap_def_get(h, uuid))
 				rc = remove_etc(rel);
 			continue;
 		}
-		text = mdevctl_format(d ? &d->guests[i].matrix : &h->mdevs[i].matrix, autostart);
+		text = persist_text(h, d, i, &uuid);
 		if (!text)
 			return APM_EXIT_FAILED;
 		rc = write_etc(rel, text);
@@ -367,6 +447,8 @@ int cmd_persist(int argc, const char **argv)
 		}
 		ap_host_free(&next);
 	}
+	if (!rc)
+		rc = apm_persist_boot_check(&h, file ? &d : NULL);
 	if (!rc) {
 		if (apm_opts.json)
 			persisted = json_object_new_array();

@@ -37,6 +37,13 @@ int apm_change_begin(struct ap_host *h)
 		return apm_usage_error(NULL, _("--timeout takes seconds, 0 or more"));
 	if (!apm_opts.dry_run) {
 		rc = ap_lock(apm_opts.timeout * 1000, &holder);
+		if (rc == -EAGAIN && holder <= 0) {
+			apm_err(_("%s/lock/s390apconfig.lock exists but names no process; it counts "
+				  "as stale two minutes after it was written: try again later, or "
+				  "remove the file if no s390 configuration tool is running"),
+				sysfs_tree_root(TREE_RUN));
+			return APM_EXIT_LOCK;
+		}
 		if (rc == -EAGAIN) {
 			apm_err(_("another process (PID %ld) holds %s/lock/s390apconfig.lock; "
 				  "try again later, or remove the file if PID %ld is not running"),
@@ -612,8 +619,8 @@ static void print_moves(const struct ap_host *h, const struct bitmap *apm, const
 
 		for (unsigned int i = 0; i < h->nqueues; i++) {
 			const struct ap_queue *q = &h->queues[i];
-			bool was = ap_host_owned(&h->apmask, &h->aqmask, q->adapter, q->domain);
-			bool will = ap_host_owned(apm, aqm, q->adapter, q->domain);
+			bool was = ap_apqn_host_owned(h, &h->apmask, &h->aqmask, q->adapter, q->domain);
+			bool will = ap_apqn_host_owned(h, apm, aqm, q->adapter, q->domain);
 			char apqn[APQN_BUF];
 
 			if (was == will || will != (pass == 1))
@@ -657,16 +664,111 @@ static void warn_old_cards(const struct ap_host *h, const struct bitmap *adapter
 	}
 }
 
+/* "05.0004,06.00ab" into sel[adapter * 256 + domain]; exit status. */
+static int parse_apqn_list(const char *cmd, const char *text, uint8_t *sel)
+{
+	char *copy = strdup(text), *save = NULL;
+	int rc = 0, n = 0;
+
+	if (!copy)
+		return APM_EXIT_FAILED;
+	for (char *t = strtok_r(copy, ",", &save); t && !rc; t = strtok_r(NULL, ",", &save)) {
+		unsigned int a, d;
+
+		if (apqn_parse(t, &a, &d))
+			rc = apm_usage_error(cmd, _("--apqns: \"%s\" is not an APQN (05.0004)"), t);
+		else
+			sel[a * AP_IDS + d] = 1;
+		n++;
+	}
+	if (!rc && !n)
+		rc = apm_usage_error(cmd, _("--apqns: no APQN given"));
+	free(copy);
+	return rc;
+}
+
+/*
+ * reserve/release --apqns: single queues through their driver_override
+ * (kernel 6.19 and later, with both masks all ones), as driverctl does.
+ */
+static int pool_apqns(const char *cmd, const char *list, bool reserve)
+{
+	uint8_t *sel = calloc(AP_IDS * AP_IDS, 1);
+	struct plan p = { 0 };
+	struct ap_host h;
+	char apqn[APQN_BUF];
+	bool printed = false;
+	int rc;
+
+	if (!sel)
+		return APM_EXIT_FAILED;
+	rc = parse_apqn_list(cmd, list, sel);
+	if (rc)
+		goto out;
+	rc = apm_change_begin(&h);
+	if (rc)
+		goto out;
+	for (unsigned int i = 0; i < AP_IDS * AP_IDS && !rc; i++) {
+		const struct ap_queue *q;
+
+		if (!sel[i])
+			continue;
+		q = ap_queue_get(&h, i / AP_IDS, i % AP_IDS);
+		apqn_format(i / AP_IDS, i % AP_IDS, apqn);
+		if (!q) {
+			apm_err(_("there is no queue %s on this host (apmatrix list queues shows "
+				  "them)"), apqn);
+			rc = APM_EXIT_NODEV;
+		} else if (plan_override(&p, &h, q, reserve)) {
+			rc = APM_EXIT_FAILED;
+		}
+	}
+	if (rc)
+		goto end;
+	if (!p.n)
+		apm_info(reserve ? _("those queues are reserved for vfio_ap already; nothing to do\n")
+				 : _("those queues belong to the default drivers already; nothing to "
+				     "do\n"));
+	for (unsigned int i = 0; i < p.n; i++) {
+		if (p.v[i].op != OP_OVERRIDE)
+			continue;
+		apqn_format(p.v[i].adapter, p.v[i].domain, apqn);
+		apm_info("%s %s", printed ? "" : reserve ? _("queues moving to vfio_ap:")
+							 : _("queues moving to the default drivers:"),
+			 apqn);
+		printed = true;
+	}
+	if (printed)
+		apm_info("\n");
+	rc = apm_change_run(&h, &p, true, NULL);
+	if (rc == APM_EXIT_OK && apm_opts.json) {
+		struct json_object *j = apm_change_json(&p, p.n && !apm_opts.dry_run);
+
+		apm_print_json(j);
+		json_object_put(j);
+	}
+end:
+	plan_free(&p);
+	apm_change_end(&h);
+out:
+	free(sel);
+	return rc;
+}
+
 /* reserve and release: minimal relative writes to apmask and aqmask. */
 static int pool_common(int argc, const char **argv, bool reserve)
 {
 	const char *name = reserve ? "reserve" : "release";
+	const char *apqns = NULL;
 	struct ids_opts o = { 0 };
 	struct poptOption table[] = {
 		{ "adapters", 'a', POPT_ARG_STRING, &o.adapters, 0,
 		  N_("adapters, e.g. 5,6 (bits of apmask)"), N_("LIST") },
 		{ "domains", 'd', POPT_ARG_STRING, &o.domains, 0,
 		  N_("usage domains, e.g. 4,0x47 (bits of aqmask)"), N_("LIST") },
+		{ "apqns", '\0', POPT_ARG_STRING, &apqns, 0,
+		  N_("single queues, e.g. 05.0004,06.00ab, by their driver_override "
+		     "(kernel 6.19 and later, masks all ones)"), N_("LIST") },
 		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_global_options, 0,
 		  N_("Global options:"), NULL },
 		POPT_TABLEEND
@@ -683,8 +785,18 @@ static int pool_common(int argc, const char **argv, bool reserve)
 		rc = apm_usage_error(cl.name, _("unexpected argument \"%s\""), cl.args[0]);
 		goto out;
 	}
+	if (apqns && (o.adapters || o.domains)) {
+		rc = apm_usage_error(cl.name, _("--apqns reserves single queues by their "
+						"driver_override; it does not go with --adapters "
+						"or --domains, which write the masks"));
+		goto out;
+	}
+	if (apqns) {
+		rc = pool_apqns(cl.name, apqns, reserve);
+		goto out;
+	}
 	if (!o.adapters && !o.domains) {
-		rc = apm_usage_error(cl.name, _("give --adapters, --domains or both"));
+		rc = apm_usage_error(cl.name, _("give --adapters, --domains or both, or --apqns"));
 		goto out;
 	}
 	rc = apm_parse_ids(cl.name, "--adapters", o.adapters, &ids[AP_APMASK]);

@@ -156,7 +156,7 @@ static int mask_show(int argc, const char **argv)
 	bm_fill(&free_d);
 	bm_andnot(&free_d, &free_d, &h.aqmask);
 	for (unsigned int i = 0; i < h.nqueues; i++) {
-		if (ap_host_owned(&h.apmask, &h.aqmask, h.queues[i].adapter, h.queues[i].domain))
+		if (ap_apqn_host_owned(&h, &h.apmask, &h.aqmask, h.queues[i].adapter, h.queues[i].domain))
 			nhost++;
 		else
 			nvfio++;
@@ -177,6 +177,9 @@ static int mask_show(int argc, const char **argv)
 		json_object_object_add(p, "domains", json_ids(&free_d));
 		json_object_object_add(p, "queues", json_object_new_int((int)nvfio));
 		json_object_object_add(o, "vfio_ap", p);
+		json_object_object_add(o, "reservation", json_object_new_string(ap_reservation(&h)));
+		json_object_object_add(o, "driver_override", json_object_new_boolean(h.has_override));
+		json_object_object_add(o, "overrides", json_object_new_int((int)h.noverrides));
 		apm_print_json(o);
 		json_object_put(o);
 		goto done;
@@ -189,6 +192,14 @@ static int mask_show(int argc, const char **argv)
 	       pool, nhost);
 	describe_pool(pool, sizeof(pool), &free_a, &free_d);
 	printf(P_("vfio_ap: %s (%u queue)\n", "vfio_ap: %s (%u queues)\n", nvfio), pool, nvfio);
+	if (h.noverrides)
+		printf(P_("reserved by driver_override: %u queue has one; the kernel refuses mask "
+			  "writes until none has\n",
+			  "reserved by driver_override: %u queues have one; the kernel refuses mask "
+			  "writes until none has\n", h.noverrides), h.noverrides);
+	else if (h.has_override)
+		printf(_("reserved by the masks; single queues can be reserved by driver_override "
+			 "while both masks are all ones\n"));
 	if (apm_opts.verbose)
 		printf(_("\nA queue belongs to the default drivers when both its adapter and its\n"
 			 "domain are set in the masks; every other queue is vfio_ap's.\n"));

@@ -437,6 +437,70 @@ static void read_queue_detail(struct ap_host *h)
 	}
 }
 
+/* What a driver_override text names: nothing, vfio_ap, a zcrypt queue driver, other. */
+static enum ap_override override_kind(const char *text)
+{
+	size_t n = strlen(text);
+
+	if (!n)
+		return OVR_NONE;
+	if (!strcmp(text, "vfio_ap"))
+		return OVR_VFIO;
+	if (n > 5 && !strcmp(text + n - 5, "queue"))
+		return OVR_DEFAULT;
+	return OVR_OTHER;
+}
+
+/*
+ * Every queue's driver_override, where the kernel has the file (6.19+,
+ * ap_queue.c driver_override_show(): the name and a newline, or a newline).
+ * One read per queue, on those kernels only.
+ */
+static void read_overrides(struct ap_host *h)
+{
+	char rel[96], buf[64];
+
+	if (!h->nqueues)
+		return;
+	snprintf(rel, sizeof(rel), DEVICES "/card%02x/%02x.%04x/driver_override",
+		 h->queues[0].adapter, h->queues[0].adapter, h->queues[0].domain);
+	h->has_override = sysfs_exists(TREE_SYS, rel);
+	for (unsigned int i = 0; h->has_override && i < h->nqueues; i++) {
+		struct ap_queue *q = &h->queues[i];
+
+		snprintf(rel, sizeof(rel), DEVICES "/card%02x/%02x.%04x/driver_override",
+			 q->adapter, q->adapter, q->domain);
+		if (sysfs_read(rel, buf, sizeof(buf)) < 0)
+			continue;
+		q->override = (uint8_t)override_kind(buf);
+		if (q->override != OVR_NONE)
+			h->noverrides++;
+	}
+}
+
+bool ap_apqn_host_owned(const struct ap_host *h, const struct bitmap *apmask,
+			const struct bitmap *aqmask, unsigned int adapter, unsigned int domain)
+{
+	const struct ap_queue *q = h->noverrides ? ap_queue_get(h, adapter, domain) : NULL;
+
+	if (q && q->override != OVR_NONE)
+		return q->override == OVR_DEFAULT;
+	return ap_host_owned(apmask, aqmask, adapter, domain);
+}
+
+bool ap_masks_all_ones(const struct ap_host *h)
+{
+	struct bitmap ones;
+
+	bm_fill(&ones);
+	return bm_equal(&h->apmask, &ones) && bm_equal(&h->aqmask, &ones);
+}
+
+const char *ap_reservation(const struct ap_host *h)
+{
+	return h->noverrides ? "driver_override" : "masks";
+}
+
 int ap_host_read(struct ap_host *h, unsigned int flags)
 {
 	struct scan s;
@@ -513,6 +577,7 @@ int ap_host_read(struct ap_host *h, unsigned int flags)
 	rc = read_drivers(h);
 	if (rc)
 		goto fail;
+	read_overrides(h);
 	rc = read_mdevs(h);
 	if (rc)
 		goto fail;

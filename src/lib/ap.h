@@ -38,8 +38,12 @@ struct ap_card {
 	char serial[20];		/* serialnr of a CCA or EP11 card, "" when not shown */
 };
 
+/* A queue's driver_override (kernel 6.19 and later), by what it names. */
+enum ap_override { OVR_NONE, OVR_VFIO, OVR_DEFAULT, OVR_OTHER };
+
 struct ap_queue {
 	uint8_t adapter, domain;
+	uint8_t override;		/* enum ap_override */
 	uint8_t driver;			/* index into ap_host.drivers, 0 = none */
 	uint8_t status;			/* enum ap_qstatus (with AP_READ_DETAIL) */
 	int16_t card;			/* index into ap_host.cards, -1 = none */
@@ -63,6 +67,8 @@ struct ap_host {
 	bool dynamic;			/* 6.0+: hot plug; pool = masks alone */
 	bool has_ap_config;		/* mdev ap_config (6.12) */
 	bool has_queue_status;		/* vfio_ap queue status (6.2+) */
+	bool has_override;		/* queue driver_override (6.19+) */
+	unsigned int noverrides;	/* queues with one set */
 
 	const char *drivers[AP_MAX_DRIVERS];	/* [0] = "" */
 	unsigned int ndrivers;
@@ -109,6 +115,19 @@ static inline bool ap_host_owned(const struct bitmap *apmask, const struct bitma
 {
 	return bm_test(apmask, adapter) && bm_test(aqmask, domain);
 }
+/*
+ * Whether the default drivers own this APQN: by its queue's driver_override
+ * when one is set (naming a default driver), else by the masks given. While
+ * any override is set the kernel keeps both masks all ones (ap_queue.c's
+ * driver_override_store() refuses otherwise, and the mask stores refuse
+ * while overrides exist).
+ */
+bool ap_apqn_host_owned(const struct ap_host *h, const struct bitmap *apmask,
+			const struct bitmap *aqmask, unsigned int adapter, unsigned int domain);
+/* Whether apmask and aqmask are both all ones, as driver_override needs. */
+bool ap_masks_all_ones(const struct ap_host *h);
+/* How queues are reserved for vfio_ap now: "masks" or "driver_override". */
+const char *ap_reservation(const struct ap_host *h);
 const struct ap_queue *ap_queue_get(const struct ap_host *h, unsigned int adapter,
 				    unsigned int domain);
 const struct ap_card *ap_card_get(const struct ap_host *h, unsigned int adapter);

@@ -27,9 +27,62 @@ static int def_fail(struct mdev_def *def, const char *fmt, ...)
 	return -EINVAL;
 }
 
+static int def_attr_matrix(struct mdev_def *def, unsigned int idx, const char *key,
+			   const char *val, int *err);
+
+/* A def_fail for what mdevctl 1.2 cannot load at all (mdev.rs, load_from_json). */
+#define def_fatal(def, ...) (def_fail((def), __VA_ARGS__), (def)->blocks_all = true, -EINVAL)
+
+/* Notes the APQNs an attr takes away: the replay passed through them. */
+static void def_note_left(struct mdev_def *def, const struct ap_matrix *before, unsigned int idx)
+{
+	int a, d;
+
+	bm_for_each(a, &before->adapters)
+		bm_for_each(d, &before->domains) {
+			if (matrix_has_apqn(&def->matrix, (unsigned int)a, (unsigned int)d))
+				continue;
+			if (def->ntransient == DEF_TRANSIENTS) {
+				def->transient_more = true;
+				return;
+			}
+			def->transient[def->ntransient].adapter = (uint8_t)a;
+			def->transient[def->ntransient].domain = (uint8_t)d;
+			def->transient[def->ntransient++].until = (uint16_t)idx;
+		}
+}
+
+/* Drops the noted APQNs that the final matrix has again. */
+static void def_keep_transient(struct mdev_def *def)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < def->ntransient; i++)
+		if (!matrix_has_apqn(&def->matrix, def->transient[i].adapter,
+				     def->transient[i].domain))
+			def->transient[n++] = def->transient[i];
+	def->ntransient = n;
+}
+
 /* Applies one attr of a definition to its matrix, as the kernel would. */
 static int def_apply_attr(struct mdev_def *def, unsigned int idx, const char *key,
-			  const char *val)
+			  const char *val, mdev_attr_fn fn, void *arg)
+{
+	struct mdev_attr a = { idx, key, val, 0 };
+	struct ap_matrix before = def->matrix;
+	int rc = def_attr_matrix(def, idx, key, val, &a.err);
+
+	if (!rc)
+		def_note_left(def, &before, idx);
+
+	if (fn)
+		fn(&a, arg);
+	return rc;
+}
+
+/* The matrix half of def_apply_attr; *err as the kernel would answer the value. */
+static int def_attr_matrix(struct mdev_def *def, unsigned int idx, const char *key,
+			   const char *val, int *err)
 {
 	static const struct {
 		const char *name;
@@ -46,7 +99,7 @@ static int def_apply_attr(struct mdev_def *def, unsigned int idx, const char *ke
 	unsigned long long id;
 
 	if (!strcmp(key, "ap_config")) {
-		if (matrix_parse_ap_config(val, &def->matrix))
+		if (matrix_parse_ap_config(val, &def->matrix) && (*err = -EINVAL))
 			return def_fail(def, _("attrs[%u]: ap_config \"%s\" is not three masks"),
 					idx, val);
 		return 0;
@@ -56,7 +109,7 @@ static int def_apply_attr(struct mdev_def *def, unsigned int idx, const char *ke
 
 		if (strcmp(key, attrs[i].name))
 			continue;
-		if (kernel_strtoul(val, &id))
+		if (kernel_strtoul(val, &id) && (*err = -EINVAL))
 			return def_fail(def, _("attrs[%u]: %s \"%s\" is not a number the kernel reads"),
 					idx, key, val);
 		if (id > 255) {
@@ -71,6 +124,7 @@ static int def_apply_attr(struct mdev_def *def, unsigned int idx, const char *ke
 			bm_clear(b, (unsigned int)id);
 		return 0;
 	}
+	*err = -ENOENT;
 	if (!def->notes[0])
 		snprintf(def->notes, sizeof(def->notes), _("attrs[%u]: unknown attribute \"%s\" ignored"),
 			 idx, key);
@@ -79,18 +133,33 @@ static int def_apply_attr(struct mdev_def *def, unsigned int idx, const char *ke
 
 int mdevctl_parse(const char *text, struct mdev_def *def)
 {
+	return mdevctl_parse_attrs(text, def, NULL, NULL);
+}
+
+/*
+ * What mdevctl 1.2 needs of every definition before it starts any (mdev.rs,
+ * load_from_json): "mdev_type" and "start" present and not null. A missing
+ * "start" is "invalid json" to it, and start-parent-mdevs then starts none.
+ */
+int mdevctl_parse_attrs(const char *text, struct mdev_def *def, mdev_attr_fn fn, void *arg)
+{
 	struct json_tokener *tok = json_tokener_new();
 	struct json_object *root, *v;
+	bool has_start;
 	int rc = 0;
 
 	memset(&def->matrix, 0, sizeof(def->matrix));
 	def->start = DEF_AUTO;
 	def->beyond = 0;
+	def->blocks_all = false;
+	def->ntransient = 0;
+	def->transient_more = false;
 	def->error[0] = def->notes[0] = '\0';
 	if (!tok)
 		return def_fail(def, _("out of memory"));
 	root = json_tokener_parse_ex(tok, text, (int)strlen(text));
 	if (!root) {
+		def->blocks_all = true;
 		rc = def_fail(def, _("not JSON: %s at offset %zu"),
 			      json_tokener_error_desc(json_tokener_get_error(tok)),
 			      json_tokener_get_parse_end(tok));
@@ -99,12 +168,12 @@ int mdevctl_parse(const char *text, struct mdev_def *def)
 	}
 	json_tokener_free(tok);
 	if (!json_object_is_type(root, json_type_object)) {
-		rc = def_fail(def, _("not a JSON object"));
+		rc = def_fatal(def, _("not a JSON object"));
 		goto out;
 	}
 	if (!json_object_object_get_ex(root, "mdev_type", &v) ||
 	    !json_object_is_type(v, json_type_string)) {
-		rc = def_fail(def, _("\"mdev_type\" is missing or not a string"));
+		rc = def_fatal(def, _("\"mdev_type\" is missing or not a string"));
 		goto out;
 	}
 	if (strcmp(json_object_get_string(v), MDEV_TYPE)) {
@@ -112,7 +181,8 @@ int mdevctl_parse(const char *text, struct mdev_def *def)
 			      MDEV_TYPE);
 		goto out;
 	}
-	if (json_object_object_get_ex(root, "start", &v)) {
+	has_start = json_object_object_get_ex(root, "start", &v) && v;
+	if (has_start) {
 		const char *s = json_object_is_type(v, json_type_string) ?
 				json_object_get_string(v) : "";
 
@@ -121,34 +191,42 @@ int mdevctl_parse(const char *text, struct mdev_def *def)
 		} else if (!strcmp(s, "manual")) {
 			def->start = DEF_MANUAL;
 		} else {
+			/* mdevctl starts only "auto": anything else is manual to it */
+			def->start = DEF_MANUAL;
 			rc = def_fail(def, _("\"start\" must be \"auto\" or \"manual\""));
 			goto out;
 		}
 	}
-	if (!json_object_object_get_ex(root, "attrs", &v))
-		goto out;
+	if (!json_object_object_get_ex(root, "attrs", &v) || !v)
+		goto start;
 	if (!json_object_is_type(v, json_type_array)) {
-		rc = def_fail(def, _("\"attrs\" is not a list"));
+		rc = def_fatal(def, _("\"attrs\" is not a list"));
 		goto out;
 	}
 	for (size_t i = 0; i < json_object_array_length(v); i++) {
 		struct json_object *a = json_object_array_get_idx(v, i);
 
 		if (!json_object_is_type(a, json_type_object) || json_object_object_length(a) != 1) {
-			rc = def_fail(def, _("attrs[%zu] is not an object with one key"), i);
+			rc = def_fatal(def, _("attrs[%zu] is not an object with one key"), i);
 			goto out;
 		}
 		json_object_object_foreach(a, key, val) {
 			if (!json_object_is_type(val, json_type_string)) {
-				rc = def_fail(def, _("attrs[%zu]: the value of %s is not a string"),
-					      i, key);
+				rc = def_fatal(def, _("attrs[%zu]: the value of %s is not a string"),
+					       i, key);
 				goto out;
 			}
-			rc = def_apply_attr(def, (unsigned int)i, key, json_object_get_string(val));
+			rc = def_apply_attr(def, (unsigned int)i, key, json_object_get_string(val),
+					    fn, arg);
 			if (rc)
 				goto out;
 		}
 	}
+start:
+	def_keep_transient(def);
+	if (!has_start)
+		rc = def_fatal(def, _("\"start\" is missing: mdevctl reads the file as invalid "
+				      "and then starts none of the definitions"));
 out:
 	json_object_put(root);
 	if (rc)
@@ -735,11 +813,19 @@ char *udev_rule_format(const struct bitmap *apmask, const struct bitmap *aqmask)
 	buf[0] = '\0';
 	bm_to_hex(apmask, ap);
 	bm_to_hex(aqmask, aq);
-	/* chzdev's layout, so that chzdev, lszdev and ap-check read it as their own */
+	/*
+	 * chzdev's layout, so that chzdev, lszdev and ap-check read it as their
+	 * own. The second trigger is chzdev's newer one: when zcrypt announced
+	 * BINDINGS=complete before the rule could be read (zcrypt in the initrd),
+	 * the bus's add event with a non-zero bindings_complete_count (the
+	 * kernel's ap_bindings_complete_count, exposed by ap_bus.c) still fires it.
+	 */
 	cat(&buf, &len, &cap,
 	    "# Generated by apmatrix (in the format of chzdev)\n"
 	    "ACTION==\"change\", SUBSYSTEM==\"ap\", DEVPATH==\"/devices/ap\", "
 	    "ENV{BINDINGS}==\"complete\", ENV{COMPLETECOUNT}==\"1\", GOTO=\"cfg_ap\"\n"
+	    "ACTION==\"add\", DEVPATH==\"/bus/ap\", ATTR{bindings_complete_count}!=\"0\", "
+	    "GOTO=\"cfg_ap\"\n"
 	    "GOTO=\"end_ap\"\n\n"
 	    "LABEL=\"cfg_ap\"\n\n"
 	    "ATTR{../../bus/ap/apmask}=\"%s\"\n"

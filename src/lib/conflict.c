@@ -216,10 +216,37 @@ out:
 	free(mark);
 }
 
-/* Holder APQNs that the default drivers own by the masks given. */
-static void rule_host_owned(const struct holder *hv, unsigned int n, const struct bitmap *apmask,
-			    const struct bitmap *aqmask, const char *rule, const char *source,
-			    bool defs_only, struct findings *f)
+/*
+ * The masks of the other time for a definition's APQN: the live masks
+ * (mdevctl start now) beside the rule's (the next boot). Says which of the
+ * two fails.
+ */
+struct mask_pair {
+	const struct bitmap *apmask, *aqmask;
+	bool boot;		/* these are the boot masks; the others the live ones */
+};
+
+static const char *when_fails(const struct mask_pair *other, int a, int d)
+{
+	bool also = ap_host_owned(other->apmask, other->aqmask, (unsigned int)a, (unsigned int)d);
+
+	if (other->boot)
+		return also ? _("mdevctl start fails now, and at boot too")
+			    : _("mdevctl start fails now; at boot the rule gives it to vfio_ap, so "
+				"it starts then");
+	return also ? _("it fails at boot, and mdevctl start fails now too")
+		    : _("mdevctl start works now, but it fails at boot");
+}
+
+/*
+ * Holder APQNs that the default drivers own by the masks given and, with
+ * live (the live host), by the queues' driver_override where one is set.
+ * For a definition, other says which of "now" and "at boot" fails.
+ */
+static void rule_host_owned(const struct ap_host *live, const struct holder *hv, unsigned int n,
+			    const struct bitmap *apmask, const struct bitmap *aqmask,
+			    const char *rule, const char *source, bool defs_only,
+			    const struct mask_pair *other, struct findings *f)
 {
 	for (unsigned int i = 0; i < n; i++) {
 		const struct ap_matrix *m = hv[i].matrix;
@@ -228,16 +255,25 @@ static void rule_host_owned(const struct holder *hv, unsigned int n, const struc
 		if (defs_only && hv[i].kind == HOLD_ACTIVE)
 			continue;
 		bm_for_each(a, &m->adapters) {
-			if (!bm_test(apmask, (unsigned int)a))
-				continue;
 			bm_for_each(d, &m->domains) {
 				char apqn[APQN_BUF], ia[32], id[32];
 				struct finding *x;
 
-				if (!bm_test(aqmask, (unsigned int)d))
+				if (live ? !ap_apqn_host_owned(live, apmask, aqmask, (unsigned int)a,
+							       (unsigned int)d)
+					 : !ap_host_owned(apmask, aqmask, (unsigned int)a,
+							  (unsigned int)d))
 					continue;
 				apqn_format((unsigned int)a, (unsigned int)d, apqn);
-				x = findings_add(f, holder_severity(hv[i].kind), rule, a, d,
+				if (hv[i].kind != HOLD_ACTIVE)
+					x = findings_add(f, holder_severity(hv[i].kind), rule, a, d,
+						_("APQN %s of %s (%s) belongs to the default drivers by "
+						  "%s: %s; reserve it with 'apmatrix reserve --adapters "
+						  "%s' or 'apmatrix reserve --domains %s'"),
+						apqn, hv[i].uuid, holder_desc(hv[i].kind), source,
+						when_fails(other, a, d), opt_id(a, ia), opt_id(d, id));
+				else
+					x = findings_add(f, holder_severity(hv[i].kind), rule, a, d,
 					_("APQN %s of %s (%s) belongs to the default drivers by %s: "
 					  "the host, not the guest, would use it; reserve it with "
 					  "'apmatrix reserve --adapters %s' or "
@@ -295,11 +331,50 @@ static void rule_control(const struct holder *hv, unsigned int n, struct finding
 
 		if (bm_empty(&hv[i].matrix->control) || !bm_empty(&hv[i].matrix->domains))
 			continue;
-		x = findings_add(f, SEV_WARNING, "control-without-usage", -1, -1,
+		/* ap-check's veto (ap_check_handle_start): an auto definition never starts */
+		x = findings_add(f, hv[i].kind == HOLD_AUTO ? SEV_ERROR : SEV_WARNING,
+			"control-without-usage", -1, -1,
 			_("%s (%s) has control domains but no usage domain; mdevctl's ap-check "
 			  "refuses to start it: assign a usage domain"),
 			hv[i].uuid, holder_desc(hv[i].kind));
 		finding_owner(x, hv[i].uuid);
+	}
+}
+
+/*
+ * APQNs a definition's attrs pass through on the way to its final matrix:
+ * mdevctl writes them one by one, and the kernel refuses a write that gives
+ * the mdev an APQN another active mdev has (vfio_ap_mdev_verify_no_sharing),
+ * so the start fails when the other one is up first.
+ */
+static void rule_transient(const struct ap_host *h, const struct holder *hv, unsigned int n,
+			   struct findings *f)
+{
+	for (unsigned int i = 0; i < h->ndefs; i++) {
+		const struct mdev_def *def = &h->defs[i];
+
+		for (unsigned int t = 0; t < def->ntransient && !def->error[0]; t++)
+			for (unsigned int k = 0; k < n; k++) {
+				struct finding *x;
+				char apqn[APQN_BUF];
+
+				if (hv[k].kind == HOLD_MANUAL || !strcmp(hv[k].uuid, def->uuid) ||
+				    !matrix_has_apqn(hv[k].matrix, def->transient[t].adapter,
+						     def->transient[t].domain))
+					continue;
+				apqn_format(def->transient[t].adapter, def->transient[t].domain, apqn);
+				x = findings_add(f, def->start == DEF_AUTO ? SEV_ERROR : SEV_WARNING,
+					"apqn-transient", def->transient[t].adapter,
+					def->transient[t].domain,
+					_("the definition of %s passes through APQN %s until attrs[%u] "
+					  "takes it away, and %s (%s) holds it: mdevctl writes the "
+					  "attributes in order, and the kernel refuses the write that "
+					  "adds it (EADDRINUSE) when %s is active first"),
+					def->uuid, apqn, def->transient[t].until, hv[k].uuid,
+					holder_desc(hv[k].kind), hv[k].uuid);
+				finding_owner(x, def->uuid);
+				finding_owner(x, hv[k].uuid);
+			}
 	}
 }
 
@@ -345,9 +420,15 @@ static void rule_files(const struct ap_host *h, struct findings *f)
 
 		if (!h->defs[i].error[0])
 			continue;
-		x = findings_add(f, SEV_ERROR, "definition-invalid", -1, -1,
-			_("/etc/mdevctl.d/matrix/%s: %s; neither mdevctl nor apmatrix can use it"),
-			h->defs[i].uuid, h->defs[i].error);
+		if (h->defs[i].blocks_all)
+			x = findings_add(f, SEV_ERROR, "definition-invalid", -1, -1,
+				_("/etc/mdevctl.d/matrix/%s: %s; mdevctl cannot load it, and then "
+				  "starts none of the definitions: it blocks every guest's boot"),
+				h->defs[i].uuid, h->defs[i].error);
+		else
+			x = findings_add(f, SEV_ERROR, "definition-invalid", -1, -1,
+				_("/etc/mdevctl.d/matrix/%s: %s; neither mdevctl nor apmatrix can use it"),
+				h->defs[i].uuid, h->defs[i].error);
 		finding_owner(x, h->defs[i].uuid);
 	}
 	for (int i = 0; i < 2; i++)
@@ -424,17 +505,29 @@ static void rule_guest_view(const struct ap_host *h, struct findings *f)
 void conflict_check(const struct ap_host *h, struct findings *f)
 {
 	const struct persist_masks *pm = h->defs_read ? persist_effective(h->persist) : NULL;
+	struct mask_pair live = { &h->apmask, &h->aqmask, false }, boot = live;
 	struct holder *hv;
 	unsigned int n = collect_holders(h, &hv);
+	struct bitmap ones;
 
 	rule_files(h, f);
 	rule_shared(hv, n, f);
-	rule_host_owned(hv, n, &h->apmask, &h->aqmask, "host-owned", _("the live masks"), false, f);
+	/* at boot: the rule's masks, the kernel's all-ones without a rule */
+	bm_fill(&ones);
+	boot.boot = true;
+	if (pm && !pm->error[0]) {
+		boot.apmask = pm->has_apmask ? &pm->apmask : &h->apmask;
+		boot.aqmask = pm->has_aqmask ? &pm->aqmask : &h->aqmask;
+	} else if (h->defs_read && !pm) {
+		boot.apmask = boot.aqmask = &ones;
+	}
+	rule_host_owned(h, hv, n, &h->apmask, &h->aqmask, "host-owned",
+			h->noverrides ? _("its driver_override") : _("the live masks"), false, &boot, f);
 	if (pm && !pm->error[0] && (pm->has_apmask || pm->has_aqmask))
-		rule_host_owned(hv, n, pm->has_apmask ? &pm->apmask : &h->apmask,
-				pm->has_aqmask ? &pm->aqmask : &h->aqmask, "host-owned-persistent",
-				pm->path, true, f);
+		rule_host_owned(NULL, hv, n, boot.apmask, boot.aqmask, "host-owned-persistent",
+				pm->path, true, &live, f);
 	rule_range(h, hv, n, f);
+	rule_transient(h, hv, n, f);
 	rule_card_type(h, hv, n, f);
 	rule_control(hv, n, f);
 	rule_outside_config(h, hv, n, f);

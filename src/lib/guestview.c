@@ -180,7 +180,7 @@ static void queue_text(const struct ap_host *h, unsigned int a, unsigned int d, 
 		       size_t len)
 {
 	const struct ap_queue *q = ap_queue_get(h, a, d);
-	bool host = ap_host_owned(&h->apmask, &h->aqmask, a, d);
+	bool host = ap_apqn_host_owned(h, &h->apmask, &h->aqmask, a, d);
 
 	if (!q)
 		snprintf(buf, len, "%s", _("has no queue device"));
@@ -262,4 +262,32 @@ void gv_diff_text(const struct ap_host *h, const struct gv_diff *x, char *buf, s
 			 apqn, why);
 		break;
 	}
+}
+
+void guest_view_predict(const struct ap_host *h, struct ap_mdev *m)
+{
+	struct ap_matrix *g = &m->guest;
+	int a, d;
+
+	if (!h->dynamic)
+		return;
+	*g = m->matrix;
+	if (h->config_known) {
+		bm_and(&g->adapters, &g->adapters, &h->cfg_adapters);
+		bm_and(&g->domains, &g->domains, &h->cfg_domains);
+		bm_and(&g->control, &g->control, &h->cfg_control);
+	}
+	bm_for_each(a, &m->matrix.adapters) {
+		if (!bm_test(&g->adapters, (unsigned int)a))
+			continue;
+		bm_for_each(d, &g->domains) {
+			const struct ap_queue *q = ap_queue_get(h, (unsigned int)a, (unsigned int)d);
+
+			if (!q || !ap_queue_is_vfio(h, q)) {
+				bm_clear(&g->adapters, (unsigned int)a);
+				break;
+			}
+		}
+	}
+	m->has_guest_view = true;
 }

@@ -69,6 +69,14 @@ struct guest_view {
  */
 int guest_view_explain(const struct ap_host *h, const struct ap_mdev *m, struct guest_view *g);
 void guest_view_free(struct guest_view *g);
+/*
+ * Predicts the guest view of an mdev the kernel has not shown (one not
+ * created yet): on 6.0 and later the filter of vfio_ap_mdev_filter_matrix()
+ * as 6.8 has it (the host configuration, then every adapter with an assigned
+ * APQN not bound to vfio_ap left out whole) into m->guest; earlier kernels
+ * have none.
+ */
+void guest_view_predict(const struct ap_host *h, struct ap_mdev *m);
 
 /* Whether the difference concerns the APQN adapter.domain. */
 bool gv_diff_covers(const struct gv_diff *x, unsigned int adapter, unsigned int domain);

@@ -99,6 +99,47 @@ int plan_assign(struct plan *p, const char *uuid, enum step_field field, unsigne
 	return 0;
 }
 
+int plan_override(struct plan *p, const struct ap_host *h, const struct ap_queue *q, bool reserve)
+{
+	const char *drv = ap_queue_driver(h, q);
+	char before[32] = "", rel[96];
+	bool there = reserve ? q->override == OVR_VFIO && ap_queue_is_vfio(h, q)
+			     : q->override == OVR_NONE && *drv && !ap_queue_is_vfio(h, q);
+	enum step_op ops[3] = { OP_UNBIND, OP_OVERRIDE, OP_PROBE };
+	char apqn[APQN_BUF];
+
+	if (there)
+		return 0;
+	apqn_format(q->adapter, q->domain, apqn);
+	/* the override to restore on undo, as the kernel shows it now */
+	snprintf(rel, sizeof(rel), "devices/ap/card%02x/%s/driver_override", q->adapter, apqn);
+	if (q->override != OVR_NONE && sysfs_read(rel, before, sizeof(before)) < 0)
+		before[0] = '\0';
+	for (int k = *drv ? 0 : 1; k < 3; k++) {
+		struct step *s = plan_add(p, ops[k], "");
+
+		if (!s)
+			return -ENOMEM;
+		s->adapter = q->adapter;
+		s->domain = q->domain;
+		snprintf(s->override_before, sizeof(s->override_before), "%s", before);
+		switch (ops[k]) {
+		case OP_UNBIND:
+			snprintf(s->driver, sizeof(s->driver), "%s", drv);
+			snprintf(s->text, sizeof(s->text), "%s\n", apqn);
+			break;
+		case OP_OVERRIDE:
+			snprintf(s->text, sizeof(s->text), "%s\n", reserve ? "vfio_ap" : "");
+			break;
+		default:
+			snprintf(s->driver, sizeof(s->driver), "%s", reserve ? "vfio_ap" : "");
+			snprintf(s->text, sizeof(s->text), "%s\n", apqn);
+			break;
+		}
+	}
+	return 0;
+}
+
 int plan_ap_config(struct plan *p, const char *uuid, const struct ap_matrix *before,
 		   const struct ap_matrix *after)
 {
@@ -239,6 +280,9 @@ const char *step_file(const struct step *s)
 	case OP_CREATE: return "create";
 	case OP_REMOVE: return "remove";
 	case OP_AP_CONFIG: return "ap_config";
+	case OP_OVERRIDE: return "driver_override";
+	case OP_UNBIND: return "unbind";
+	case OP_PROBE: return "drivers_probe";
 	default:
 		snprintf(buf, sizeof(buf), "%s_%s", s->op == OP_ASSIGN ? "assign" : "unassign",
 			 field_name[s->field]);
@@ -248,8 +292,13 @@ const char *step_file(const struct step *s)
 
 void step_path(const struct step *s, char *buf, size_t len)
 {
-	if (s->op == OP_MASK)
+	if (s->op == OP_MASK || s->op == OP_PROBE)
 		snprintf(buf, len, "bus/ap/%s", step_file(s));
+	else if (s->op == OP_OVERRIDE)
+		snprintf(buf, len, "devices/ap/card%02x/%02x.%04x/driver_override", s->adapter,
+			 s->adapter, s->domain);
+	else if (s->op == OP_UNBIND)
+		snprintf(buf, len, "bus/ap/drivers/%s/unbind", s->driver);
 	else if (s->op == OP_CREATE)
 		snprintf(buf, len, CREATE_FILE);
 	else
@@ -326,7 +375,7 @@ static void model_rebind(struct ap_host *h)
 		struct ap_queue *q = &h->queues[i];
 		const struct ap_card *c = q->card >= 0 ? &h->cards[q->card] : NULL;
 
-		if (ap_host_owned(&h->apmask, &h->aqmask, q->adapter, q->domain))
+		if (ap_apqn_host_owned(h, &h->apmask, &h->aqmask, q->adapter, q->domain))
 			q->driver = def;
 		else if (h->vfio_driver && c && c->hwtype >= AP_VFIO_MIN_HWTYPE)
 			q->driver = h->vfio_driver;
@@ -440,7 +489,7 @@ static void predict_pool(const struct ap_host *h, const struct ap_mdev *m,
 				continue;
 			apqn_format((unsigned int)a, (unsigned int)d, apqn);
 			if (h->dynamic) {
-				if (ap_host_owned(&h->apmask, &h->aqmask, (unsigned int)a,
+				if (ap_apqn_host_owned(h, &h->apmask, &h->aqmask, (unsigned int)a,
 						  (unsigned int)d)) {
 					char ia[16], id[16];
 
@@ -518,15 +567,111 @@ static bool predict_guest(const struct ap_host *h, const struct ap_mdev *m, stru
 }
 
 /* What the kernel would do with one step; applies it to the model. */
+/*
+ * A queue's driver_override write, as ap_queue.c driver_override_store()
+ * answers it: EINVAL unless apmask and aqmask are both all ones, EBUSY for a
+ * queue an mdev holds (which a release would take from it).
+ */
+static void predict_override(struct ap_host *h, const struct step *s, struct findings *f)
+{
+	struct ap_queue *q = (struct ap_queue *)ap_queue_get(h, s->adapter, s->domain);
+	bool to_vfio = !strcmp(s->text, "vfio_ap\n");
+	char apqn[APQN_BUF];
+
+	apqn_format(s->adapter, s->domain, apqn);
+	if (!h->has_override) {
+		refuse(f, "no-override", -1, -1, "host",
+		       _("this kernel has no driver_override for AP queues (6.19 and later "
+			 "have it): reserve adapters and domains by the masks instead"));
+		return;
+	}
+	if (!ap_masks_all_ones(h))
+		refuse(f, "masks-in-use", -1, -1, "host",
+		       _("the kernel takes a driver_override only while apmask and aqmask are "
+			 "both all ones (EINVAL), and the masks give queues to vfio_ap now: "
+			 "reserve by the masks, or release what they reserve first"));
+	if (q && q->owner >= 0 && !to_vfio)
+		refuse(f, "mdev-owned", s->adapter, s->domain, h->mdevs[q->owner].uuid,
+		       _("queue %s is assigned to %s: unassign it there before it goes back to "
+			 "the default drivers"), apqn, h->mdevs[q->owner].uuid);
+	if (!q)
+		return;
+	if (q->override == OVR_NONE && s->text[0] != '\n')
+		h->noverrides++;
+	else if (q->override != OVR_NONE && s->text[0] == '\n')
+		h->noverrides--;
+	q->override = to_vfio ? OVR_VFIO : s->text[0] == '\n' ? OVR_NONE : OVR_OTHER;
+}
+
+/* What a probe binds a queue to: its override, else the pool of the masks. */
+static void predict_probe(struct ap_host *h, const struct step *s)
+{
+	struct ap_queue *q = (struct ap_queue *)ap_queue_get(h, s->adapter, s->domain);
+
+	if (!q || q->driver)
+		return;
+	if (q->override == OVR_VFIO)
+		q->driver = h->vfio_driver;
+	else if (q->override == OVR_NONE || q->override == OVR_DEFAULT)
+		q->driver = ap_host_owned(&h->apmask, &h->aqmask, q->adapter, q->domain)
+				    ? default_driver(h) : h->vfio_driver;
+}
+
+/* Mask writes while any queue has a driver_override: refused by the kernel. */
+static bool predict_mask_overrides(const struct ap_host *h, const struct step *s,
+				   struct findings *f)
+{
+	char apqns[5 * APQN_BUF + 8] = "", apqn[APQN_BUF];
+	unsigned int shown = 0;
+
+	if (!h->noverrides)
+		return true;
+	for (unsigned int i = 0; i < h->nqueues && shown < 5; i++) {
+		if (h->queues[i].override == OVR_NONE)
+			continue;
+		apqn_format(h->queues[i].adapter, h->queues[i].domain, apqn);
+		snprintf(apqns + strlen(apqns), sizeof(apqns) - strlen(apqns), "%s%s",
+			 shown ? " " : "", apqn);
+		shown++;
+	}
+	if (h->noverrides > shown)
+		snprintf(apqns + strlen(apqns), sizeof(apqns) - strlen(apqns), " ...");
+	refuse(f, "override-set", -1, -1, "host",
+	       P_("%u queue has a driver_override (%s): while any has one the kernel refuses "
+		  "writes to %s, because queues are reserved one by one: release it with "
+		  "'apmatrix release --apqns' (or driverctl -b ap unset-override) first",
+		  "%u queues have a driver_override (%s): while any has one the kernel refuses "
+		  "writes to %s, because queues are reserved one by one: release them with "
+		  "'apmatrix release --apqns' (or driverctl -b ap unset-override) first",
+		  h->noverrides),
+	       h->noverrides, apqns, ap_mask_attr(s->mask));
+	return false;
+}
+
 static void predict_step(struct ap_host *h, const struct step *s, struct findings *f)
 {
 	struct ap_mdev *m = s->op == OP_MASK ? NULL : model_mdev(h, s->uuid);
 	struct bitmap *mask = s->mask == AP_APMASK ? &h->apmask : &h->aqmask;
 
 	switch (s->op) {
+	case OP_OVERRIDE:
+		predict_override(h, s, f);
+		break;
+	case OP_UNBIND: {
+		struct ap_queue *q = (struct ap_queue *)ap_queue_get(h, s->adapter, s->domain);
+
+		if (q)
+			q->driver = 0;
+		break;
+	}
+	case OP_PROBE:
+		predict_probe(h, s);
+		break;
 	case OP_MASK: {
 		struct bitmap newly;
 
+		if (!predict_mask_overrides(h, s, f))
+			break;
 		bm_andnot(&newly, &s->mask_after, mask);
 		/* 6.0+ refuses with EBUSY what 4.20 lets through silently */
 		if (h->dynamic && !bm_empty(&newly)) {
@@ -624,7 +769,7 @@ apply:
 			break;
 		bm_for_each(a, &t->adapters)
 			bm_for_each(d, &t->domains)
-				if (ap_host_owned(&h->apmask, &h->aqmask, (unsigned int)a,
+				if (ap_apqn_host_owned(h, &h->apmask, &h->aqmask, (unsigned int)a,
 						  (unsigned int)d)) {
 					char apqn[APQN_BUF];
 
@@ -645,6 +790,41 @@ apply:
 	}
 	}
 	model_owners(h);
+}
+
+/*
+ * The errno the kernel gives for a refusal predict_step adds, by its rule:
+ * vfio_ap_ops.c refuses a queue outside the pool with EADDRNOTAVAIL
+ * (vfio_ap_mdev_verify_queues_reserved_for_apid on 4.20, the masks check of
+ * assign_adapter_store since 6.0), a shared APQN with EADDRINUSE
+ * (vfio_ap_mdev_verify_no_sharing), an id above the limit with ENODEV
+ * (assign_adapter_store), a change under a running guest with EBUSY; ap_bus.c
+ * refuses a mask write that takes an mdev's queue with EBUSY (apmask_store);
+ * mdev_core.c an existing UUID with EEXIST.
+ */
+static int rule_errno(const char *rule)
+{
+	static const struct {
+		const char *rule;
+		int err;
+	} map[] = {
+		{ "not-in-pool", EADDRNOTAVAIL }, { "apqn-in-use", EADDRINUSE },
+		{ "id-range", ENODEV }, { "guest-running", EBUSY }, { "mdev-owned", EBUSY },
+		{ "mdev-exists", EEXIST }, { "no-vfio-ap", ENODEV },
+	};
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (!strcmp(map[i].rule, rule))
+			return -map[i].err;
+	return -EINVAL;
+}
+
+int plan_predict_step(struct ap_host *model, const struct step *s, struct findings *f)
+{
+	unsigned int mark = f->n;
+
+	predict_step(model, s, f);
+	return f->n > mark ? rule_errno(f->v[mark].rule) : 0;
 }
 
 void plan_check(const struct plan *p, const struct ap_host *h, bool strict,
@@ -725,6 +905,27 @@ static int verify(const struct step *s)
 	int rc;
 
 	switch (s->op) {
+	case OP_OVERRIDE:
+		step_path(s, rel, sizeof(rel));
+		rc = sysfs_read(rel, buf, sizeof(buf));
+		if (rc < 0)
+			return rc;
+		return strncmp(buf, s->text, strcspn(s->text, "\n")) ||
+		       strlen(buf) != strcspn(s->text, "\n") ? -EPROTO : 0;
+	case OP_UNBIND:
+		snprintf(rel, sizeof(rel), "bus/ap/drivers/%s/%02x.%04x", s->driver, s->adapter,
+			 s->domain);
+		return sysfs_exists(TREE_SYS, rel) ? -EPROTO : 0;
+	case OP_PROBE: {
+		char drv[64];
+
+		snprintf(rel, sizeof(rel), "devices/ap/card%02x/%02x.%04x/driver", s->adapter,
+			 s->adapter, s->domain);
+		if (sysfs_link_name(rel, drv, sizeof(drv)) < 0)
+			return -EPROTO;
+		return *s->driver ? (strcmp(drv, s->driver) ? -EPROTO : 0)
+				  : (strcmp(drv, "vfio_ap") ? 0 : -EPROTO);
+	}
 	case OP_MASK:
 		rc = ap_read_mask(s->mask, &m);
 		return rc ? rc : bm_equal(&m, &s->mask_after) ? 0 : -EPROTO;
@@ -783,9 +984,24 @@ static int undo_remove(const struct step *s)
 
 static int undo(const struct step *s)
 {
-	char rel[192], text[AP_CONFIG_LEN + 2], hex[BM_HEX_LEN];
+	char rel[192], text[AP_CONFIG_LEN + 2], hex[BM_HEX_LEN], drv[64];
 
 	switch (s->op) {
+	case OP_OVERRIDE:
+		snprintf(text, sizeof(text), "%s\n", s->override_before);
+		step_path(s, rel, sizeof(rel));
+		return write_text(rel, text);
+	case OP_UNBIND:
+		snprintf(rel, sizeof(rel), "bus/ap/drivers/%s/bind", s->driver);
+		return write_text(rel, s->text);
+	case OP_PROBE:
+		/* unbind from whatever the probe bound it to */
+		snprintf(rel, sizeof(rel), "devices/ap/card%02x/%02x.%04x/driver", s->adapter,
+			 s->adapter, s->domain);
+		if (sysfs_link_name(rel, drv, sizeof(drv)) < 0)
+			return 0;
+		snprintf(rel, sizeof(rel), "bus/ap/drivers/%s/unbind", drv);
+		return write_text(rel, s->text);
 	case OP_MASK:
 		bm_to_hex(&s->mask_before, hex);
 		snprintf(text, sizeof(text), "%s\n", hex);

@@ -15,7 +15,11 @@
 #include "conflict.h"
 #include "matrix.h"
 
-enum step_op { OP_MASK, OP_CREATE, OP_REMOVE, OP_ASSIGN, OP_UNASSIGN, OP_AP_CONFIG };
+enum step_op {
+	OP_MASK, OP_CREATE, OP_REMOVE, OP_ASSIGN, OP_UNASSIGN, OP_AP_CONFIG,
+	/* one queue's driver (6.19+): its driver_override, unbind, drivers_probe */
+	OP_OVERRIDE, OP_UNBIND, OP_PROBE,
+};
 enum step_field { FIELD_ADAPTER, FIELD_DOMAIN, FIELD_CONTROL };
 
 struct step {
@@ -27,6 +31,10 @@ struct step {
 	char text[1024];		/* the bytes written, newline included */
 	struct bitmap mask_before, mask_after;		/* OP_MASK */
 	struct ap_matrix matrix_before, matrix_after;	/* OP_REMOVE, OP_AP_CONFIG */
+	/* OP_OVERRIDE, OP_UNBIND, OP_PROBE: the queue; the driver it is unbound
+	 * from or probed for ("" = a default driver); the override before */
+	uint8_t adapter, domain;
+	char driver[32], override_before[32];
 	/* set by plan_execute */
 	bool done;
 	int result;
@@ -47,6 +55,13 @@ int plan_assign(struct plan *p, const char *uuid, enum step_field field, unsigne
 		bool assign);
 int plan_ap_config(struct plan *p, const char *uuid, const struct ap_matrix *before,
 		   const struct ap_matrix *after);
+/*
+ * Reserves one queue for vfio_ap (or gives it back to the default drivers)
+ * through its driver_override, as driverctl set-override does: unbind it
+ * from its driver, write the override, then probe it. Nothing when the
+ * queue is where it should be already.
+ */
+int plan_override(struct plan *p, const struct ap_host *h, const struct ap_queue *q, bool reserve);
 /*
  * The steps that take an mdev from one matrix to another: unassignments
  * first, then adapters, domains and control domains; or one ap_config write
@@ -83,6 +98,15 @@ int ap_host_clone(struct ap_host *dst, const struct ap_host *src);
  */
 void plan_check(const struct plan *p, const struct ap_host *h, bool strict,
 		struct findings *f, struct ap_host *end);
+
+/*
+ * Predicts one step on a model of the host (a copy from ap_host_clone) and
+ * applies it there, as plan_check does step by step: 0 when the kernel would
+ * take the write, else the -errno it would refuse it with, the refusal added
+ * to f. Give each step fresh findings: a refusal equal to one already in f
+ * is not added twice.
+ */
+int plan_predict_step(struct ap_host *model, const struct step *s, struct findings *f);
 
 struct plan_result {
 	int failed;		/* index of the step the kernel refused, or -1 */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "boot.h"
 #include "guestview.h"
 #include "json.h"
 #include "plan.h"
@@ -67,10 +68,13 @@ struct json_object *json_queue(const struct ap_host *h, const struct ap_queue *q
 	json_object_object_add(o, "adapter", json_object_new_int(q->adapter));
 	json_object_object_add(o, "domain", json_object_new_int(q->domain));
 	json_object_object_add(o, "pool", json_object_new_string(
-		ap_host_owned(&h->apmask, &h->aqmask, q->adapter, q->domain) ? "host" : "vfio_ap"));
+		ap_apqn_host_owned(h, &h->apmask, &h->aqmask, q->adapter, q->domain) ? "host" : "vfio_ap"));
 	json_object_object_add(o, "driver", string_or_null(ap_queue_driver(h, q)));
 	json_object_object_add(o, "owner", q->owner >= 0 ?
 			       json_object_new_string(h->mdevs[q->owner].uuid) : NULL);
+	json_object_object_add(o, "driver_override", q->override == OVR_NONE ? NULL :
+			       json_object_new_string(q->override == OVR_VFIO ? "vfio_ap" :
+						      q->override == OVR_DEFAULT ? "default" : "other"));
 	return o;
 }
 
@@ -157,7 +161,9 @@ struct json_object *json_bus(const struct ap_host *h)
 	json_object_object_add(k, "hotplug", json_object_new_boolean(h->dynamic));
 	json_object_object_add(k, "ap_config", json_object_new_boolean(h->has_ap_config));
 	json_object_object_add(k, "queue_status", json_object_new_boolean(h->has_queue_status));
+	json_object_object_add(k, "driver_override", json_object_new_boolean(h->has_override));
 	json_object_object_add(o, "kernel", k);
+	json_object_object_add(o, "reservation", json_object_new_string(ap_reservation(h)));
 	json_object_object_add(o, "features", string_or_null(h->features));
 	return o;
 }
@@ -378,4 +384,44 @@ void jstream_array_end(struct json_stream *s)
 void jstream_end(struct json_stream *s)
 {
 	fputs(s->first_member ? "}\n" : "\n}\n", stdout);
+}
+
+/* One auto definition at the next boot. */
+static struct json_object *json_boot_guest(const struct boot_guest *g)
+{
+	struct json_object *o = json_object_new_object();
+	bool started = g->outcome == BOOT_STARTS || g->outcome == BOOT_LESS;
+
+	json_object_object_add(o, "uuid", json_object_new_string(g->uuid));
+	json_object_object_add(o, "outcome", json_object_new_string(boot_outcome_name(g->outcome)));
+	json_object_object_add(o, "defined", matrix_members(json_object_new_object(), &g->defined));
+	json_object_object_add(o, "started", started ?
+			       matrix_members(json_object_new_object(), &g->started) : NULL);
+	json_object_object_add(o, "attr", g->attr >= 0 ? json_object_new_int(g->attr) : NULL);
+	json_object_object_add(o, "attribute", g->attr >= 0 ? json_object_new_string(g->attr_key)
+							    : NULL);
+	json_object_object_add(o, "value", g->attr >= 0 ? json_object_new_string(g->attr_value)
+							: NULL);
+	json_object_object_add(o, "errno", g->err ? json_object_new_string(boot_errno_name(g->err))
+						  : NULL);
+	json_object_object_add(o, "reason", string_or_null(g->why));
+	return o;
+}
+
+struct json_object *json_boot(const struct boot_prediction *bp)
+{
+	struct json_object *o = json_object_new_object(), *v = json_object_new_array();
+
+	json_object_object_add(o, "ok", json_object_new_boolean(!bp->not_as_defined));
+	json_object_object_add(o, "rule", bp->rule ? json_object_new_string(bp->rule) : NULL);
+	json_object_object_add(o, "rule_error", string_or_null(bp->rule_error));
+	json_object_object_add(o, "apmask", json_mask(&bp->apmask, NULL));
+	json_object_object_add(o, "aqmask", json_mask(&bp->aqmask, NULL));
+	json_object_object_add(o, "blocked_by", string_or_null(bp->blocker));
+	for (unsigned int i = 0; i < bp->n; i++)
+		json_object_array_add(v, json_boot_guest(&bp->v[i]));
+	json_object_object_add(o, "guests", v);
+	json_object_object_add(o, "as_defined", json_object_new_int((int)(bp->n - bp->not_as_defined)));
+	json_object_object_add(o, "not_as_defined", json_object_new_int((int)bp->not_as_defined));
+	return o;
 }

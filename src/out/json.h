@@ -78,6 +78,14 @@ void jstream_item(struct json_stream *s, struct json_object *item);
 void jstream_array_end(struct json_stream *s);
 void jstream_end(struct json_stream *s);
 
+/*
+ * The next boot: {"ok", "rule", "rule_error", "apmask", "aqmask",
+ * "blocked_by", "guests": [{"uuid", "outcome", "defined", "started", "attr",
+ * "attribute", "value", "errno", "reason"}], "as_defined", "not_as_defined"}.
+ */
+struct boot_prediction;
+struct json_object *json_boot(const struct boot_prediction *bp);
+
 /* The one way apmatrix serialises JSON (pretty, two spaces). */
 const char *json_text(struct json_object *obj);
 

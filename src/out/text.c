@@ -6,6 +6,7 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "boot.h"
 #include "guestview.h"
 #include "nls.h"
 #include "text.h"
@@ -85,7 +86,7 @@ static void print_queue_row(const struct ap_host *h, const struct ap_queue *q, b
 	apqn_format(q->adapter, q->domain, apqn);
 	printf("%-8s %-6s %-11s %-10s %-7s %-10s %-*s", apqn, c ? c->type : "-",
 	       c ? ap_card_mode(c) : "-", ap_qstatus_name(q->status),
-	       ap_host_owned(&h->apmask, &h->aqmask, q->adapter, q->domain) ? "host" : "vfio_ap",
+	       ap_apqn_host_owned(h, &h->apmask, &h->aqmask, q->adapter, q->domain) ? "host" : "vfio_ap",
 	       or_dash(ap_queue_driver(h, q)), verbose ? 36 : 0, owner);
 	if (verbose && c) {
 		char hw[16], depth[16];
@@ -244,7 +245,7 @@ static char cell(const struct ap_host *h, const int *letter, unsigned int a, uns
 		 int *who)
 {
 	const struct ap_queue *q = ap_queue_get(h, a, d);
-	bool host = ap_host_owned(&h->apmask, &h->aqmask, a, d);
+	bool host = ap_apqn_host_owned(h, &h->apmask, &h->aqmask, a, d);
 	int holders = 0, first = -1;
 
 	*who = -1;
@@ -353,6 +354,73 @@ void text_findings(const struct findings *f, bool verbose)
 			continue;
 		printf("%s: [%s] %s\n", _(sev[x->severity]), x->rule, x->message);
 	}
+}
+
+/* "05.0004 05.00ab", or "(none)" */
+static void print_apqns(const struct ap_matrix *m)
+{
+	bool any = false;
+	int a, d;
+
+	bm_for_each(a, &m->adapters)
+		bm_for_each(d, &m->domains) {
+			char apqn[APQN_BUF];
+
+			apqn_format((unsigned int)a, (unsigned int)d, apqn);
+			printf(" %s", apqn);
+			any = true;
+		}
+	if (!any)
+		printf(" %s", _("(no APQN)"));
+}
+
+static void text_boot_guest(const struct boot_guest *g)
+{
+	switch (g->outcome) {
+	case BOOT_STARTS:
+		printf(_("%s starts as defined:"), g->uuid);
+		print_apqns(&g->started);
+		putchar('\n');
+		break;
+	case BOOT_LESS:
+		printf(_("%s starts with less than defined:"), g->uuid);
+		print_apqns(&g->started);
+		printf("\n  %s\n", g->why);
+		break;
+	case BOOT_FAILS:
+		if (g->attr >= 0)
+			/* TRANSLATORS: "UUID fails at attrs[2] assign_domain 0x47 (EADDRINUSE): why" */
+			printf(_("%s fails at attrs[%d] %s %s (%s): %s\n"), g->uuid, g->attr,
+			       g->attr_key, g->attr_value, boot_errno_name(g->err), g->why);
+		else
+			printf(_("%s fails: %s\n"), g->uuid, g->why);
+		break;
+	case BOOT_BLOCKED:
+		printf(_("%s does not start: %s\n"), g->uuid, g->why);
+		break;
+	}
+}
+
+void text_boot(const struct boot_prediction *bp, bool quiet)
+{
+	if (!quiet) {
+		if (bp->rule && !bp->rule_error[0])
+			printf(_("at boot, %s sets the masks:\n"), bp->rule);
+		else if (bp->rule)
+			printf(_("at boot, %s is unusable (%s); the masks stay all ones:\n"),
+			       bp->rule, bp->rule_error);
+		else
+			printf(_("at boot, no rule sets the masks; they stay all ones, every queue "
+				 "for the host:\n"));
+		text_mask_lines("apmask", &bp->apmask);
+		text_mask_lines("aqmask", &bp->aqmask);
+	}
+	for (unsigned int i = 0; i < bp->n; i++)
+		if (!quiet || bp->v[i].outcome != BOOT_STARTS)
+			text_boot_guest(&bp->v[i]);
+	if (!quiet || bp->not_as_defined)
+		printf(_("boot: %u of %u auto definitions start as defined\n"),
+		       bp->n - bp->not_as_defined, bp->n);
 }
 
 /* "adapters 5-6, domains 4,71, control domains 4" */

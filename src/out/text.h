@@ -45,4 +45,8 @@ void text_guest_view(const struct ap_host *h, const struct guest_view *g, const 
 /* "error: rule APQN: message" lines and a summary line. */
 void text_findings(const struct findings *f, bool verbose);
 
+/* The next boot: the masks, then one line per auto definition, in start order. */
+struct boot_prediction;
+void text_boot(const struct boot_prediction *bp, bool quiet);
+
 #endif

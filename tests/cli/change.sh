@@ -222,6 +222,12 @@ kill $holder; wait $holder 2>/dev/null
 run apm --timeout 1 create --uuid $U1 --adapters 5 --domains 4
 is "$status" 0 "a stale lock (its PID gone) is taken over"
 ok '[ ! -e "$SIM_ROOT/run/lock/s390apconfig.lock" ]' "the lock is released afterwards"
+: >"$SIM_ROOT/run/lock/s390apconfig.lock"
+run apm --timeout 0 create --uuid $U2
+is "$status" 5 "an empty lock file, fresh: exit 5"
+like "$err" "names no process" "the message says the file names no process"
+unlike "$err" "PID 0" "and names no PID 0"
+rm -f "$SIM_ROOT/run/lock/s390apconfig.lock"
 
 # Two processes race for the same APQNs: never both succeed.
 apm remove $U1 >/dev/null

@@ -167,6 +167,8 @@ sim_stop
 completes "apmatrix plan gu" "plan: files" guests.json
 completes "apmatrix apply --prune gu" "apply: files after an option" guests.json
 completes "apmatrix check gu" "check: files" guests.json
+completes "apmatrix check --b" "check: --boot" --boot
+completes "apmatrix check --boot gu" "check --boot: no file"
 completes "apmatrix persist gu" "persist: files" guests.json
 completes "apmatrix plan guests.json " "plan takes one file"
 completes "apmatrix --root di" "--root: directories" dirs

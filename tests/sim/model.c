@@ -2,7 +2,7 @@
 /*
  * The AP bus and vfio_ap model: the state behind the simulated sysfs files and
  * every store that changes it.  Section numbers (§) refer to
- * /work/shared/design/kernel-semantics.md, the behaviour spec.
+ * tests/sim/SPEC.md, the behaviour spec.
  *
  * Conventions: stores take the bytes of one write() and work on a
  * NUL-terminated copy, as kernfs hands the kernel's store functions; they
@@ -25,6 +25,12 @@
 static bool k6(const struct sim_model *m)
 {
 	return m->kernel >= SIM_KERNEL_6_0;
+}
+
+/* 6.19: queues have driver_override (§1.8) */
+static bool k619(const struct sim_model *m)
+{
+	return m->kernel >= SIM_KERNEL_6_19;
 }
 
 /* Records why a store was refused (shown by the control file). */
@@ -78,8 +84,11 @@ const char *sim_kernel_name(enum sim_kernel k)
 		return "6.0";
 	case SIM_KERNEL_6_12:
 		return "6.12";
+	case SIM_KERNEL_6_19:
+		return "6.19";
+	default:
+		return "?";
 	}
-	return "?";
 }
 
 int sim_kernel_parse(const char *s, enum sim_kernel *k)
@@ -92,6 +101,8 @@ int sim_kernel_parse(const char *s, enum sim_kernel *k)
 		*k = SIM_KERNEL_6_0;
 	else if (!strcmp(s, "6.12") || !strcmp(s, "current"))
 		*k = SIM_KERNEL_6_12;
+	else if (!strcmp(s, "6.19"))
+		*k = SIM_KERNEL_6_19;
 	else
 		return EINVAL;
 	return 0;
@@ -104,8 +115,8 @@ static const char *const driver_names[SIM_DRV_COUNT] = {
 	[SIM_DRV_VFIO_AP] = "vfio_ap",
 	[SIM_DRV_CEX2ACARD] = "cex2acard",
 	[SIM_DRV_CEX2AQUEUE] = "cex2aqueue",
-	[SIM_DRV_PCIXCCCARD] = "pcixcccard",
-	[SIM_DRV_PCIXCCQUEUE] = "pcixccqueue",
+	[SIM_DRV_CEX2CCARD] = "cex2card",
+	[SIM_DRV_CEX2CQUEUE] = "cex2cqueue",
 };
 
 const char *sim_driver_name(enum sim_driver d)
@@ -120,7 +131,7 @@ bool sim_driver_is_default(enum sim_driver d)
 
 bool sim_driver_is_card(enum sim_driver d)
 {
-	return d == SIM_DRV_CEX4CARD || d == SIM_DRV_CEX2ACARD || d == SIM_DRV_PCIXCCCARD;
+	return d == SIM_DRV_CEX4CARD || d == SIM_DRV_CEX2ACARD || d == SIM_DRV_CEX2CCARD;
 }
 
 bool sim_driver_exists(const struct sim_model *m, enum sim_driver d)
@@ -133,10 +144,11 @@ bool sim_driver_exists(const struct sim_model *m, enum sim_driver d)
 		return m->vfio_loaded;
 	case SIM_DRV_CEX2ACARD:
 	case SIM_DRV_CEX2AQUEUE:
-	case SIM_DRV_PCIXCCCARD:
-	case SIM_DRV_PCIXCCQUEUE:
-		/* CEX2/CEX3 support was removed from the AP bus in 5.x */
-		return m->kernel == SIM_KERNEL_4_20;
+	case SIM_DRV_CEX2CCARD:
+	case SIM_DRV_CEX2CQUEUE:
+		/* zcrypt_cex2a.c and zcrypt_cex2c.c (pcixcc until 4.19) were
+		 * removed in 6.6 ("remove CEX2 and CEX3 device drivers") */
+		return m->kernel <= SIM_KERNEL_6_0;
 	default:
 		return false;
 	}
@@ -167,12 +179,12 @@ int sim_card_hwtype(const struct sim_model *m, int a)
 
 	if (ad->raw_hwtype < 10) {
 		/*
-		 * Current kernels ignore pre-CEX4 hardware altogether
-		 * (ap_get_compatible_type() returns 0): the adapter is in the
-		 * QCI mask but has no card device.  4.20 still had the
-		 * CEX2/CEX3 drivers (types 6-9).
+		 * From 6.6 ap_get_compatible_type() returns 0 for pre-CEX4
+		 * hardware: the adapter is in the QCI mask but has no card
+		 * device.  4.20 and the 6.0 family still know CEX2A-CEX3C
+		 * (types 6-9) and have drivers for them.
 		 */
-		if (m->kernel == SIM_KERNEL_4_20 && ad->raw_hwtype >= 6)
+		if (m->kernel <= SIM_KERNEL_6_0 && ad->raw_hwtype >= 6)
 			return ad->raw_hwtype;
 		return 0;
 	}
@@ -231,6 +243,28 @@ enum sim_driver sim_queue_driver(const struct sim_model *m, int a, int d)
 bool sim_queue_host_owned(const struct sim_model *m, int a, int d)
 {
 	return sbm_test(&m->apmask, (unsigned int)a) && sbm_test(&m->aqmask, (unsigned int)d);
+}
+
+bool sim_masks_full(const struct sim_model *m)
+{
+	return sbm_weight(&m->apmask) == SIM_BITS && sbm_weight(&m->aqmask) == SIM_BITS;
+}
+
+const char *sim_queue_override(const struct sim_model *m, int a, int d)
+{
+	return m->override ? m->override[a * SIM_BITS + d] : NULL;
+}
+
+/*
+ * ap_owned_by_def_drv() as 6.19 has it (§1.8): a queue with a driver_override
+ * is the host's exactly while a default driver has it; without one the masks
+ * decide, as on every earlier generation.
+ */
+static bool owned_by_def_drv(const struct sim_model *m, int a, int d)
+{
+	if (sim_queue_override(m, a, d))
+		return sim_driver_is_default(sim_queue_driver(m, a, d));
+	return sim_queue_host_owned(m, a, d);
 }
 
 void sim_bindings(const struct sim_model *m, int *bound, int *total)
@@ -309,7 +343,7 @@ static enum sim_driver default_card_driver(const struct sim_model *m, int a)
 	if (t == 6 || t == 8)
 		return SIM_DRV_CEX2ACARD;
 	if (t == 7 || t == 9)
-		return SIM_DRV_PCIXCCCARD;
+		return SIM_DRV_CEX2CCARD;
 	return SIM_DRV_NONE;
 }
 
@@ -320,8 +354,8 @@ static enum sim_driver default_queue_driver(const struct sim_model *m, int a)
 		return SIM_DRV_CEX4QUEUE;
 	case SIM_DRV_CEX2ACARD:
 		return SIM_DRV_CEX2AQUEUE;
-	case SIM_DRV_PCIXCCCARD:
-		return SIM_DRV_PCIXCCQUEUE;
+	case SIM_DRV_CEX2CCARD:
+		return SIM_DRV_CEX2CQUEUE;
 	default:
 		return SIM_DRV_NONE;
 	}
@@ -345,12 +379,45 @@ static bool driver_matches(const struct sim_model *m, enum sim_driver drv, int a
 	return queue ? default_queue_driver(m, a) == drv : default_card_driver(m, a) == drv;
 }
 
-/* The driver a probe of the queue ends up with (ap_device_probe's pool check). */
+/* The registered AP driver with this name, or SIM_DRV_NONE. */
+static enum sim_driver driver_by_name(const struct sim_model *m, const char *name)
+{
+	for (int i = 1; i < SIM_DRV_COUNT; i++)
+		if (!strcmp(name, driver_names[i]) && sim_driver_exists(m, i))
+			return i;
+	return SIM_DRV_NONE;
+}
+
+/*
+ * The driver a probe of the queue ends up with: ap_device_probe() takes only
+ * the driver a driver_override names (6.19, no pool check then), else the
+ * pool decides: apmask x aqmask for the default drivers, the rest for vfio_ap.
+ */
 static enum sim_driver probe_choice(const struct sim_model *m, int a, int d)
 {
+	const char *ovr = sim_queue_override(m, a, d);
+
+	if (ovr) {
+		enum sim_driver drv = driver_by_name(m, ovr);
+
+		return driver_matches(m, drv, a, true) ? drv : SIM_DRV_NONE;
+	}
 	if (sim_queue_host_owned(m, a, d))
 		return default_queue_driver(m, a);
 	return vfio_accepts(m, a) ? SIM_DRV_VFIO_AP : SIM_DRV_NONE;
+}
+
+/* Whether the queue's driver is the one its override or its pool wants. */
+static bool binding_stands(const struct sim_model *m, int a, int d)
+{
+	enum sim_driver drv = m->queue_drv[a][d];
+	const char *ovr = sim_queue_override(m, a, d);
+
+	if (drv == SIM_DRV_NONE)
+		return false;
+	if (ovr)
+		return !strcmp(ovr, driver_names[drv]);
+	return sim_driver_is_default(drv) == sim_queue_host_owned(m, a, d);
 }
 
 /* vfio_ap's remove callback: a queue in the guest view takes its adapter out (6.x). */
@@ -369,16 +436,60 @@ static void vfio_queue_removed(struct sim_model *m, int a, int d)
 		sbm_clear(&md->shadow.apm, (unsigned int)a);
 }
 
-/* vfio_ap's probe callback: the owning mdev's view is filtered again (6.x). */
+/*
+ * The 6.0 family's vfio_ap_mdev_filter_matrix(apm, aqm, mdev): the view is
+ * reset to the matrix within the host configuration, then only the APQNs of
+ * apm x aqm are inspected; an adapter filtered earlier for an APQN outside
+ * them comes back (§3.4).  850fb7fa8c68 (January 2024) made every caller
+ * filter the whole matrix.
+ */
+static void filter_apqns(struct sim_model *m, struct sim_mdev *md, const struct sim_bitmap *apm,
+			 const struct sim_bitmap *aqm)
+{
+	struct sim_bitmap fa = *apm, fq = *aqm;	/* apm, aqm may be md's own */
+	int a, d;
+
+	sbm_and(&md->shadow.apm, &md->matrix.apm, &m->host_apm);
+	sbm_and(&md->shadow.aqm, &md->matrix.aqm, &m->host_aqm);
+	sbm_limit(&md->shadow.apm, md->apm_max);
+	sbm_limit(&md->shadow.aqm, md->aqm_max);
+	sbm_for_each(a, &fa) {
+		sbm_for_each(d, &fq) {
+			if (sim_queue_driver(m, a, d) != SIM_DRV_VFIO_AP) {
+				sbm_clear(&md->shadow.apm, (unsigned int)a);
+				break;
+			}
+		}
+	}
+}
+
+/*
+ * A view recompute: at once, for the given adapters x domains, on the 6.0
+ * family; a full recompute at the end of the operation (finish()) later.
+ */
+static void refilter(struct sim_model *m, struct sim_mdev *md, const struct sim_bitmap *apm,
+		     const struct sim_bitmap *aqm)
+{
+	if (m->kernel == SIM_KERNEL_6_0)
+		filter_apqns(m, md, apm, aqm);
+	else
+		md->refilter = true;
+}
+
+/* vfio_ap_mdev_probe_queue(): the owning mdev's view is filtered again (6.x). */
 static void vfio_queue_probed(struct sim_model *m, int a, int d)
 {
+	struct sim_bitmap one;
 	int slot;
 
 	if (!k6(m))
 		return;
 	slot = sim_mdev_for_queue(m, a, d);
-	if (slot >= 0)
-		m->mdev[slot].refilter = true;
+	if (slot < 0)
+		return;
+	sbm_zero(&one);
+	sbm_set(&one, (unsigned int)a);
+	refilter(m, &m->mdev[slot], &one, &m->mdev[slot].matrix.aqm);
 }
 
 static void queue_unbind(struct sim_model *m, int a, int d)
@@ -429,13 +540,9 @@ static void revise_bindings(struct sim_model *m)
 		if (!sim_card_exists(m, a))
 			continue;
 		sbm_for_each(d, &m->host_aqm) {
-			enum sim_driver drv;
-
 			if (!sim_queue_exists(m, a, d))
 				continue;
-			drv = m->queue_drv[a][d];
-			if (drv != SIM_DRV_NONE &&
-			    sim_driver_is_default(drv) == sim_queue_host_owned(m, a, d))
+			if (binding_stands(m, a, d))
 				continue;
 			queue_unbind(m, a, d);
 			queue_probe(m, a, d);
@@ -445,24 +552,19 @@ static void revise_bindings(struct sim_model *m)
 
 /* ---- the guest view (§3.4) ------------------------------------------------------ */
 
-/* vfio_ap_mdev_filter_matrix(): the full recompute of adapters and domains. */
+/*
+ * vfio_ap_mdev_filter_matrix() since 850fb7fa8c68: the full recompute.  Whole
+ * adapters only: one APQN of the view not bound to vfio_ap drops its adapter.
+ */
 static void filter_matrix(struct sim_model *m, struct sim_mdev *md)
 {
-	int a, d;
+	struct sim_bitmap apm, aqm;
 
-	sbm_and(&md->shadow.apm, &md->matrix.apm, &m->host_apm);
-	sbm_and(&md->shadow.aqm, &md->matrix.aqm, &m->host_aqm);
-	sbm_limit(&md->shadow.apm, md->apm_max);
-	sbm_limit(&md->shadow.aqm, md->aqm_max);
-	sbm_for_each(a, &md->shadow.apm) {
-		sbm_for_each(d, &md->shadow.aqm) {
-			if (sim_queue_driver(m, a, d) != SIM_DRV_VFIO_AP) {
-				/* whole adapters only: one missing APQN drops it */
-				sbm_clear(&md->shadow.apm, (unsigned int)a);
-				break;
-			}
-		}
-	}
+	sbm_and(&apm, &md->matrix.apm, &m->host_apm);
+	sbm_and(&aqm, &md->matrix.aqm, &m->host_aqm);
+	sbm_limit(&apm, md->apm_max);
+	sbm_limit(&aqm, md->aqm_max);
+	filter_apqns(m, md, &apm, &aqm);
 }
 
 /* vfio_ap_mdev_filter_cdoms(): control domains the host has. */
@@ -470,6 +572,22 @@ static void filter_cdoms(struct sim_model *m, struct sim_mdev *md)
 {
 	sbm_and(&md->shadow.adm, &md->matrix.adm, &m->host_adm);
 	sbm_limit(&md->shadow.adm, md->adm_max);
+}
+
+/*
+ * ap_check_bindings_complete(): bindings_complete_count counts the times
+ * every queue device got a driver (6.19 shows it, §1.1).
+ */
+static void check_bindings(struct sim_model *m)
+{
+	int bound, total;
+	bool complete;
+
+	sim_bindings(m, &bound, &total);
+	complete = m->scans && bound == total;
+	if (complete && !m->complete)
+		m->complete_count++;
+	m->complete = complete;
 }
 
 /*
@@ -494,6 +612,7 @@ static void finish(struct sim_model *m)
 		if (k6(m) && md->attached)
 			md->guest = md->shadow;	/* hot (un)plug into the guest */
 	}
+	check_bindings(m);
 }
 
 /* ap_select_domain(): the first usage domain in aqmask with a usable card. */
@@ -547,6 +666,10 @@ void sim_model_free(struct sim_model *m)
 {
 	if (!m)
 		return;
+	if (m->override)
+		for (int i = 0; i < SIM_BITS * SIM_BITS; i++)
+			free(m->override[i]);
+	free(m->override);
 	free(m->mdev);
 	free(m);
 }
@@ -642,10 +765,13 @@ char *sim_model_state(const struct sim_model *m)
 			  ad->online);
 		sbm_for_each(d, &m->host_aqm)
 			if (sim_queue_exists(m, a, d))
-				sb_printf(&sb, "queue %02x.%04x %s %d\n", a, d,
+				sb_printf(&sb, "queue %02x.%04x %s %d %s\n", a, d,
 					  sim_driver_name(m->queue_drv[a][d]),
-					  m->queue_online[a][d]);
+					  m->queue_online[a][d],
+					  sim_queue_override(m, a, d) ? sim_queue_override(m, a, d) : "-");
 	}
+	sb_printf(&sb, "bindings complete=%d count=%lu overrides=%d\n", m->complete,
+		  m->complete_count, m->noverrides);
 	sb_printf(&sb, "vfio_ap loaded=%d max=%ld\n", m->vfio_loaded, m->max_instances);
 	for (int i = 0; i < m->nslots; i++) {
 		const struct sim_mdev *md = &m->mdev[i];
@@ -690,6 +816,16 @@ int sim_store_mask(struct sim_model *m, enum sim_mask which, const char *buf, si
 
 	if (!s)
 		return ENOMEM;
+	/*
+	 * 6.19 (46030379f13c): no mask change while any queue has a
+	 * driver_override.  The errno is taken to be the EINVAL the store
+	 * starts with, as driver_override_store() does in the same series.
+	 */
+	if (k619(m) && m->noverrides) {
+		free(s);
+		return refuse(m, EINVAL, "%s: %d queue(s) have a driver_override",
+			      which == SIM_APMASK ? "apmask" : "aqmask", m->noverrides);
+	}
 	rc = sim_mask_parse(s, cur, &n);
 	free(s);
 	if (rc)
@@ -754,12 +890,12 @@ int sim_store_poll_thread(struct sim_model *m, const char *buf, size_t len)
 
 	if (!s)
 		return ENOMEM;
-	if (k6(m)) {
+	if (m->kernel >= SIM_KERNEL_6_12) {
 		rc = sim_kstrtobool(s, &on);
 	} else {
 		unsigned long long v;
 
-		/* 4.20: "%d\n", any non-zero starts the thread */
+		/* 4.20 and 6.0: sscanf "%d\n", any non-zero starts the thread */
 		if (sim_sscanf_num(s, 10, true, &v))
 			on = (int)v != 0;
 		else
@@ -768,7 +904,8 @@ int sim_store_poll_thread(struct sim_model *m, const char *buf, size_t len)
 	free(s);
 	if (rc)
 		return refuse(m, rc, "poll_thread: not a boolean");
-	m->poll_thread = on;
+	/* ap_poll_thread_start(): no thread while interrupts are in use */
+	m->poll_thread = on && !m->interrupts;
 	return 0;
 }
 
@@ -780,7 +917,7 @@ int sim_store_poll_timeout(struct sim_model *m, const char *buf, size_t len)
 
 	if (!s)
 		return ENOMEM;
-	if (k6(m)) {
+	if (m->kernel >= SIM_KERNEL_6_12) {
 		unsigned long ul;
 
 		rc = sim_kstrtoul(s, 0, &ul);
@@ -788,7 +925,7 @@ int sim_store_poll_timeout(struct sim_model *m, const char *buf, size_t len)
 		if (!rc && v > 120000000000ULL)
 			rc = EINVAL;
 	} else if (!sim_sscanf_num(s, 10, false, &v) || v < 1 || v > 120000000000ULL) {
-		rc = EINVAL;	/* 4.20: "%llu\n", 1..120e9 */
+		rc = EINVAL;	/* 4.20 and 6.0: sscanf "%llu\n", 1..120e9 */
 	}
 	free(s);
 	if (rc)
@@ -806,7 +943,7 @@ void sim_rescan(struct sim_model *m)
 
 int sim_store_scans(struct sim_model *m, const char *buf, size_t len)
 {
-	/* 6.12: any write forces a synchronous bus scan */
+	/* scans_store() (6.x): any write forces a synchronous bus scan */
 	sim_rescan(m);
 	return 0;
 }
@@ -881,18 +1018,21 @@ int sim_store_bind(struct sim_model *m, enum sim_driver drv, const char *buf, si
 	free(s);
 	if (!found || !driver_matches(m, drv, a, d >= 0))
 		return refuse(m, ENODEV, "bind: no such device for %s", sim_driver_name(drv));
+	if ((d < 0 ? m->card_drv[a] : m->queue_drv[a][d]) != SIM_DRV_NONE) {
+		/* bind_store(): 4.20 wanted an unbound device (ENODEV); from
+		 * 5.14 device_driver_attach() says EBUSY */
+		return refuse(m, m->kernel == SIM_KERNEL_4_20 ? ENODEV : EBUSY,
+			      "bind: the device is bound");
+	}
 	if (d < 0) {
-		if (m->card_drv[a] != SIM_DRV_NONE)
-			return refuse(m, EBUSY, "bind: card%02x is bound", a);
 		card_probe(m, a);
 		return 0;
 	}
-	if (m->queue_drv[a][d] != SIM_DRV_NONE)
-		return refuse(m, EBUSY, "bind: %02x.%04x is bound", a, d);
-	/* ap_device_probe(): the pool decides which kind of driver may take it */
-	if (sim_driver_is_default(drv) != sim_queue_host_owned(m, a, d))
-		return refuse(m, ENODEV, "bind: %02x.%04x is not in %s's pool", a, d,
-			      sim_driver_name(drv));
+	/* ap_device_probe(): the override, else the pool, decides */
+	if (probe_choice(m, a, d) != drv)
+		return refuse(m, ENODEV, "bind: %02x.%04x is not %s's (%s)", a, d,
+			      sim_driver_name(drv), sim_queue_override(m, a, d) ?
+			      "driver_override" : "apmask/aqmask");
 	queue_bind(m, a, d, drv);
 	finish(m);
 	return 0;
@@ -995,6 +1135,60 @@ int sim_store_queue_online(struct sim_model *m, int a, int d, const char *buf, s
 		return refuse(m, EINVAL, "online: card%02x is offline", a);
 	m->queue_online[a][d] = (uint8_t)v;
 	return 0;
+}
+
+/* Sets (value != NULL) or clears a queue's override; keeps the count. */
+static int set_override(struct sim_model *m, int a, int d, char *value)
+{
+	char **slot;
+
+	if (!m->override) {
+		m->override = calloc((size_t)SIM_BITS * SIM_BITS, sizeof(*m->override));
+		if (!m->override) {
+			free(value);
+			return ENOMEM;
+		}
+	}
+	slot = &m->override[a * SIM_BITS + d];
+	m->noverrides += (value != NULL) - (*slot != NULL);
+	free(*slot);
+	*slot = value;
+	return 0;
+}
+
+/*
+ * The queue's driver_override (6.19, §1.8): driver_override_store() refuses
+ * (EINVAL) unless apmask and aqmask are both all ones, and (EBUSY) for a
+ * queue an mdev holds (merge f555d885bfc4); then driver_set_override():
+ * a write of PAGE_SIZE - 1 bytes or more is EINVAL, an empty write or one
+ * starting with a newline clears the override, else it is the text up to
+ * the first newline.  Nothing is re-bound: that takes an unbind and a
+ * drivers_probe, as driverctl does.
+ */
+int sim_store_queue_override(struct sim_model *m, int a, int d, const char *buf, size_t len)
+{
+	char *s, *nl, *value = NULL;
+	int slot;
+
+	if (!sim_masks_full(m))
+		return refuse(m, EINVAL, "driver_override: apmask and aqmask are not all ones");
+	slot = sim_mdev_for_queue(m, a, d);
+	if (slot >= 0)
+		return refuse(m, EBUSY, "driver_override: %02x.%04x is assigned to mdev %s", a, d,
+			      m->mdev[slot].name);
+	if (len >= 4095)
+		return refuse(m, EINVAL, "driver_override: too long");
+	s = copy_buf(buf, len);
+	if (!s)
+		return ENOMEM;
+	nl = strchr(s, '\n');
+	if (nl)
+		*nl = '\0';
+	if (*s)
+		value = s;
+	else
+		free(s);
+	return set_override(m, a, d, value);
 }
 
 int sim_store_uevent(const char *buf, size_t len)
@@ -1206,14 +1400,34 @@ static int verify_no_sharing(struct sim_model *m, const struct sim_mdev *md,
 	return 0;
 }
 
+/* ap_apqn_in_matrix_owned_by_def_drv(): the first host-owned APQN, or -1. */
+static int host_owned_apqn(const struct sim_model *m, const struct sim_apcb *c)
+{
+	struct sim_bitmap ia, iq;
+	int a, d;
+
+	if (!m->noverrides) {
+		/* the masks alone decide: their cross product with the matrix */
+		if (sbm_and(&ia, &c->apm, &m->apmask) && sbm_and(&iq, &c->aqm, &m->aqmask))
+			return sbm_next(&ia, 0) << 16 | sbm_next(&iq, 0);
+		return -1;
+	}
+	sbm_for_each(a, &c->apm)
+		sbm_for_each(d, &c->aqm)
+			if (owned_by_def_drv(m, a, d))
+				return a << 16 | d;
+	return -1;
+}
+
 /* ≥6.0 vfio_ap_mdev_validate_masks(): host-owned first, then sharing. */
 static int validate_masks(struct sim_model *m, const struct sim_mdev *md, const struct sim_apcb *c)
 {
-	struct sim_bitmap ia, iq;
+	int apqn = host_owned_apqn(m, c);
 
-	if (sbm_and(&ia, &c->apm, &m->apmask) && sbm_and(&iq, &c->aqm, &m->aqmask))
-		return refuse(m, EADDRNOTAVAIL, "APQN %02x.%04x belongs to the host (apmask/aqmask)",
-			      sbm_next(&ia, 0), sbm_next(&iq, 0));
+	if (apqn >= 0)
+		return refuse(m, EADDRNOTAVAIL, "APQN %02x.%04x belongs to the host (%s)",
+			      apqn >> 16, apqn & 0xffff, m->noverrides ? "driver_override or masks" :
+			      "apmask/aqmask");
 	return verify_no_sharing(m, md, c);
 }
 
@@ -1300,12 +1514,21 @@ int sim_mdev_assign(struct sim_model *m, int slot, enum sim_res what, const char
 		/* control domains may be shared and host-owned: no checks */
 		md->refilter_cdoms = true;
 	} else {
+		struct sim_bitmap one;
+
 		rc = validate_masks(m, md, &md->matrix);
 		if (rc) {
 			sbm_clear(map, (unsigned int)id);
 			return rc;
 		}
-		md->refilter = true;	/* link the queues, filter, hot plug */
+		/* link the queues, filter (6.0: the new adapter's or domain's
+		 * APQNs only), hot plug */
+		sbm_zero(&one);
+		sbm_set(&one, (unsigned int)id);
+		if (what == SIM_ADAPTER)
+			refilter(m, md, &one, &md->matrix.aqm);
+		else
+			refilter(m, md, &md->matrix.apm, &one);
 	}
 	finish(m);
 	return 0;
@@ -1432,16 +1655,13 @@ int sim_mdev_bind(struct sim_model *m, const char *buf, size_t len)
 	free(s);
 	if (slot < 0)
 		return refuse(m, ENODEV, "bind: no such mdev");
+	/* from about 5.16 mdev_match() matches no driver: only the mdev core binds */
+	if (k6(m))
+		return refuse(m, ENODEV, "bind: mdevs are bound by the mdev core only");
 	if (m->mdev[slot].bound)
-		return refuse(m, EBUSY, "bind: mdev is bound");
-	if (k6(m)) {
-		/* vfio_ap_mdev_probe() allocates a fresh, empty matrix */
-		struct sim_mdev *md = &m->mdev[slot];
-
-		memset(&md->matrix, 0, sizeof(md->matrix));
-		memset(&md->shadow, 0, sizeof(md->shadow));
-		mdev_limits(m, md);
-	}
+		return refuse(m, ENODEV, "bind: mdev is bound");	/* bind_store() of 4.20 */
+	/* mdev_probe() attaches the device to a new IOMMU group */
+	m->mdev[slot].iommu_group = alloc_group(m);
 	m->mdev[slot].bound = true;
 	return 0;
 }
@@ -1468,6 +1688,7 @@ int sim_mdev_unbind(struct sim_model *m, const char *buf, size_t len)
 		memset(&md->shadow, 0, sizeof(md->shadow));
 	}
 	md->bound = false;
+	md->iommu_group = -1;	/* mdev_remove() / vfio_unregister_group_dev() */
 	finish(m);
 	return 0;
 }
@@ -1483,7 +1704,8 @@ int sim_mdev_drivers_probe(struct sim_model *m, const char *buf, size_t len)
 	free(s);
 	if (slot < 0)
 		return refuse(m, ENODEV, "drivers_probe: no such mdev");
-	if (!m->mdev[slot].bound)
+	/* 6.x: no driver matches (mdev_match()), nothing is bound */
+	if (!m->mdev[slot].bound && !k6(m))
 		return sim_mdev_bind(m, m->mdev[slot].name, 36);
 	return 0;
 }
@@ -1536,6 +1758,27 @@ static void default_adapter(struct sim_adapter *ad)
 	ad->online = true;
 }
 
+/*
+ * vfio_ap_mdev_hot_plug_cfg() for an id the host configuration gained: a new
+ * adapter is filtered against the view's domains, a new domain against its
+ * adapters (the 6.0 family's delta filter; later a full recompute).
+ */
+static void hot_plug_cfg(struct sim_model *m, struct sim_mdev *md, enum sim_res what, int id)
+{
+	struct sim_bitmap one;
+
+	if (what == SIM_CONTROL_DOMAIN) {
+		md->refilter_cdoms = true;
+		return;
+	}
+	sbm_zero(&one);
+	sbm_set(&one, (unsigned int)id);
+	if (what == SIM_ADAPTER)
+		refilter(m, md, &one, &md->shadow.aqm);
+	else
+		refilter(m, md, &md->shadow.apm, &one);
+}
+
 /* Devices appear: cards and queues are probed when autoprobe is on. */
 static void config_added(struct sim_model *m, enum sim_res what, int id)
 {
@@ -1554,28 +1797,33 @@ static void config_added(struct sim_model *m, enum sim_res what, int id)
 	}
 	if (!k6(m))
 		return;
-	/* on_scan_complete(): the views of the mdevs that hold the new ids */
+	/* vfio_ap_on_scan_complete(): the views of the mdevs holding the new id */
 	for (int i = 0; i < m->nslots; i++) {
 		struct sim_mdev *md = &m->mdev[i];
 
-		if (md->used && sbm_test(res_map(&md->matrix, what), (unsigned int)id)) {
-			if (what == SIM_CONTROL_DOMAIN)
-				md->refilter_cdoms = true;
-			else
-				md->refilter = true;
-		}
+		if (md->used && sbm_test(res_map(&md->matrix, what), (unsigned int)id))
+			hot_plug_cfg(m, md, what, id);
 	}
 }
 
-/* Devices vanish; before that vfio_ap unplugs the ids from every view (6.x). */
+/*
+ * Devices vanish; before that vfio_ap_mdev_cfg_remove() unplugs the ids from
+ * the views (6.x).  Its control-domain mask is the removed ones NOT assigned
+ * to the mdev (bitmap_andnot where bitmap_and was meant): a removed control
+ * domain stays in the view of every mdev that has it assigned (§3.4).
+ */
 static void config_removed(struct sim_model *m, enum sim_res what, int id)
 {
 	int a, d;
 
-	if (k6(m))
-		for (int i = 0; i < m->nslots; i++)
-			if (m->mdev[i].used)
-				sbm_clear(res_map(&m->mdev[i].shadow, what), (unsigned int)id);
+	for (int i = 0; k6(m) && i < m->nslots; i++) {
+		struct sim_mdev *md = &m->mdev[i];
+
+		if (!md->used || (what == SIM_CONTROL_DOMAIN &&
+				  sbm_test(&md->matrix.adm, (unsigned int)id)))
+			continue;
+		sbm_clear(res_map(&md->shadow, what), (unsigned int)id);
+	}
 	if (what == SIM_ADAPTER) {
 		for (d = 0; d < SIM_BITS; d++) {
 			queue_unbind(m, id, d);
@@ -1653,6 +1901,7 @@ int sim_vfio_unload(struct sim_model *m)
 			if (m->queue_drv[a][d] == SIM_DRV_VFIO_AP)
 				m->queue_drv[a][d] = SIM_DRV_NONE;
 	m->vfio_loaded = false;
+	check_bindings(m);
 	return 0;
 }
 
@@ -1724,9 +1973,11 @@ const char *sim_queue_status(const struct sim_model *m, int a, int d)
 	if (slot < 0)
 		return "unassigned";
 	md = &m->mdev[slot];
-	/* S13: in use only when passed through to a running guest */
-	if (md->attached && sbm_test(&md->shadow.apm, (unsigned int)a) &&
-	    sbm_test(&md->shadow.aqm, (unsigned int)d))
+	/* status_show(): the 6.0 family says "in use" whenever the mdev has a
+	 * guest; later only for APQNs in the guest's view */
+	if (md->attached && (m->kernel == SIM_KERNEL_6_0 ||
+			     (sbm_test(&md->shadow.apm, (unsigned int)a) &&
+			      sbm_test(&md->shadow.aqm, (unsigned int)d))))
 		return "in use";
 	return "assigned";
 }

@@ -7,8 +7,8 @@
  * and queue is bound to, and the vfio_ap mediated devices with their matrix,
  * guest view and guest.  Every store returns 0 or the errno the kernel would
  * return (a positive number) and changes nothing when it fails.  Behaviour
- * follows the project's kernel-semantics.md (/work/shared/design/, "the
- * spec"); the kernel generation is a profile chosen when the model is made.
+ * follows tests/sim/SPEC.md ("the spec", whose sections the § references
+ * name); the kernel generation is a profile chosen when the model is made.
  *
  * Nothing here knows about FUSE: tree.[ch] maps the model onto the sysfs
  * tree, apsim.c serves that tree through FUSE.
@@ -123,11 +123,13 @@ void sim_uuid_format(const uint8_t uuid[16], char out[37]);
 enum sim_kernel {
 	SIM_KERNEL_4_20,	/* the original vfio_ap (v4.20 ... v5.x) */
 	SIM_KERNEL_6_0,		/* dynamic configuration, guest_matrix, in_use */
-	SIM_KERNEL_6_12,	/* adds queue status, ap_config, matrix features */
+	SIM_KERNEL_6_12,	/* adds ap_config, features, the whole-matrix filter */
+	SIM_KERNEL_6_19,	/* adds queue driver_override, bindings_complete_count */
+	SIM_KERNEL_COUNT
 };
 
 const char *sim_kernel_name(enum sim_kernel k);
-/* "4.20", "6.0", "6.12" (also "v6.12", "current" = 6.12) */
+/* "4.20", "6.0", "6.12", "6.19" (also "v6.12", "current" = 6.12) */
 int sim_kernel_parse(const char *s, enum sim_kernel *k);
 
 enum sim_driver {
@@ -135,11 +137,11 @@ enum sim_driver {
 	SIM_DRV_CEX4CARD,
 	SIM_DRV_CEX4QUEUE,
 	SIM_DRV_VFIO_AP,
-	/* 4.20 only: the CEX2/CEX3 drivers, later removed from the kernel */
+	/* 4.20 and 6.0: the CEX2/CEX3 drivers, removed in 6.6 */
 	SIM_DRV_CEX2ACARD,
 	SIM_DRV_CEX2AQUEUE,
-	SIM_DRV_PCIXCCCARD,
-	SIM_DRV_PCIXCCQUEUE,
+	SIM_DRV_CEX2CCARD,
+	SIM_DRV_CEX2CQUEUE,
 	SIM_DRV_COUNT
 };
 
@@ -219,6 +221,11 @@ struct sim_model {
 	uint8_t card_drv[SIM_BITS];
 	uint8_t queue_drv[SIM_BITS][SIM_BITS];
 	uint8_t queue_online[SIM_BITS][SIM_BITS];
+	/* 6.19: per-queue driver_override (NULL = none), allocated on first use */
+	char **override;
+	int noverrides;
+	unsigned long complete_count;	/* bindings_complete_count */
+	bool complete;			/* every queue was bound at the last check */
 
 	/* vfio_ap and the mdev core */
 	bool vfio_loaded;
@@ -269,6 +276,8 @@ enum sim_driver sim_card_driver(const struct sim_model *m, int a);
 enum sim_driver sim_queue_driver(const struct sim_model *m, int a, int d);
 /* APQN is in apmask x aqmask: only a default driver may take it */
 bool sim_queue_host_owned(const struct sim_model *m, int a, int d);
+/* Both masks all ones: what 6.19 requires before a driver_override */
+bool sim_masks_full(const struct sim_model *m);
 /* counts queue devices and bound ones, for `bindings` */
 void sim_bindings(const struct sim_model *m, int *bound, int *total);
 /* The mdev whose matrix holds the APQN, or -1. */
@@ -295,6 +304,9 @@ int sim_store_unbind(struct sim_model *m, enum sim_driver drv, const char *buf, 
 int sim_store_card_config(struct sim_model *m, int a, const char *buf, size_t len);
 int sim_store_card_online(struct sim_model *m, int a, const char *buf, size_t len);
 int sim_store_queue_online(struct sim_model *m, int a, int d, const char *buf, size_t len);
+/* 6.19 queue driver_override; the show text is the override or "" */
+int sim_store_queue_override(struct sim_model *m, int a, int d, const char *buf, size_t len);
+const char *sim_queue_override(const struct sim_model *m, int a, int d);
 /* kobject uevent files: a known action, optionally "UUID KEY=VALUE..." */
 int sim_store_uevent(const char *buf, size_t len);
 
@@ -330,7 +342,7 @@ void sim_rescan(struct sim_model *m);
 size_t sim_show_matrix(const struct sim_apcb *c, int apm_max, int aqm_max, char *buf, size_t size);
 size_t sim_show_control_domains(const struct sim_apcb *c, int adm_max, char *buf, size_t size);
 size_t sim_show_ap_config(const struct sim_apcb *c, char *buf, size_t size);
-/* queue `status` (6.12): "unassigned", "assigned", "in use" */
+/* queue `status` (6.0+): "unassigned", "assigned", "in use" */
 const char *sim_queue_status(const struct sim_model *m, int a, int d);
 
 #endif

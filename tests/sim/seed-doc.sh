@@ -12,7 +12,7 @@ G2=aaaaaaaa-0000-4000-8000-000000000002
 G3=aaaaaaaa-0000-4000-8000-000000000003
 G4=aaaaaaaa-0000-4000-8000-000000000004
 
-for k in 4.20 6.0 6.12; do
+for k in 4.20 6.0 6.12 6.19; do
 	sim_start --kernel $k seed
 	sys=$SIM_SYS
 
@@ -86,7 +86,7 @@ for k in 4.20 6.0 6.12; do
 	else
 		is "$status:$err" "1:bash: line 1: echo: write error: Address already in use" \
 			"0x47 belongs to Guest2 and Guest3, even with hot plug ($k)"
-		[ $k = 6.12 ] && is "$(cat $sys/bus/ap/devices/05.0004/status)" "in use" \
+		is "$(cat $sys/bus/ap/devices/05.0004/status)" "in use" \
 			"05.0004 is in use by Guest1 ($k)"
 	fi
 

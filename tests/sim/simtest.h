@@ -155,9 +155,10 @@ struct gen_test {
 
 #define K420 (1u << SIM_KERNEL_4_20)
 #define K60 (1u << SIM_KERNEL_6_0)
-#define K612 (1u << SIM_KERNEL_6_12)
+#define K619 (1u << SIM_KERNEL_6_19)
+#define K612 (1u << SIM_KERNEL_6_12 | K619)	/* 6.12 and later */
 #define K6X (K60 | K612)
-#define KALL (K420 | K60 | K612)
+#define KALL (K420 | K6X)
 
 struct gen_case {
 	char name[64];
@@ -187,7 +188,7 @@ static inline void add_gen_tests(struct CMUnitTest *tests, size_t *n, const stru
 			  size_t count, struct gen_case *cases, size_t *ncases)
 {
 	for (size_t i = 0; i < count; i++) {
-		for (int k = SIM_KERNEL_4_20; k <= SIM_KERNEL_6_12; k++) {
+		for (int k = SIM_KERNEL_4_20; k < SIM_KERNEL_COUNT; k++) {
 			struct gen_case *c;
 
 			if (!(gt[i].kernels & (1u << k)))

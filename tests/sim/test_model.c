@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * The model against the vectors of kernel-semantics.md: M01-M47 on both
+ * The model against the vectors of tests/sim/SPEC.md: M01-M47 on both
  * masks, U1-U7, V1-V19 on every generation each applies to, ap_config,
  * create/remove, bindings, queue status, the guest view rules and the
  * kernel's number parsers.  Every refused write is also checked to have left
  * the whole state unchanged (simtest.h, Wn()).
  *
- * Note on §3.8: its setup says aqm_max=84, but V3 assigns domain 0xab (171)
- * successfully.  V10 (assign_domain 85 -> ENODEV) therefore runs on a host
- * with Nd=84 (small.json), every other V vector on Nd=255 (lpar.json).
+ * The V vectors (§3.8) run on Nd=255 (lpar.json), V10 (assign_domain 85 ->
+ * ENODEV) on Nd=84 (small.json).
  */
 #include "config.h"
 
@@ -605,36 +604,51 @@ static void bus_attrs(enum sim_kernel k)
 	ERR("bus/ap/config_time", "121\n", EINVAL);
 	OK("bus/ap/config_time", "120 seconds\n");
 	assert_string_equal(R("bus/ap/config_time"), "120\n");
-	/* poll_timeout */
+	/* poll_timeout, poll_thread: sscanf() until the 6.0 family, then
+	 * kstrtoul()/kstrtobool() (poll_timeout_store, poll_thread_store) */
 	OK("bus/ap/poll_timeout", "120000000000\n");
 	ERR("bus/ap/poll_timeout", "120000000001\n", EINVAL);
-	if (k == SIM_KERNEL_4_20) {
+	if (k <= SIM_KERNEL_6_0) {
 		ERR("bus/ap/poll_timeout", "0\n", EINVAL);
-		OK("bus/ap/poll_thread", "7\n");
-		assert_string_equal(R("bus/ap/poll_thread"), "1\n");
+		ERR("bus/ap/poll_timeout", "0x1000\n", EINVAL);	/* "%llu" reads the 0 */
+		OK("bus/ap/poll_timeout", " 5000\n");
+		assert_string_equal(R("bus/ap/poll_timeout"), "5000\n");
 		ERR("bus/ap/poll_thread", "on\n", EINVAL);
+		ERR("bus/ap/poll_thread", "y\n", EINVAL);
+		OK("bus/ap/poll_thread", "0\n");
+	} else {
+		OK("bus/ap/poll_timeout", "0x10\n");
+		assert_string_equal(R("bus/ap/poll_timeout"), "16\n");
+		ERR("bus/ap/poll_timeout", " 5000\n", EINVAL);
+		ERR("bus/ap/poll_timeout", "99999999999999999999999\n", ERANGE);
+		OK("bus/ap/poll_thread", "n");
+		ERR("bus/ap/poll_thread", "7\n", EINVAL);
+	}
+	/* interrupts in use: ap_poll_thread_start() starts no thread */
+	OK("bus/ap/poll_thread", "1\n");
+	assert_string_equal(R("bus/ap/poll_thread"), "0\n");
+	if (k == SIM_KERNEL_4_20) {
 		assert_false(exists("bus/ap/scans"));
 		assert_false(exists("bus/ap/bindings"));
 		assert_false(exists("bus/ap/ap_max_adapter_id"));
 	} else {
-		OK("bus/ap/poll_timeout", "0x10\n");
-		assert_string_equal(R("bus/ap/poll_timeout"), "16\n");
-		ERR("bus/ap/poll_timeout", "99999999999999999999999\n", ERANGE);
-		OK("bus/ap/poll_thread", "on\n");
-		assert_string_equal(R("bus/ap/poll_thread"), "1\n");
-		OK("bus/ap/poll_thread", "n");
-		assert_string_equal(R("bus/ap/poll_thread"), "0\n");
-		ERR("bus/ap/poll_thread", "7\n", EINVAL);
 		assert_string_equal(R("bus/ap/ap_max_adapter_id"), "255\n");
+		/* scans_store(): a write forces a scan, in the 6.0 family too */
 		assert_string_equal(R("bus/ap/scans"), "1\n");
-	}
-	if (k == SIM_KERNEL_6_12) {
-		assert_string_equal(R("bus/ap/features"), "APSC APXA QACT RC8A\n");
 		OK("bus/ap/scans", "1\n");
 		assert_string_equal(R("bus/ap/scans"), "2\n");
-	} else {
-		assert_false(exists("bus/ap/features"));
 	}
+	if (k >= SIM_KERNEL_6_12)
+		assert_string_equal(R("bus/ap/features"), "APSC APXA QACT RC8A\n");
+	else
+		assert_false(exists("bus/ap/features"));
+	assert_int_equal(exists("bus/ap/bindings_complete_count"), k >= SIM_KERNEL_6_19);
+	/* without interrupts the poll thread runs: "2" or "on" starts it */
+	boot_json("{\"interrupts\": false, \"adapters\": []}", k);
+	OK("bus/ap/poll_thread", k <= SIM_KERNEL_6_0 ? "2\n" : "on\n");
+	assert_string_equal(R("bus/ap/poll_thread"), "1\n");
+	OK("bus/ap/poll_thread", "0\n");
+	assert_string_equal(R("bus/ap/poll_thread"), "0\n");
 	/* uevent actions */
 	OK("bus/ap/uevent", "change\n");
 	OK("bus/ap/uevent", "add " UA " A=1\n");
@@ -650,7 +664,7 @@ static void host_limits(enum sim_kernel k)
 	assert_string_equal(R("bus/ap/ap_max_domain_id"), "15\n");
 	if (k != SIM_KERNEL_4_20)
 		assert_string_equal(R("bus/ap/ap_max_adapter_id"), "63\n");
-	if (k == SIM_KERNEL_6_12)
+	if (k >= SIM_KERNEL_6_12)
 		assert_string_equal(R("bus/ap/features"), "");	/* the kernel's quirk */
 	OK(CREATE, UA);
 	ERR(MDEV(UA, "assign_adapter"), "64", ENODEV);
@@ -659,7 +673,7 @@ static void host_limits(enum sim_kernel k)
 	boot_json("{\"qci\": false, \"adapters\": [{\"id\": 1, \"hwtype\": 13}],"
 		  " \"usage_domains\": [3]}", k);
 	assert_string_equal(R("bus/ap/ap_adapter_mask"), "not supported\n");
-	if (k == SIM_KERNEL_6_12)
+	if (k >= SIM_KERNEL_6_12)
 		assert_string_equal(R("bus/ap/features"), "-\n");
 }
 
@@ -694,47 +708,65 @@ static void cards_queues(enum sim_kernel k)
 	/* bound to vfio_ap: no zcrypt files */
 	OK("bus/ap/apmask", "-5");
 	assert_false(exists("devices/ap/card05/05.0004/online"));
-	assert_int_equal(exists("devices/ap/card05/05.0004/status"), k == SIM_KERNEL_6_12);
+	/* vfio_ap's queue status since f139862b92cf, in the 6.0 family */
+	assert_int_equal(exists("devices/ap/card05/05.0004/status"), k != SIM_KERNEL_4_20);
 	assert_true(exists("devices/ap/card06/06.0004/online"));
 }
 
-/* A CEX3C: the AP bus of 6.x ignores it; 4.20 binds pcixcc, never vfio_ap. */
+/*
+ * A CEX3C: from 6.6 ap_get_compatible_type() ignores it; 4.20 and the 6.0
+ * family bind it to cex2card/cex2cqueue (zcrypt_cex2c.c, removed in 6.6 by
+ * "s390/zcrypt: remove CEX2 and CEX3 device drivers"), never to vfio_ap.
+ */
 static void precex4(enum sim_kernel k)
 {
 	boot("precex4", k);
 	assert_string_equal(R("bus/ap/ap_adapter_mask"),
 		"0x3000000000000000000000000000000000000000000000000000000000000000\n");
 	OK("bus/ap/apmask", "-2,-3");
-	if (k != SIM_KERNEL_4_20) {
+	if (k >= SIM_KERNEL_6_12) {
 		assert_false(exists("devices/ap/card02"));
 		assert_false(exists("bus/ap/devices/02.0001"));
+		assert_false(exists("bus/ap/drivers/cex2card"));
 		assert_string_equal(R("devices/ap/card03/type"), "CEX7C\n");
 		assert_string_equal(R("bus/ap/bindings"), "2/2 (complete)\n");
-	} else {
-		assert_string_equal(R("devices/ap/card02/type"), "CEX3C\n");
-		assert_string_equal(R("devices/ap/card02/hwtype"), "9\n");
-		assert_int_equal(sim_card_driver(F.m, 2), SIM_DRV_PCIXCCCARD);
-		/* out of the default pool, but vfio_ap does not take it */
-		assert_int_equal(sim_queue_driver(F.m, 2, 1), SIM_DRV_NONE);
-		assert_false(exists("devices/ap/card02/02.0001/driver"));
+		return;
+	}
+	assert_string_equal(R("devices/ap/card02/type"), "CEX3C\n");
+	assert_string_equal(R("devices/ap/card02/hwtype"), "9\n");
+	assert_int_equal(sim_card_driver(F.m, 2), SIM_DRV_CEX2CCARD);
+	assert_true(exists("bus/ap/drivers/cex2cqueue/bind"));
+	assert_true(exists("bus/ap/drivers/cex2acard/bind"));
+	/* out of the default pool, but vfio_ap does not take it */
+	assert_int_equal(sim_queue_driver(F.m, 2, 1), SIM_DRV_NONE);
+	assert_false(exists("devices/ap/card02/02.0001/driver"));
+	if (k == SIM_KERNEL_4_20) {
 		/* 4.20 knows CEX6 at most: the CEX7 shows as CEX6 (through QACT) */
 		assert_string_equal(R("devices/ap/card03/hwtype"), "12\n");
 		assert_string_equal(R("devices/ap/card03/raw_hwtype"), "13\n");
 		assert_string_equal(R("devices/ap/card03/type"), "CEX6C\n");
-		assert_int_equal(sim_queue_driver(F.m, 3, 1), SIM_DRV_VFIO_AP);
-		OK(CREATE, UA);
-		ERR(MDEV(UA, "assign_adapter"), "2", EADDRNOTAVAIL);
-		ERR("bus/ap/drivers/vfio_ap/bind", "02.0001", ENODEV);
-		OK("bus/ap/apmask", "+2");
-		assert_int_equal(sim_queue_driver(F.m, 2, 1), SIM_DRV_PCIXCCQUEUE);
+	} else {
+		assert_string_equal(R("devices/ap/card03/type"), "CEX7C\n");
+		assert_string_equal(R("bus/ap/bindings"), "2/4\n");	/* 02.* unbound */
 	}
+	assert_int_equal(sim_queue_driver(F.m, 3, 1), SIM_DRV_VFIO_AP);
+	OK(CREATE, UA);
+	if (k == SIM_KERNEL_4_20)
+		ERR(MDEV(UA, "assign_adapter"), "2", EADDRNOTAVAIL);
+	ERR("bus/ap/drivers/vfio_ap/bind", "02.0001", ENODEV);
+	OK("bus/ap/apmask", "+2");
+	assert_int_equal(sim_queue_driver(F.m, 2, 1), SIM_DRV_CEX2CQUEUE);
 }
 
 static void bind_unbind(enum sim_kernel k)
 {
+	/* bound already: bind_store() of 4.20 wants an unbound device (ENODEV),
+	 * from 5.14 device_driver_attach() says EBUSY */
+	int busy = k == SIM_KERNEL_4_20 ? ENODEV : EBUSY;
+
 	boot("seed", k);
-	ERR("bus/ap/drivers/vfio_ap/bind", "05.0004", EBUSY);	/* bound already */
-	ERR("bus/ap/drivers/cex4queue/bind", "05.0004", EBUSY);
+	ERR("bus/ap/drivers/vfio_ap/bind", "05.0004", busy);
+	ERR("bus/ap/drivers/cex4queue/bind", "05.0004", busy);
 	ERR("bus/ap/drivers/cex4queue/bind", "07.0004", ENODEV);
 	ERR("bus/ap/drivers/cex4queue/unbind", "06.0004x", ENODEV);
 	OK("bus/ap/drivers/cex4queue/unbind", "05.0004\n");
@@ -775,12 +807,14 @@ static void queue_status(enum sim_kernel k)
 	ctl("attach " UA);
 	assert_string_equal(R(st4), "in use\n");
 	assert_string_equal(R("devices/ap/card05/05.0047/status"), "unassigned\n");
-	/* in use only if in the guest view (S13): adapter 6 filtered out */
+	/* status_show(): in the 6.0 family "in use" whenever the mdev has a
+	 * guest, later only in the guest's view: adapter 6 filtered out */
 	OK("bus/ap/drivers/vfio_ap/unbind", "06.0047");
 	OK(MDEV(UA, "assign_adapter"), "6");
 	OK(MDEV(UA, "assign_domain"), "0x47");
 	assert_string_equal(R(MDEV(UA, "guest_matrix")), "05.0004\n05.0047\n");
-	assert_string_equal(R("devices/ap/card06/06.0004/status"), "assigned\n");
+	assert_string_equal(R("devices/ap/card06/06.0004/status"),
+			    k == SIM_KERNEL_6_0 ? "in use\n" : "assigned\n");
 	ctl("detach " UA);
 	assert_string_equal(R(st4), "assigned\n");
 	assert_false(exists("devices/ap/card04/04.0004/status"));
@@ -799,11 +833,19 @@ static void view_rules(enum sim_kernel k)
 	assert_string_equal(R(gm), "05.\n06.\n");
 	OK(MDEV(UA, "assign_domain"), "4");
 	assert_string_equal(R(gm), "05.0004\n06.0004\n");
-	/* a domain not in the host configuration is not in the view */
+	/*
+	 * A domain not in the host configuration is not in the view.  The 6.0
+	 * family inspects the new domain's APQNs themselves
+	 * (vfio_ap_mdev_filter_matrix(matrix.apm, {0x30})): no queue device,
+	 * so both adapters go; later kernels inspect the view's APQNs only.
+	 */
 	OK("bus/ap/aqmask", "-0x30");
 	OK(MDEV(UA, "assign_domain"), "0x30");
-	assert_string_equal(R(gm), "05.0004\n06.0004\n");
+	assert_string_equal(R(gm), k == SIM_KERNEL_6_0 ? ".0004\n" : "05.0004\n06.0004\n");
 	assert_string_equal(R(MDEV(UA, "matrix")), "05.0004\n05.0030\n06.0004\n06.0030\n");
+	OK(MDEV(UA, "unassign_domain"), "0x30");
+	OK(MDEV(UA, "assign_domain"), "0x47");
+	assert_string_equal(R(gm), "05.0004\n05.0047\n06.0004\n06.0047\n");
 	/* control domains: only those of the host */
 	OK(MDEV(UA, "assign_control_domain"), "0x20");
 	OK(MDEV(UA, "assign_control_domain"), "0x47");
@@ -811,9 +853,42 @@ static void view_rules(enum sim_kernel k)
 		"0x0000000000000000010000000000000000000000000000000000000000000000");
 	/* unbinding one queue drops its whole adapter */
 	OK("bus/ap/drivers/vfio_ap/unbind", "06.0004");
-	assert_string_equal(R(gm), "05.0004\n");
+	assert_string_equal(R(gm), "05.0004\n05.0047\n");
 	OK("bus/ap/drivers/vfio_ap/bind", "06.0004");
-	assert_string_equal(R(gm), "05.0004\n06.0004\n");
+	assert_string_equal(R(gm), "05.0004\n05.0047\n06.0004\n06.0047\n");
+}
+
+/*
+ * The issue's reproduction of the 6.0 family's partial filter: with 06.0047
+ * unbound, assigning domain 4 again inspects only 05.0004 and 06.0004, so
+ * adapter 6 comes back into the view with the unbound 06.0047
+ * (vfio_ap_mdev_filter_matrix() with the delta, before 850fb7fa8c68).
+ */
+static void view_delta(enum sim_kernel k)
+{
+	const char *gm = MDEV(UA, "guest_matrix");
+
+	v_setup(k);
+	OK(MDEV(UA, "assign_adapter"), "5");
+	OK(MDEV(UA, "assign_adapter"), "6");
+	OK(MDEV(UA, "assign_domain"), "4");
+	OK(MDEV(UA, "assign_domain"), "0x47");
+	ctl("attach " UA);
+	OK(MDEV(UA, "unassign_domain"), "4");
+	OK("bus/ap/drivers/vfio_ap/unbind", "06.0047");
+	assert_string_equal(R(gm), "05.0047\n");
+	OK(MDEV(UA, "assign_domain"), "4");
+	if (k == SIM_KERNEL_6_0) {
+		assert_string_equal(R(gm), "05.0004\n05.0047\n06.0004\n06.0047\n");
+		assert_true(sbm_test(&md_of(UA)->guest.apm, 6));
+		/* a probe inspects its own adapter only: 06.0047 back, the rest stays */
+		OK("bus/ap/drivers/vfio_ap/unbind", "05.0004");
+		OK("bus/ap/drivers/vfio_ap/bind", "06.0047");
+		assert_string_equal(R(gm), "05.0004\n05.0047\n06.0004\n06.0047\n");
+	} else {
+		assert_string_equal(R(gm), "05.0004\n05.0047\n");
+		assert_false(sbm_test(&md_of(UA)->guest.apm, 6));
+	}
 }
 
 /* The quirk: after unassigning the domain that filtered an adapter, the
@@ -860,8 +935,11 @@ static void view_config(enum sim_kernel k)
 	assert_false(exists("bus/ap/devices/05.0004"));
 	ctl("config domain add 4");
 	assert_string_equal(R(gm), "05.0004\n06.0004\n");
+	/* vfio_ap_mdev_cfg_remove() unplugs the removed control domains NOT
+	 * assigned (bitmap_andnot): the guest keeps control domain 4 */
 	ctl("config control-domain remove 4");
-	assert_false(sbm_test(&md_of(UA)->guest.adm, 4));
+	assert_true(sbm_test(&md_of(UA)->guest.adm, 4));
+	assert_true(sbm_test(&md_of(UA)->shadow.adm, 4));
 	ctl("config control-domain add 4");
 	assert_true(sbm_test(&md_of(UA)->guest.adm, 4));
 	/* an adapter the topology does not describe comes as a CEX8C */
@@ -885,6 +963,121 @@ static void guest_420(enum sim_kernel k)
 	assert_true(sbm_test(&md_of(UA)->guest.apm, 5));
 }
 
+/* ---- queue driver_override (6.19, §1.8) ------------------------------------------------ */
+
+/* driver_override_store() and driver_set_override(), on lpar.json */
+static void override_store(enum sim_kernel k)
+{
+	const char *o4 = "devices/ap/card05/05.0004/driver_override";
+	char big[4096];
+
+	boot("lpar", k);
+	if (k < SIM_KERNEL_6_19) {
+		assert_false(exists(o4));
+		return;
+	}
+	assert_string_equal(R(o4), "\n");
+	/* only while apmask and aqmask are both all ones */
+	OK("bus/ap/aqmask", "-0x47");
+	ERR(o4, "vfio_ap\n", EINVAL);
+	OK("bus/ap/aqmask", "+0x47");
+	OK(o4, "vfio_ap\n");
+	assert_string_equal(R(o4), "vfio_ap\n");
+	/* nothing is re-bound by the store itself */
+	assert_int_equal(sim_queue_driver(F.m, 5, 4), SIM_DRV_CEX4QUEUE);
+	/* the text up to the first newline; "\n" or an empty string clear it */
+	OK(o4, "cex4queue\nignored");
+	assert_string_equal(R(o4), "cex4queue\n");
+	OK(o4, "\n");
+	assert_string_equal(R(o4), "\n");
+	OK(o4, "foo");
+	assert_int_equal(Wn(o4, "\0python", 7), 0);	/* strlen() 0 clears too */
+	assert_string_equal(R(o4), "\n");
+	memset(big, 'x', sizeof(big));
+	ERR(o4, big, EINVAL);	/* PAGE_SIZE - 1 bytes or more */
+	assert_int_equal(F.m->noverrides, 0);
+}
+
+/* The two ways exclude each other: no mask write while an override is set. */
+static void override_masks(enum sim_kernel k)
+{
+	const char *o4 = "devices/ap/card05/05.0004/driver_override";
+
+	boot("lpar", k);
+	OK(o4, "vfio_ap");
+	ERR("bus/ap/apmask", "-5\n", EINVAL);
+	ERR("bus/ap/aqmask", "-4\n", EINVAL);
+	ERR("bus/ap/apmask", ONES "\n", EINVAL);	/* even an unchanged value */
+	OK(o4, "\n");
+	OK("bus/ap/apmask", "-5\n");
+	assert_int_equal(sim_queue_driver(F.m, 5, 4), SIM_DRV_VFIO_AP);
+}
+
+/*
+ * driverctl -b ap set-override 05.0004 vfio_ap: the override, an unbind, a
+ * drivers_probe.  ap_device_probe() then takes the named driver only, with
+ * no pool check, and bindings_complete_count counts the completions.
+ */
+static void override_bind(enum sim_kernel k)
+{
+	const char *o4 = "devices/ap/card05/05.0004/driver_override";
+
+	boot("lpar", k);
+	assert_string_equal(R("bus/ap/bindings_complete_count"), "1\n");
+	OK(o4, "vfio_ap\n");
+	OK("bus/ap/drivers/cex4queue/unbind", "05.0004");
+	assert_string_equal(R("bus/ap/bindings"), "15/16\n");
+	OK("bus/ap/drivers_probe", "05.0004");
+	assert_int_equal(sim_queue_driver(F.m, 5, 4), SIM_DRV_VFIO_AP);
+	assert_string_equal(R("bus/ap/bindings"), "16/16 (complete)\n");
+	assert_string_equal(R("bus/ap/bindings_complete_count"), "2\n");
+	assert_string_equal(R("bus/ap/apmask"), ONES "\n");
+	/* another driver may not take it, even the default one by bind */
+	OK("bus/ap/drivers/vfio_ap/unbind", "05.0004");
+	ERR("bus/ap/drivers/cex4queue/bind", "05.0004", ENODEV);
+	OK("bus/ap/drivers/vfio_ap/bind", "05.0004");
+	/* an override naming no driver leaves the queue unbound */
+	OK("devices/ap/card06/06.0004/driver_override", "nosuchdriver");
+	OK("bus/ap/drivers/cex4queue/unbind", "06.0004");
+	OK("bus/ap/drivers_probe", "06.0004");
+	assert_int_equal(sim_queue_driver(F.m, 6, 4), SIM_DRV_NONE);
+	assert_string_equal(R("bus/ap/bindings"), "15/16\n");
+	assert_string_equal(R("bus/ap/bindings_complete_count"), "3\n");
+}
+
+/*
+ * vfio_ap's assignment checks with overrides (ap_owned_by_def_drv()): a
+ * queue with an override is the host's while a default driver has it; one
+ * without is the host's because the masks are all ones.  driver_override of
+ * a queue an mdev holds is refused with EBUSY.
+ */
+static void override_assign(enum sim_kernel k)
+{
+	const char *o4 = "devices/ap/card05/05.0004/driver_override";
+
+	boot("lpar", k);
+	OK(o4, "vfio_ap");
+	OK("bus/ap/drivers/cex4queue/unbind", "05.0004");
+	OK("bus/ap/drivers_probe", "05.0004");
+	OK(CREATE, UA);
+	OK(MDEV(UA, "assign_adapter"), "5");
+	OK(MDEV(UA, "assign_domain"), "4");
+	assert_string_equal(R(MDEV(UA, "guest_matrix")), "05.0004\n");
+	assert_string_equal(R("devices/ap/card05/05.0004/status"), "assigned\n");
+	ERR(MDEV(UA, "assign_domain"), "0x47", EADDRNOTAVAIL);	/* 05.0047: masks */
+	ERR(o4, "\n", EBUSY);
+	/* an override naming the default driver keeps the queue the host's */
+	OK("devices/ap/card06/06.0004/driver_override", "cex4queue");
+	ERR(MDEV(UA, "assign_adapter"), "6", EADDRNOTAVAIL);
+	/* overridden but unbound: not the host's */
+	OK("bus/ap/drivers/cex4queue/unbind", "06.0004");
+	OK(MDEV(UA, "assign_adapter"), "6");
+	assert_string_equal(R(MDEV(UA, "guest_matrix")), "05.0004\n");
+	OK(MDEV(UA, "unassign_adapter"), "5");
+	OK(MDEV(UA, "unassign_adapter"), "6");
+	OK(o4, "\n");
+}
+
 /* ---- vfio_ap module, mdev driver ---------------------------------------------------------- */
 
 static void vfio_module(enum sim_kernel k)
@@ -905,6 +1098,12 @@ static void vfio_module(enum sim_kernel k)
 	assert_int_equal(k != SIM_KERNEL_4_20, exists("bus/matrix/devices/matrix"));
 }
 
+/*
+ * Unbinding an mdev from its driver: the IOMMU group goes with the vfio
+ * device (mdev_remove() / vfio_unregister_group_dev()).  From about 5.16
+ * mdev_match() matches no driver, so 6.x cannot bind it again (bind ENODEV,
+ * drivers_probe binds nothing); 4.20's vfio_mdev could, in a new group.
+ */
 static void mdev_driver(enum sim_kernel k)
 {
 	const char *drv = k == SIM_KERNEL_4_20 ? "bus/mdev/drivers/vfio_mdev/"
@@ -912,17 +1111,30 @@ static void mdev_driver(enum sim_kernel k)
 	char path[256];
 
 	v_setup_a(k);
+	assert_string_equal(R(MDEV(UA, "uevent")), k == SIM_KERNEL_4_20 ?
+			    "DRIVER=vfio_mdev\n" : "DRIVER=vfio_ap_mdev\n");
+	assert_true(exists("kernel/iommu_groups/0/devices/" UA));
 	snprintf(path, sizeof(path), "%sunbind", drv);
 	OK(path, UA "\n");
 	assert_false(exists(MDEV(UA, "driver")));
+	assert_false(exists(MDEV(UA, "iommu_group")));
+	assert_false(exists("kernel/iommu_groups/0"));
+	assert_string_equal(R(MDEV(UA, "uevent")), "");
 	/* from 6.0 the vfio_ap attributes belong to the driver; the matrix goes */
 	assert_int_equal(exists(MDEV(UA, "matrix")), k == SIM_KERNEL_4_20);
 	snprintf(path, sizeof(path), "%sbind", drv);
 	ERR(path, UB "x", ENODEV);
+	if (k != SIM_KERNEL_4_20) {
+		ERR(path, UA, ENODEV);
+		OK("bus/mdev/drivers_probe", UA);
+		assert_false(exists(MDEV(UA, "driver")));
+		ERR("bus/mdev/drivers_probe", "44444444-4444-4444-4444-444444444444", ENODEV);
+		return;
+	}
 	OK(path, UA);
-	ERR(path, UA, EBUSY);
-	assert_string_equal(R(MDEV(UA, "matrix")),
-			    k == SIM_KERNEL_4_20 ? "05.0004\n05.00ab\n" : "");
+	ERR(path, UA, ENODEV);		/* bound already: 4.20's bind_store() */
+	assert_true(exists(MDEV(UA, "iommu_group")));
+	assert_string_equal(R(MDEV(UA, "matrix")), "05.0004\n05.00ab\n");
 }
 
 /* ---- topology loading ---------------------------------------------------------------------- */
@@ -957,6 +1169,7 @@ static void topology_errors(void **state)
 		{ "{\"adapters\": [{\"id\": 1, \"hwtype\": \"x\"}]}", "\"x\" is not a number" },
 		{ "{\"adapters\": [{\"id\": 1, \"hwtype\": 13, \"online\": 1}]}",
 		  "online: want true or false" },
+		{ "{\"adapters\": [], \"driver_overrides\": {}}", "kernel 6.12 has no queue" },
 	};
 	char err[512];
 
@@ -1009,13 +1222,37 @@ static void topology_state(void **state)
 	}
 }
 
+/* driver_overrides in a topology: set before boot, probed as the kernel would */
+static void topology_overrides(void **state)
+{
+	static const char json[] =
+		"{\"adapters\": [{\"id\": \"5-6\", \"type\": \"CEX7C\"}], \"usage_domains\": [4],"
+		" \"driver_overrides\": {\"05.0004\": \"vfio_ap\", \"06.0004\": \"nothing\"}}";
+	char err[512];
+
+	boot_json(json, SIM_KERNEL_6_19);
+	assert_string_equal(R("devices/ap/card05/05.0004/driver_override"), "vfio_ap\n");
+	assert_int_equal(sim_queue_driver(F.m, 5, 4), SIM_DRV_VFIO_AP);
+	assert_int_equal(sim_queue_driver(F.m, 6, 4), SIM_DRV_NONE);
+	assert_string_equal(R("bus/ap/bindings"), "1/2\n");
+	assert_string_equal(R("bus/ap/bindings_complete_count"), "0\n");
+	assert_null(sim_model_load_string("{\"adapters\": [], \"apmask\": \"-1\","
+					  " \"driver_overrides\": {\"01.0001\": \"vfio_ap\"}}",
+					  "x", SIM_KERNEL_6_19, err, sizeof(err)));
+	assert_non_null(strstr(err, "all ones"));
+	assert_null(sim_model_load_string("{\"adapters\": [], \"driver_overrides\":"
+					  " {\"1.0001\": \"vfio_ap\"}}", "x", SIM_KERNEL_6_19,
+					  err, sizeof(err)));
+	assert_non_null(strstr(err, "want \"AA.DDDD\""));
+}
+
 /* Every data file loads on every generation. */
 static void topology_files(void **state)
 {
 	static const char *const names[] = { "seed", "lpar", "small", "full", "precex4" };
 
 	for (size_t i = 0; i < 5; i++)
-		for (int k = SIM_KERNEL_4_20; k <= SIM_KERNEL_6_12; k++)
+		for (int k = SIM_KERNEL_4_20; k < SIM_KERNEL_COUNT; k++)
 			boot(names[i], k);
 	assert_string_equal(R("bus/ap/bindings"), "2/2 (complete)\n");
 	boot("full", SIM_KERNEL_6_12);
@@ -1056,12 +1293,17 @@ static const struct gen_test gen_tests[] = {
 	{ "cards and queues", cards_queues, KALL },
 	{ "pre-CEX4 card", precex4, KALL },
 	{ "bind and unbind", bind_unbind, KALL },
-	{ "queue status", queue_status, K612 },
+	{ "queue status", queue_status, K6X },
 	{ "guest view rules", view_rules, K6X },
+	{ "guest view: the 6.0 partial filter", view_delta, K6X },
 	{ "guest view quirk", view_quirk, K6X },
 	{ "guest view and host config", view_config, K6X },
 	{ "guest on 4.20", guest_420, K420 },
 	{ "vfio_ap module", vfio_module, KALL },
+	{ "driver_override store", override_store, KALL },
+	{ "driver_override excludes mask writes", override_masks, K619 },
+	{ "driver_override binds", override_bind, K619 },
+	{ "driver_override and assignments", override_assign, K619 },
 	{ "mdev driver", mdev_driver, KALL },
 };
 
@@ -1076,6 +1318,7 @@ int main(void)
 		cmocka_unit_test(test_uuid),
 		cmocka_unit_test(topology_errors),
 		cmocka_unit_test_teardown(topology_state, teardown_fs),
+		cmocka_unit_test_teardown(topology_overrides, teardown_fs),
 		cmocka_unit_test(topology_files),
 	};
 	size_t nfixed = sizeof(fixed) / sizeof(fixed[0]), n = 0, ncases = 0;
@@ -1089,9 +1332,9 @@ int main(void)
 		fprintf(stderr, "expected 47 mask vectors, loaded %d\n", nv);
 		return 1;
 	}
-	tests = calloc((size_t)nv * 2 + NGEN * 3 + nfixed, sizeof(*tests));
+	tests = calloc((size_t)nv * 2 + NGEN * SIM_KERNEL_COUNT + nfixed, sizeof(*tests));
 	mc = calloc((size_t)nv * 2, sizeof(*mc));
-	gc = calloc(NGEN * 3, sizeof(*gc));
+	gc = calloc(NGEN * SIM_KERNEL_COUNT, sizeof(*gc));
 	if (!tests || !mc || !gc)
 		return 1;
 	for (int i = 0; i < nv * 2; i++) {

@@ -304,6 +304,34 @@ static int load_mask(struct loader *l, struct json_object *root, const char *key
 	return 0;
 }
 
+/* "driver_overrides": {"05.0004": "vfio_ap"}: queue overrides set before boot (6.19) */
+static int load_overrides(struct loader *l, struct json_object *root)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(root, "driver_overrides", &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_object))
+		return fail(l, "driver_overrides: want an object of \"AA.DDDD\": \"driver\"");
+	if (l->m->kernel < SIM_KERNEL_6_19)
+		return fail(l, "driver_overrides: kernel %s has no queue driver_override (6.19+)",
+			    sim_kernel_name(l->m->kernel));
+	if (!sim_masks_full(l->m))
+		return fail(l, "driver_overrides: need apmask and aqmask all ones");
+	json_object_object_foreach(v, key, val) {
+		unsigned int a, d;
+		char tail;
+		const char *drv = json_object_get_string(val);
+
+		if (strlen(key) != 7 || sscanf(key, "%2x.%4x%c", &a, &d, &tail) != 2 ||
+		    d >= SIM_BITS || !json_object_is_type(val, json_type_string) || !*drv)
+			return fail(l, "driver_overrides: \"%s\": want \"AA.DDDD\": \"driver\"", key);
+		if (sim_store_queue_override(l->m, (int)a, (int)d, drv, strlen(drv)))
+			return fail(l, "driver_overrides: \"%s\": %s", key, l->m->msg);
+	}
+	return 0;
+}
+
 static int load_vfio(struct loader *l, struct json_object *root)
 {
 	static const char *const keys[] = { "loaded", "max_instances", NULL };
@@ -418,7 +446,7 @@ static int load_root(struct loader *l, struct json_object *root)
 	static const char *const keys[] = {
 		"comment", "qci", "apxa", "max_adapter_id", "max_domain_id", "facilities",
 		"interrupts", "adapters", "usage_domains", "control_domains", "apmask",
-		"aqmask", "ap_domain", "vfio_ap", "mdevs", NULL,
+		"aqmask", "ap_domain", "driver_overrides", "vfio_ap", "mdevs", NULL,
 	};
 	struct sim_model *m = l->m;
 	struct json_object *v;
@@ -438,7 +466,7 @@ static int load_root(struct loader *l, struct json_object *root)
 	if (get_ids(l, root, "topology", "usage_domains", sim_max_domain_id(m), &m->host_aqm) ||
 	    get_ids(l, root, "topology", "control_domains", sim_max_domain_id(m), &m->host_adm) ||
 	    load_mask(l, root, "apmask", &m->apmask) || load_mask(l, root, "aqmask", &m->aqmask) ||
-	    load_vfio(l, root))
+	    load_overrides(l, root) || load_vfio(l, root))
 		return -1;
 	sbm_for_each(a, &m->host_apm)
 		if (a > sim_max_adapter_id(m))

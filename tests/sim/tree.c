@@ -2,7 +2,7 @@
 /*
  * The simulated /sys: which directories, files and symlinks exist for the
  * model's state and kernel generation, their modes, what reading them shows
- * and what writing them does (§1 of the spec).
+ * and what writing them does (§1 of tests/sim/SPEC.md).
  *
  * Every directory kind has a table of fixed entries (files, links, fixed
  * subdirectories), each with a predicate saying when it exists, plus
@@ -174,14 +174,15 @@ static bool k6(struct sim_fs *fs, const struct sim_node *n)
 	return fs->m->kernel >= SIM_KERNEL_6_0;
 }
 
-static bool k6_0_only(struct sim_fs *fs, const struct sim_node *n)
-{
-	return fs->m->kernel == SIM_KERNEL_6_0;
-}
 
 static bool k612(struct sim_fs *fs, const struct sim_node *n)
 {
 	return fs->m->kernel >= SIM_KERNEL_6_12;
+}
+
+static bool k619(struct sim_fs *fs, const struct sim_node *n)
+{
+	return fs->m->kernel >= SIM_KERNEL_6_19;
 }
 
 static bool k420(struct sim_fs *fs, const struct sim_node *n)
@@ -346,7 +347,7 @@ enum {
 	BA_APMASK, BA_AQMASK, BA_ADAPTER_MASK, BA_CONTROL_MASK, BA_DOMAIN, BA_INTERRUPTS,
 	BA_MAX_ADAPTER, BA_MAX_DOMAIN, BA_USAGE_MASK, BA_BINDINGS, BA_CONFIG_TIME,
 	BA_AUTOPROBE, BA_PROBE, BA_FEATURES, BA_POLL_THREAD, BA_POLL_TIMEOUT, BA_SCANS,
-	BA_UEVENT,
+	BA_UEVENT, BA_COMPLETE_COUNT,
 };
 
 static const struct entry bus_ap_ents[] = {
@@ -360,6 +361,7 @@ static const struct entry bus_ap_ents[] = {
 	FILE_E("apmask", 0644, BA_APMASK),
 	FILE_E("aqmask", 0644, BA_AQMASK),
 	FILE_E("bindings", 0444, BA_BINDINGS, .avail = k6),
+	FILE_E("bindings_complete_count", 0444, BA_COMPLETE_COUNT, .avail = k619),
 	FILE_E("config_time", 0644, BA_CONFIG_TIME),
 	DIR_E("devices", DK_BUS_AP_DEVICES),
 	DIR_E("drivers", DK_BUS_AP_DRIVERS),
@@ -369,9 +371,8 @@ static const struct entry bus_ap_ents[] = {
 	FILE_E("features", 0444, BA_FEATURES, .avail = k612),
 	FILE_E("poll_thread", 0644, BA_POLL_THREAD),
 	FILE_E("poll_timeout", 0644, BA_POLL_TIMEOUT),
-	/* scans: read-only when introduced, writable (forces a scan) later */
-	FILE_E("scans", 0444, BA_SCANS, .avail = k6_0_only),
-	FILE_E("scans", 0644, BA_SCANS, .avail = k612),
+	/* scans: writable (a write forces a scan) in the 6.0 family already */
+	FILE_E("scans", 0644, BA_SCANS, .avail = k6),
 	FILE_E("uevent", 0200, BA_UEVENT),
 };
 
@@ -432,6 +433,8 @@ static int bus_ap_show(struct sim_fs *fs, const struct sim_node *n, int id, char
 		return emit(buf, len, "%llu\n", m->poll_timeout);
 	case BA_SCANS:
 		return emit(buf, len, "%lu\n", m->scans);
+	case BA_COMPLETE_COUNT:
+		return emit(buf, len, "%lu\n", m->complete_count);
 	}
 	return EIO;
 }
@@ -535,8 +538,8 @@ static int bus_ap_drivers_list(struct sim_fs *fs, const struct sim_node *dir,
 			       struct sim_dirent **v, size_t *n, size_t *cap)
 {
 	static const enum sim_driver order[] = {
-		SIM_DRV_CEX2ACARD, SIM_DRV_CEX2AQUEUE, SIM_DRV_CEX4CARD, SIM_DRV_CEX4QUEUE,
-		SIM_DRV_PCIXCCCARD, SIM_DRV_PCIXCCQUEUE, SIM_DRV_VFIO_AP,
+		SIM_DRV_CEX2ACARD, SIM_DRV_CEX2AQUEUE, SIM_DRV_CEX2CCARD, SIM_DRV_CEX2CQUEUE,
+		SIM_DRV_CEX4CARD, SIM_DRV_CEX4QUEUE, SIM_DRV_VFIO_AP,
 	};
 
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
@@ -879,6 +882,7 @@ static int card_link(struct sim_fs *fs, const struct sim_node *n, int id, char *
 enum {
 	QU_AP_FUNCTIONS, QU_CHKSTOP, QU_CONFIG, QU_DRIVER, QU_INTERRUPT, QU_LOAD, QU_ONLINE,
 	QU_PENDINGQ, QU_REQUEST_COUNT, QU_REQUESTQ, QU_RESET, QU_STATUS, QU_SUBSYSTEM,
+	QU_OVERRIDE,
 };
 
 static bool queue_bound(struct sim_fs *fs, const struct sim_node *n)
@@ -891,9 +895,10 @@ static bool queue_zcrypt(struct sim_fs *fs, const struct sim_node *n)
 	return sim_driver_is_default(sim_queue_driver(fs->m, n->a, n->d));
 }
 
+/* vfio_ap's queue attribute `status` (f139862b92cf, in the 6.0 family) */
 static bool queue_status(struct sim_fs *fs, const struct sim_node *n)
 {
-	return k612(fs, n) && sim_queue_driver(fs->m, n->a, n->d) == SIM_DRV_VFIO_AP;
+	return k6(fs, n) && sim_queue_driver(fs->m, n->a, n->d) == SIM_DRV_VFIO_AP;
 }
 
 static const struct entry queue_ents[] = {
@@ -901,6 +906,7 @@ static const struct entry queue_ents[] = {
 	FILE_E("chkstop", 0444, QU_CHKSTOP, .avail = k6),
 	FILE_E("config", 0444, QU_CONFIG, .avail = k6),
 	LINK_E("driver", QU_DRIVER, .avail = queue_bound),
+	FILE_E("driver_override", 0644, QU_OVERRIDE, .avail = k619),
 	FILE_E("interrupt", 0444, QU_INTERRUPT),
 	FILE_E("load", 0444, QU_LOAD, .avail = queue_zcrypt),
 	FILE_E("online", 0644, QU_ONLINE, .avail = queue_zcrypt),
@@ -954,6 +960,11 @@ static int queue_show(struct sim_fs *fs, const struct sim_node *n, int id, char 
 		return emit(buf, len, "No Reset Timer set.\n");
 	case QU_STATUS:
 		return emit(buf, len, "%s\n", sim_queue_status(m, n->a, n->d));
+	case QU_OVERRIDE: {
+		const char *ovr = sim_queue_override(m, n->a, n->d);
+
+		return emit(buf, len, "%s\n", ovr ? ovr : "");
+	}
 	case DEV_UEVENT:
 		return ap_uevent(fs, n, true, buf, len);
 	}
@@ -966,6 +977,8 @@ static int queue_store(struct sim_fs *fs, const struct sim_node *n, int id, cons
 	switch (id) {
 	case QU_ONLINE:
 		return sim_store_queue_online(fs->m, n->a, n->d, buf, len);
+	case QU_OVERRIDE:
+		return sim_store_queue_override(fs->m, n->a, n->d, buf, len);
 	case QU_REQUEST_COUNT:
 	case QU_RESET:
 		return 0;	/* counters reset / queue reset: nothing the model keeps */
@@ -1042,10 +1055,11 @@ static int vfio_show(struct sim_fs *fs, const struct sim_node *n, int id, char *
 	case MX_FEATURES:
 		return emit(buf, len, "guest_matrix hotplug ap_config\n");
 	case DEV_UEVENT:
-		emit(buf, len, "DEVTYPE=ap_matrix\n");
-		if (fs->m->kernel >= SIM_KERNEL_6_0)
-			emit(buf, len, "DRIVER=vfio_ap\n");
-		return 0;
+		/* 4.20 gave the matrix device a device_type; from the matrix bus
+		 * on (vfio_ap_matrix_dev_create()) it has none */
+		if (fs->m->kernel == SIM_KERNEL_4_20)
+			return emit(buf, len, "DEVTYPE=ap_matrix\n");
+		return emit(buf, len, "DRIVER=vfio_ap\n");
 	}
 	return EIO;
 }
@@ -1182,6 +1196,14 @@ static bool mdev_bound(struct sim_fs *fs, const struct sim_node *n)
 	return md && md->bound;
 }
 
+/* An unbound mdev has no IOMMU group (its vfio device was unregistered). */
+static bool mdev_grouped(struct sim_fs *fs, const struct sim_node *n)
+{
+	struct sim_mdev *md = mdev_of(fs, n);
+
+	return md && md->iommu_group >= 0;
+}
+
 static const struct entry mdev_ents[] = {
 	FILE_E("ap_config", 0644, MD_AP_CONFIG, .avail = mdev_vattr612),
 	FILE_E("assign_adapter", 0200, MD_ASSIGN_ADAPTER, .avail = mdev_vattr),
@@ -1190,7 +1212,7 @@ static const struct entry mdev_ents[] = {
 	FILE_E("control_domains", 0444, MD_CONTROL_DOMAINS, .avail = mdev_vattr),
 	LINK_E("driver", MD_DRIVER, .avail = mdev_bound),
 	FILE_E("guest_matrix", 0444, MD_GUEST_MATRIX, .avail = mdev_vattr6),
-	LINK_E("iommu_group", MD_IOMMU_GROUP),
+	LINK_E("iommu_group", MD_IOMMU_GROUP, .avail = mdev_grouped),
 	FILE_E("matrix", 0444, MD_MATRIX, .avail = mdev_vattr),
 	LINK_E("mdev_type", MD_MDEV_TYPE),
 	FILE_E("remove", 0200, MD_REMOVE),
@@ -1233,10 +1255,9 @@ static int mdev_show(struct sim_fs *fs, const struct sim_node *n, int id, char *
 		*len = sim_show_matrix(&md->matrix, md->apm_max, md->aqm_max, buf, SIM_PAGE);
 		return 0;
 	case DEV_UEVENT:
+		/* the mdev bus has no uevent callback: DRIVER only */
 		if (md->bound)
 			emit(buf, len, "DRIVER=%s\n", mdev_driver_name(fs->m));
-		if (fs->m->kernel >= SIM_KERNEL_6_0)
-			emit(buf, len, "MDEV_TYPE=vfio_ap-passthrough\n");
 		return 0;
 	}
 	return EIO;
@@ -1429,6 +1450,8 @@ static int iommu_groups_list(struct sim_fs *fs, const struct sim_node *dir, stru
 		struct sim_node c = mdev_node(DK_IOMMU_GROUP, fs->m, order[i]);
 		char name[24];
 
+		if (fs->m->mdev[order[i]].iommu_group < 0)
+			continue;
 		snprintf(name, sizeof(name), "%d", fs->m->mdev[order[i]].iommu_group);
 		rc = push(v, n, cap, name, &c, SIM_DIR, 0755);
 	}
@@ -1442,7 +1465,7 @@ static int iommu_groups_lookup(struct sim_fs *fs, const struct sim_node *dir, co
 	char *end;
 	long g = strtol(name, &end, 10);
 
-	if (!*name || *end || (name[0] == '0' && name[1]))
+	if (!*name || *end || (name[0] == '0' && name[1]) || g < 0)
 		return ENOENT;
 	for (int i = 0; i < fs->m->nslots; i++) {
 		if (fs->m->mdev[i].used && fs->m->mdev[i].iommu_group == g) {
@@ -1583,7 +1606,7 @@ static const struct dirkind kinds[DK_COUNT] = {
 	[DK_IOMMU_GROUPS] = { "iommu_groups", DK_KERNEL, 0, NULL, 0,
 			      .dyn_list = iommu_groups_list, .dyn_lookup = iommu_groups_lookup },
 	[DK_IOMMU_GROUP] = { NULL, DK_IOMMU_GROUPS, P_M, ENTS(iommu_group_ents),
-			     .exists = mdev_exists, .dirname = iommu_group_name,
+			     .exists = mdev_grouped, .dirname = iommu_group_name,
 			     .show = iommu_group_show },
 	[DK_IOMMU_GROUP_DEVICES] = { "devices", DK_IOMMU_GROUP, P_M, NULL, 0,
 				     .exists = mdev_exists,

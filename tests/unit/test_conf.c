@@ -7,6 +7,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -49,7 +51,8 @@ static void test_mdevctl_order(void **state)
 	assert_int_equal(mdevctl_parse("{\"mdev_type\":\"vfio_ap-passthrough\",\"start\":\"auto\"}", &d), 0);
 	assert_true(bm_empty(&d.matrix.adapters));
 	/* an id above 255 is kept aside for the range rule */
-	assert_int_equal(mdevctl_parse("{\"mdev_type\":\"vfio_ap-passthrough\",\"attrs\":[{\"assign_domain\":\"300\"}]}", &d), 0);
+	assert_int_equal(mdevctl_parse("{\"mdev_type\":\"vfio_ap-passthrough\",\"start\":\"auto\","
+				       "\"attrs\":[{\"assign_domain\":\"300\"}]}", &d), 0);
 	assert_int_equal(d.beyond, 300);
 }
 
@@ -83,6 +86,87 @@ static void test_mdevctl_bad(void **state)
 		   "one key");
 	expect_bad("{\"mdev_type\":\"vfio_ap-passthrough\",\"attrs\":[\"assign_adapter\"]}",
 		   "one key");
+}
+
+/* What mdevctl 1.2 refuses to load, so that it starts no definition at all. */
+static void test_mdevctl_blocks_all(void **state)
+{
+	struct mdev_def d;
+
+	(void)state;
+	assert_int_equal(mdevctl_parse("{\"mdev_type\":\"vfio_ap-passthrough\","
+				       "\"attrs\":[{\"assign_adapter\":\"5\"}]}", &d), -EINVAL);
+	assert_true(d.blocks_all);
+	assert_non_null(strstr(d.error, "\"start\" is missing"));
+	assert_int_equal(mdevctl_parse("{\"mdev_type\":\"vfio_ap-passthrough\",\"start\":null}", &d),
+			 -EINVAL);
+	assert_true(d.blocks_all);
+	assert_int_equal(mdevctl_parse("{\"mdev_type\":\"vfio_ap-passthrough\",\"start\":\"auto\","
+				       "\"attrs\":[{\"assign_adapter\":5}]}", &d), -EINVAL);
+	assert_true(d.blocks_all);
+	assert_int_equal(mdevctl_parse("not json", &d), -EINVAL);
+	assert_true(d.blocks_all);
+	/* these fail on their own when started; the others start */
+	assert_int_equal(mdevctl_parse("{\"mdev_type\":\"vfio_ccw-io\",\"start\":\"auto\"}", &d),
+			 -EINVAL);
+	assert_false(d.blocks_all);
+	assert_int_equal(mdevctl_parse("{\"mdev_type\":\"vfio_ap-passthrough\",\"start\":\"auto\","
+				       "\"attrs\":[{\"assign_adapter\":\"5x\"}]}", &d), -EINVAL);
+	assert_false(d.blocks_all);
+}
+
+struct seen {
+	char text[256];
+};
+
+static void note_attr(const struct mdev_attr *a, void *arg)
+{
+	struct seen *s = arg;
+	size_t n = strlen(s->text);
+
+	snprintf(s->text + n, sizeof(s->text) - n, "%u:%s=%s:%d ", a->idx, a->key, a->value, a->err);
+}
+
+/* Every attr in file order, with what the kernel would make of its value. */
+static void test_mdevctl_attrs(void **state)
+{
+	struct seen s = { "" };
+	struct mdev_def d;
+
+	(void)state;
+	assert_int_equal(mdevctl_parse_attrs("{\"mdev_type\":\"vfio_ap-passthrough\",\"start\":\"auto\","
+					     "\"attrs\":[{\"assign_domain\":\"0x47\"},"
+					     "{\"unassign_domain\":\"0x47\"},{\"foo\":\"1\"},"
+					     "{\"assign_domain\":\"0xab\"}]}", &d, note_attr, &s), 0);
+	assert_string_equal(s.text, "0:assign_domain=0x47:0 1:unassign_domain=0x47:0 2:foo=1:-2 "
+				    "3:assign_domain=0xab:0 ");
+	s.text[0] = '\0';
+	assert_int_equal(mdevctl_parse_attrs("{\"mdev_type\":\"vfio_ap-passthrough\",\"start\":\"auto\","
+					     "\"attrs\":[{\"assign_adapter\":\"5\"},"
+					     "{\"assign_adapter\":\"x\"}]}", &d, note_attr, &s), -EINVAL);
+	assert_string_equal(s.text, "0:assign_adapter=5:0 1:assign_adapter=x:-22 ");
+}
+
+/* The APQNs the attrs pass through and the final matrix does not keep. */
+static void test_mdevctl_transient(void **state)
+{
+	struct mdev_def d;
+
+	(void)state;
+	assert_int_equal(mdevctl_parse("{\"mdev_type\":\"vfio_ap-passthrough\",\"start\":\"auto\","
+				       "\"attrs\":[{\"assign_adapter\":\"5\"},{\"assign_domain\":\"0x47\"},"
+				       "{\"unassign_domain\":\"0x47\"},{\"assign_domain\":\"0xab\"}]}",
+				       &d), 0);
+	assert_int_equal(d.ntransient, 1);
+	assert_int_equal(d.transient[0].adapter, 5);
+	assert_int_equal(d.transient[0].domain, 0x47);
+	assert_int_equal(d.transient[0].until, 2);
+	/* taken away and given back: the final matrix has it, nothing transient */
+	assert_int_equal(mdevctl_parse("{\"mdev_type\":\"vfio_ap-passthrough\",\"start\":\"auto\","
+				       "\"attrs\":[{\"assign_adapter\":\"5\"},{\"assign_domain\":\"0x47\"},"
+				       "{\"unassign_adapter\":\"5\"},{\"assign_adapter\":\"5\"}]}",
+				       &d), 0);
+	assert_int_equal(d.ntransient, 0);
 }
 
 /* What chzdev writes. */
@@ -120,6 +204,33 @@ static void test_udev_rule(void **state)
 	assert_int_equal(udev_rule_parse("ATTR{../../bus/ap/apmask}=0xff\n", &pm), -EINVAL);
 }
 
+/* The rule as chzdev writes it now, and apmatrix's own, read back. */
+static void test_udev_rule_current(void **state)
+{
+	struct persist_masks pm = { 0 };
+	struct bitmap ap, aq;
+	char *text;
+
+	(void)state;
+	bm_fill(&ap);
+	bm_fill(&aq);
+	bm_clear(&ap, 5);
+	bm_clear(&aq, 0x47);
+	text = udev_rule_format(&ap, &aq);
+	assert_non_null(text);
+	/* both triggers: the change event of the bus device, the add event of the bus */
+	assert_non_null(strstr(text, "ENV{BINDINGS}==\"complete\", ENV{COMPLETECOUNT}==\"1\", "
+				     "GOTO=\"cfg_ap\"\n"));
+	assert_non_null(strstr(text, "\nACTION==\"add\", DEVPATH==\"/bus/ap\", "
+				     "ATTR{bindings_complete_count}!=\"0\", GOTO=\"cfg_ap\"\n"
+				     "GOTO=\"end_ap\"\n"));
+	assert_int_equal(udev_rule_parse(text, &pm), 0);
+	assert_true(pm.has_apmask && pm.has_aqmask);
+	assert_true(bm_equal(&pm.apmask, &ap));
+	assert_true(bm_equal(&pm.aqmask, &aq));
+	free(text);
+}
+
 static void test_persist_effective(void **state)
 {
 	struct persist_masks pm[2] = { { 0 }, { 0 } };
@@ -139,7 +250,11 @@ int main(void)
 		cmocka_unit_test(test_mdevctl_peer_format),
 		cmocka_unit_test(test_mdevctl_order),
 		cmocka_unit_test(test_mdevctl_bad),
+		cmocka_unit_test(test_mdevctl_blocks_all),
+		cmocka_unit_test(test_mdevctl_attrs),
+		cmocka_unit_test(test_mdevctl_transient),
 		cmocka_unit_test(test_udev_rule),
+		cmocka_unit_test(test_udev_rule_current),
 		cmocka_unit_test(test_persist_effective),
 	};
 

@@ -243,6 +243,89 @@ static void test_control_without_usage(void **state)
 	assert_int_equal(fx.f.errors, 0);
 }
 
+/* ap-check vetoes the start: an error for auto definitions, a warning otherwise. */
+static void test_control_without_usage_auto(void **state)
+{
+	(void)state;
+	add_def(U1, DEF_AUTO, "5", "");
+	set_ids(&fx.defs[0].matrix.control, "171");
+	add_def(U2, DEF_MANUAL, "6", "");
+	set_ids(&fx.defs[1].matrix.control, "171");
+	conflict_check(&fx.h, &fx.f);
+	assert_int_equal(count_rule("control-without-usage"), 2);
+	assert_int_equal(find_rule("control-without-usage", 0)->severity, SEV_ERROR);
+	assert_string_equal(find_rule("control-without-usage", 0)->owners[0], U1);
+	assert_int_equal(find_rule("control-without-usage", 1)->severity, SEV_WARNING);
+}
+
+/* A definition's host-owned APQN: which of "now" and "at boot" fails. */
+static void test_host_owned_now_or_boot(void **state)
+{
+	struct persist_masks *pm = &fx.h.persist[PERSIST_ETC];
+
+	(void)state;
+	pm->present = true;
+	pm->path = "/etc/udev/rules.d/41-ap.rules";
+	pm->has_apmask = pm->has_aqmask = true;
+	bm_fill(&pm->apmask);
+	bm_fill(&pm->aqmask);
+	bm_clear(&pm->apmask, 5);
+	/* live: 5.4 host-owned; the rule: 5 reserved */
+	set_ids(&fx.h.apmask, "5");
+	set_ids(&fx.h.aqmask, "4");
+	add_def(U1, DEF_AUTO, "5", "4");
+	conflict_check(&fx.h, &fx.f);
+	assert_int_equal(count_rule("host-owned"), 1);
+	assert_int_equal(count_rule("host-owned-persistent"), 0);
+	assert_non_null(strstr(find_rule("host-owned", 0)->message, "fails now; at boot the rule "
+								      "gives it to vfio_ap"));
+	findings_free(&fx.f);
+	/* the rule gives it to the host too: both fail */
+	bm_set(&pm->apmask, 5);
+	conflict_check(&fx.h, &fx.f);
+	assert_non_null(strstr(find_rule("host-owned", 0)->message, "fails now, and at boot too"));
+	assert_non_null(strstr(find_rule("host-owned-persistent", 0)->message,
+			       "fails at boot, and mdevctl start fails now too"));
+	findings_free(&fx.f);
+	/* live reserved, the rule not: only the boot fails */
+	bm_zero(&fx.h.apmask);
+	conflict_check(&fx.h, &fx.f);
+	assert_int_equal(count_rule("host-owned"), 0);
+	assert_non_null(strstr(find_rule("host-owned-persistent", 0)->message,
+			       "works now, but it fails at boot"));
+}
+
+/* A replay that passes through an APQN another auto definition holds. */
+static void test_transient(void **state)
+{
+	const struct finding *x;
+
+	(void)state;
+	add_def(U1, DEF_AUTO, "5", "171");
+	fx.defs[0].transient[0].adapter = 5;
+	fx.defs[0].transient[0].domain = 71;
+	fx.defs[0].transient[0].until = 2;
+	fx.defs[0].ntransient = 1;
+	add_def(U2, DEF_AUTO, "5", "71");
+	conflict_check(&fx.h, &fx.f);
+	/* the final matrices do not clash */
+	assert_int_equal(count_rule("apqn-shared"), 0);
+	assert_int_equal(count_rule("apqn-transient"), 1);
+	x = find_rule("apqn-transient", 0);
+	assert_int_equal(x->severity, SEV_ERROR);
+	assert_int_equal(x->adapter, 5);
+	assert_int_equal(x->domain, 71);
+	assert_string_equal(x->owners[0], U1);
+	assert_string_equal(x->owners[1], U2);
+	assert_non_null(strstr(x->message, "attrs[2]"));
+	assert_non_null(strstr(x->message, "EADDRINUSE"));
+	findings_free(&fx.f);
+	/* a manual definition holding it is not started at boot */
+	fx.defs[1].start = DEF_MANUAL;
+	conflict_check(&fx.h, &fx.f);
+	assert_int_equal(count_rule("apqn-transient"), 0);
+}
+
 static void test_card_type(void **state)
 {
 	(void)state;
@@ -314,6 +397,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_host_owned_persistent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_range, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_control_without_usage, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_control_without_usage_auto, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_host_owned_now_or_boot, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_transient, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_card_type, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_invalid_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_configured, setup, teardown),

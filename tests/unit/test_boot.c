@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The boot prediction on a host built in memory: the LPAR of the kernel's
+ * vfio-ap document (adapters 5 and 6, domains 4, 0x47, 0xab, 0xff), as
+ * kernel 6.0+ and 4.20 answer, with the definitions in a given start order.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "boot.h"
+#include "plan.h"
+
+#define U1 "11111111-1111-4111-8111-111111111111"
+#define U2 "22222222-2222-4222-8222-222222222222"
+#define U3 "33333333-3333-4333-8333-333333333333"
+#define U4 "44444444-4444-4444-8444-444444444444"
+
+static const unsigned int doms[] = { 4, 0x47, 0xab, 0xff };
+
+struct fixture {
+	struct ap_host h;
+	struct persist_masks rule;
+	struct boot_files fs;
+	struct boot_prediction bp;
+};
+
+static struct fixture fx;
+
+/* The host now: everything for the host (the live state does not matter at boot). */
+static void build_host(bool dynamic)
+{
+	struct ap_host *h = &fx.h;
+	unsigned int n = 0;
+
+	memset(h, 0, sizeof(*h));
+	h->dynamic = dynamic;
+	h->matrix_present = h->vfio_ap_loaded = true;
+	h->max_adapter = h->max_domain = 255;
+	bm_fill(&h->apmask);
+	bm_fill(&h->aqmask);
+	h->drivers[0] = "";
+	h->drivers[1] = strdup("cex4queue");
+	h->drivers[2] = strdup("vfio_ap");
+	h->ndrivers = 3;
+	h->vfio_driver = 2;
+	h->cards = calloc(2, sizeof(*h->cards));
+	h->queues = calloc(8, sizeof(*h->queues));
+	h->qindex = malloc(AP_IDS * AP_IDS * sizeof(*h->qindex));
+	h->mdevs = calloc(1, sizeof(*h->mdevs));
+	h->defs = calloc(1, sizeof(*h->defs));
+	assert_true(h->cards && h->queues && h->qindex && h->mdevs && h->defs);
+	for (unsigned int i = 0; i < AP_IDS * AP_IDS; i++)
+		h->qindex[i] = -1;
+	for (unsigned int c = 0; c < 2; c++) {
+		h->cards[c] = (struct ap_card){ .id = 5 + c, .hwtype = 11, .raw_hwtype = 11 };
+		for (unsigned int k = 0; k < 4; k++) {
+			h->queues[n] = (struct ap_queue){ .adapter = (uint8_t)(5 + c),
+							  .domain = (uint8_t)doms[k], .driver = 1,
+							  .card = (int16_t)c, .owner = -1 };
+			h->qindex[(5 + c) * AP_IDS + doms[k]] = (int32_t)n++;
+		}
+	}
+	h->ncards = 2;
+	h->nqueues = n;
+}
+
+/* The rule of three-guests.json: adapters 5, 6 and the four domains for vfio_ap. */
+static void set_rule(void)
+{
+	memset(&fx.rule, 0, sizeof(fx.rule));
+	fx.rule.path = "/etc/udev/rules.d/41-ap.rules";
+	fx.rule.present = fx.rule.has_apmask = fx.rule.has_aqmask = true;
+	bm_fill(&fx.rule.apmask);
+	bm_fill(&fx.rule.aqmask);
+	bm_clear(&fx.rule.apmask, 5);
+	bm_clear(&fx.rule.apmask, 6);
+	for (unsigned int k = 0; k < 4; k++)
+		bm_clear(&fx.rule.aqmask, doms[k]);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	memset(&fx, 0, sizeof(fx));
+	build_host(true);
+	set_rule();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	boot_prediction_free(&fx.bp);
+	boot_files_free(&fx.fs);
+	ap_host_free(&fx.h);
+	return 0;
+}
+
+/* A definition file with the attrs given as "key=value" words. */
+static void add_def(const char *uuid, const char *start, const char *attrs)
+{
+	char text[2048], key[64], value[64];
+	size_t len;
+	int used;
+
+	len = (size_t)snprintf(text, sizeof(text), "{\"mdev_type\":\"vfio_ap-passthrough\",%s%s%s"
+			       "\"attrs\":[", start ? "\"start\":\"" : "", start ? start : "",
+			       start ? "\"," : "");
+	while (sscanf(attrs, " %63[^=]=%63s%n", key, value, &used) == 2) {
+		len += (size_t)snprintf(text + len, sizeof(text) - len, "%s{\"%s\":\"%s\"}",
+					text[len - 1] == '[' ? "" : ",", key, value);
+		attrs += used;
+	}
+	snprintf(text + len, sizeof(text) - len, "]}");
+	assert_int_equal(boot_files_put(&fx.fs, uuid, text), 0);
+}
+
+static const struct boot_guest *predict(const char *uuid)
+{
+	boot_prediction_free(&fx.bp);
+	assert_int_equal(boot_predict(&fx.h, fx.rule.present ? &fx.rule : NULL, &fx.fs, &fx.bp), 0);
+	for (unsigned int i = 0; i < fx.bp.n; i++)
+		if (!strcmp(fx.bp.v[i].uuid, uuid))
+			return &fx.bp.v[i];
+	return NULL;
+}
+
+static void three_guests(void)
+{
+	add_def(U1, "auto", "assign_adapter=5 assign_adapter=6 assign_domain=4 assign_domain=0xab");
+	add_def(U2, "auto", "assign_adapter=5 assign_domain=0x47 assign_domain=0xff");
+	add_def(U3, "auto", "assign_adapter=6 assign_domain=0x47 assign_domain=0xff");
+}
+
+static void test_three_guests(void **state)
+{
+	const struct boot_guest *g;
+
+	(void)state;
+	three_guests();
+	add_def(U4, "manual", "assign_adapter=5");
+	g = predict(U2);
+	assert_int_equal(fx.bp.n, 3);		/* the manual one is not started */
+	assert_int_equal(fx.bp.not_as_defined, 0);
+	assert_int_equal(g->outcome, BOOT_STARTS);
+	assert_true(matrix_equal(&g->started, &g->defined));
+	assert_true(bm_test(&g->started.domains, 0xff));
+	assert_true(bm_equal(&fx.bp.apmask, &fx.rule.apmask));
+}
+
+/* The replay passes through 05.0047, which guest2 holds: refused when guest2 is up first. */
+static void test_intermediate_state(void **state)
+{
+	const struct boot_guest *g;
+
+	(void)state;
+	add_def(U2, "auto", "assign_adapter=5 assign_domain=0x47");
+	add_def(U4, "auto", "assign_adapter=5 assign_domain=0x47 unassign_domain=0x47 "
+		"assign_domain=0xab");
+	g = predict(U4);
+	assert_int_equal(g->outcome, BOOT_FAILS);
+	assert_int_equal(g->attr, 1);
+	assert_string_equal(g->attr_key, "assign_domain");
+	assert_string_equal(g->attr_value, "0x47");
+	assert_int_equal(g->err, EADDRINUSE);
+	assert_true(bm_empty(&g->started.adapters));
+	/* the final matrix alone clashes with nobody */
+	assert_false(matrix_overlaps(&g->defined, &predict(U2)->defined));
+	assert_int_equal(fx.bp.not_as_defined, 1);
+	/* the other way round both start: the order is mdevctl's directory order */
+	boot_files_free(&fx.fs);
+	add_def(U4, "auto", "assign_adapter=5 assign_domain=0x47 unassign_domain=0x47 "
+		"assign_domain=0xab");
+	add_def(U2, "auto", "assign_adapter=5 assign_domain=0x47");
+	assert_int_equal(predict(U4)->outcome, BOOT_STARTS);
+	assert_int_equal(fx.bp.not_as_defined, 0);
+}
+
+/* mdevctl 1.2.0 reads "start" as required: one file without it, and nothing starts. */
+static void test_missing_start_blocks_all(void **state)
+{
+	const struct boot_guest *g;
+
+	(void)state;
+	three_guests();
+	add_def(U4, NULL, "assign_adapter=6");
+	g = predict(U1);
+	assert_int_equal(g->outcome, BOOT_BLOCKED);
+	assert_string_equal(fx.bp.blocker, U4);
+	assert_int_equal(fx.bp.not_as_defined, fx.bp.n);
+	assert_int_equal(fx.bp.n, 4);
+	assert_non_null(strstr(g->why, U4));
+}
+
+/* ap-check: control domains without a usage domain never start. */
+static void test_ap_check_veto(void **state)
+{
+	const struct boot_guest *g;
+
+	(void)state;
+	add_def(U4, "auto", "assign_adapter=5 assign_control_domain=0xab");
+	g = predict(U4);
+	assert_int_equal(g->outcome, BOOT_FAILS);
+	assert_int_equal(g->attr, -1);
+	assert_non_null(strstr(g->why, "ap-check"));
+}
+
+/* Without a rule the masks stay all ones: the kernel refuses every assignment. */
+static void test_no_rule(void **state)
+{
+	const struct boot_guest *g;
+
+	(void)state;
+	fx.rule.present = false;
+	add_def(U2, "auto", "assign_adapter=5 assign_domain=0x47");
+	g = predict(U2);
+	assert_null(fx.bp.rule);
+	assert_int_equal(g->outcome, BOOT_FAILS);
+	/* ap-check refuses it first: its APQN is in the host's pool */
+	assert_non_null(strstr(g->why, "ap-check"));
+}
+
+/* Kernel refusals at an attr: an id beyond the machine, an attribute that is not there. */
+static void test_kernel_refusals(void **state)
+{
+	const struct boot_guest *g;
+
+	(void)state;
+	fx.h.max_domain = 84;
+	add_def(U1, "auto", "assign_adapter=5 assign_control_domain=0xab assign_domain=4");
+	add_def(U2, "auto", "assign_adapter=5 ap_config=x");
+	add_def(U3, "auto", "assign_adapter=6 assign_domain=4x");
+	g = predict(U1);
+	assert_int_equal(g->outcome, BOOT_FAILS);
+	assert_int_equal(g->attr, 1);
+	assert_int_equal(g->err, ENODEV);
+	g = predict(U2);
+	/* 6.0 has no ap_config: no such file */
+	assert_int_equal(g->attr, 1);
+	assert_int_equal(g->err, ENOENT);
+	g = predict(U3);
+	assert_int_equal(g->attr, 1);
+	assert_int_equal(g->err, EINVAL);
+}
+
+/* In the pool by the masks, but no queue there: it starts, the guest gets less. */
+static void test_starts_with_less(void **state)
+{
+	const struct boot_guest *g;
+
+	(void)state;
+	add_def(U1, "auto", "assign_adapter=5 assign_adapter=7 assign_domain=4");
+	g = predict(U1);
+	assert_int_equal(g->outcome, BOOT_LESS);
+	assert_true(bm_test(&g->started.adapters, 7));
+	/* the kernel cannot hide one queue: adapter 7 is left out */
+	assert_non_null(strstr(g->why, "adapter 07 is left out"));
+	assert_int_equal(fx.bp.not_as_defined, 1);
+}
+
+/* 4.20 assigns only what has a queue bound to vfio_ap: adapter 7 is refused. */
+static void test_kernel_420(void **state)
+{
+	const struct boot_guest *g;
+
+	(void)state;
+	ap_host_free(&fx.h);
+	build_host(false);
+	three_guests();
+	add_def(U4, "auto", "assign_domain=0xab assign_adapter=7");
+	g = predict(U1);
+	assert_int_equal(g->outcome, BOOT_STARTS);
+	g = predict(U4);
+	assert_int_equal(g->outcome, BOOT_FAILS);
+	assert_int_equal(g->attr, 1);
+	assert_int_equal(g->err, EADDRNOTAVAIL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_three_guests, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_intermediate_state, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_start_blocks_all, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ap_check_veto, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_rule, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kernel_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_starts_with_less, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kernel_420, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
