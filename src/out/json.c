@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "boot.h"
+#include "conf.h"
 #include "exit.h"
 #include "guestview.h"
 #include "json.h"
@@ -154,6 +155,18 @@ struct json_object *json_adapter(const struct ap_host *h, const struct ap_card *
 		bm_test(&h->apmask, c->id) ? "host" : "vfio_ap"));
 	json_object_object_add(o, "vfio_capable",
 			       json_object_new_boolean(c->hwtype >= AP_VFIO_MIN_HWTYPE));
+	json_object_object_add(o, "serial", string_or_null(c->serial[0] ? c->serial : NULL));
+	return o;
+}
+
+struct json_object *json_machine(const struct machine_id *m)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "known", json_object_new_boolean(m->known));
+	for (int f = 0; f < MF_COUNT; f++)
+		json_object_object_add(o, machine_key((enum machine_field)f),
+				       string_or_null(m->field[f][0] ? m->field[f] : NULL));
 	return o;
 }
 
@@ -223,24 +236,58 @@ static struct json_object *matrix_members(struct json_object *o, const struct ap
 	return o;
 }
 
-struct json_object *json_mdev(const struct ap_host *h, const char *uuid)
+/* ["05.0004", ...]: the APQNs of a matrix. */
+static struct json_object *apqn_list(const struct ap_matrix *m)
 {
-	const struct ap_mdev *m = ap_mdev_get(h, uuid);
-	const struct mdev_def *d = ap_def_get(h, uuid);
-	const struct ap_matrix *mx = m ? &m->matrix : d ? &d->matrix : NULL;
-	struct json_object *o = json_object_new_object(), *apqns = json_object_new_array();
+	struct json_object *apqns = json_object_new_array();
 	int a, dom;
 
-	json_object_object_add(o, "uuid", json_object_new_string(m ? m->uuid : d->uuid));
-	matrix_members(o, mx);
-	bm_for_each(a, &mx->adapters)
-		bm_for_each(dom, &mx->domains) {
+	bm_for_each(a, &m->adapters)
+		bm_for_each(dom, &m->domains) {
 			char apqn[APQN_BUF];
 
 			apqn_format((unsigned int)a, (unsigned int)dom, apqn);
 			json_object_array_add(apqns, json_object_new_string(apqn));
 		}
-	json_object_object_add(o, "apqns", apqns);
+	return apqns;
+}
+
+/* {"adapters", "domains", "control_domains", "apqns"} of a matrix, or null. */
+static struct json_object *matrix_state(const struct ap_matrix *m)
+{
+	struct json_object *o;
+
+	if (!m)
+		return NULL;
+	o = matrix_members(json_object_new_object(), m);
+	json_object_object_add(o, "apqns", apqn_list(m));
+	return o;
+}
+
+struct json_object *json_guest_change(const char *name, const char *uuid,
+				      const struct ap_matrix *before, const struct ap_matrix *after)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "name", string_or_null(name));
+	json_object_object_add(o, "uuid", json_object_new_string(uuid));
+	json_object_object_add(o, "before", matrix_state(before));
+	json_object_object_add(o, "after", matrix_state(after));
+	json_object_object_add(o, "changed", json_object_new_boolean(
+		!before != !after || (before && !matrix_equal(before, after))));
+	return o;
+}
+
+struct json_object *json_mdev(const struct ap_host *h, const char *uuid)
+{
+	const struct ap_mdev *m = ap_mdev_get(h, uuid);
+	const struct mdev_def *d = ap_def_get(h, uuid);
+	const struct ap_matrix *mx = m ? &m->matrix : d ? &d->matrix : NULL;
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "uuid", json_object_new_string(m ? m->uuid : d->uuid));
+	matrix_members(o, mx);
+	json_object_object_add(o, "apqns", apqn_list(mx));
 	json_object_object_add(o, "guest_attached", m ? tristate(m->guest_attached) :
 			       json_object_new_boolean(false));
 	json_object_object_add(o, "active", json_object_new_boolean(m != NULL));
@@ -586,5 +633,49 @@ struct json_object *json_change_masks(const struct plan *p, bool changed, bool d
 		json_set(o, "apmask", json_mask(apmask, &h->apmask));
 	if (aqmask)
 		json_set(o, "aqmask", json_mask(aqmask, &h->aqmask));
+	return o;
+}
+
+/* Before and after of every guest the file names and every mdev --prune removes. */
+static struct json_object *guest_changes(const struct ap_host *h, const struct desired *d,
+					 bool prune)
+{
+	struct json_object *a = json_new_array();
+
+	for (unsigned int i = 0; i < d->nguests; i++) {
+		const struct desired_guest *g = &d->guests[i];
+		const struct ap_mdev *m = ap_mdev_get(h, g->uuid);
+
+		json_push(a, json_guest_change(g->name, g->uuid, m ? &m->matrix : NULL,
+					       g->absent ? NULL : &g->matrix));
+	}
+	for (unsigned int i = 0; i < h->nmdevs && prune; i++)
+		if (!desired_guest_get(d, h->mdevs[i].uuid))
+			json_push(a, json_guest_change(NULL, h->mdevs[i].uuid,
+						       &h->mdevs[i].matrix, NULL));
+	return a;
+}
+
+/* {"before": {"apmask", "aqmask"}, "after": {...}}: the masks the file leaves or sets. */
+static struct json_object *mask_changes(const struct ap_host *h, const struct desired *d)
+{
+	struct json_object *o = json_new_object(), *b = json_new_object(), *a = json_new_object();
+
+	json_set(b, "apmask", json_mask(&h->apmask, NULL));
+	json_set(b, "aqmask", json_mask(&h->aqmask, NULL));
+	json_set(a, "apmask", json_mask(d->has_apmask ? &d->apmask : &h->apmask, &h->apmask));
+	json_set(a, "aqmask", json_mask(d->has_aqmask ? &d->aqmask : &h->aqmask, &h->aqmask));
+	json_set(o, "before", b);
+	json_set(o, "after", a);
+	return o;
+}
+
+struct json_object *json_change_desired(const struct plan *p, bool changed, bool dry_run,
+					const struct ap_host *h, const struct desired *d, bool prune)
+{
+	struct json_object *o = json_change(p, changed, dry_run);
+
+	json_set(o, "guests", guest_changes(h, d, prune));
+	json_set(o, "masks", mask_changes(h, d));
 	return o;
 }
