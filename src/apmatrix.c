@@ -31,6 +31,8 @@ enum {
 
 static const char *color_arg;
 
+const char apm_global_title[] = N_("Global options:");
+
 struct poptOption apm_global_options[] = {
 	{ NULL, '\0', POPT_ARG_INTL_DOMAIN, PACKAGE, 0, NULL, NULL },
 	{ "root", '\0', POPT_ARG_STRING, &apm_opts.root, 0,
@@ -598,8 +600,7 @@ static bool json_requested(int argc, const char **argv)
 int main(int argc, const char **argv)
 {
 	static struct poptOption main_table[] = {
-		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_global_options, 0,
-		  N_("Global options:"), NULL },
+		APM_GLOBAL_OPTIONS,
 		{ "list-cmds", '\0', POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, NULL,
 		  OPT_LIST_CMDS, NULL, NULL },
 		POPT_TABLEEND

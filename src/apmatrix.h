@@ -31,6 +31,11 @@ extern const char *apm_command;
 
 /* The global option table, included in every command's table. */
 extern struct poptOption apm_global_options[];
+/* "Global options:", the title of apm_global_options in --help (popt translates it). */
+extern const char apm_global_title[];
+/* The entry of a command's option table that includes the global options. */
+#define APM_GLOBAL_OPTIONS \
+	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_global_options, 0, apm_global_title, NULL }
 
 struct apm_cmd {
 	const char *name;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Desired state: apmatrix plan FILE, apply FILE, persist [FILE], export UUID,
- * and the file half of check FILE.
+ * Desired state: apmatrix plan FILE, apply FILE, persist [FILE], and the
+ * file half of check FILE.
  */
 #include "config.h"
 
@@ -162,15 +162,13 @@ static int plan_or_apply(int argc, const char **argv, bool apply)
 		     "definitions too)"), NULL },
 		{ "persist", '\0', POPT_ARG_NONE, &persist, 0,
 		  N_("also write the mdevctl definitions and the udev rule for boot"), NULL },
-		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_global_options, 0,
-		  N_("Global options:"), NULL },
+		APM_GLOBAL_OPTIONS,
 		POPT_TABLEEND
 	};
 	struct poptOption plan_table[] = {
 		{ "prune", '\0', POPT_ARG_NONE, &prune, 0,
 		  N_("show the removal of the active mdevs the file does not name"), NULL },
-		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_global_options, 0,
-		  N_("Global options:"), NULL },
+		APM_GLOBAL_OPTIONS,
 		POPT_TABLEEND
 	};
 	const char *name = apply ? "apply" : "plan";
@@ -515,8 +513,7 @@ out:
 int cmd_persist(int argc, const char **argv)
 {
 	struct poptOption table[] = {
-		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_global_options, 0,
-		  N_("Global options:"), NULL },
+		APM_GLOBAL_OPTIONS,
 		POPT_TABLEEND
 	};
 	struct findings f = { 0 }, before = { 0 }, after = { 0 };
@@ -649,148 +646,6 @@ int cmd_persist(int argc, const char **argv)
 free_desired:
 	findings_free(&f);
 	desired_free(&d);
-out:
-	apm_cmd_done(&cl);
-	return rc;
-}
-
-/* Appends printf text to a string of at most len bytes. */
-static void add(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void add(char *buf, size_t len, const char *fmt, ...)
-{
-	size_t n = strlen(buf);
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf + n, len > n ? len - n : 0, fmt, ap);
-	va_end(ap);
-}
-
-/* libvirt's node device XML for an mdev: define it with virsh nodedev-define. */
-static void libvirt_nodedev(char *buf, size_t len, const char *uuid, const struct ap_matrix *m)
-{
-	static const char *const attr[3] = { "assign_adapter", "assign_domain",
-					     "assign_control_domain" };
-	const struct bitmap *b[3] = { &m->adapters, &m->domains, &m->control };
-	char name[UUID_BUF];
-	int id;
-
-	for (int i = 0; i < UUID_BUF; i++)
-		name[i] = uuid[i] == '-' ? '_' : uuid[i];
-	add(buf, len, "<device>\n  <name>mdev_%s_matrix</name>\n  <parent>ap_matrix</parent>\n"
-	    "  <capability type='mdev'>\n    <type id='%s'/>\n    <uuid>%s</uuid>\n",
-	    name, MDEV_TYPE, uuid);
-	/* XML order is write order: adapters, domains, control domains */
-	for (int k = 0; k < 3; k++)
-		bm_for_each(id, b[k])
-			add(buf, len, "    <attr name='%s' value='0x%x'/>\n", attr[k], id);
-	add(buf, len, "  </capability>\n</device>\n");
-}
-
-/* The guest's side: one vfio-ap hostdev in <devices> of the domain XML. */
-static void libvirt_hostdev(char *buf, size_t len, const char *uuid)
-{
-	add(buf, len, "<hostdev mode='subsystem' type='mdev' model='vfio-ap'>\n  <source>\n"
-	    "    <address uuid='%s'/>\n  </source>\n</hostdev>\n", uuid);
-}
-
-int cmd_export(int argc, const char **argv)
-{
-	const char *format = NULL;
-	struct poptOption table[] = {
-		{ "format", 'F', POPT_ARG_STRING, &format, 0,
-		  N_("mdevctl, libvirt, libvirt-nodedev, libvirt-hostdev or qemu"),
-		  N_("FORMAT") },
-		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_global_options, 0,
-		  N_("Global options:"), NULL },
-		POPT_TABLEEND
-	};
-	const struct ap_matrix *m;
-	const struct mdev_def *def;
-	const struct ap_mdev *md;
-	struct apm_cmdline cl;
-	/* 256 adapters, 256 domains and 256 control domains as attrs fit */
-	static char text[64 * 1024];
-	struct ap_host h;
-	char uuid[UUID_BUF];
-	bool autostart;
-	int rc;
-
-	if (apm_cmd_parse(&cl, "export", argc, argv, table, _("[OPTIONS] UUID --format FORMAT")))
-		return APM_EXIT_USAGE;
-	if (cl.nargs != 1 || !uuid_valid(cl.args[0])) {
-		rc = apm_usage_error(cl.name, cl.nargs == 1 ? _("\"%s\" is not a UUID")
-							  : _("export takes one UUID"),
-				     cl.nargs ? cl.args[0] : "");
-		goto out;
-	}
-	if (!format || (strcmp(format, "mdevctl") && strcmp(format, "libvirt") &&
-			strcmp(format, "libvirt-nodedev") && strcmp(format, "libvirt-hostdev") &&
-			strcmp(format, "qemu"))) {
-		rc = apm_usage_error(cl.name, _("--format takes mdevctl, libvirt, libvirt-nodedev, "
-						"libvirt-hostdev or qemu"));
-		goto out;
-	}
-	uuid_normalize(cl.args[0], uuid);
-	rc = apm_load_host(&h, AP_READ_DEFS);
-	if (rc)
-		goto out;
-	md = ap_mdev_get(&h, uuid);
-	def = ap_def_get(&h, uuid);
-	if (!md && !def) {
-		apm_err(_("there is no mdev %s, active or defined"), uuid);
-		rc = APM_EXIT_NODEV;
-		goto end;
-	}
-	if (!md && lib_error_is_set(&def->error)) {
-		apm_err(_("the definition of %s cannot be used: %s (apmatrix check tells more)"),
-			uuid, def->error.msg);
-		rc = APM_EXIT_FAILED;
-		goto end;
-	}
-	m = md ? &md->matrix : &def->matrix;
-	autostart = !def || def->start == DEF_AUTO;
-	text[0] = '\0';
-	if (!strcmp(format, "mdevctl")) {
-		char *j = mdevctl_format(m, autostart);
-
-		if (!j) {
-			rc = APM_EXIT_FAILED;
-			goto end;
-		}
-		add(text, sizeof(text), "%s\n", j);
-		free(j);
-	} else if (!strcmp(format, "libvirt")) {
-		/* both halves, each under a comment saying where it goes */
-		add(text, sizeof(text), "<!-- node device: virsh nodedev-define FILE%s -->\n",
-		    autostart ? "; then virsh nodedev-autostart" : "");
-		libvirt_nodedev(text, sizeof(text), uuid, m);
-		/* no "--" inside an XML comment: the domain XML would not parse */
-		add(text, sizeof(text), "<!-- guest: in <devices> of the domain XML "
-		    "(the libvirt-hostdev format prints it alone) -->\n");
-		libvirt_hostdev(text, sizeof(text), uuid);
-	} else if (!strcmp(format, "libvirt-nodedev")) {
-		libvirt_nodedev(text, sizeof(text), uuid, m);
-	} else if (!strcmp(format, "libvirt-hostdev")) {
-		libvirt_hostdev(text, sizeof(text), uuid);
-	} else {
-		/* the CPU features vfio-ap.txt names; newer QEMU also has apqi */
-		add(text, sizeof(text), "-cpu host,ap=on,apqci=on,apft=on "
-		    "-device vfio-ap,sysfsdev=/sys/bus/mdev/devices/%s\n", uuid);
-	}
-	if (apm_opts.json) {
-		struct json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "uuid", json_object_new_string(uuid));
-		json_object_object_add(o, "format", json_object_new_string(format));
-		json_object_object_add(o, "text", json_object_new_string(text));
-		apm_print_json(o);
-	} else {
-		fputs(text, stdout);
-	}
-end:
-	ap_host_free(&h);
 out:
 	apm_cmd_done(&cl);
 	return rc;

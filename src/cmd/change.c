@@ -118,8 +118,7 @@ int cmd_create(int argc, const char **argv)
 		{ "uuid", 'u', POPT_ARG_STRING, &uuid_arg, 0,
 		  N_("the new mdev's UUID (default: a random one)"), N_("UUID") },
 		IDS_OPTIONS(o),
-		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_global_options, 0,
-		  N_("Global options:"), NULL },
+		APM_GLOBAL_OPTIONS,
 		POPT_TABLEEND
 	};
 	struct ap_matrix want = { 0 }, none = { 0 };
@@ -193,8 +192,7 @@ out:
 int cmd_remove(int argc, const char **argv)
 {
 	struct poptOption table[] = {
-		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_global_options, 0,
-		  N_("Global options:"), NULL },
+		APM_GLOBAL_OPTIONS,
 		POPT_TABLEEND
 	};
 	struct plan p = { 0 };
@@ -245,16 +243,14 @@ static int assign_common(int argc, const char **argv, bool assign)
 	struct ids_opts o = { 0 };
 	struct poptOption assign_table[] = {
 		IDS_OPTIONS(o),
-		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_global_options, 0,
-		  N_("Global options:"), NULL },
+		APM_GLOBAL_OPTIONS,
 		POPT_TABLEEND
 	};
 	struct poptOption unassign_table[] = {
 		IDS_OPTIONS(o),
 		{ "all", '\0', POPT_ARG_NONE, &o.all, 0,
 		  N_("unassign every adapter, domain and control domain"), NULL },
-		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_global_options, 0,
-		  N_("Global options:"), NULL },
+		APM_GLOBAL_OPTIONS,
 		POPT_TABLEEND
 	};
 	struct ap_matrix ids = { 0 }, want;
@@ -508,8 +504,7 @@ static int pool_common(int argc, const char **argv, bool reserve)
 		{ "apqns", '\0', POPT_ARG_STRING, &apqns, 0,
 		  N_("single queues, e.g. 05.0004,06.00ab, by their driver_override "
 		     "(kernel 6.19 and later, masks all ones)"), N_("LIST") },
-		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_global_options, 0,
-		  N_("Global options:"), NULL },
+		APM_GLOBAL_OPTIONS,
 		POPT_TABLEEND
 	};
 	struct bitmap ids[2], newm[2], change;

@@ -61,8 +61,7 @@ int cmd_check(int argc, const char **argv)
 		{ "boot", '\0', POPT_ARG_NONE, &boot, 0,
 		  N_("predict the next boot: the udev rule's masks, then mdevctl starting each "
 		     "auto definition"), NULL },
-		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_global_options, 0,
-		  N_("Global options:"), NULL },
+		APM_GLOBAL_OPTIONS,
 		POPT_TABLEEND
 	};
 	struct findings f = { 0 };

@@ -70,8 +70,7 @@ int cmd_list(int argc, const char **argv)
 {
 	static const char *const names[] = { "", "adapters", "domains", "queues", "mdevs" };
 	struct poptOption table[] = {
-		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_global_options, 0,
-		  N_("Global options:"), NULL },
+		APM_GLOBAL_OPTIONS,
 		POPT_TABLEEND
 	};
 	struct apm_cmdline cl;

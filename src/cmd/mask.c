@@ -58,8 +58,7 @@ static int mask_eval(int argc, const char **argv)
 		{ "base", 'b', POPT_ARG_STRING, &base_arg, 0,
 		  N_("the mask before the write: an expression, apmask or aqmask (default: all ones)"),
 		  N_("MASK") },
-		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_global_options, 0,
-		  N_("Global options:"), NULL },
+		APM_GLOBAL_OPTIONS,
 		POPT_TABLEEND
 	};
 	struct apm_cmdline cl;
@@ -130,8 +129,7 @@ static void describe_pool(char *buf, size_t len, const struct bitmap *adapters,
 static int mask_show(int argc, const char **argv)
 {
 	struct poptOption table[] = {
-		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_global_options, 0,
-		  N_("Global options:"), NULL },
+		APM_GLOBAL_OPTIONS,
 		POPT_TABLEEND
 	};
 	struct bitmap free_a, free_d;
@@ -217,8 +215,7 @@ out:
 static int mask_set(int argc, const char **argv)
 {
 	struct poptOption table[] = {
-		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_global_options, 0,
-		  N_("Global options:"), NULL },
+		APM_GLOBAL_OPTIONS,
 		POPT_TABLEEND
 	};
 	struct bitmap result, set, cleared;

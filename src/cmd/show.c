@@ -137,8 +137,7 @@ int cmd_show(int argc, const char **argv)
 		{ "explain", 'e', POPT_ARG_NONE, &explain, 0,
 		  N_("what each mdev has, what its guest sees, and why they differ; "
 		     "arguments may also be APQNs (05.0004)"), NULL },
-		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, apm_global_options, 0,
-		  N_("Global options:"), NULL },
+		APM_GLOBAL_OPTIONS,
 		POPT_TABLEEND
 	};
 	struct apm_cmdline cl;

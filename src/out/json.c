@@ -679,3 +679,13 @@ struct json_object *json_change_desired(const struct plan *p, bool changed, bool
 	json_set(o, "masks", mask_changes(h, d));
 	return o;
 }
+
+struct json_object *json_export(const char *uuid, const char *format, const char *text)
+{
+	struct json_object *o = json_new_object();
+
+	json_set(o, "uuid", json_new_string(uuid));
+	json_set(o, "format", json_new_string(format));
+	json_set(o, "text", json_new_string(text));
+	return o;
+}

@@ -161,4 +161,7 @@ struct desired;
 struct json_object *json_change_desired(const struct plan *p, bool changed, bool dry_run,
 					const struct ap_host *h, const struct desired *d, bool prune);
 
+/* export --json: {"uuid", "format", "text"}. */
+struct json_object *json_export(const char *uuid, const char *format, const char *text);
+
 #endif
