@@ -125,20 +125,15 @@ int apm_json_finish(int rc);
 struct bitmap;
 int apm_parse_ids(const char *cmd, const char *opt, const char *text, struct bitmap *out);
 
-/*
- * Writes mdevctl definitions and the udev rule for d (the live host if
- * NULL): only the files that differ, all of them or none. *changed: whether
- * a file was written.
- */
+/* Reads and parses a config file; exit 2 with the place in the file on error. */
 struct desired;
-int apm_persist(const struct ap_host *h, const struct desired *d, bool *changed);
+int apm_load_desired(const char *path, struct desired *d);
+/* The checks on a config file alone: exit 3 on an error inside the file. */
+struct findings;
+int apm_check_desired(const char *path, const struct desired *d, struct findings *f);
 /* Prints a boot prediction (text or --json); exit 3 when one will not come up as defined. */
 struct boot_prediction;
 int apm_boot_report(const struct boot_prediction *bp);
-/* The next boot with what apm_persist would write: exit 3 unless every auto definition starts. */
-struct mdev_def;
-int apm_persist_boot_check(const struct ap_host *h, const struct desired *d,
-			   const struct mdev_def *gone, unsigned int ngone);
 /* check FILE */
 int apm_check_file(const char *path);
 

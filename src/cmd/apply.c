@@ -6,26 +6,22 @@
 #include "config.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ap.h"
 #include "apmatrix.h"
-#include "boot.h"
 #include "conf.h"
-#include "conflict.h"
 #include "frame.h"
-#include "lock.h"
 #include "machine.h"
 #include "out/json.h"
 #include "out/text.h"
+#include "persist.h"
 #include "plan.h"
 #include "sysfs.h"
 
-/* Reads and parses a config file; exit 2 with the place in the file on error. */
-static int load_desired(const char *cmd, const char *path, struct desired *d)
+int apm_load_desired(const char *path, struct desired *d)
 {
 	char *text;
 	size_t len;
@@ -40,12 +36,10 @@ static int load_desired(const char *cmd, const char *path, struct desired *d)
 		desired_free(d);
 		return APM_EXIT_USAGE;
 	}
-	(void)cmd;
 	return 0;
 }
 
-/* The checks on the file alone: exit 3 on an error inside the file. */
-static int check_file(const char *path, const struct desired *d, struct findings *f)
+int apm_check_desired(const char *path, const struct desired *d, struct findings *f)
 {
 	desired_check(d, f);
 	if (!f->errors)
@@ -152,6 +146,131 @@ static void check_machine(const char *path, const struct desired *d, struct find
 			       "is (no /proc/sysinfo): use --force to apply it anyway"), path, want);
 }
 
+/* What plan FILE and apply FILE were asked to do. */
+struct desired_run {
+	const char *path;	/* the config file */
+	bool apply;		/* apply: write; plan: --dry-run */
+	bool prune, persist;	/* --prune, --persist */
+};
+
+/* The file alone, then against this machine; exit status (a refusal unless --force). */
+static int load_and_check(const char *path, struct desired *d)
+{
+	struct findings f = { 0 };
+	int rc = apm_load_desired(path, d);
+
+	if (rc)
+		return rc;
+	rc = apm_check_desired(path, d, &f);
+	if (!rc) {
+		check_machine(path, d, &f);
+		if (f.errors && !apm_opts.force)
+			rc = apm_refuse(&f);
+		for (unsigned int i = 0; i < f.n && !rc; i++)
+			if (f.v[i].severity == SEV_ERROR)
+				apm_warn(_("--force: writing although %s"), f.v[i].message);
+	}
+	findings_free(&f);
+	if (rc)
+		desired_free(d);
+	return rc;
+}
+
+/* The plan to the file, and what it needs before any write; exit status. */
+static int plan_file(struct apm_change *c, const struct desired_run *r, const struct desired *d,
+		     struct plan *p, struct mdev_def **gone, unsigned int *ngone)
+{
+	struct ap_host *h = &c->host;
+	int rc;
+
+	if (r->apply && r->persist && defs_as_persisted(h, d, r->prune, gone, ngone))
+		return APM_EXIT_FAILED;
+	rc = plan_desired(p, h, d, r->prune);
+	if (rc)
+		return apm_sys_error(rc, ERRNO_SYSTEM, _("cannot plan the change"));
+	/* mdevs need the matrix device: say that once, not as a finding per step */
+	for (unsigned int i = 0; i < p->n && !rc; i++)
+		if (p->v[i].op != OP_MASK)
+			rc = apm_need_matrix(h);
+	if (!rc && r->apply && r->persist)
+		rc = apm_persist_boot_check(h, d, *gone, *ngone);
+	return rc;
+}
+
+/*
+ * apply --persist: the files for boot, after the writes, and the definitions
+ * --prune drops. *changed: whether a file was written (or removed).
+ */
+static int apply_boot_files(const struct ap_host *h, const struct desired *d, bool persist,
+			    const struct mdev_def *gone, unsigned int ngone, bool *changed)
+{
+	struct persist_files pf;
+	int rc = 0;
+
+	*changed = false;
+	if (persist) {
+		rc = apm_persist(h, d, &pf);
+		*changed = pf.changed;
+		apm_persist_free(&pf);
+	}
+	if (!rc && ngone) {
+		rc = remove_defs(gone, ngone);
+		*changed |= !rc && !apm_opts.dry_run;
+	}
+	return rc;
+}
+
+/* The writes of the plan, then the files for boot, then the result; exit status. */
+static int run_file(struct apm_change *c, const struct desired_run *r, const struct desired *d,
+		    struct plan *p, const struct mdev_def *gone, unsigned int ngone)
+{
+	bool boot_changed = false;
+	int rc;
+
+	if (!p->n && !apm_opts.json)
+		apm_info(_("nothing to do: the host matches %s\n"), r->path);
+	rc = apm_change_run(c, p, true, NULL);
+	if (rc == APM_EXIT_OK && r->apply)
+		apm_change_done(c);
+	if (rc == APM_EXIT_OK && r->apply && p->n && !apm_opts.dry_run)
+		apm_info(P_("applied %s: %u write\n", "applied %s: %u writes\n", p->n), r->path, p->n);
+	if (rc == APM_EXIT_OK && r->apply)
+		rc = apply_boot_files(&c->host, d, r->persist, gone, ngone, &boot_changed);
+	/* the files for boot are part of the change */
+	if (rc == APM_EXIT_OK && apm_opts.json)
+		apm_print_json(json_change_desired(p, (p->n && !apm_opts.dry_run) || boot_changed,
+						   apm_opts.dry_run, &c->host, d, r->prune));
+	return rc;
+}
+
+/* plan FILE or apply FILE, its options read; exit status. */
+static int desired_change(const struct desired_run *r)
+{
+	struct mdev_def *gone = NULL;
+	unsigned int ngone = 0;
+	struct desired d = { 0 };
+	struct plan p = { 0 };
+	struct apm_change c;
+	int rc = load_and_check(r->path, &d);
+
+	if (rc)
+		return rc;
+	if (!r->apply)
+		apm_opts.dry_run = 1;
+	rc = apm_change_begin(&c, r->path);
+	if (rc)
+		goto out;
+	rc = plan_file(&c, r, &d, &p, &gone, &ngone);
+	if (!rc)
+		rc = run_file(&c, r, &d, &p, gone, ngone);
+	free(gone);
+	plan_free(&p);
+	apm_change_end(&c);
+out:
+	desired_free(&d);
+	return rc;
+}
+
 /* apmatrix plan FILE and apply FILE share everything but the writing. */
 static int plan_or_apply(int argc, const char **argv, bool apply)
 {
@@ -172,15 +291,7 @@ static int plan_or_apply(int argc, const char **argv, bool apply)
 		POPT_TABLEEND
 	};
 	const char *name = apply ? "apply" : "plan";
-	struct mdev_def *gone = NULL;
-	unsigned int ngone = 0;
-	bool persist_changed = false;
-	struct findings f = { 0 };
-	struct desired d = { 0 };
-	struct plan p = { 0 };
 	struct apm_cmdline cl;
-	struct apm_change c;
-	struct ap_host *h = &c.host;
 	int rc;
 
 	if (apm_cmd_parse(&cl, name, argc, argv, apply ? apply_table : plan_table,
@@ -188,72 +299,11 @@ static int plan_or_apply(int argc, const char **argv, bool apply)
 		return APM_EXIT_USAGE;
 	if (cl.nargs != 1) {
 		rc = apm_usage_error(cl.name, _("%s takes one config file"), name);
-		goto out;
+	} else {
+		struct desired_run r = { cl.args[0], apply, prune, persist };
+
+		rc = desired_change(&r);
 	}
-	rc = load_desired(cl.name, cl.args[0], &d);
-	if (rc)
-		goto out;
-	rc = check_file(cl.args[0], &d, &f);
-	if (rc)
-		goto free_desired;
-	check_machine(cl.args[0], &d, &f);
-	if (f.errors && !apm_opts.force) {
-		rc = apm_refuse(&f);
-		goto free_desired;
-	}
-	for (unsigned int i = 0; i < f.n; i++)
-		if (f.v[i].severity == SEV_ERROR)
-			apm_warn(_("--force: writing although %s"), f.v[i].message);
-	if (!apply)
-		apm_opts.dry_run = 1;
-	rc = apm_change_begin(&c, cl.args[0]);
-	if (rc)
-		goto free_desired;
-	if (apply && persist && defs_as_persisted(h, &d, prune, &gone, &ngone)) {
-		rc = APM_EXIT_FAILED;
-		goto end;
-	}
-	rc = plan_desired(&p, h, &d, prune);
-	if (rc) {
-		rc = apm_sys_error(rc, ERRNO_SYSTEM, _("cannot plan the change"));
-		goto end;
-	}
-	/* mdevs need the matrix device: say that once, not as a finding per step */
-	for (unsigned int i = 0; i < p.n && !rc; i++)
-		if (p.v[i].op != OP_MASK)
-			rc = apm_need_matrix(h);
-	if (rc)
-		goto end;
-	if (apply && persist) {
-		rc = apm_persist_boot_check(h, &d, gone, ngone);
-		if (rc)
-			goto end;
-	}
-	if (!p.n && !apm_opts.json)
-		apm_info(_("nothing to do: the host matches %s\n"), cl.args[0]);
-	rc = apm_change_run(&c, &p, true, NULL);
-	if (rc == APM_EXIT_OK && apply)
-		apm_change_done(&c);
-	if (rc == APM_EXIT_OK && apply && p.n && !apm_opts.dry_run)
-		apm_info(P_("applied %s: %u write\n", "applied %s: %u writes\n", p.n), cl.args[0], p.n);
-	if (rc == APM_EXIT_OK && apply && persist)
-		rc = apm_persist(h, &d, &persist_changed);
-	if (rc == APM_EXIT_OK && ngone) {
-		rc = remove_defs(gone, ngone);
-		persist_changed |= !rc && !apm_opts.dry_run;
-	}
-	/* the files for boot are part of the change */
-	if (rc == APM_EXIT_OK && apm_opts.json)
-		apm_print_json(json_change_desired(&p, (p.n && !apm_opts.dry_run) || persist_changed,
-						   apm_opts.dry_run, h, &d, prune));
-end:
-	free(gone);
-	plan_free(&p);
-	apm_change_end(&c);
-free_desired:
-	findings_free(&f);
-	desired_free(&d);
-out:
 	apm_cmd_done(&cl);
 	return rc;
 }
@@ -268,389 +318,6 @@ int cmd_apply(int argc, const char **argv)
 	return plan_or_apply(argc, argv, true);
 }
 
-/* One file persist keeps for boot: its text, and how far writing it got. */
-struct etc_file {
-	char rel[128];
-	char *text;		/* NULL: the file goes (a guest with "state": "absent") */
-	bool differs;		/* the file is not there with this text (or is there to go) */
-	char staged[192];	/* its temporary file, or "" */
-	bool written;
-};
-
-/* The files persist wrote (or would write) and those already as wanted, for --json. */
-static struct json_object *persisted, *persist_unchanged;
-
-/* Whether the file is already there with this text (then it is left alone, inode and all). */
-static bool etc_same(const char *rel, const char *text)
-{
-	char *old;
-	size_t len;
-	bool same;
-
-	if (sysfs_read_file(TREE_ETC, rel, &old, &len))
-		return false;
-	same = len == strlen(text) && !memcmp(old, text, len);
-	free(old);
-	return same;
-}
-
-static void etc_json(struct json_object *a, const char *rel)
-{
-	char path[4096];
-
-	if (!a)
-		return;
-	snprintf(path, sizeof(path), "/etc/%s", rel);
-	json_object_array_add(a, json_object_new_string(path));
-}
-
-/* Removes what was staged and not committed. */
-static void etc_unstage(struct etc_file *v, unsigned int n)
-{
-	for (unsigned int i = 0; i < n; i++)
-		if (v[i].staged[0] && !v[i].written)
-			sysfs_unlink(TREE_ETC, v[i].staged);
-}
-
-static void etc_error(const char *rel, int rc)
-{
-	apm_err(_("cannot write %s/%s: %s"), sysfs_tree_root(TREE_ETC), rel,
-		rc == -ELOOP ? _("it is a symlink, which apmatrix does not follow") : strerror(-rc));
-}
-
-/*
- * Writes the files that differ, all or none: every one staged first, then
- * renamed into place. Should a rename still fail, says exactly which files
- * were written. *changed: whether any file was written.
- */
-static int etc_write_all(struct etc_file *v, unsigned int n, bool *changed)
-{
-	unsigned int done = 0;
-	int rc = 0;
-
-	for (unsigned int i = 0; i < n && !rc; i++)
-		if (v[i].differs && v[i].text) {
-			rc = sysfs_stage_file(TREE_ETC, v[i].rel, v[i].text, strlen(v[i].text),
-					      0644, v[i].staged, sizeof(v[i].staged));
-			if (rc) {
-				v[i].staged[0] = '\0';
-				etc_error(v[i].rel, rc);
-			}
-		}
-	if (rc) {
-		etc_unstage(v, n);
-		apm_err(_("nothing was written for boot"));
-		return APM_EXIT_FAILED;
-	}
-	if (ap_stop_signal) {
-		etc_unstage(v, n);
-		return apm_interrupted();
-	}
-	for (unsigned int i = 0; i < n && !rc; i++) {
-		if (!v[i].differs)
-			continue;
-		if (v[i].text)
-			rc = sysfs_commit_file(TREE_ETC, v[i].staged, v[i].rel);
-		else
-			rc = sysfs_unlink(TREE_ETC, v[i].rel);
-		if (rc) {
-			etc_error(v[i].rel, rc);
-			break;
-		}
-		v[i].written = true;
-		done++;
-		*changed = true;
-		if (apm_opts.verbose && !apm_opts.json)
-			printf(v[i].text ? _("wrote %s/%s\n") : _("removed %s/%s\n"),
-			       sysfs_tree_root(TREE_ETC), v[i].rel);
-	}
-	if (!rc)
-		return 0;
-	etc_unstage(v, n);
-	if (!done) {
-		apm_err(_("nothing was written for boot"));
-		return APM_EXIT_FAILED;
-	}
-	apm_err(P_("only this file was written for boot; the others are as they were:",
-		   "only these files were written for boot; the others are as they were:", done));
-	for (unsigned int i = 0; i < n; i++)
-		if (v[i].written)
-			fprintf(stderr, "  %s/%s\n", sysfs_tree_root(TREE_ETC), v[i].rel);
-	return APM_EXIT_PARTIAL;
-}
-
-/*
- * Keeps a state for boot: one mdevctl definition per guest and the masks as
- * chzdev's udev rule. d NULL: the live host, every active mdev (keeping the
- * start mode of an existing definition, auto otherwise). Only the files
- * whose text differs are written; *changed says whether one was.
- */
-/* The definition text persist writes for guest i (of d, or active mdev i); its UUID in *uuid. */
-static char *persist_text(const struct ap_host *h, const struct desired *d, unsigned int i,
-			  const char **uuid)
-{
-	const struct mdev_def *old;
-	bool autostart;
-
-	*uuid = d ? d->guests[i].uuid : h->mdevs[i].uuid;
-	old = ap_def_get(h, *uuid);
-	autostart = d ? d->guests[i].autostart : !old || old->start == DEF_AUTO;
-	return mdevctl_format(d ? &d->guests[i].matrix : &h->mdevs[i].matrix, autostart);
-}
-
-/* The masks persist writes into the rule: the file's, else the live ones. */
-static void persist_rule(const struct ap_host *h, const struct desired *d, struct persist_masks *pm)
-{
-	memset(pm, 0, sizeof(*pm));
-	pm->path = "/etc/udev/rules.d/41-ap.rules";
-	pm->present = pm->has_apmask = pm->has_aqmask = true;
-	pm->apmask = d && d->has_apmask ? d->apmask : h->apmask;
-	pm->aqmask = d && d->has_aqmask ? d->aqmask : h->aqmask;
-}
-
-/*
- * The next boot with the files persist is about to write, the others kept
- * for boot beside them: refused (exit 3) when an auto definition would not
- * start, unless --force.
- */
-int apm_persist_boot_check(const struct ap_host *h, const struct desired *d,
-			   const struct mdev_def *gone, unsigned int ngone)
-{
-	unsigned int n = d ? d->nguests : h->nmdevs, failing = 0;
-	struct boot_prediction bp = { 0 };
-	struct boot_files fs;
-	struct persist_masks pm;
-	int rc = boot_files_read(&fs);
-
-	for (unsigned int i = 0; i < n && !rc; i++) {
-		const char *uuid;
-		char *text;
-
-		if (d && d->guests[i].absent)
-			continue;
-		text = persist_text(h, d, i, &uuid);
-		rc = text ? boot_files_put(&fs, uuid, text) : -ENOMEM;
-		free(text);
-	}
-	/* the definitions apply --prune --persist removes are not there at boot */
-	for (unsigned int i = 0; i < ngone && !rc; i++)
-		boot_files_drop(&fs, gone[i].uuid);
-	persist_rule(h, d, &pm);
-	if (!rc)
-		rc = boot_predict(h, &pm, &fs, &bp);
-	for (unsigned int i = 0; !rc && i < bp.n; i++) {
-		const struct boot_guest *g = &bp.v[i];
-
-		if (g->outcome != BOOT_FAILS && g->outcome != BOOT_BLOCKED)
-			continue;
-		failing++;
-		if (g->attr >= 0)
-			apm_err(_("at boot, %s fails at attrs[%d] %s %s (%s): %s"), g->uuid, g->attr,
-				g->attr_key, g->attr_value, boot_errno_name(g->err), g->why);
-		else
-			apm_err(_("at boot, %s does not start: %s"), g->uuid, g->why);
-	}
-	if (rc) {
-		apm_err(_("cannot predict the boot: %s"), strerror(-rc));
-		rc = APM_EXIT_FAILED;
-	} else if (failing && !apm_opts.force) {
-		apm_err(P_("refused: %u definition would not start at the next boot; nothing was "
-			   "written (--force writes it anyway)",
-			   "refused: %u definitions would not start at the next boot; nothing was "
-			   "written (--force writes them anyway)", failing), failing);
-		rc = APM_EXIT_REFUSED;
-	}
-	boot_prediction_free(&bp);
-	boot_files_free(&fs);
-	return rc;
-}
-
-int apm_persist(const struct ap_host *h, const struct desired *d, bool *changed)
-{
-	const struct bitmap *apm = d && d->has_apmask ? &d->apmask : &h->apmask;
-	const struct bitmap *aqm = d && d->has_aqmask ? &d->aqmask : &h->aqmask;
-	unsigned int n = d ? d->nguests : h->nmdevs;
-	struct etc_file *v = calloc(n + 1, sizeof(*v));
-	int rc = APM_EXIT_FAILED;
-
-	*changed = false;
-	if (!v)
-		return APM_EXIT_FAILED;
-	for (unsigned int i = 0; i < n; i++) {
-		const char *uuid = d ? d->guests[i].uuid : h->mdevs[i].uuid;
-
-		snprintf(v[i].rel, sizeof(v[i].rel), MDEVCTL_DIR "/%s", uuid);
-		/* a guest the file wants gone does not come back at boot */
-		if (d && d->guests[i].absent) {
-			v[i].differs = ap_def_get(h, uuid) != NULL;
-			continue;
-		}
-		v[i].text = persist_text(h, d, i, &uuid);
-		if (!v[i].text)
-			goto out;
-		v[i].differs = !etc_same(v[i].rel, v[i].text);
-	}
-	v[n].text = udev_rule_format(apm, aqm);
-	if (!v[n].text)
-		goto out;
-	snprintf(v[n].rel, sizeof(v[n].rel), "udev/rules.d/41-ap.rules");
-	v[n].differs = !etc_same(v[n].rel, v[n].text);
-	for (unsigned int i = 0; i <= n; i++) {
-		if (v[i].text || v[i].differs)
-			etc_json(v[i].differs ? persisted : persist_unchanged, v[i].rel);
-		if (v[i].differs && apm_opts.dry_run)
-			apm_info(v[i].text ? _("would write %s/%s\n") : _("would remove %s/%s\n"),
-				 sysfs_tree_root(TREE_ETC), v[i].rel);
-	}
-	rc = apm_opts.dry_run ? 0 : etc_write_all(v, n + 1, changed);
-out:
-	for (unsigned int i = 0; i <= n; i++)
-		free(v[i].text);
-	free(v);
-	return rc;
-}
-
-int cmd_persist(int argc, const char **argv)
-{
-	struct poptOption table[] = {
-		APM_GLOBAL_OPTIONS,
-		POPT_TABLEEND
-	};
-	struct findings f = { 0 }, before = { 0 }, after = { 0 };
-	struct desired d = { 0 };
-	struct apm_cmdline cl;
-	struct apm_change c;
-	struct ap_host *h = &c.host, next;
-	bool file;
-	int rc;
-
-	if (apm_cmd_parse(&cl, "persist", argc, argv, table, _("[OPTIONS] [FILE]")))
-		return APM_EXIT_USAGE;
-	if (cl.nargs > 1) {
-		rc = apm_usage_error(cl.name, _("persist takes at most one config file"));
-		goto out;
-	}
-	file = cl.nargs == 1;
-	if (file) {
-		rc = load_desired(cl.name, cl.args[0], &d);
-		if (!rc)
-			rc = check_file(cl.args[0], &d, &f);
-		if (rc)
-			goto free_desired;
-	}
-	rc = apm_change_begin(&c, NULL);
-	if (rc)
-		goto free_desired;
-	/* the definitions written must not clash with the others kept for boot */
-	if (ap_host_clone(&next, h)) {
-		after.fail = -ENOMEM;
-	} else {
-		unsigned int n = file ? d.nguests : h->nmdevs;
-		struct mdev_def *v = realloc(next.defs, (next.ndefs + n + 1) * sizeof(*v));
-		struct persist_masks *rule;
-
-		if (!v)
-			after.fail = -ENOMEM;
-		if (v) {
-			next.defs = v;
-			for (unsigned int i = 0; i < n; i++) {
-				const char *uuid = file ? d.guests[i].uuid : h->mdevs[i].uuid;
-				struct mdev_def *x = (struct mdev_def *)ap_def_get(&next, uuid);
-
-				if (file && d.guests[i].absent) {
-					if (x)
-						memset(&x->matrix, 0, sizeof(x->matrix));
-					continue;
-				}
-				if (!x) {
-					x = &next.defs[next.ndefs++];
-					memset(x, 0, sizeof(*x));
-					snprintf(x->uuid, UUID_BUF, "%s", uuid);
-				}
-				lib_error_clear(&x->error);
-				x->matrix = file ? d.guests[i].matrix : h->mdevs[i].matrix;
-				x->start = file && !d.guests[i].autostart ? DEF_MANUAL : DEF_AUTO;
-			}
-			/* and the masks for boot as the rule will have them */
-			rule = &next.persist[PERSIST_ETC];
-			rule->present = true;
-			lib_error_clear(&rule->error);
-			rule->has_apmask = rule->has_aqmask = true;
-			rule->apmask = file && d.has_apmask ? d.apmask : h->apmask;
-			rule->aqmask = file && d.has_aqmask ? d.aqmask : h->aqmask;
-			conflict_check(h, &before);
-			conflict_check(&next, &after);
-			if (before.fail && !after.fail)
-				after.fail = before.fail;
-			if (after.fail) {
-				/* handled below: the clash check could not run */
-			} else if (findings_new_errors(&after, &before) && !apm_opts.force) {
-				const char *summary = _("refused: these definitions would clash at "
-							"boot; nothing was written");
-
-				apm_fail_findings(&after, true);
-				apm_fail_summary("%s", summary);
-				for (unsigned int i = 0; i < after.n; i++)
-					if (after.v[i].severity == SEV_ERROR)
-						apm_err("%s", after.v[i].message);
-				apm_err("%s", summary);
-				rc = APM_EXIT_REFUSED;
-			} else if (findings_new_errors(&after, &before)) {
-				/* as loud as every other command that --force lets through */
-				for (unsigned int i = 0; i < after.n; i++) {
-					bool old = after.v[i].severity != SEV_ERROR;
-
-					for (unsigned int j = 0; j < before.n && !old; j++)
-						old = finding_equal(&after.v[i], &before.v[j]);
-					if (!old)
-						apm_warn(_("--force: writing although %s"),
-							 after.v[i].message);
-				}
-			}
-		}
-		ap_host_free(&next);
-	}
-	if (!rc && after.fail) {
-		apm_check_failed(after.fail);
-		apm_err(_("refused: the definitions were not checked against the others kept for "
-			  "boot; nothing was written"));
-		rc = APM_EXIT_FAILED;
-	}
-	if (!rc)
-		rc = apm_persist_boot_check(h, file ? &d : NULL, NULL, 0);
-	if (!rc) {
-		bool changed;
-
-		if (apm_opts.json) {
-			persisted = json_object_new_array();
-			persist_unchanged = json_object_new_array();
-		}
-		rc = apm_persist(h, file ? &d : NULL, &changed);
-		if (persisted && !rc) {
-			struct json_object *o = json_object_new_object();
-
-			json_object_object_add(o, "changed", json_object_new_boolean(changed));
-			json_object_object_add(o, "dry_run", json_object_new_boolean(apm_opts.dry_run));
-			json_object_object_add(o, "files", persisted);
-			json_object_object_add(o, "unchanged", persist_unchanged);
-			apm_print_json(o);
-		} else {
-			json_object_put(persisted);
-			json_object_put(persist_unchanged);
-		}
-		persisted = persist_unchanged = NULL;
-	}
-	findings_free(&before);
-	findings_free(&after);
-	apm_change_end(&c);
-free_desired:
-	findings_free(&f);
-	desired_free(&d);
-out:
-	apm_cmd_done(&cl);
-	return rc;
-}
-
 /* check FILE: the file alone, then (where there is an AP bus) against the host. */
 int apm_check_file(const char *path)
 {
@@ -658,7 +325,7 @@ int apm_check_file(const char *path)
 	struct desired d = { 0 };
 	struct plan p = { 0 };
 	struct ap_host h;
-	int rc = load_desired("check", path, &d);
+	int rc = apm_load_desired(path, &d);
 
 	if (rc)
 		return rc;

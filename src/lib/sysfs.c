@@ -652,3 +652,17 @@ void sysfs_dir_unlock(int handle)
 	if (handle >= 0)
 		close(handle);
 }
+
+int sysfs_host_path(enum sysfs_tree tree, const char *rel, char *buf, size_t len)
+{
+	int n;
+
+	if (climbs(rel))
+		return -EINVAL;
+	while (*rel == '/')
+		rel++;
+	n = snprintf(buf, len, "%s/%s", tree_defaults[tree], rel);
+	if (n < 0 || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}

@@ -104,4 +104,10 @@ void sysfs_dir_unlock(int handle);
 /* The modification time of a file; -errno. */
 int sysfs_mtime(enum sysfs_tree tree, const char *rel, long long *mtime);
 
+/*
+ * The path of rel in tree as it is on a host, without --root's prefix
+ * ("/sys/bus/ap/apmask"): for what apmatrix reports, not for opening.
+ */
+int sysfs_host_path(enum sysfs_tree tree, const char *rel, char *buf, size_t len);
+
 #endif

@@ -12,6 +12,7 @@
 #include "json.h"
 #include "nls.h"
 #include "plan.h"
+#include "sysfs.h"
 
 static bool printed;
 
@@ -307,7 +308,7 @@ struct json_object *json_step(const struct step *s)
 	char rel[192], path[200];
 
 	step_path(s, rel, sizeof(rel));
-	snprintf(path, sizeof(path), "/sys/%s", rel);
+	sysfs_host_path(TREE_SYS, rel, path, sizeof(path));
 	json_object_object_add(o, "file", json_object_new_string(step_file(s)));
 	json_object_object_add(o, "path", json_object_new_string(path));
 	json_object_object_add(o, "data", json_object_new_string(s->text));
@@ -688,4 +689,24 @@ struct json_object *json_export(const char *uuid, const char *format, const char
 	json_set(o, "format", json_new_string(format));
 	json_set(o, "text", json_new_string(text));
 	return o;
+}
+
+struct json_object *json_persist(bool changed, bool dry_run)
+{
+	struct json_object *o = json_new_object();
+
+	json_set(o, "changed", json_new_bool(changed));
+	json_set(o, "dry_run", json_new_bool(dry_run));
+	json_set(o, "files", json_new_array());
+	json_set(o, "unchanged", json_new_array());
+	return o;
+}
+
+void json_persist_file(struct json_object *o, const char *rel, bool differs)
+{
+	char path[4096];
+
+	sysfs_host_path(TREE_ETC, rel, path, sizeof(path));
+	json_push(json_object_object_get(o, differs ? "files" : "unchanged"),
+		  json_new_string(path));
 }

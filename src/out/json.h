@@ -164,4 +164,12 @@ struct json_object *json_change_desired(const struct plan *p, bool changed, bool
 /* export --json: {"uuid", "format", "text"}. */
 struct json_object *json_export(const char *uuid, const char *format, const char *text);
 
+/*
+ * persist --json: {"changed", "dry_run", "files": [...], "unchanged": [...]};
+ * json_persist_file adds a file of /etc (rel under it) to "files" (it differs:
+ * written, or to be written) or to "unchanged".
+ */
+struct json_object *json_persist(bool changed, bool dry_run);
+void json_persist_file(struct json_object *o, const char *rel, bool differs);
+
 #endif

@@ -1,0 +1,415 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * apmatrix persist [FILE]: keep a state for boot, as mdevctl definitions and
+ * chzdev's udev rule, checked against the other files kept for boot and
+ * against the next boot itself; written all or none.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ap.h"
+#include "apmatrix.h"
+#include "boot.h"
+#include "conf.h"
+#include "conflict.h"
+#include "frame.h"
+#include "lock.h"
+#include "out/json.h"
+#include "persist.h"
+#include "plan.h"
+#include "sysfs.h"
+
+/* Whether the file is already there with this text (then it is left alone, inode and all). */
+static bool etc_same(const char *rel, const char *text)
+{
+	char *old;
+	size_t len;
+	bool same;
+
+	if (sysfs_read_file(TREE_ETC, rel, &old, &len))
+		return false;
+	same = len == strlen(text) && !memcmp(old, text, len);
+	free(old);
+	return same;
+}
+
+/* Removes what was staged and not committed. */
+static void etc_unstage(struct etc_file *v, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (v[i].staged[0] && !v[i].written)
+			sysfs_unlink(TREE_ETC, v[i].staged);
+}
+
+static void etc_error(const char *rel, int rc)
+{
+	apm_err(_("cannot write %s/%s: %s"), sysfs_tree_root(TREE_ETC), rel,
+		rc == -ELOOP ? _("it is a symlink, which apmatrix does not follow") : strerror(-rc));
+}
+
+/*
+ * Writes the files that differ, all or none: every one staged first, then
+ * renamed into place. Should a rename still fail, says exactly which files
+ * were written. *changed: whether any file was written.
+ */
+static int etc_write_all(struct etc_file *v, unsigned int n, bool *changed)
+{
+	unsigned int done = 0;
+	int rc = 0;
+
+	for (unsigned int i = 0; i < n && !rc; i++)
+		if (v[i].differs && v[i].text) {
+			rc = sysfs_stage_file(TREE_ETC, v[i].rel, v[i].text, strlen(v[i].text),
+					      0644, v[i].staged, sizeof(v[i].staged));
+			if (rc) {
+				v[i].staged[0] = '\0';
+				etc_error(v[i].rel, rc);
+			}
+		}
+	if (rc) {
+		etc_unstage(v, n);
+		apm_err(_("nothing was written for boot"));
+		return APM_EXIT_FAILED;
+	}
+	if (ap_stop_signal) {
+		etc_unstage(v, n);
+		return apm_interrupted();
+	}
+	for (unsigned int i = 0; i < n && !rc; i++) {
+		if (!v[i].differs)
+			continue;
+		if (v[i].text)
+			rc = sysfs_commit_file(TREE_ETC, v[i].staged, v[i].rel);
+		else
+			rc = sysfs_unlink(TREE_ETC, v[i].rel);
+		if (rc) {
+			etc_error(v[i].rel, rc);
+			break;
+		}
+		v[i].written = true;
+		done++;
+		*changed = true;
+		if (apm_opts.verbose && !apm_opts.json)
+			printf(v[i].text ? _("wrote %s/%s\n") : _("removed %s/%s\n"),
+			       sysfs_tree_root(TREE_ETC), v[i].rel);
+	}
+	if (!rc)
+		return 0;
+	etc_unstage(v, n);
+	if (!done) {
+		apm_err(_("nothing was written for boot"));
+		return APM_EXIT_FAILED;
+	}
+	apm_err(P_("only this file was written for boot; the others are as they were:",
+		   "only these files were written for boot; the others are as they were:", done));
+	for (unsigned int i = 0; i < n; i++)
+		if (v[i].written)
+			fprintf(stderr, "  %s/%s\n", sysfs_tree_root(TREE_ETC), v[i].rel);
+	return APM_EXIT_PARTIAL;
+}
+
+/* The definition text persist writes for guest i (of d, or active mdev i); its UUID in *uuid. */
+static char *persist_text(const struct ap_host *h, const struct desired *d, unsigned int i,
+			  const char **uuid)
+{
+	const struct mdev_def *old;
+	bool autostart;
+
+	*uuid = d ? d->guests[i].uuid : h->mdevs[i].uuid;
+	old = ap_def_get(h, *uuid);
+	autostart = d ? d->guests[i].autostart : !old || old->start == DEF_AUTO;
+	return mdevctl_format(d ? &d->guests[i].matrix : &h->mdevs[i].matrix, autostart);
+}
+
+/* The masks persist writes into the rule: the file's, else the live ones. */
+static void persist_rule(const struct ap_host *h, const struct desired *d, struct persist_masks *pm)
+{
+	memset(pm, 0, sizeof(*pm));
+	pm->path = "/etc/udev/rules.d/41-ap.rules";
+	pm->present = pm->has_apmask = pm->has_aqmask = true;
+	pm->apmask = d && d->has_apmask ? d->apmask : h->apmask;
+	pm->aqmask = d && d->has_aqmask ? d->aqmask : h->aqmask;
+}
+
+/*
+ * The next boot with the files persist is about to write, the others kept
+ * for boot beside them: refused (exit 3) when an auto definition would not
+ * start, unless --force.
+ */
+int apm_persist_boot_check(const struct ap_host *h, const struct desired *d,
+			   const struct mdev_def *gone, unsigned int ngone)
+{
+	unsigned int n = d ? d->nguests : h->nmdevs, failing = 0;
+	struct boot_prediction bp = { 0 };
+	struct boot_files fs;
+	struct persist_masks pm;
+	int rc = boot_files_read(&fs);
+
+	for (unsigned int i = 0; i < n && !rc; i++) {
+		const char *uuid;
+		char *text;
+
+		if (d && d->guests[i].absent)
+			continue;
+		text = persist_text(h, d, i, &uuid);
+		rc = text ? boot_files_put(&fs, uuid, text) : -ENOMEM;
+		free(text);
+	}
+	/* the definitions apply --prune --persist removes are not there at boot */
+	for (unsigned int i = 0; i < ngone && !rc; i++)
+		boot_files_drop(&fs, gone[i].uuid);
+	persist_rule(h, d, &pm);
+	if (!rc)
+		rc = boot_predict(h, &pm, &fs, &bp);
+	for (unsigned int i = 0; !rc && i < bp.n; i++) {
+		const struct boot_guest *g = &bp.v[i];
+
+		if (g->outcome != BOOT_FAILS && g->outcome != BOOT_BLOCKED)
+			continue;
+		failing++;
+		if (g->attr >= 0)
+			apm_err(_("at boot, %s fails at attrs[%d] %s %s (%s): %s"), g->uuid, g->attr,
+				g->attr_key, g->attr_value, boot_errno_name(g->err), g->why);
+		else
+			apm_err(_("at boot, %s does not start: %s"), g->uuid, g->why);
+	}
+	if (rc) {
+		apm_err(_("cannot predict the boot: %s"), strerror(-rc));
+		rc = APM_EXIT_FAILED;
+	} else if (failing && !apm_opts.force) {
+		apm_err(P_("refused: %u definition would not start at the next boot; nothing was "
+			   "written (--force writes it anyway)",
+			   "refused: %u definitions would not start at the next boot; nothing was "
+			   "written (--force writes them anyway)", failing), failing);
+		rc = APM_EXIT_REFUSED;
+	}
+	boot_prediction_free(&bp);
+	boot_files_free(&fs);
+	return rc;
+}
+
+/* The text of every file persist keeps for boot, and whether it differs from the file there. */
+static int persist_texts(const struct ap_host *h, const struct desired *d, struct etc_file *v,
+			 unsigned int n)
+{
+	const struct bitmap *apm = d && d->has_apmask ? &d->apmask : &h->apmask;
+	const struct bitmap *aqm = d && d->has_aqmask ? &d->aqmask : &h->aqmask;
+
+	for (unsigned int i = 0; i < n; i++) {
+		const char *uuid = d ? d->guests[i].uuid : h->mdevs[i].uuid;
+
+		snprintf(v[i].rel, sizeof(v[i].rel), MDEVCTL_DIR "/%s", uuid);
+		/* a guest the file wants gone does not come back at boot */
+		if (d && d->guests[i].absent) {
+			v[i].differs = ap_def_get(h, uuid) != NULL;
+			continue;
+		}
+		v[i].text = persist_text(h, d, i, &uuid);
+		if (!v[i].text)
+			return APM_EXIT_FAILED;
+		v[i].differs = !etc_same(v[i].rel, v[i].text);
+	}
+	v[n].text = udev_rule_format(apm, aqm);
+	if (!v[n].text)
+		return APM_EXIT_FAILED;
+	snprintf(v[n].rel, sizeof(v[n].rel), "udev/rules.d/41-ap.rules");
+	v[n].differs = !etc_same(v[n].rel, v[n].text);
+	return 0;
+}
+
+int apm_persist(const struct ap_host *h, const struct desired *d, struct persist_files *pf)
+{
+	unsigned int n = d ? d->nguests : h->nmdevs;
+	int rc;
+
+	memset(pf, 0, sizeof(*pf));
+	pf->v = calloc(n + 1, sizeof(*pf->v));
+	if (!pf->v)
+		return APM_EXIT_FAILED;
+	pf->n = n + 1;
+	rc = persist_texts(h, d, pf->v, n);
+	if (rc)
+		return rc;
+	for (unsigned int i = 0; i < pf->n && apm_opts.dry_run; i++)
+		if (pf->v[i].differs)
+			apm_info(pf->v[i].text ? _("would write %s/%s\n") : _("would remove %s/%s\n"),
+				 sysfs_tree_root(TREE_ETC), pf->v[i].rel);
+	return apm_opts.dry_run ? 0 : etc_write_all(pf->v, pf->n, &pf->changed);
+}
+
+void apm_persist_free(struct persist_files *pf)
+{
+	for (unsigned int i = 0; i < pf->n; i++)
+		free(pf->v[i].text);
+	free(pf->v);
+	memset(pf, 0, sizeof(*pf));
+}
+
+/* The definitions and the rule as persist leaves them, on a copy of the host; -errno. */
+static int host_as_persisted(const struct ap_host *h, const struct desired *d,
+			     struct ap_host *next)
+{
+	unsigned int n = d ? d->nguests : h->nmdevs;
+	struct persist_masks *rule = &next->persist[PERSIST_ETC];
+	struct mdev_def *v = realloc(next->defs, (next->ndefs + n + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	next->defs = v;
+	for (unsigned int i = 0; i < n; i++) {
+		const char *uuid = d ? d->guests[i].uuid : h->mdevs[i].uuid;
+		struct mdev_def *x = (struct mdev_def *)ap_def_get(next, uuid);
+
+		if (d && d->guests[i].absent) {
+			if (x)
+				memset(&x->matrix, 0, sizeof(x->matrix));
+			continue;
+		}
+		if (!x) {
+			x = &next->defs[next->ndefs++];
+			memset(x, 0, sizeof(*x));
+			snprintf(x->uuid, UUID_BUF, "%s", uuid);
+		}
+		lib_error_clear(&x->error);
+		x->matrix = d ? d->guests[i].matrix : h->mdevs[i].matrix;
+		x->start = d && !d->guests[i].autostart ? DEF_MANUAL : DEF_AUTO;
+	}
+	/* and the masks for boot as the rule will have them */
+	rule->present = true;
+	lib_error_clear(&rule->error);
+	rule->has_apmask = rule->has_aqmask = true;
+	rule->apmask = d && d->has_apmask ? d->apmask : h->apmask;
+	rule->aqmask = d && d->has_aqmask ? d->aqmask : h->aqmask;
+	return 0;
+}
+
+/* The clashes the files persist writes would add: refused (exit 3), or with --force said loudly. */
+static int report_clashes(const struct findings *after, const struct findings *before)
+{
+	const char *summary;
+
+	if (!findings_new_errors(after, before))
+		return 0;
+	if (apm_opts.force) {
+		/* as loud as every other command that --force lets through */
+		for (unsigned int i = 0; i < after->n; i++) {
+			bool old = after->v[i].severity != SEV_ERROR;
+
+			for (unsigned int j = 0; j < before->n && !old; j++)
+				old = finding_equal(&after->v[i], &before->v[j]);
+			if (!old)
+				apm_warn(_("--force: writing although %s"), after->v[i].message);
+		}
+		return 0;
+	}
+	summary = _("refused: these definitions would clash at boot; nothing was written");
+	apm_fail_findings(after, true);
+	apm_fail_summary("%s", summary);
+	for (unsigned int i = 0; i < after->n; i++)
+		if (after->v[i].severity == SEV_ERROR)
+			apm_err("%s", after->v[i].message);
+	apm_err("%s", summary);
+	return APM_EXIT_REFUSED;
+}
+
+/* The definitions written must not clash with the others kept for boot; exit status. */
+static int check_clashes(const struct ap_host *h, const struct desired *d)
+{
+	struct findings before = { 0 }, after = { 0 };
+	struct ap_host next;
+	int rc = 0;
+
+	if (ap_host_clone(&next, h)) {
+		after.fail = -ENOMEM;
+	} else {
+		after.fail = host_as_persisted(h, d, &next);
+		if (!after.fail) {
+			conflict_check(h, &before);
+			conflict_check(&next, &after);
+			if (before.fail && !after.fail)
+				after.fail = before.fail;
+			/* a check that could not run is handled below */
+			if (!after.fail)
+				rc = report_clashes(&after, &before);
+		}
+		ap_host_free(&next);
+	}
+	if (!rc && after.fail) {
+		apm_check_failed(after.fail);
+		apm_err(_("refused: the definitions were not checked against the others kept for "
+			  "boot; nothing was written"));
+		rc = APM_EXIT_FAILED;
+	}
+	findings_free(&before);
+	findings_free(&after);
+	return rc;
+}
+
+/* persist's --json: the files written (or to be written) and those already as wanted. */
+static void print_persisted(const struct persist_files *pf)
+{
+	struct json_object *o = json_persist(pf->changed, apm_opts.dry_run);
+
+	for (unsigned int i = 0; i < pf->n; i++)
+		if (pf->v[i].text || pf->v[i].differs)
+			json_persist_file(o, pf->v[i].rel, pf->v[i].differs);
+	apm_print_json(o);
+}
+
+/* Checks and writes the files for boot of d (the live host if NULL); exit status. */
+static int persist_files(const struct desired *d)
+{
+	struct persist_files pf;
+	struct apm_change c;
+	int rc = apm_change_begin(&c, NULL);
+
+	if (rc)
+		return rc;
+	rc = check_clashes(&c.host, d);
+	if (!rc)
+		rc = apm_persist_boot_check(&c.host, d, NULL, 0);
+	if (!rc) {
+		rc = apm_persist(&c.host, d, &pf);
+		if (!rc && apm_opts.json)
+			print_persisted(&pf);
+		apm_persist_free(&pf);
+	}
+	apm_change_end(&c);
+	return rc;
+}
+
+int cmd_persist(int argc, const char **argv)
+{
+	struct poptOption table[] = {
+		APM_GLOBAL_OPTIONS,
+		POPT_TABLEEND
+	};
+	struct findings f = { 0 };
+	struct desired d = { 0 };
+	struct apm_cmdline cl;
+	int rc = 0;
+
+	if (apm_cmd_parse(&cl, "persist", argc, argv, table, _("[OPTIONS] [FILE]")))
+		return APM_EXIT_USAGE;
+	if (cl.nargs > 1) {
+		rc = apm_usage_error(cl.name, _("persist takes at most one config file"));
+		goto out;
+	}
+	if (cl.nargs) {
+		rc = apm_load_desired(cl.args[0], &d);
+		if (rc)
+			goto out;
+		rc = apm_check_desired(cl.args[0], &d, &f);
+	}
+	if (!rc)
+		rc = persist_files(cl.nargs ? &d : NULL);
+	findings_free(&f);
+	desired_free(&d);
+out:
+	apm_cmd_done(&cl);
+	return rc;
+}
