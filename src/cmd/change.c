@@ -19,22 +19,6 @@
 #include "out/json.h"
 #include "plan.h"
 
-/* Parses an id list option; a usage error names the option. */
-int apm_parse_ids(const char *cmd, const char *opt, const char *text, struct bitmap *out)
-{
-	struct mask_error err;
-	char q[96];
-
-	if (!text) {
-		bm_zero(out);
-		return 0;
-	}
-	if (!idlist_parse(text, 255, out, &err))
-		return 0;
-	mask_quote(text, q, sizeof(q));
-	return apm_usage_error(cmd, _("invalid id list \"%s\" for %s: %s"), q, opt, err.msg);
-}
-
 /* The UUID argument of a command: valid, lower-cased, and an existing mdev. */
 static int existing_mdev(const struct ap_host *h, const char *cmd, const char *arg,
 			 const struct ap_mdev **m)

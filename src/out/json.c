@@ -710,3 +710,11 @@ void json_persist_file(struct json_object *o, const char *rel, bool differs)
 	json_push(json_object_object_get(o, differs ? "files" : "unchanged"),
 		  json_new_string(path));
 }
+
+struct json_object *json_version(const char *version)
+{
+	struct json_object *o = json_new_object();
+
+	json_set(o, "version", json_new_string(version));
+	return o;
+}

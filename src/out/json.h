@@ -172,4 +172,7 @@ struct json_object *json_export(const char *uuid, const char *format, const char
 struct json_object *json_persist(bool changed, bool dry_run);
 void json_persist_file(struct json_object *o, const char *rel, bool differs);
 
+/* --version --json: {"version": "1.0"}. */
+struct json_object *json_version(const char *version);
+
 #endif
