@@ -57,10 +57,10 @@ void apm_fail_findings(const struct findings *f, bool errors_only)
 	if (!apm_opts.json)
 		return;
 	if (!run_doc.findings)
-		run_doc.findings = json_object_new_array();
+		run_doc.findings = json_new_array();
 	for (unsigned int i = 0; i < f->n; i++)
 		if (!errors_only || f->v[i].severity == SEV_ERROR)
-			json_object_array_add(run_doc.findings, json_finding(&f->v[i]));
+			json_push(run_doc.findings, json_finding(&f->v[i]));
 }
 
 void apm_fail_detail(const char *key, struct json_object *value)
@@ -70,8 +70,8 @@ void apm_fail_detail(const char *key, struct json_object *value)
 		return;
 	}
 	if (!run_doc.detail)
-		run_doc.detail = json_object_new_object();
-	json_object_object_add(run_doc.detail, key, value);
+		run_doc.detail = json_new_object();
+	json_set(run_doc.detail, key, value);
 }
 
 void apm_print_json(struct json_object *obj)
@@ -91,8 +91,8 @@ int apm_json_finish(int rc)
 		goto out;
 	if (rc != APM_EXIT_OK && !(json_printed() && !doc)) {
 		if (!doc)
-			doc = json_object_new_object();
-		json_object_object_add(doc, "error", json_error(rc, run_doc.message,
+			doc = json_new_object();
+		json_set(doc, "error", json_error(rc, run_doc.message,
 								run_doc.findings, run_doc.detail));
 		run_doc.findings = run_doc.detail = NULL;
 	}

@@ -160,24 +160,7 @@ static int mask_show(int argc, const char **argv)
 	}
 
 	if (apm_opts.json) {
-		struct json_object *o = json_object_new_object(), *p;
-
-		json_object_object_add(o, "apmask", json_mask(&h.apmask, NULL));
-		json_object_object_add(o, "aqmask", json_mask(&h.aqmask, NULL));
-		p = json_object_new_object();
-		json_object_object_add(p, "adapters", json_ids(&h.apmask));
-		json_object_object_add(p, "domains", json_ids(&h.aqmask));
-		json_object_object_add(p, "queues", json_object_new_int((int)nhost));
-		json_object_object_add(o, "default_drivers", p);
-		p = json_object_new_object();
-		json_object_object_add(p, "adapters", json_ids(&free_a));
-		json_object_object_add(p, "domains", json_ids(&free_d));
-		json_object_object_add(p, "queues", json_object_new_int((int)nvfio));
-		json_object_object_add(o, "vfio_ap", p);
-		json_object_object_add(o, "reservation", json_object_new_string(ap_reservation(&h)));
-		json_object_object_add(o, "driver_override", json_object_new_boolean(h.has_override));
-		json_object_object_add(o, "overrides", json_object_new_int((int)h.noverrides));
-		apm_print_json(o);
+		apm_print_json(json_pools(&h, &free_a, &free_d, nhost, nvfio));
 		goto done;
 	}
 	text_mask_lines(stdout, "apmask", &h.apmask);

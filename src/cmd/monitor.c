@@ -60,26 +60,11 @@ static void print_event(const struct ap_event *ev)
 	struct tm tm;
 
 	if (apm_opts.json) {
-		struct json_object *o = json_object_new_object();
-
 		gmtime_r(&now, &tm);
 		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
-		json_object_object_add(o, "time", json_object_new_string(stamp));
-		json_object_object_add(o, "event", json_object_new_string(ap_event_name(ev->kind)));
-		json_object_object_add(o, "device", json_object_new_string(ev->device));
-		if (ev->kind == EV_MASK) {
+		if (ev->kind == EV_MASK)
 			mask_ranges(ev->value, ranges, sizeof(ranges));
-			json_object_object_add(o, "mask", json_object_new_string(ev->name));
-			json_object_object_add(o, "ranges", json_object_new_string(ranges));
-		}
-		if (ev->driver[0])
-			json_object_object_add(o, "driver", json_object_new_string(ev->driver));
-		if (ev->value[0])
-			json_object_object_add(o, "value", json_object_new_string(ev->value));
-		/* one object per line, for readers that take a line at a time */
-		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-						    JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(o);
+		json_print_line(json_event(ev, stamp, ranges));
 		fflush(stdout);
 		return;
 	}

@@ -17,22 +17,14 @@
 static void show_json(const struct ap_host *h, const struct machine_id *m,
 		      const char *const *uuids, int n)
 {
-	struct json_object *o = json_object_new_object(), *list = json_object_new_array();
 	bool *picked = calloc(h->nmdevs + 1, sizeof(bool));
 	struct bitmap rows, cols;
 
 	if (!picked)
 		return;
 	ap_host_span(h, uuids, n, &rows, &cols, picked);
-	for (unsigned int i = 0; i < h->nmdevs; i++)
-		if (picked[i])
-			json_object_array_add(list, json_mdev(h, h->mdevs[i].uuid));
+	apm_print_json(json_show(h, m, picked, &rows, &cols));
 	free(picked);
-	json_object_object_add(o, "machine", json_machine(m));
-	json_object_object_add(o, "adapters", json_ids(&rows));
-	json_object_object_add(o, "domains", json_ids(&cols));
-	json_object_object_add(o, "mdevs", list);
-	apm_print_json(o);
 }
 
 /* An --explain argument: an mdev's UUID, or an APQN and the mdev it is assigned to. */
@@ -83,11 +75,11 @@ static int explain_args(const struct ap_host *h, const char *const *args, int na
 static int show_explain(const struct ap_host *h, const char *const *args, int nargs)
 {
 	struct explain_arg *v = calloc((size_t)nargs + h->nmdevs + 1, sizeof(*v));
-	struct json_object *list = json_object_new_array(), *lost = json_object_new_array();
+	struct json_object *list = json_new_array(), *lost = json_new_array();
 	unsigned int n;
 	int rc;
 
-	if (!v || !list || !lost) {
+	if (!v) {
 		apm_err(_("out of memory"));
 		rc = APM_EXIT_FAILED;
 		goto out;
@@ -100,7 +92,7 @@ static int show_explain(const struct ap_host *h, const char *const *args, int na
 		if (!v[i].mdev) {
 			apqn_format((unsigned int)v[i].apqn[0], (unsigned int)v[i].apqn[1], apqn);
 			if (apm_opts.json)
-				json_object_array_add(lost, json_object_new_string(apqn));
+				json_push(lost, json_new_string(apqn));
 			else
 				printf(_("%s is not assigned to any active mdev\n"), apqn);
 			continue;
@@ -111,17 +103,14 @@ static int show_explain(const struct ap_host *h, const char *const *args, int na
 			break;
 		}
 		if (apm_opts.json)
-			json_object_array_add(list, json_guest_view(h, &g));
+			json_push(list, json_guest_view(h, &g));
 		else
 			text_guest_view(h, &g, v[i].apqn[0] >= 0 ? v[i].apqn : NULL);
 		guest_view_free(&g);
 	}
 	if (!rc && apm_opts.json) {
-		struct json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "mdevs", json_object_get(list));
-		json_object_object_add(o, "unassigned_apqns", json_object_get(lost));
-		apm_print_json(o);
+		apm_print_json(json_explain(list, lost));
+		list = lost = NULL;
 	}
 out:
 	json_object_put(list);

@@ -175,4 +175,26 @@ void json_persist_file(struct json_object *o, const char *rel, bool differs);
 /* --version --json: {"version": "1.0"}. */
 struct json_object *json_version(const char *version);
 
+/*
+ * mask show: {"apmask", "aqmask", "default_drivers": {"adapters", "domains",
+ * "queues"}, "vfio_ap": {...}, "reservation", "driver_override", "overrides"}.
+ */
+struct json_object *json_pools(const struct ap_host *h, const struct bitmap *vfio_adapters,
+			       const struct bitmap *vfio_domains, unsigned int nhost,
+			       unsigned int nvfio);
+/*
+ * show: {"machine", "adapters": [...], "domains": [...], "mdevs": [...]}, the
+ * mdevs picked[i] names, the rows and columns of their grid.
+ */
+struct json_object *json_show(const struct ap_host *h, const struct machine_id *m,
+			      const bool *picked, const struct bitmap *rows,
+			      const struct bitmap *cols);
+/* show --explain: {"mdevs": [json_guest_view...], "unassigned_apqns": [...]}; takes both. */
+struct json_object *json_explain(struct json_object *mdevs, struct json_object *unassigned);
+/* monitor: {"time", "event", "device", "mask", "ranges", "driver", "value"}, as far as known. */
+struct ap_event;
+struct json_object *json_event(const struct ap_event *ev, const char *time, const char *ranges);
+/* Prints a document on one line, for readers that take a line at a time; releases it. */
+void json_print_line(struct json_object *obj);
+
 #endif
