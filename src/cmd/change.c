@@ -220,6 +220,73 @@ out:
 	return rc;
 }
 
+/* The matrix after assign (ids added) or unassign (ids taken away, or all). */
+static void assigned_matrix(const struct ap_matrix *have, const struct ap_matrix *ids, bool assign,
+			    bool all, struct ap_matrix *want)
+{
+	*want = *have;
+	if (all) {
+		memset(want, 0, sizeof(*want));
+	} else if (assign) {
+		bm_or(&want->adapters, &want->adapters, &ids->adapters);
+		bm_or(&want->domains, &want->domains, &ids->domains);
+		bm_or(&want->control, &want->control, &ids->control);
+	} else {
+		bm_andnot(&want->adapters, &want->adapters, &ids->adapters);
+		bm_andnot(&want->domains, &want->domains, &ids->domains);
+		bm_andnot(&want->control, &want->control, &ids->control);
+	}
+}
+
+/* What an mdev has after the change: its UUID, its adapters, domains and control domains. */
+static void print_matrix_note(const char *uuid, const struct ap_matrix *m)
+{
+	char ra[BM_RANGES_LEN], rd[BM_RANGES_LEN], rc[BM_RANGES_LEN];
+
+	bm_to_ranges(&m->adapters, ra, sizeof(ra));
+	bm_to_ranges(&m->domains, rd, sizeof(rd));
+	bm_to_ranges(&m->control, rc, sizeof(rc));
+	apm_info(_("%s: adapters %s, domains %s, control domains %s\n"), uuid,
+		 *ra ? ra : "-", *rd ? rd : "-", *rc ? rc : "-");
+}
+
+/* assign or unassign ids (all: every one) on the mdev uuid_arg names; exit status. */
+static int assign_run(const char *name, const char *uuid_arg, const struct ap_matrix *ids,
+		      bool assign, bool all)
+{
+	const struct ap_mdev *m = NULL;
+	struct ap_matrix want;
+	struct plan p = { 0 };
+	struct apm_change c;
+	struct ap_host *h = &c.host;
+	int rc = apm_change_begin(&c, NULL);
+
+	if (rc)
+		return rc;
+	rc = existing_mdev(h, name, uuid_arg, &m);
+	if (rc)
+		goto end;
+	assigned_matrix(&m->matrix, ids, assign, all, &want);
+	if (assign)
+		warn_old_cards(h, &ids->adapters);
+	rc = plan_matrix(&p, m->uuid, &m->matrix, &want, h->has_ap_config);
+	if (rc) {
+		rc = apm_sys_error(rc, ERRNO_SYSTEM, _("cannot plan the change"));
+		goto end;
+	}
+	if (!p.n)
+		apm_info(_("%s has that matrix already; nothing to do\n"), m->uuid);
+	rc = apm_change_run(&c, &p, false, NULL);
+	if (rc == APM_EXIT_OK && apm_opts.json)
+		print_mdev_result(&p, m->uuid, p.n && !apm_opts.dry_run);
+	else if (rc == APM_EXIT_OK && p.n && !apm_opts.dry_run)
+		print_matrix_note(m->uuid, &want);
+end:
+	plan_free(&p);
+	apm_change_end(&c);
+	return rc;
+}
+
 /* assign and unassign: the same options, opposite directions. */
 static int assign_common(int argc, const char **argv, bool assign)
 {
@@ -237,12 +304,8 @@ static int assign_common(int argc, const char **argv, bool assign)
 		APM_GLOBAL_OPTIONS,
 		POPT_TABLEEND
 	};
-	struct ap_matrix ids = { 0 }, want;
-	const struct ap_mdev *m = NULL;
-	struct plan p = { 0 };
+	struct ap_matrix ids = { 0 };
 	struct apm_cmdline cl;
-	struct apm_change c;
-	struct ap_host *h = &c.host;
 	int rc;
 
 	if (apm_cmd_parse(&cl, name, argc, argv, assign ? assign_table : unassign_table,
@@ -266,48 +329,7 @@ static int assign_common(int argc, const char **argv, bool assign)
 		rc = apm_usage_error(cl.name, _("\"%s\" is not a UUID"), cl.args[0]);
 		goto out;
 	}
-	rc = apm_change_begin(&c, NULL);
-	if (rc)
-		goto out;
-	rc = existing_mdev(h, cl.name, cl.args[0], &m);
-	if (rc)
-		goto end;
-	want = m->matrix;
-	if (o.all) {
-		memset(&want, 0, sizeof(want));
-	} else if (assign) {
-		bm_or(&want.adapters, &want.adapters, &ids.adapters);
-		bm_or(&want.domains, &want.domains, &ids.domains);
-		bm_or(&want.control, &want.control, &ids.control);
-	} else {
-		bm_andnot(&want.adapters, &want.adapters, &ids.adapters);
-		bm_andnot(&want.domains, &want.domains, &ids.domains);
-		bm_andnot(&want.control, &want.control, &ids.control);
-	}
-	if (assign)
-		warn_old_cards(h, &ids.adapters);
-	rc = plan_matrix(&p, m->uuid, &m->matrix, &want, h->has_ap_config);
-	if (rc) {
-		rc = apm_sys_error(rc, ERRNO_SYSTEM, _("cannot plan the change"));
-		goto end;
-	}
-	if (!p.n)
-		apm_info(_("%s has that matrix already; nothing to do\n"), m->uuid);
-	rc = apm_change_run(&c, &p, false, NULL);
-	if (rc == APM_EXIT_OK && apm_opts.json) {
-		print_mdev_result(&p, m->uuid, p.n && !apm_opts.dry_run);
-	} else if (rc == APM_EXIT_OK && p.n && !apm_opts.dry_run) {
-		char ra[BM_RANGES_LEN], rd[BM_RANGES_LEN], rc2[BM_RANGES_LEN];
-
-		bm_to_ranges(&want.adapters, ra, sizeof(ra));
-		bm_to_ranges(&want.domains, rd, sizeof(rd));
-		bm_to_ranges(&want.control, rc2, sizeof(rc2));
-		apm_info(_("%s: adapters %s, domains %s, control domains %s\n"), m->uuid,
-			 *ra ? ra : "-", *rd ? rd : "-", *rc2 ? rc2 : "-");
-	}
-end:
-	plan_free(&p);
-	apm_change_end(&c);
+	rc = assign_run(cl.name, cl.args[0], &ids, assign, o.all);
 out:
 	apm_cmd_done(&cl);
 	return rc;
@@ -474,6 +496,76 @@ out:
 	return rc;
 }
 
+/*
+ * The minimal relative writes that move ids (adapters, domains) to vfio_ap
+ * (reserve) or back; newm: the masks after them, the live ones where
+ * nothing changes. 0 or -errno.
+ */
+static int plan_pool_masks(struct plan *p, const struct ap_host *h, const struct bitmap ids[2],
+			   bool reserve, struct bitmap newm[2])
+{
+	struct bitmap change;
+	int rc;
+
+	for (int k = AP_APMASK; k <= AP_AQMASK; k++) {
+		const struct bitmap *cur = k == AP_APMASK ? &h->apmask : &h->aqmask;
+		char expr[1000];
+
+		/* reserving clears bits that are set; releasing sets bits that are clear */
+		if (reserve) {
+			bm_and(&change, &ids[k], cur);
+			bm_andnot(&newm[k], cur, &change);
+		} else {
+			bm_andnot(&change, &ids[k], cur);
+			bm_or(&newm[k], cur, &change);
+		}
+		if (bm_empty(&change))
+			continue;
+		mask_relative_text(&change, reserve ? '-' : '+', expr, sizeof(expr));
+		rc = plan_mask(p, (enum ap_mask_kind)k, expr, cur, &newm[k]);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* reserve/release --adapters/--domains: the masks; exit status. */
+static int pool_masks(const struct bitmap ids[2], bool reserve)
+{
+	struct findings extra = { 0 };
+	struct plan p = { 0 };
+	struct apm_change c;
+	struct ap_host *h = &c.host;
+	struct bitmap newm[2];
+	int rc = apm_change_begin(&c, NULL);
+
+	if (rc)
+		return rc;
+	rc = plan_pool_masks(&p, h, ids, reserve, newm);
+	if (rc) {
+		rc = apm_sys_error(rc, ERRNO_SYSTEM, _("cannot plan the change"));
+		goto end;
+	}
+	if (reserve)
+		warn_old_cards(h, &ids[AP_APMASK]);
+	beyond_machine(h, ids, &extra);
+	if (!p.n) {
+		apm_info(reserve ? _("those ids are reserved for vfio_ap already; nothing to do\n")
+				 : _("those ids belong to the default drivers already; nothing to do\n"));
+	} else {
+		print_moves(h, &newm[AP_APMASK], &newm[AP_AQMASK]);
+	}
+	rc = apm_change_run(&c, &p, true, &extra);
+	if (rc == APM_EXIT_OK && apm_opts.json)
+		apm_print_json(json_change_masks(&p, p.n && !apm_opts.dry_run, apm_opts.dry_run, h,
+						 &newm[AP_APMASK], &newm[AP_AQMASK]));
+end:
+	findings_free(&extra);
+	plan_free(&p);
+	apm_change_end(&c);
+	return rc;
+}
+
 /* reserve and release: minimal relative writes to apmask and aqmask. */
 static int pool_common(int argc, const char **argv, bool reserve)
 {
@@ -491,12 +583,8 @@ static int pool_common(int argc, const char **argv, bool reserve)
 		APM_GLOBAL_OPTIONS,
 		POPT_TABLEEND
 	};
-	struct bitmap ids[2], newm[2], change;
-	struct findings extra = { 0 };
-	struct plan p = { 0 };
+	struct bitmap ids[2];
 	struct apm_cmdline cl;
-	struct apm_change c;
-	struct ap_host *h = &c.host;
 	int rc;
 
 	if (apm_cmd_parse(&cl, name, argc, argv, table, NULL))
@@ -524,48 +612,7 @@ static int pool_common(int argc, const char **argv, bool reserve)
 		rc = apm_parse_ids(cl.name, "--domains", o.domains, &ids[AP_AQMASK]);
 	if (rc)
 		goto out;
-	rc = apm_change_begin(&c, NULL);
-	if (rc)
-		goto out;
-	for (int k = AP_APMASK; k <= AP_AQMASK; k++) {
-		const struct bitmap *cur = k == AP_APMASK ? &h->apmask : &h->aqmask;
-		char expr[1000];
-
-		/* reserving clears bits that are set; releasing sets bits that are clear */
-		if (reserve) {
-			bm_and(&change, &ids[k], cur);
-			bm_andnot(&newm[k], cur, &change);
-		} else {
-			bm_andnot(&change, &ids[k], cur);
-			bm_or(&newm[k], cur, &change);
-		}
-		if (bm_empty(&change))
-			continue;
-		mask_relative_text(&change, reserve ? '-' : '+', expr, sizeof(expr));
-		rc = plan_mask(&p, (enum ap_mask_kind)k, expr, cur, &newm[k]);
-		if (rc) {
-			rc = apm_sys_error(rc, ERRNO_SYSTEM, _("cannot plan the change"));
-			goto end;
-		}
-	}
-	if (reserve)
-		warn_old_cards(h, &ids[AP_APMASK]);
-	beyond_machine(h, ids, &extra);
-	if (!p.n) {
-		apm_info(reserve ? _("those ids are reserved for vfio_ap already; nothing to do\n")
-				 : _("those ids belong to the default drivers already; nothing to do\n"));
-	} else {
-		print_moves(h, &newm[AP_APMASK], &newm[AP_AQMASK]);
-	}
-	rc = apm_change_run(&c, &p, true, &extra);
-	/* newm is the mask after the change, the live one where nothing changes */
-	if (rc == APM_EXIT_OK && apm_opts.json)
-		apm_print_json(json_change_masks(&p, p.n && !apm_opts.dry_run, apm_opts.dry_run, h,
-						 &newm[AP_APMASK], &newm[AP_AQMASK]));
-end:
-	findings_free(&extra);
-	plan_free(&p);
-	apm_change_end(&c);
+	rc = pool_masks(ids, reserve);
 out:
 	apm_cmd_done(&cl);
 	return rc;

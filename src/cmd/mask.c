@@ -189,6 +189,59 @@ out:
 	return rc;
 }
 
+/* The mask name will be, what it sets and clears: on stderr for --dry-run. */
+static void print_mask_change(const char *name, const struct bitmap *result,
+			      const struct bitmap *cur)
+{
+	struct bitmap set, cleared;
+
+	bm_andnot(&set, result, cur);
+	bm_andnot(&cleared, cur, result);
+	if (apm_opts.json || apm_opts.quiet)
+		return;
+	text_mask_lines(apm_note_file(), name, result);
+	text_ids_line(apm_note_file(), _("sets"), &set);
+	text_ids_line(apm_note_file(), _("clears"), &cleared);
+}
+
+/* Writes expr (its grammar checked) to the mask name of kind; exit status. */
+static int mask_write(enum ap_mask_kind kind, const char *name, const char *expr)
+{
+	struct bitmap result, *cur;
+	struct plan p = { 0 };
+	struct apm_change c;
+	char text[4100];
+	int rc = apm_change_begin(&c, NULL);
+
+	if (rc)
+		return rc;
+	cur = kind == AP_APMASK ? &c.host.apmask : &c.host.aqmask;
+	mask_apply(expr, strlen(expr), cur, &result, NULL);
+	print_mask_change(name, &result, cur);
+	/* the kernel gets the expression as typed, with the one newline echo adds */
+	snprintf(text, sizeof(text), "%s", expr);
+	if (*text && text[strlen(text) - 1] == '\n')
+		text[strlen(text) - 1] = '\0';
+	if (!bm_equal(&result, cur)) {
+		rc = plan_mask(&p, kind, text, cur, &result);
+		if (rc) {
+			rc = apm_sys_error(rc, ERRNO_SYSTEM, _("cannot plan the change"));
+			goto end;
+		}
+	}
+	if (!p.n)
+		apm_info(_("%s is that already; nothing to do\n"), name);
+	rc = apm_change_run(&c, &p, true, NULL);
+	if (rc == APM_EXIT_OK && apm_opts.json)
+		apm_print_json(json_change_masks(&p, p.n && !apm_opts.dry_run, apm_opts.dry_run,
+						 &c.host, kind == AP_APMASK ? &result : NULL,
+						 kind == AP_AQMASK ? &result : NULL));
+end:
+	plan_free(&p);
+	apm_change_end(&c);
+	return rc;
+}
+
 /*
  * mask set apmask|aqmask EXPR: the kernel's grammar, what changes, and the
  * write. Refused when any mdev, active or defined, would lose an APQN to the
@@ -201,12 +254,10 @@ static int mask_set(int argc, const char **argv)
 		APM_GLOBAL_OPTIONS,
 		POPT_TABLEEND
 	};
-	struct bitmap result, set, cleared;
 	enum ap_mask_kind kind;
 	struct mask_error err;
-	struct plan p = { 0 };
+	struct bitmap result;
 	struct apm_cmdline cl;
-	struct apm_change c;
 	const char *expr;
 	int rc;
 
@@ -233,45 +284,7 @@ static int mask_set(int argc, const char **argv)
 		rc = report_mask_error(expr, &err);
 		goto out;
 	}
-	rc = apm_change_begin(&c, NULL);
-	if (rc)
-		goto out;
-	mask_apply(expr, strlen(expr), kind == AP_APMASK ? &c.host.apmask : &c.host.aqmask, &result,
-		   NULL);
-	{
-		const struct bitmap *cur = kind == AP_APMASK ? &c.host.apmask : &c.host.aqmask;
-		char text[4100];
-
-		bm_andnot(&set, &result, cur);
-		bm_andnot(&cleared, cur, &result);
-		if (!apm_opts.json && !apm_opts.quiet) {
-			text_mask_lines(apm_note_file(), cl.args[0], &result);
-			text_ids_line(apm_note_file(), _("sets"), &set);
-			text_ids_line(apm_note_file(), _("clears"), &cleared);
-		}
-		/* the kernel gets the expression as typed, with the one newline echo adds */
-		snprintf(text, sizeof(text), "%s", expr);
-		if (*text && text[strlen(text) - 1] == '\n')
-			text[strlen(text) - 1] = '\0';
-		if (!bm_equal(&result, cur)) {
-			rc = plan_mask(&p, kind, text, cur, &result);
-			if (rc) {
-				rc = apm_sys_error(rc, ERRNO_SYSTEM, _("cannot plan the change"));
-				goto end;
-			}
-		}
-		if (!p.n)
-			apm_info(_("%s is that already; nothing to do\n"), cl.args[0]);
-		rc = apm_change_run(&c, &p, true, NULL);
-		if (rc == APM_EXIT_OK && apm_opts.json)
-			apm_print_json(json_change_masks(&p, p.n && !apm_opts.dry_run,
-							 apm_opts.dry_run, &c.host,
-							 kind == AP_APMASK ? &result : NULL,
-							 kind == AP_AQMASK ? &result : NULL));
-	}
-end:
-	plan_free(&p);
-	apm_change_end(&c);
+	rc = mask_write(kind, cl.args[0], expr);
 out:
 	apm_cmd_done(&cl);
 	return rc;
