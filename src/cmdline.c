@@ -59,7 +59,7 @@ bool apm_use_color(int fd)
 		return true;
 	if (apm_opts.color == COLOR_NEVER)
 		return false;
-	if (getenv("NO_COLOR") && *getenv("NO_COLOR"))
+	if (secure_getenv("NO_COLOR") && *secure_getenv("NO_COLOR"))
 		return false;
 	return isatty(fd);
 }
