@@ -673,7 +673,8 @@ static struct json_object *mask_changes(const struct ap_host *h, const struct de
 }
 
 struct json_object *json_change_desired(const struct plan *p, bool changed, bool dry_run,
-					const struct ap_host *h, const struct desired *d, bool prune)
+					const struct ap_host *h, const struct desired *d,
+					bool prune)
 {
 	struct json_object *o = json_change(p, changed, dry_run);
 

@@ -159,7 +159,8 @@ struct json_object *json_change_masks(const struct plan *p, bool changed, bool d
  */
 struct desired;
 struct json_object *json_change_desired(const struct plan *p, bool changed, bool dry_run,
-					const struct ap_host *h, const struct desired *d, bool prune);
+					const struct ap_host *h, const struct desired *d,
+					bool prune);
 
 /* export --json: {"uuid", "format", "text"}. */
 struct json_object *json_export(const char *uuid, const char *format, const char *text);
