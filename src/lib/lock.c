@@ -16,8 +16,6 @@
 /* s390-tools treats a lock file without a PID as stale after two minutes. */
 #define LOCK_NO_PID_STALE 120
 
-static bool held;
-
 volatile sig_atomic_t ap_stop_signal;
 
 bool ap_pid_alive(long pid)
@@ -109,16 +107,12 @@ int ap_lock(int timeout_ms, long *holder)
 		pause = pause * 2 > 250 ? 250 : pause * 2;
 	}
 	sysfs_unlink(TREE_RUN, tmp);
-	if (!rc)
-		held = true;
 	return rc;
 }
 
 void ap_unlock(void)
 {
-	if (!held)
-		return;
+	/* the lock file names its holder: only this process's own goes */
 	if (lock_owner() == (long)getpid())
 		sysfs_unlink(TREE_RUN, AP_LOCK_FILE);
-	held = false;
 }

@@ -28,7 +28,10 @@ bool ap_pid_alive(long pid);
  * ap_stop_signal was set while waiting, or -errno.
  */
 int ap_lock(int timeout_ms, long *holder);
-/* Releases the lock if this process holds it. */
+/*
+ * Releases the lock if this process holds it: if its file names this PID.
+ * Whether this run took the lock is the caller's to know.
+ */
 void ap_unlock(void);
 
 #endif
