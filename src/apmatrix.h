@@ -30,10 +30,10 @@ int apm_load_desired(const char *path, struct desired *d);
 /* The checks on a config file alone: exit 3 on an error inside the file. */
 struct findings;
 int apm_check_desired(const char *path, const struct desired *d, struct findings *f);
+/* A config file that names a machine fits only that one: an error finding elsewhere. */
+void apm_check_machine(const char *path, const struct desired *d, struct findings *f);
 /* Prints a boot prediction (text or --json); exit 3 when one will not come up as defined. */
 struct boot_prediction;
 int apm_boot_report(const struct boot_prediction *bp);
-/* check FILE */
-int apm_check_file(const char *path);
 
 #endif

@@ -92,8 +92,8 @@ int apm_json_finish(int rc)
 	if (rc != APM_EXIT_OK && !(json_printed() && !doc)) {
 		if (!doc)
 			doc = json_new_object();
-		json_set(doc, "error", json_error(rc, run_doc.message,
-								run_doc.findings, run_doc.detail));
+		json_set(doc, "error", json_error(rc, run_doc.message, run_doc.findings,
+						  run_doc.detail));
 		run_doc.findings = run_doc.detail = NULL;
 	}
 	if (doc)

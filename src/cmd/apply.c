@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Desired state: apmatrix plan FILE, apply FILE, persist [FILE], and the
- * file half of check FILE.
+ * Desired state: apmatrix plan FILE and apply FILE, and the config file
+ * they and persist FILE and check FILE read.
  */
 #include "config.h"
 
@@ -124,7 +124,7 @@ static int remove_defs(const struct mdev_def *gone, unsigned int n)
  * A file that names a machine is for that machine and partition only: an
  * APQN such as 05.0004 means another queue on another LPAR.
  */
-static void check_machine(const char *path, const struct desired *d, struct findings *f)
+void apm_check_machine(const char *path, const struct desired *d, struct findings *f)
 {
 	char want[192], have[192];
 	struct machine_id m;
@@ -163,7 +163,7 @@ static int load_and_check(const char *path, struct desired *d)
 		return rc;
 	rc = apm_check_desired(path, d, &f);
 	if (!rc) {
-		check_machine(path, d, &f);
+		apm_check_machine(path, d, &f);
 		if (f.errors && !apm_opts.force)
 			rc = apm_refuse(&f);
 		for (unsigned int i = 0; i < f.n && !rc; i++)
@@ -316,61 +316,4 @@ int cmd_plan(int argc, const char **argv)
 int cmd_apply(int argc, const char **argv)
 {
 	return plan_or_apply(argc, argv, true);
-}
-
-/* check FILE: the file alone, then (where there is an AP bus) against the host. */
-int apm_check_file(const char *path)
-{
-	struct findings f = { 0 };
-	struct desired d = { 0 };
-	struct plan p = { 0 };
-	struct ap_host h;
-	int rc = apm_load_desired(path, &d);
-
-	if (rc)
-		return rc;
-	desired_check(&d, &f);
-	apm_journal_report(&f, NULL);
-	if (ap_bus_present()) {
-		/* a host that is there but cannot be read is not "no AP bus" */
-		rc = apm_load_host(&h, AP_READ_DEFS);
-		if (rc)
-			goto out;
-		check_machine(path, &d, &f);
-		if (plan_desired(&p, &h, &d, false))
-			f.fail = -ENOMEM;
-		else
-			plan_check(&p, &h, true, &f, NULL);
-		plan_free(&p);
-		ap_host_free(&h);
-	} else if (!apm_opts.quiet && !apm_opts.json) {
-		apm_info(_("no AP bus here: checked %s on its own\n"), path);
-	}
-	if (f.fail) {
-		apm_check_failed(f.fail);
-		rc = APM_EXIT_FAILED;
-		goto out;
-	}
-	if (apm_opts.json) {
-		struct json_object *o = json_findings(&f);
-
-		apm_print_json(o);
-	} else {
-		char e[64], w[64];
-
-		text_findings(&f, apm_opts.verbose);
-		snprintf(e, sizeof(e), P_("%u error", "%u errors", f.errors), f.errors);
-		snprintf(w, sizeof(w), P_("%u warning", "%u warnings", f.warnings), f.warnings);
-		printf(_("check %s: %s, %s\n"), path, e, w);
-	}
-	rc = f.errors ? APM_EXIT_REFUSED : APM_EXIT_OK;
-	if (rc) {
-		apm_fail_findings(&f, true);
-		apm_fail_summary(P_("check %s: %u error", "check %s: %u errors", f.errors), path,
-				 f.errors);
-	}
-out:
-	findings_free(&f);
-	desired_free(&d);
-	return rc;
 }

@@ -1,16 +1,22 @@
 /* SPDX-License-Identifier: MIT */
-/* apmatrix check: every conflict rule over the host and its definitions. */
+/*
+ * apmatrix check [--boot] [FILE]: every conflict rule over the host and its
+ * definitions, the next boot, or a config file alone and against the host.
+ */
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "ap.h"
 #include "apmatrix.h"
 #include "boot.h"
+#include "conf.h"
 #include "conflict.h"
 #include "frame.h"
 #include "out/json.h"
 #include "out/text.h"
+#include "plan.h"
 
 /* Prints a boot prediction; exit 3 when an auto definition will not come up as defined. */
 int apm_boot_report(const struct boot_prediction *bp)
@@ -54,6 +60,63 @@ static int check_boot(void)
 	return rc;
 }
 
+/* check FILE: the file alone, then (where there is an AP bus) against the host. */
+static int check_file(const char *path)
+{
+	struct findings f = { 0 };
+	struct desired d = { 0 };
+	struct plan p = { 0 };
+	struct ap_host h;
+	int rc = apm_load_desired(path, &d);
+
+	if (rc)
+		return rc;
+	desired_check(&d, &f);
+	apm_journal_report(&f, NULL);
+	if (ap_bus_present()) {
+		/* a host that is there but cannot be read is not "no AP bus" */
+		rc = apm_load_host(&h, AP_READ_DEFS);
+		if (rc)
+			goto out;
+		apm_check_machine(path, &d, &f);
+		if (plan_desired(&p, &h, &d, false))
+			f.fail = -ENOMEM;
+		else
+			plan_check(&p, &h, true, &f, NULL);
+		plan_free(&p);
+		ap_host_free(&h);
+	} else if (!apm_opts.quiet && !apm_opts.json) {
+		apm_info(_("no AP bus here: checked %s on its own\n"), path);
+	}
+	if (f.fail) {
+		apm_check_failed(f.fail);
+		rc = APM_EXIT_FAILED;
+		goto out;
+	}
+	if (apm_opts.json) {
+		struct json_object *o = json_findings(&f);
+
+		apm_print_json(o);
+	} else {
+		char e[64], w[64];
+
+		text_findings(&f, apm_opts.verbose);
+		snprintf(e, sizeof(e), P_("%u error", "%u errors", f.errors), f.errors);
+		snprintf(w, sizeof(w), P_("%u warning", "%u warnings", f.warnings), f.warnings);
+		printf(_("check %s: %s, %s\n"), path, e, w);
+	}
+	rc = f.errors ? APM_EXIT_REFUSED : APM_EXIT_OK;
+	if (rc) {
+		apm_fail_findings(&f, true);
+		apm_fail_summary(P_("check %s: %u error", "check %s: %u errors", f.errors), path,
+				 f.errors);
+	}
+out:
+	findings_free(&f);
+	desired_free(&d);
+	return rc;
+}
+
 int cmd_check(int argc, const char **argv)
 {
 	int boot = 0;
@@ -80,7 +143,7 @@ int cmd_check(int argc, const char **argv)
 		goto out;
 	}
 	if (cl.nargs) {
-		rc = apm_check_file(cl.args[0]);
+		rc = check_file(cl.args[0]);
 		goto out;
 	}
 	if (boot) {
