@@ -32,8 +32,5 @@ struct findings;
 int apm_check_desired(const char *path, const struct desired *d, struct findings *f);
 /* A config file that names a machine fits only that one: an error finding elsewhere. */
 void apm_check_machine(const char *path, const struct desired *d, struct findings *f);
-/* Prints a boot prediction (text or --json); exit 3 when one will not come up as defined. */
-struct boot_prediction;
-int apm_boot_report(const struct boot_prediction *bp);
 
 #endif

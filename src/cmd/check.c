@@ -19,7 +19,7 @@
 #include "plan.h"
 
 /* Prints a boot prediction; exit 3 when an auto definition will not come up as defined. */
-int apm_boot_report(const struct boot_prediction *bp)
+static int boot_report(const struct boot_prediction *bp)
 {
 	if (apm_opts.json) {
 		struct json_object *o = json_boot(bp);
@@ -52,7 +52,7 @@ static int check_boot(void)
 		apm_err(_("cannot predict the boot: %s"), strerror(-rc));
 		rc = APM_EXIT_FAILED;
 	} else {
-		rc = apm_boot_report(&bp);
+		rc = boot_report(&bp);
 	}
 	boot_prediction_free(&bp);
 	boot_files_free(&fs);
