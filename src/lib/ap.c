@@ -572,6 +572,44 @@ const char *ap_reservation(const struct ap_host *h)
 	return h->noverrides ? "driver_override" : "masks";
 }
 
+/* The APQN index of the (sorted) queues, and each queue's card. */
+static int index_queues(struct ap_host *h)
+{
+	h->qindex = malloc(AP_IDS * AP_IDS * sizeof(*h->qindex));
+	if (!h->qindex)
+		return -ENOMEM;
+	memset(h->qindex, 0xff, AP_IDS * AP_IDS * sizeof(*h->qindex));
+	for (unsigned int i = 0, c = 0; i < h->nqueues; i++) {
+		struct ap_queue *q = &h->queues[i];
+
+		h->qindex[q->adapter * AP_IDS + q->domain] = (int32_t)i;
+		while (c < h->ncards && h->cards[c].id < q->adapter)
+			c++;
+		if (c < h->ncards && h->cards[c].id == q->adapter)
+			q->card = (int16_t)c;
+	}
+	return 0;
+}
+
+int ap_model_overrides(struct ap_host *h, const struct bitmap apqns[AP_IDS])
+{
+	unsigned int n = 0;
+	int d;
+
+	for (unsigned int a = 0; a < AP_IDS; a++)
+		n += bm_count(&apqns[a]);
+	h->queues = calloc(n + 1, sizeof(*h->queues));
+	if (!h->queues)
+		return -ENOMEM;
+	for (unsigned int a = 0; a < AP_IDS; a++)
+		bm_for_each(d, &apqns[a])
+			h->queues[h->nqueues++] = (struct ap_queue){ .adapter = (uint8_t)a,
+				.domain = (uint8_t)d, .override = OVR_VFIO, .card = -1, .owner = -1 };
+	h->has_override = true;
+	h->noverrides = n;
+	return index_queues(h);
+}
+
 int ap_host_read(struct ap_host *h, unsigned int flags)
 {
 	struct scan s;
@@ -617,21 +655,9 @@ int ap_host_read(struct ap_host *h, unsigned int flags)
 		qsort(h->queues, h->nqueues, sizeof(*h->queues), cmp_queue);
 	if (h->ncards)
 		qsort(h->cards, h->ncards, sizeof(*h->cards), cmp_card);
-	h->qindex = malloc(AP_IDS * AP_IDS * sizeof(*h->qindex));
-	if (!h->qindex) {
-		rc = -ENOMEM;
+	rc = index_queues(h);
+	if (rc)
 		goto fail;
-	}
-	memset(h->qindex, 0xff, AP_IDS * AP_IDS * sizeof(*h->qindex));
-	for (unsigned int i = 0, c = 0; i < h->nqueues; i++) {
-		struct ap_queue *q = &h->queues[i];
-
-		h->qindex[q->adapter * AP_IDS + q->domain] = (int32_t)i;
-		while (c < h->ncards && h->cards[c].id < q->adapter)
-			c++;
-		if (c < h->ncards && h->cards[c].id == q->adapter)
-			q->card = (int16_t)c;
-	}
 	/* Without the bus telling, the limits are the kernel's defaults, 63 and 15. */
 	if (!h->max_adapter_known)
 		h->max_adapter = h->ncards && h->cards[h->ncards - 1].id > 63 ? 255 : 63;

@@ -651,10 +651,69 @@ static int unique_guests(struct desired *d)
 			    first);
 }
 
+/* APQNs as a list string ("05.0004,06.00ab") or a JSON array of such strings. */
+static int parse_apqns(struct desired *d, const char *where, struct json_object *v)
+{
+	bool list = json_object_is_type(v, json_type_array);
+	size_t n = list ? json_object_array_length(v) : 1;
+	char at[96];
+
+	if (!list && !json_object_is_type(v, json_type_string))
+		return desired_fail(d, where, _("expected a list of APQNs like [\"05.0004\"]"));
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *e = list ? json_object_array_get_idx(v, i) : v;
+		char *copy, *save = NULL;
+		int rc = 0;
+
+		snprintf(at, sizeof(at), list ? "%s[%zu]" : "%s", where, i);
+		if (!json_object_is_type(e, json_type_string))
+			return desired_fail(d, at, _("an APQN is a string like \"05.0004\""));
+		copy = strdup(json_object_get_string(e));
+		if (!copy)
+			return desired_fail(d, at, _("out of memory"));
+		for (char *t = strtok_r(copy, ",", &save); t && !rc; t = strtok_r(NULL, ",", &save)) {
+			unsigned int a, dom;
+
+			if (apqn_parse(t, &a, &dom))
+				rc = desired_fail(d, at, _("\"%s\" is not an APQN like 05.0004"), t);
+			else
+				bm_set(&d->apqns[a], dom);
+		}
+		free(copy);
+		if (rc)
+			return rc;
+	}
+	d->has_apqns = true;
+	return 0;
+}
+
+/*
+ * Single queues are reserved by their driver_override, which the kernel
+ * takes only while both masks are all ones (ap_queue.c
+ * driver_override_store()): beside "apqns" the masks must be all ones, and
+ * are made so.
+ */
+static int apqns_masks(struct desired *d)
+{
+	struct bitmap ones;
+
+	bm_fill(&ones);
+	if ((d->has_apmask && !bm_equal(&d->apmask, &ones)) ||
+	    (d->has_aqmask && !bm_equal(&d->aqmask, &ones)))
+		return desired_fail(d, "reserve.apqns",
+				    _("single queues are reserved by their driver_override, which "
+				      "the kernel takes only while apmask and aqmask are both all "
+				      "ones: leave \"adapters\" and \"domains\" out beside "
+				      "\"apqns\""));
+	d->apmask = d->aqmask = ones;
+	d->has_apmask = d->has_aqmask = true;
+	return 0;
+}
+
 int desired_parse(const char *text, size_t len, struct desired *d)
 {
 	static const char *const top[] = { "reserve", "masks", "guests", NULL };
-	static const char *const reserve_keys[] = { "adapters", "domains", NULL };
+	static const char *const reserve_keys[] = { "adapters", "domains", "apqns", NULL };
 	static const char *const mask_keys[] = { "apmask", "aqmask", NULL };
 	struct json_object *root, *v, *w;
 	int rc = 0;
@@ -700,6 +759,11 @@ int desired_parse(const char *text, size_t len, struct desired *d)
 			bm_fill(&d->aqmask);
 			bm_andnot(&d->aqmask, &d->aqmask, &ids);
 			d->has_aqmask = true;
+		}
+		if (!rc && json_object_object_get_ex(v, "apqns", &w)) {
+			rc = parse_apqns(d, "reserve.apqns", w);
+			if (!rc)
+				rc = apqns_masks(d);
 		}
 		if (rc)
 			goto out;

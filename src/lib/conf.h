@@ -103,6 +103,12 @@ struct desired_guest {
 struct desired {
 	bool has_apmask, has_aqmask;	/* a mask absent from the file is left alone */
 	struct bitmap apmask, aqmask;
+	/*
+	 * "reserve": {"apqns": [...]}: the queues vfio_ap has by their
+	 * driver_override, all of them (the masks are then all ones).
+	 */
+	bool has_apqns;
+	struct bitmap apqns[BM_BITS];	/* [adapter]: its domains */
 	struct desired_guest *guests;
 	unsigned int nguests;
 	struct lib_error error;		/* "guests[1].adapters: ..." */

@@ -690,8 +690,12 @@ void desired_check(const struct desired *d, struct findings *f)
 		h.mdevs[i].matrix = d->guests[i].matrix;
 	}
 	h.nmdevs = d->nguests;
-	conflict_check(&h, f);
+	/* queues reserved one by one are vfio_ap's whatever the masks say */
+	if (d->has_apqns && ap_model_overrides(&h, d->apqns))
+		f->fail = -ENOMEM;
+	else
+		conflict_check(&h, f);
 	for (unsigned int i = from; i < f->n; i++)
 		name_guests(&f->v[i], d);
-	free(h.mdevs);
+	ap_host_free(&h);
 }
