@@ -16,6 +16,7 @@
 #include "boot.h"
 #include "conf.h"
 #include "conflict.h"
+#include "driverctl.h"
 #include "lock.h"
 #include "out/json.h"
 #include "out/text.h"
@@ -56,6 +57,32 @@ static int check_file(const char *path, const struct desired *d, struct findings
 }
 
 /*
+ * driverctl's override files for boot, where the queues are reserved one by
+ * one: the file's "apqns", else the overrides to vfio_ap the host has now.
+ * False when persist leaves them alone (no file's "apqns" and a kernel
+ * without driver_override).
+ */
+static bool persist_overrides(const struct ap_host *h, const struct desired *d,
+			      struct bitmap want[AP_IDS])
+{
+	if (d && d->has_apqns)
+		memcpy(want, d->apqns, sizeof(d->apqns));
+	else
+		driverctl_live(h, want);
+	return (d && d->has_apqns) || h->has_override;
+}
+
+/* The checks see driverctl's files as persist will leave them. */
+static void overrides_as_persisted(struct ap_host *h, const struct desired *d)
+{
+	if (!persist_overrides(h, d, h->persist_ovr))
+		return;
+	h->npersist_ovr = 0;
+	for (unsigned int a = 0; a < AP_IDS; a++)
+		h->npersist_ovr += bm_count(&h->persist_ovr[a]);
+}
+
+/*
  * apply --persist: the checks see the definitions as they will be, each
  * named guest's with the file's matrix; with --prune the definitions of the
  * guests the file does not name go too (moved to *gone, removed after the
@@ -70,6 +97,7 @@ static int defs_as_persisted(struct ap_host *h, const struct desired *d, bool pr
 	*gone = calloc((size_t)h->ndefs + 1, sizeof(**gone));
 	if (!*gone)
 		return -ENOMEM;
+	overrides_as_persisted(h, d);
 	for (unsigned int i = 0; i < h->ndefs; i++) {
 		struct mdev_def x = h->defs[i];
 		const struct desired_guest *g = NULL;
@@ -237,6 +265,7 @@ struct etc_file {
 	bool differs;		/* the file is not there with this text */
 	char staged[192];	/* its temporary file, or "" */
 	bool written;
+	bool remove;		/* a file to remove (text NULL) */
 };
 
 /* The files persist wrote (or would write) and those already as wanted, for --json. */
@@ -291,7 +320,7 @@ static int etc_write_all(struct etc_file *v, unsigned int n, bool *changed)
 	int rc = 0;
 
 	for (unsigned int i = 0; i < n && !rc; i++)
-		if (v[i].differs) {
+		if (v[i].differs && !v[i].remove) {
 			rc = sysfs_stage_file(TREE_ETC, v[i].rel, v[i].text, strlen(v[i].text),
 					      0644, v[i].staged, sizeof(v[i].staged));
 			if (rc) {
@@ -311,7 +340,8 @@ static int etc_write_all(struct etc_file *v, unsigned int n, bool *changed)
 	for (unsigned int i = 0; i < n && !rc; i++) {
 		if (!v[i].differs)
 			continue;
-		rc = sysfs_commit_file(TREE_ETC, v[i].staged, v[i].rel);
+		rc = v[i].remove ? sysfs_unlink(TREE_ETC, v[i].rel)
+				 : sysfs_commit_file(TREE_ETC, v[i].staged, v[i].rel);
 		if (rc) {
 			etc_error(v[i].rel, rc);
 			break;
@@ -320,7 +350,8 @@ static int etc_write_all(struct etc_file *v, unsigned int n, bool *changed)
 		done++;
 		*changed = true;
 		if (apm_opts.verbose && !apm_opts.json)
-			printf(_("wrote %s/%s\n"), sysfs_tree_root(TREE_ETC), v[i].rel);
+			printf(v[i].remove ? _("removed %s/%s\n") : _("wrote %s/%s\n"),
+			       sysfs_tree_root(TREE_ETC), v[i].rel);
 	}
 	if (!rc)
 		return 0;
@@ -391,6 +422,11 @@ int apm_persist_boot_check(const struct ap_host *h, const struct desired *d,
 	for (unsigned int i = 0; i < ngone && !rc; i++)
 		boot_files_drop(&fs, gone[i].uuid);
 	persist_rule(h, d, &pm);
+	if (!rc && persist_overrides(h, d, fs.overrides.vfio)) {
+		fs.overrides.nvfio = 0;
+		for (unsigned int a = 0; a < AP_IDS; a++)
+			fs.overrides.nvfio += bm_count(&fs.overrides.vfio[a]);
+	}
 	if (!rc)
 		rc = boot_predict(h, &pm, &fs, &bp);
 	for (unsigned int i = 0; !rc && i < bp.n; i++) {
@@ -424,13 +460,33 @@ int apm_persist(const struct ap_host *h, const struct desired *d, bool *changed)
 {
 	const struct bitmap *apm = d && d->has_apmask ? &d->apmask : &h->apmask;
 	const struct bitmap *aqm = d && d->has_aqmask ? &d->aqmask : &h->aqmask;
-	unsigned int n = d ? d->nguests : h->nmdevs;
-	struct etc_file *v = calloc(n + 1, sizeof(*v));
-	int rc = APM_EXIT_FAILED;
+	unsigned int n = d ? d->nguests : h->nmdevs, m;
+	struct driverctl_change *ovr = NULL;
+	struct bitmap want[AP_IDS];
+	struct driverctl_set now;
+	struct etc_file *v = NULL;
+	int rc = APM_EXIT_FAILED, novr = 0;
 
 	*changed = false;
+	if (persist_overrides(h, d, want)) {
+		novr = driverctl_read(&now);
+		if (novr < 0)
+			return apm_sys_error(novr, ERRNO_SYSTEM, _("cannot read %s/%s"),
+					     sysfs_tree_root(TREE_ETC), DRIVERCTL_DIR);
+		novr = driverctl_changes(&now, want, &ovr);
+	}
+	v = novr < 0 ? NULL : calloc(n + 2 + (unsigned int)novr, sizeof(*v));
 	if (!v)
-		return APM_EXIT_FAILED;
+		goto out;
+	/* after the definitions and the rule: one file per queue reserved one by one */
+	for (m = 0; m < (unsigned int)novr; m++) {
+		snprintf(v[n + 1 + m].rel, sizeof(v[0].rel), "%s", ovr[m].rel);
+		v[n + 1 + m].remove = !ovr[m].text;
+		v[n + 1 + m].text = strdup(ovr[m].text ? ovr[m].text : "");
+		if (!v[n + 1 + m].text)
+			goto out;
+	}
+	m = n + 1 + (unsigned int)novr;
 	for (unsigned int i = 0; i < n; i++) {
 		const char *uuid;
 
@@ -443,17 +499,19 @@ int apm_persist(const struct ap_host *h, const struct desired *d, bool *changed)
 	if (!v[n].text)
 		goto out;
 	snprintf(v[n].rel, sizeof(v[n].rel), "udev/rules.d/41-ap.rules");
-	for (unsigned int i = 0; i <= n; i++) {
-		v[i].differs = !etc_same(v[i].rel, v[i].text);
+	for (unsigned int i = 0; i < m; i++) {
+		v[i].differs = v[i].remove || !etc_same(v[i].rel, v[i].text);
 		etc_json(v[i].differs ? persisted : persist_unchanged, v[i].rel);
 		if (v[i].differs && apm_opts.dry_run)
-			apm_info(_("would write %s/%s\n"), sysfs_tree_root(TREE_ETC), v[i].rel);
+			apm_info(v[i].remove ? _("would remove %s/%s\n") : _("would write %s/%s\n"),
+				 sysfs_tree_root(TREE_ETC), v[i].rel);
 	}
-	rc = apm_opts.dry_run ? 0 : etc_write_all(v, n + 1, changed);
+	rc = apm_opts.dry_run ? 0 : etc_write_all(v, m, changed);
 out:
-	for (unsigned int i = 0; i <= n; i++)
+	for (unsigned int i = 0; v && i < n + 2 + (unsigned int)(novr > 0 ? novr : 0); i++)
 		free(v[i].text);
 	free(v);
+	free(ovr);
 	return rc;
 }
 
@@ -520,6 +578,7 @@ int cmd_persist(int argc, const char **argv)
 			rule->has_apmask = rule->has_aqmask = true;
 			rule->apmask = file && d.has_apmask ? d.apmask : h.apmask;
 			rule->aqmask = file && d.has_aqmask ? d.aqmask : h.aqmask;
+			overrides_as_persisted(&next, file ? &d : NULL);
 			conflict_check(&h, &before);
 			conflict_check(&next, &after);
 			if (before.fail && !after.fail)

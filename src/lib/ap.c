@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ap.h"
+#include "driverctl.h"
 #include "sysfs.h"
 
 #define BUS "bus/ap"
@@ -572,6 +573,23 @@ const char *ap_reservation(const struct ap_host *h)
 	return h->noverrides ? "driver_override" : "masks";
 }
 
+/* driverctl's override files that give queues to vfio_ap at boot. */
+static int read_persist_overrides(struct ap_host *h)
+{
+	struct driverctl_set *s = malloc(sizeof(*s));
+	int rc;
+
+	if (!s)
+		return -ENOMEM;
+	rc = driverctl_read(s);
+	if (!rc) {
+		memcpy(h->persist_ovr, s->vfio, sizeof(h->persist_ovr));
+		h->npersist_ovr = s->nvfio;
+	}
+	free(s);
+	return rc;
+}
+
 /* The APQN index of the (sorted) queues, and each queue's card. */
 static int index_queues(struct ap_host *h)
 {
@@ -690,6 +708,9 @@ int ap_host_read(struct ap_host *h, unsigned int flags)
 		if (h->ndefs)
 			qsort(h->defs, h->ndefs, sizeof(*h->defs), cmp_def);
 		persist_read(h->persist);
+		rc = read_persist_overrides(h);
+		if (rc < 0 && !h->defs_err)
+			h->defs_err = rc;
 		h->defs_read = true;
 	}
 	return 0;

@@ -86,6 +86,9 @@ struct ap_host {
 	struct mdev_def *defs;		/* sorted by UUID */
 	unsigned int ndefs;
 	struct persist_masks persist[2];
+	/* driverctl's override files naming vfio_ap: [adapter]: domains */
+	struct bitmap persist_ovr[AP_IDS];
+	unsigned int npersist_ovr;
 	bool defs_read;
 	int defs_err;			/* -errno: the definitions could not be listed */
 };

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # Single queues in a config file ("reserve": {"apqns": [...]}): plan, apply
-# and check through driver_override on 6.19, the file's own contradictions
+# and check through driver_override on 6.19, persisted as driverctl's
+# override files and counted by check --boot, the file's own contradictions
 # refused at parse time, and kernels without driver_override refused.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/sim/lib.sh"
@@ -48,17 +49,60 @@ is "$(tr '\n' ' ' < "$SIM_SYS/devices/vfio_ap/matrix/$G1/matrix")" "05.0004 06.0
 run apm --json apply "$cfg"
 like "$out" '"changed": false' "a second apply changes nothing"
 
+# persist keeps them for boot as "driverctl -b ap set-override" does: one
+# file per queue, ap-AA.DDDD, holding the driver's name
+etc=$SIM_ROOT/etc/driverctl.d
+mkdir -p "$etc"
+printf 'cex4queue\n' > "$etc/ap-0a.0004"
+printf 'vfio-pci\n' > "$etc/pci-0000:00:01.0"
+run apm -n persist "$cfg"
+is "$status" 0 "persist --dry-run"
+like "$out$err" "would write .*/etc/driverctl.d/ap-06.00ab" "the dry run names the override files"
+ok '[ ! -e "$etc/ap-05.0004" ]' "the dry run writes none"
+run apm --json persist "$cfg"
+is "$status" 0 "persist FILE"
+like "$out" '"changed": true' "persist: changed"
+like "$out" '"/etc/driverctl.d/ap-06.0004"' "persist --json lists the override files"
+is "$(cat "$etc/ap-05.0004")" "vfio_ap" "ap-05.0004 names vfio_ap"
+is "$(ls "$etc" | tr '\n' ' ')" "ap-05.0004 ap-06.0004 ap-06.00ab ap-0a.0004 pci-0000:00:01.0 " \
+	"one file per queue; the files of other drivers and buses stay"
+run apm --json persist "$cfg"
+like "$out" '"changed": false' "a second persist changes nothing"
+
+# check --boot: the overrides come back at boot, so the guest starts
+run apm check --boot
+is "$status" 0 "check --boot with the override files"
+like "$out" "then driverctl gives 3 queues to vfio_ap by their driver_override" \
+	"check --boot counts the override files"
+like "$out" "boot: 1 of 1 auto definitions start as defined" "guest1 starts at boot"
+run apm --json check --boot
+like "$out" '"overrides": 3' "check --boot --json counts them"
+
 # dropping a queue from the list clears its override
+cat > "$tap_tmp/masks.json" <<'EOF'
+{ "reserve": { "adapters": "5" },
+  "guests": [ { "name": "guest1", "adapters": "5,6", "domains": "4" } ] }
+EOF
 cat > "$tap_tmp/less.json" <<'EOF'
 {
   "reserve": { "apqns": "05.0004,06.0004" },
   "guests": [ { "name": "guest1", "adapters": "5,6", "domains": "4" } ]
 }
 EOF
-run apm apply "$tap_tmp/less.json"
-is "$status" 0 "apply with 06.00ab left out"
+run apm --json apply --persist "$tap_tmp/less.json"
+is "$status" 0 "apply --persist with 06.00ab left out"
 is "$(ovr 06 00ab)" "" "06.00ab has lost its override"
 ok '[ -e "$SIM_SYS/bus/ap/drivers/cex4queue/06.00ab" ]' "06.00ab is the host's again"
+ok '[ ! -e "$etc/ap-06.00ab" ] && [ -e "$etc/ap-06.0004" ]' "apply --persist removes its file only"
+like "$out" '"changed": true' "apply --persist: changed"
+run apm --json persist
+like "$out" '"changed": false' "persist of the live host: the files match its overrides"
+
+# a rule whose masks are not all ones beside override files: refused at boot
+run apm persist "$tap_tmp/masks.json"
+is "$status" 3 "persist of masks beside the overrides: refused (exit 3)"
+like "$out$err" "guest1|1337ae77" "the refusal names the guest that would not start"
+ok '[ -e "$etc/ap-05.0004" ]' "nothing was written or removed"
 
 # a queue the host does not have is refused by the plan, and nothing is written
 printf '{"reserve": {"apqns": ["07.0004"]}}' > "$tap_tmp/missing.json"
