@@ -14,6 +14,7 @@
 
 #include "bitmap.h"
 #include "error.h"
+#include "machine.h"
 #include "matrix.h"
 
 #define MDEVCTL_DIR "mdevctl.d/matrix"
@@ -97,6 +98,7 @@ struct desired_guest {
 	char uuid[UUID_BUF];
 	bool uuid_given;	/* else derived from the name (UUID v5) */
 	bool autostart;
+	bool absent;		/* "state": "absent": the guest's mdev goes */
 	struct ap_matrix matrix;
 };
 
@@ -109,6 +111,8 @@ struct desired {
 	 */
 	bool has_apqns;
 	struct bitmap apqns[BM_BITS];	/* [adapter]: its domains */
+	bool has_machine;		/* the file names the machine it is for */
+	struct machine_id machine;	/* the fields it names; the others "" */
 	struct desired_guest *guests;
 	unsigned int nguests;
 	struct lib_error error;		/* "guests[1].adapters: ..." */
@@ -124,6 +128,8 @@ struct desired {
  */
 int desired_parse(const char *text, size_t len, struct desired *d);
 void desired_free(struct desired *d);
+/* The guest of d whose mdev is uuid, or NULL. */
+const struct desired_guest *desired_guest_get(const struct desired *d, const char *uuid);
 /* The UUID apmatrix derives from a guest name. */
 void desired_uuid(const char *name, char buf[UUID_BUF]);
 
