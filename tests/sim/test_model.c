@@ -638,6 +638,33 @@ static void bindings_text(enum sim_kernel k)
 	assert_string_equal(R("bus/ap/bindings"), "0/0 (complete)\n");
 }
 
+/* poll_timeout, poll_thread: sscanf() until the 6.0 family, then
+ * kstrtoul()/kstrtobool() (poll_timeout_store, poll_thread_store) */
+static void bus_poll_attrs(enum sim_kernel k)
+{
+	OK("bus/ap/poll_timeout", "120000000000\n");
+	ERR("bus/ap/poll_timeout", "120000000001\n", EINVAL);
+	if (k <= SIM_KERNEL_6_0) {
+		ERR("bus/ap/poll_timeout", "0\n", EINVAL);
+		ERR("bus/ap/poll_timeout", "0x1000\n", EINVAL);	/* "%llu" reads the 0 */
+		OK("bus/ap/poll_timeout", " 5000\n");
+		assert_string_equal(R("bus/ap/poll_timeout"), "5000\n");
+		ERR("bus/ap/poll_thread", "on\n", EINVAL);
+		ERR("bus/ap/poll_thread", "y\n", EINVAL);
+		OK("bus/ap/poll_thread", "0\n");
+	} else {
+		OK("bus/ap/poll_timeout", "0x10\n");
+		assert_string_equal(R("bus/ap/poll_timeout"), "16\n");
+		ERR("bus/ap/poll_timeout", " 5000\n", EINVAL);
+		ERR("bus/ap/poll_timeout", "99999999999999999999999\n", ERANGE);
+		OK("bus/ap/poll_thread", "n");
+		ERR("bus/ap/poll_thread", "7\n", EINVAL);
+	}
+	/* interrupts in use: ap_poll_thread_start() starts no thread */
+	OK("bus/ap/poll_thread", "1\n");
+	assert_string_equal(R("bus/ap/poll_thread"), "0\n");
+}
+
 static void bus_attrs(enum sim_kernel k)
 {
 	boot("lpar", k);
@@ -668,29 +695,7 @@ static void bus_attrs(enum sim_kernel k)
 	ERR("bus/ap/config_time", "121\n", EINVAL);
 	OK("bus/ap/config_time", "120 seconds\n");
 	assert_string_equal(R("bus/ap/config_time"), "120\n");
-	/* poll_timeout, poll_thread: sscanf() until the 6.0 family, then
-	 * kstrtoul()/kstrtobool() (poll_timeout_store, poll_thread_store) */
-	OK("bus/ap/poll_timeout", "120000000000\n");
-	ERR("bus/ap/poll_timeout", "120000000001\n", EINVAL);
-	if (k <= SIM_KERNEL_6_0) {
-		ERR("bus/ap/poll_timeout", "0\n", EINVAL);
-		ERR("bus/ap/poll_timeout", "0x1000\n", EINVAL);	/* "%llu" reads the 0 */
-		OK("bus/ap/poll_timeout", " 5000\n");
-		assert_string_equal(R("bus/ap/poll_timeout"), "5000\n");
-		ERR("bus/ap/poll_thread", "on\n", EINVAL);
-		ERR("bus/ap/poll_thread", "y\n", EINVAL);
-		OK("bus/ap/poll_thread", "0\n");
-	} else {
-		OK("bus/ap/poll_timeout", "0x10\n");
-		assert_string_equal(R("bus/ap/poll_timeout"), "16\n");
-		ERR("bus/ap/poll_timeout", " 5000\n", EINVAL);
-		ERR("bus/ap/poll_timeout", "99999999999999999999999\n", ERANGE);
-		OK("bus/ap/poll_thread", "n");
-		ERR("bus/ap/poll_thread", "7\n", EINVAL);
-	}
-	/* interrupts in use: ap_poll_thread_start() starts no thread */
-	OK("bus/ap/poll_thread", "1\n");
-	assert_string_equal(R("bus/ap/poll_thread"), "0\n");
+	bus_poll_attrs(k);
 	if (k == SIM_KERNEL_4_20) {
 		assert_false(exists("bus/ap/scans"));
 		assert_false(exists("bus/ap/bindings"));
