@@ -138,6 +138,21 @@ static void test_sysfs_hex(void **state)
 		"0xg9ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"), -EINVAL);
 }
 
+/* Every byte: the hex digits of either case have their value, nothing else has one. */
+static void test_hex_digit(void **state)
+{
+	(void)state;
+	for (int c = 0; c < 256; c++) {
+		const char *digits = "0123456789abcdef", *upper = "0123456789ABCDEF";
+		int want = -1;
+
+		for (int v = 0; v < 16 && want < 0; v++)
+			if (c == digits[v] || c == upper[v])
+				want = v;
+		assert_int_equal(hex_digit_value(c), want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -146,6 +161,7 @@ int main(void)
 		cmocka_unit_test(test_ranges),
 		cmocka_unit_test(test_set_ops),
 		cmocka_unit_test(test_sysfs_hex),
+		cmocka_unit_test(test_hex_digit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
