@@ -60,27 +60,35 @@ static int check_file(const char *path, const struct desired *d, struct findings
 /*
  * driverctl's override files for boot, where the queues are reserved one by
  * one: the file's "apqns", else the overrides to vfio_ap the host has now.
- * False when persist leaves them alone (no file's "apqns" and a kernel
- * without driver_override).
+ * Returns how many, or -1 when persist leaves the files alone (no file's
+ * "apqns" and a kernel without driver_override).
  */
-static bool persist_overrides(const struct ap_host *h, const struct desired *d,
-			      struct bitmap want[AP_IDS])
+static int persist_overrides(const struct ap_host *h, const struct desired *d,
+			     struct bitmap want[AP_IDS])
 {
+	unsigned int n = 0;
+
+	if (!(d && d->has_apqns) && !h->has_override)
+		return -1;
 	if (d && d->has_apqns)
 		memcpy(want, d->apqns, sizeof(d->apqns));
 	else
 		driverctl_live(h, want);
-	return (d && d->has_apqns) || h->has_override;
+	for (unsigned int a = 0; a < AP_IDS; a++)
+		n += bm_count(&want[a]);
+	return (int)n;
 }
 
 /* The checks see driverctl's files as persist will leave them. */
 static void overrides_as_persisted(struct ap_host *h, const struct desired *d)
 {
-	if (!persist_overrides(h, d, h->persist_ovr))
+	struct bitmap want[AP_IDS];
+	int n = persist_overrides(h, d, want);
+
+	if (n < 0)
 		return;
-	h->npersist_ovr = 0;
-	for (unsigned int a = 0; a < AP_IDS; a++)
-		h->npersist_ovr += bm_count(&h->persist_ovr[a]);
+	memcpy(h->persist_ovr, want, sizeof(want));
+	h->npersist_ovr = (unsigned int)n;
 }
 
 /*
@@ -508,10 +516,14 @@ int apm_persist_boot_check(const struct ap_host *h, const struct desired *d,
 	for (unsigned int i = 0; i < ngone && !rc; i++)
 		boot_files_drop(&fs, gone[i].uuid);
 	persist_rule(h, d, &pm);
-	if (!rc && persist_overrides(h, d, fs.overrides.vfio)) {
-		fs.overrides.nvfio = 0;
-		for (unsigned int a = 0; a < AP_IDS; a++)
-			fs.overrides.nvfio += bm_count(&fs.overrides.vfio[a]);
+	if (!rc) {
+		struct bitmap want[AP_IDS];
+		int novr = persist_overrides(h, d, want);
+
+		if (novr >= 0) {
+			memcpy(fs.overrides.vfio, want, sizeof(want));
+			fs.overrides.nvfio = (unsigned int)novr;
+		}
 	}
 	if (!rc)
 		rc = boot_predict(h, &pm, &fs, &bp);
@@ -554,7 +566,7 @@ int apm_persist(const struct ap_host *h, const struct desired *d, bool *changed)
 	int rc = APM_EXIT_FAILED, novr = 0;
 
 	*changed = false;
-	if (persist_overrides(h, d, want)) {
+	if (persist_overrides(h, d, want) >= 0) {
 		novr = driverctl_read(&now);
 		if (novr < 0)
 			return apm_sys_error(novr, ERRNO_SYSTEM, _("cannot read %s/%s"),
