@@ -653,8 +653,9 @@ int ap_model_overrides(struct ap_host *h, const struct bitmap apqns[AP_IDS])
 		return -ENOMEM;
 	for (unsigned int a = 0; a < AP_IDS; a++)
 		bm_for_each(d, &apqns[a])
-			h->queues[h->nqueues++] = (struct ap_queue){ .adapter = (uint8_t)a,
-				.domain = (uint8_t)d, .override = OVR_VFIO, .card = -1, .owner = -1 };
+			h->queues[h->nqueues++] = (struct ap_queue){
+				.adapter = (uint8_t)a, .domain = (uint8_t)d,
+				.override = OVR_VFIO, .card = -1, .owner = -1 };
 	h->has_override = true;
 	h->noverrides = n;
 	return index_queues(h);

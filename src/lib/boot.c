@@ -239,7 +239,8 @@ static bool ap_check_vetoes(const struct ap_host *model, struct boot_guest *g)
 						   "by %s"), apqn, model->mdevs[i].uuid);
 					return true;
 				}
-			/* a queue driverctl gave vfio_ap is in its pool (not confirmed in ap-check) */
+			/* a queue driverctl gave vfio_ap is in its pool (not confirmed
+			 * in ap-check's sources) */
 			if (ap_apqn_host_owned(model, &model->apmask, &model->aqmask,
 					       (unsigned int)a, (unsigned int)d)) {
 				snprintf(g->why, sizeof(g->why),
@@ -386,8 +387,9 @@ static void boot_overrides(struct ap_host *model, const struct driverctl_set *o,
 
 	for (unsigned int a = 0; a < AP_IDS && o->nvfio; a++)
 		bm_for_each(d, &o->vfio[a]) {
-			struct ap_queue *q = (struct ap_queue *)ap_queue_get(model, a, (unsigned int)d);
+			struct ap_queue *q;
 
+			q = (struct ap_queue *)ap_queue_get(model, a, (unsigned int)d);
 			if (!q || !model->has_override)
 				continue;
 			bp->overrides++;

@@ -629,11 +629,13 @@ void conflict_check(const struct ap_host *h, struct findings *f)
 	rule_host_owned(h, NULL, hv, n, &h->apmask, &h->aqmask, "host-owned",
 			h->noverrides ? _("its driver_override") : _("the live masks"), false, &boot, f);
 	/* driverctl's overrides take at boot only while both masks are all ones */
-	if (boot_known)
-		rule_host_owned(NULL, h->has_override && h->npersist_ovr && bm_count(&bapm) == BM_BITS &&
-					      bm_count(&baqm) == BM_BITS ? h->persist_ovr : NULL,
-				hv, n, boot.apmask, boot.aqmask, "host-owned-persistent", source, true,
-				&live, f);
+	if (boot_known) {
+		bool ovr = h->has_override && h->npersist_ovr && bm_count(&bapm) == BM_BITS &&
+			   bm_count(&baqm) == BM_BITS;
+
+		rule_host_owned(NULL, ovr ? h->persist_ovr : NULL, hv, n, boot.apmask, boot.aqmask,
+				"host-owned-persistent", source, true, &live, f);
+	}
 	rule_range(h, hv, n, f);
 	rule_transient(h, hv, n, f);
 	rule_card_type(h, hv, n, f);

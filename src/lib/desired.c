@@ -153,7 +153,8 @@ static int parse_guest(struct desired *d, unsigned int idx, struct json_object *
 	x->autostart = true;
 	if (json_object_object_get_ex(g, "uuid", &v)) {
 		snprintf(at, sizeof(at), "%s.uuid", where);
-		if (!json_object_is_type(v, json_type_string) || !uuid_valid(json_object_get_string(v)))
+		if (!json_object_is_type(v, json_type_string) ||
+		    !uuid_valid(json_object_get_string(v)))
 			return desired_fail(d, at, _("not a UUID"));
 		uuid_normalize(json_object_get_string(v), x->uuid);
 		x->uuid_given = true;

@@ -583,7 +583,8 @@ int main(int argc, char **argv)
 		goto out_model;
 	}
 	if (o.log) {
-		g.fs.log_fd = open(o.log, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+		g.fs.log_fd = open(o.log, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC,
+				   0644);
 		if (g.fs.log_fd < 0) {
 			fprintf(stderr, "apsim: %s: %s\n", o.log, strerror(errno));
 			rc = 2;
