@@ -215,7 +215,9 @@ static void fail_at(struct boot_guest *g, unsigned int attr, const char *key, co
 /*
  * ap-check's start callout (ap_check_handle_start): control domains need a
  * usage domain; no APQN of the definition may be in another active mdev or in
- * the default drivers' pool by the masks of the moment.
+ * the default drivers' pool by the masks of the moment. It reads the masks
+ * only (check_sysfs_mask_conflicts), so a queue reserved by driver_override,
+ * with both masks all ones, is the host's to it.
  */
 static bool ap_check_vetoes(const struct ap_host *model, struct boot_guest *g)
 {
@@ -239,15 +241,21 @@ static bool ap_check_vetoes(const struct ap_host *model, struct boot_guest *g)
 						   "by %s"), apqn, model->mdevs[i].uuid);
 					return true;
 				}
-			/* a queue driverctl gave vfio_ap is in its pool (not confirmed
-			 * in ap-check's sources) */
-			if (ap_apqn_host_owned(model, &model->apmask, &model->aqmask,
-					       (unsigned int)a, (unsigned int)d)) {
+			if (!ap_host_owned(&model->apmask, &model->aqmask, (unsigned int)a,
+					   (unsigned int)d))
+				continue;
+			/* check_sysfs_mask_conflicts() knows nothing of driver_override */
+			if (!ap_apqn_host_owned(model, &model->apmask, &model->aqmask,
+						(unsigned int)a, (unsigned int)d))
+				snprintf(g->why, sizeof(g->why),
+					 _("ap-check refuses to start it: APQN %s is vfio_ap's "
+					   "by its driver_override, but ap-check goes by the "
+					   "masks alone, which give it to the host"), apqn);
+			else
 				snprintf(g->why, sizeof(g->why),
 					 _("ap-check refuses to start it: APQN %s is not in the "
 					   "vfio_ap pool by the masks the rule set"), apqn);
-				return true;
-			}
+			return true;
 		}
 	return false;
 }

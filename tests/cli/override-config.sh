@@ -50,31 +50,38 @@ run apm --json apply "$cfg"
 like "$out" '"changed": false' "a second apply changes nothing"
 
 # persist keeps them for boot as "driverctl -b ap set-override" does: one
-# file per queue, ap-AA.DDDD, holding the driver's name
+# file per queue, ap-AA.DDDD, holding the driver's name. s390-tools' ap-check
+# goes by the masks alone (check_sysfs_mask_conflicts), so it would veto the
+# start of guest1 at boot: refused without --force, and the reason named.
 etc=$SIM_ROOT/etc/driverctl.d
 mkdir -p "$etc"
 printf 'cex4queue\n' > "$etc/ap-0a.0004"
 printf 'vfio-pci\n' > "$etc/pci-0000:00:01.0"
-run apm -n persist "$cfg"
-is "$status" 0 "persist --dry-run"
+run apm persist "$cfg"
+is "$status" 3 "persist FILE: refused, ap-check would not start guest1 at boot"
+like "$err" "APQN 05.0004 is vfio_ap's by its driver_override, but ap-check goes by the masks alone" \
+	"the refusal says why"
+run apm -n --force persist "$cfg"
+is "$status" 0 "persist --dry-run --force"
 like "$out$err" "would write .*/etc/driverctl.d/ap-06.00ab" "the dry run names the override files"
 ok '[ ! -e "$etc/ap-05.0004" ]' "the dry run writes none"
-run apm --json persist "$cfg"
-is "$status" 0 "persist FILE"
+run apm --json --force persist "$cfg"
+is "$status" 0 "persist --force FILE"
 like "$out" '"changed": true' "persist: changed"
 like "$out" '"/etc/driverctl.d/ap-06.0004"' "persist --json lists the override files"
 is "$(cat "$etc/ap-05.0004")" "vfio_ap" "ap-05.0004 names vfio_ap"
 is "$(ls "$etc" | tr '\n' ' ')" "ap-05.0004 ap-06.0004 ap-06.00ab ap-0a.0004 pci-0000:00:01.0 " \
 	"one file per queue; the files of other drivers and buses stay"
-run apm --json persist "$cfg"
+run apm --json --force persist "$cfg"
 like "$out" '"changed": false' "a second persist changes nothing"
 
-# check --boot: the overrides come back at boot, so the guest starts
+# check --boot: the overrides come back at boot, and ap-check still vetoes
 run apm check --boot
-is "$status" 0 "check --boot with the override files"
+is "$status" 3 "check --boot: guest1 would not start"
 like "$out" "then driverctl gives 3 queues to vfio_ap by their driver_override" \
 	"check --boot counts the override files"
-like "$out" "boot: 1 of 1 auto definitions start as defined" "guest1 starts at boot"
+like "$out" "by its driver_override, but ap-check goes by the masks alone" \
+	"check --boot names ap-check's veto"
 run apm --json check --boot
 like "$out" '"overrides": 3' "check --boot --json counts them"
 
@@ -89,13 +96,13 @@ cat > "$tap_tmp/less.json" <<'EOF'
   "guests": [ { "name": "guest1", "adapters": "5,6", "domains": "4" } ]
 }
 EOF
-run apm --json apply --persist "$tap_tmp/less.json"
+run apm --json --force apply --persist "$tap_tmp/less.json"
 is "$status" 0 "apply --persist with 06.00ab left out"
 is "$(ovr 06 00ab)" "" "06.00ab has lost its override"
 ok '[ -e "$SIM_SYS/bus/ap/drivers/cex4queue/06.00ab" ]' "06.00ab is the host's again"
 ok '[ ! -e "$etc/ap-06.00ab" ] && [ -e "$etc/ap-06.0004" ]' "apply --persist removes its file only"
 like "$out" '"changed": true' "apply --persist: changed"
-run apm --json persist
+run apm --json --force persist
 like "$out" '"changed": false' "persist of the live host: the files match its overrides"
 
 # a rule whose masks are not all ones beside override files: refused at boot
