@@ -217,7 +217,8 @@ struct json_object *json_bus(const struct ap_host *h)
 			       json_object_new_boolean(h->dynamic) : NULL);
 	json_object_object_add(k, "ap_config", h->matrix_present ?
 			       json_object_new_boolean(h->has_ap_config) : NULL);
-	json_object_object_add(k, "queue_status", h->matrix_present ?
+	/* told only by the files of a queue bound to vfio_ap */
+	json_object_object_add(k, "queue_status", h->queue_status_known ?
 			       json_object_new_boolean(h->has_queue_status) : NULL);
 	json_object_object_add(k, "driver_override", json_object_new_boolean(h->has_override));
 	json_object_object_add(o, "kernel", k);
