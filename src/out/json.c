@@ -11,13 +11,21 @@
 #include "json.h"
 #include "plan.h"
 
-static bool printed;
+static bool printed, one_line;
 
 const char *json_text(struct json_object *obj)
 {
+	if (one_line)
+		return json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
+						      JSON_C_TO_STRING_NOSLASHESCAPE);
 	return json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
 					      JSON_C_TO_STRING_SPACED |
 					      JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
+void json_lines(void)
+{
+	one_line = true;
 }
 
 void json_print(struct json_object *obj)

@@ -100,6 +100,24 @@ static void expect(UMockdevTestbed *tb, int out, const char *devpath, const char
 	json_object_put(o);
 }
 
+/* After the events, the last line: the run's document {"events": n}, and nothing after it. */
+static void run_document(int out, int events)
+{
+	char line[1024], diag[1200], rest[8];
+	struct json_object *o, *v;
+	int ok;
+
+	if (read_line(out, line, sizeof(line), 5000) < 0)
+		snprintf(line, sizeof(line), "(no line within 5 s)");
+	o = json_tokener_parse(line);
+	ok = o && json_object_object_length(o) == 1 && json_object_object_get_ex(o, "events", &v) &&
+	     json_object_get_int(v) == events;
+	snprintf(diag, sizeof(diag), "got: %s", line);
+	result(ok, "the last line is the run's document with the count of events", diag);
+	json_object_put(o);
+	result(read_line(out, rest, sizeof(rest), 1000) < 0, "and nothing follows it", NULL);
+}
+
 /* Runs apmatrix monitor with args under the testbed; its stdout and stderr in out and err. */
 static pid_t start_monitor(const char *apmatrix, int out[2], int err[2], bool json)
 {
@@ -203,6 +221,9 @@ int main(int argc, char **argv)
 	waitpid(pid, &status, 0);
 	result(WIFEXITED(status) && WEXITSTATUS(status) == 0, "SIGTERM ends monitor with status 0",
 	       NULL);
+	run_document(out[0], 9);
+	close(out[0]);
+	close(err[0]);
 	text_escapes(tb, apmatrix, queue);
 	printf("1..%d\n", tests);
 	g_free(ap);
