@@ -276,7 +276,8 @@ static void split_hex(const char *s, struct hex_parts *h)
 	else
 		h->digits = s[0] == 'x' ? 1 : 0;
 	h->ndigits = 0;
-	while (h->ndigits < BM_BITS / 4 && bm_hexdigit((unsigned char)s[h->digits + h->ndigits]) >= 0)
+	while (h->ndigits < BM_BITS / 4 &&
+	       bm_hexdigit((unsigned char)s[h->digits + h->ndigits]) >= 0)
 		h->ndigits++;
 	h->tail = h->digits + h->ndigits;
 }
