@@ -201,7 +201,8 @@ static void listen_stop(struct listener *l)
 
 /*
  * Prints the events until a signal, or count of them (0: no limit); *seen
- * counts them. APM_EXIT_OK, or APM_EXIT_FAILED when poll fails.
+ * counts them. APM_EXIT_OK, or APM_EXIT_FAILED when poll or standard
+ * output fails.
  */
 static int watch(struct listener *l, int count, int *seen)
 {
@@ -228,6 +229,9 @@ static int watch(struct listener *l, int count, int *seen)
 			++*seen;
 		}
 		udev_device_unref(dev);
+		/* nobody reads any more (SIGPIPE ignored): main says so */
+		if (ferror(stdout))
+			return APM_EXIT_FAILED;
 		if (count && *seen >= count)
 			return APM_EXIT_OK;
 	}

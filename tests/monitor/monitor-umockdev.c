@@ -143,6 +143,36 @@ static pid_t start_monitor(const char *apmatrix, int out[2], int err[2], bool js
 	return pid;
 }
 
+/*
+ * With SIGPIPE ignored and nobody reading its output, monitor ends (exit 1)
+ * at the first event it cannot write, instead of running on.
+ */
+static void reader_gone(UMockdevTestbed *tb, const char *apmatrix, const char *mdev)
+{
+	int out[2], err[2], status = 0;
+	char line[512];
+	pid_t pid, done = 0;
+
+	signal(SIGPIPE, SIG_IGN);	/* inherited by apmatrix */
+	pid = start_monitor(apmatrix, out, err, true);
+	signal(SIGPIPE, SIG_DFL);
+	result(pid > 0 && read_line(err[0], line, sizeof(line), 10000) >= 0 &&
+	       strstr(line, "watching"), "monitor with SIGPIPE ignored starts", line);
+	close(out[0]);
+	for (int i = 0; i < 50 && !done; i++) {
+		umockdev_testbed_uevent(tb, mdev, "add");
+		usleep(100000);
+		done = waitpid(pid, &status, WNOHANG);
+	}
+	if (!done) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	}
+	result(done > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 1,
+	       "with its reader gone it ends with status 1", NULL);
+	close(err[0]);
+}
+
 /* The text lines escape what a uevent carries: no control character reaches the terminal. */
 static void text_escapes(UMockdevTestbed *tb, const char *apmatrix, const char *queue)
 {
@@ -225,6 +255,7 @@ int main(int argc, char **argv)
 	close(out[0]);
 	close(err[0]);
 	text_escapes(tb, apmatrix, queue);
+	reader_gone(tb, apmatrix, mdev);
 	printf("1..%d\n", tests);
 	g_free(ap);
 	g_free(card);
