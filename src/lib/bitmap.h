@@ -44,9 +44,6 @@ int bm_last(const struct bitmap *b);
 #define bm_for_each(bit, b) \
 	for ((bit) = bm_next((b), 0); (bit) >= 0; (bit) = bm_next((b), (bit) + 1))
 
-/* The value of a hex digit of either case ('0'-'9', 'a'-'f', 'A'-'F'), or -1. */
-int hex_digit_value(int c);
-
 /* "0x" and 64 lower-case hex digits, as sysfs prints a mask. */
 void bm_to_hex(const struct bitmap *b, char buf[BM_HEX_LEN]);
 /*
@@ -59,5 +56,7 @@ size_t bm_to_ranges(const struct bitmap *b, char *buf, size_t len);
  * optional trailing newline. Returns 0 or -EINVAL.
  */
 int bm_from_sysfs_hex(struct bitmap *b, const char *text);
+/* The value of a hex digit ('0'-'9', 'a'-'f', 'A'-'F'), or -1. */
+int bm_hexdigit(int c);
 
 #endif
