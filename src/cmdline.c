@@ -315,7 +315,7 @@ bool apm_json_requested(int argc, const char **argv)
 /* Parses an id list option; a usage error names the option. */
 int apm_parse_ids(const char *cmd, const char *opt, const char *text, struct bitmap *out)
 {
-	struct mask_error err;
+	struct lib_error err;
 	char q[96];
 
 	if (!text) {

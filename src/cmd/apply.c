@@ -66,6 +66,7 @@ static int defs_as_persisted(struct ap_host *h, const struct desired *d, bool pr
 	*gone = calloc((size_t)h->ndefs + 1, sizeof(**gone));
 	if (!*gone)
 		return -ENOMEM;
+	apm_overrides_as_persisted(h, d);
 	for (unsigned int i = 0; i < h->ndefs; i++) {
 		struct mdev_def x = h->defs[i];
 		const struct desired_guest *g = NULL;

@@ -16,6 +16,7 @@
 #include "boot.h"
 #include "conf.h"
 #include "conflict.h"
+#include "driverctl.h"
 #include "frame.h"
 #include "lock.h"
 #include "out/json.h"
@@ -112,6 +113,39 @@ static int etc_write_all(struct etc_file *v, unsigned int n, bool *changed)
 	return APM_EXIT_PARTIAL;
 }
 
+/*
+ * driverctl's override files for boot, where the queues are reserved one by
+ * one: the file's "apqns", else the overrides to vfio_ap the host has now.
+ * Returns how many, or -1 when persist leaves the files alone (no file's
+ * "apqns" and a kernel without driver_override).
+ */
+static int persist_overrides(const struct ap_host *h, const struct desired *d,
+			     struct bitmap want[AP_IDS])
+{
+	unsigned int n = 0;
+
+	if (!(d && d->has_apqns) && !h->has_override)
+		return -1;
+	if (d && d->has_apqns)
+		memcpy(want, d->apqns, sizeof(d->apqns));
+	else
+		driverctl_live(h, want);
+	for (unsigned int a = 0; a < AP_IDS; a++)
+		n += bm_count(&want[a]);
+	return (int)n;
+}
+
+void apm_overrides_as_persisted(struct ap_host *h, const struct desired *d)
+{
+	struct bitmap want[AP_IDS];
+	int n = persist_overrides(h, d, want);
+
+	if (n < 0)
+		return;
+	memcpy(h->persist_ovr, want, sizeof(want));
+	h->npersist_ovr = (unsigned int)n;
+}
+
 /* The definition text persist writes for guest i (of d, or active mdev i); its UUID in *uuid. */
 static char *persist_text(const struct ap_host *h, const struct desired *d, unsigned int i,
 			  const char **uuid)
@@ -163,6 +197,15 @@ int apm_persist_boot_check(const struct ap_host *h, const struct desired *d,
 	for (unsigned int i = 0; i < ngone && !rc; i++)
 		boot_files_drop(&fs, gone[i].uuid);
 	persist_rule(h, d, &pm);
+	if (!rc) {
+		struct bitmap want[AP_IDS];
+		int novr = persist_overrides(h, d, want);
+
+		if (novr >= 0) {
+			memcpy(fs.overrides.vfio, want, sizeof(want));
+			fs.overrides.nvfio = (unsigned int)novr;
+		}
+	}
 	if (!rc)
 		rc = boot_predict(h, &pm, &fs, &bp);
 	for (unsigned int i = 0; !rc && i < bp.n; i++) {
@@ -221,16 +264,67 @@ static int persist_texts(const struct ap_host *h, const struct desired *d, struc
 	return 0;
 }
 
+/*
+ * driverctl's override files persist writes or removes, into *ovr (*n of
+ * them, to free): none where it leaves them alone. Exit status.
+ */
+static int override_changes(const struct ap_host *h, const struct desired *d,
+			    struct driverctl_change **ovr, unsigned int *n)
+{
+	struct bitmap want[AP_IDS];
+	struct driverctl_set now;
+	int rc;
+
+	*ovr = NULL;
+	*n = 0;
+	if (persist_overrides(h, d, want) < 0)
+		return 0;
+	rc = driverctl_read(&now);
+	if (rc < 0)
+		return apm_sys_error(rc, ERRNO_SYSTEM, _("cannot read %s/%s"),
+				     sysfs_tree_root(TREE_ETC), DRIVERCTL_DIR);
+	rc = driverctl_changes(&now, want, ovr);
+	if (rc < 0)
+		return APM_EXIT_FAILED;
+	*n = (unsigned int)rc;
+	return 0;
+}
+
+/* The override files (n of them) as files for boot: their text, and whether it differs. */
+static int override_files(const struct driverctl_change *ovr, unsigned int n, struct etc_file *v)
+{
+	for (unsigned int m = 0; m < n; m++) {
+		snprintf(v[m].rel, sizeof(v[m].rel), "%s", ovr[m].rel);
+		v[m].differs = !ovr[m].text;
+		if (!ovr[m].text)
+			continue;
+		v[m].text = strdup(ovr[m].text);
+		if (!v[m].text)
+			return APM_EXIT_FAILED;
+		v[m].differs = !etc_same(v[m].rel, v[m].text);
+	}
+	return 0;
+}
+
 int apm_persist(const struct ap_host *h, const struct desired *d, struct persist_files *pf)
 {
-	unsigned int n = d ? d->nguests : h->nmdevs;
+	unsigned int n = d ? d->nguests : h->nmdevs, novr;
+	struct driverctl_change *ovr;
 	int rc;
 
 	memset(pf, 0, sizeof(*pf));
-	pf->v = calloc(n + 1, sizeof(*pf->v));
-	if (!pf->v)
+	rc = override_changes(h, d, &ovr, &novr);
+	if (rc)
+		return rc;
+	/* after the definitions and the rule: one file per queue reserved one by one */
+	pf->v = calloc(n + 1 + novr, sizeof(*pf->v));
+	if (pf->v) {
+		pf->n = n + 1 + novr;
+		rc = override_files(ovr, novr, pf->v + n + 1);
+	}
+	free(ovr);
+	if (!pf->v || rc)
 		return APM_EXIT_FAILED;
-	pf->n = n + 1;
 	rc = persist_texts(h, d, pf->v, n);
 	if (rc)
 		return rc;
@@ -284,6 +378,7 @@ static int host_as_persisted(const struct ap_host *h, const struct desired *d,
 	rule->has_apmask = rule->has_aqmask = true;
 	rule->apmask = d && d->has_apmask ? d->apmask : h->apmask;
 	rule->aqmask = d && d->has_aqmask ? d->aqmask : h->aqmask;
+	apm_overrides_as_persisted(next, d);
 	return 0;
 }
 

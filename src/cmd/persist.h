@@ -23,7 +23,7 @@ struct etc_file {
 
 /* The files of one persist: the caller owns them (apm_persist_free). */
 struct persist_files {
-	struct etc_file *v;	/* one per guest, then the rule */
+	struct etc_file *v;	/* one per guest, the rule, then driverctl's override files */
 	unsigned int n;
 	bool changed;		/* a file was written */
 };
@@ -37,6 +37,8 @@ struct persist_files {
  */
 int apm_persist(const struct ap_host *h, const struct desired *d, struct persist_files *pf);
 void apm_persist_free(struct persist_files *pf);
+/* The checks see driverctl's override files on h as persist will leave them. */
+void apm_overrides_as_persisted(struct ap_host *h, const struct desired *d);
 /*
  * The next boot with what apm_persist would write, without the definitions
  * in gone (ngone of them): exit 3 unless every auto definition starts.

@@ -15,13 +15,21 @@
 #include "plan.h"
 #include "sysfs.h"
 
-static bool printed;
+static bool printed, one_line;
 
 const char *json_text(struct json_object *obj)
 {
+	if (one_line)
+		return json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
+						      JSON_C_TO_STRING_NOSLASHESCAPE);
 	return json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
 					      JSON_C_TO_STRING_SPACED |
 					      JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
+void json_lines(void)
+{
+	one_line = true;
 }
 
 void json_print(struct json_object *obj)
@@ -221,7 +229,8 @@ struct json_object *json_bus(const struct ap_host *h)
 		 json_new_bool(h->dynamic) : NULL);
 	json_set(k, "ap_config", h->matrix_present ?
 		 json_new_bool(h->has_ap_config) : NULL);
-	json_set(k, "queue_status", h->matrix_present ?
+	/* told only by the files of a queue bound to vfio_ap */
+	json_set(k, "queue_status", h->queue_status_known ?
 		 json_new_bool(h->has_queue_status) : NULL);
 	json_set(k, "driver_override", json_new_bool(h->has_override));
 	json_set(o, "kernel", k);
@@ -484,6 +493,8 @@ struct json_object *json_boot(const struct boot_prediction *bp)
 	json_set(o, "apmask", json_mask(&bp->apmask, NULL));
 	json_set(o, "aqmask", json_mask(&bp->aqmask, NULL));
 	json_set(o, "blocked_by", string_or_null(bp->blocker));
+	json_set(o, "overrides", json_new_int((int)bp->overrides));
+	json_set(o, "overrides_refused", json_new_int((int)bp->overrides_refused));
 	for (unsigned int i = 0; i < bp->n; i++)
 		json_push(v, json_boot_guest(&bp->v[i]));
 	json_set(o, "guests", v);
@@ -788,9 +799,10 @@ struct json_object *json_event(const struct ap_event *ev, const char *time, cons
 	return o;
 }
 
-void json_print_line(struct json_object *obj)
+struct json_object *json_monitor(int events)
 {
-	puts(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
-					    JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(obj);
+	struct json_object *o = json_new_object();
+
+	json_set(o, "events", json_new_int(events));
+	return o;
 }

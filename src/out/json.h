@@ -89,6 +89,8 @@ struct json_object *json_boot(const struct boot_prediction *bp);
 
 /* The one way apmatrix serialises JSON (pretty, two spaces). */
 const char *json_text(struct json_object *obj);
+/* From now on every document is one line (JSON Lines, for a stream). */
+void json_lines(void);
 /* Prints a document to stdout as json_text does. */
 void json_print(struct json_object *obj);
 /* Whether a document (or a stream's first byte) went to stdout yet. */
@@ -195,7 +197,7 @@ struct json_object *json_explain(struct json_object *mdevs, struct json_object *
 /* monitor: {"time", "event", "device", "mask", "ranges", "driver", "value"}, as far as known. */
 struct ap_event;
 struct json_object *json_event(const struct ap_event *ev, const char *time, const char *ranges);
-/* Prints a document on one line, for readers that take a line at a time; releases it. */
-void json_print_line(struct json_object *obj);
+/* monitor's own document, last of its JSON Lines: {"events": N}. */
+struct json_object *json_monitor(int events);
 
 #endif
