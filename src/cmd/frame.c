@@ -191,7 +191,8 @@ static int lock_error(int rc, long holder)
 	return apm_exit_from_errno(rc, ERRNO_LOCK);
 }
 
-static void unlock(struct apm_change *c)
+/* Releases the lock (if this run took it) and the file name. */
+static void release(struct apm_change *c)
 {
 	if (c->locked)
 		ap_unlock();
@@ -216,7 +217,7 @@ int apm_change_begin(struct apm_change *c, const char *file)
 		catch_signals();
 		rc = ap_lock(apm_opts.timeout * 1000, &holder);
 		if (rc) {
-			unlock(c);
+			release(c);
 			return lock_error(rc, holder);
 		}
 		c->locked = true;
@@ -224,14 +225,14 @@ int apm_change_begin(struct apm_change *c, const char *file)
 	apm_journal_report(NULL, c->file);
 	rc = apm_load_host(&c->host, AP_READ_DEFS);
 	if (rc)
-		unlock(c);
+		release(c);
 	return rc;
 }
 
 void apm_change_end(struct apm_change *c)
 {
 	ap_host_free(&c->host);
-	unlock(c);
+	release(c);
 }
 
 /* An apply of FILE brought the host to FILE: earlier interrupted applies of it are finished. */
