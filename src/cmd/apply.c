@@ -20,6 +20,7 @@
 #include "out/json.h"
 #include "out/text.h"
 #include "plan.h"
+#include "predict.h"
 #include "sysfs.h"
 
 /* Reads and parses a config file; exit 2 with the place in the file on error. */

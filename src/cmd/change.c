@@ -22,7 +22,9 @@
 #include "maskexpr.h"
 #include "out/json.h"
 #include "out/text.h"
+#include "execute.h"
 #include "plan.h"
+#include "predict.h"
 #include "settle.h"
 #include "sysfs.h"
 

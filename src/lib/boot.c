@@ -13,6 +13,7 @@
 #include "maskexpr.h"
 #include "nls.h"
 #include "plan.h"
+#include "predict.h"
 #include "sysfs.h"
 
 /* ---- the definition files, in the order mdevctl reads them ---- */

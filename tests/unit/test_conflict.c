@@ -15,6 +15,7 @@
 
 #include "conflict.h"
 #include "plan.h"
+#include "predict.h"
 
 /*
  * Allocation failures on demand (linked with --wrap): with alloc_countdown
