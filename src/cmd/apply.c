@@ -19,6 +19,7 @@
 #include "lock.h"
 #include "out/json.h"
 #include "out/text.h"
+#include "advice.h"
 #include "plan.h"
 #include "predict.h"
 #include "sysfs.h"
@@ -47,6 +48,7 @@ static int load_desired(const char *cmd, const char *path, struct desired *d)
 static int check_file(const char *path, const struct desired *d, struct findings *f)
 {
 	desired_check(d, f);
+	apm_advise(f);
 	if (!f->errors)
 		return 0;
 	apm_fail_findings(f, true);
@@ -394,6 +396,8 @@ int apm_persist_boot_check(const struct ap_host *h, const struct desired *d,
 	persist_rule(h, d, &pm);
 	if (!rc)
 		rc = boot_predict(h, &pm, &fs, &bp);
+	if (!rc)
+		apm_advise_boot(&bp);
 	for (unsigned int i = 0; !rc && i < bp.n; i++) {
 		const struct boot_guest *g = &bp.v[i];
 
@@ -523,6 +527,7 @@ int cmd_persist(int argc, const char **argv)
 			rule->aqmask = file && d.has_aqmask ? d.aqmask : h.aqmask;
 			conflict_check(&h, &before);
 			conflict_check(&next, &after);
+			apm_advise(&after);
 			if (before.fail && !after.fail)
 				after.fail = before.fail;
 			if (after.fail) {
@@ -750,6 +755,7 @@ int apm_check_file(const char *path)
 	if (rc)
 		return rc;
 	desired_check(&d, &f);
+	apm_advise(&f);
 	apm_journal_report(&f);
 	if (ap_bus_present()) {
 		/* a host that is there but cannot be read is not "no AP bus" */
@@ -760,6 +766,7 @@ int apm_check_file(const char *path)
 			f.fail = -ENOMEM;
 		else
 			plan_check(&p, &h, true, &f, NULL);
+		apm_advise(&f);
 		plan_free(&p);
 		ap_host_free(&h);
 	} else if (!apm_opts.quiet && !apm_opts.json) {

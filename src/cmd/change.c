@@ -22,6 +22,7 @@
 #include "maskexpr.h"
 #include "out/json.h"
 #include "out/text.h"
+#include "advice.h"
 #include "execute.h"
 #include "plan.h"
 #include "predict.h"
@@ -625,6 +626,7 @@ int apm_change_run(struct ap_host *h, struct plan *p, bool strict, const struct 
 	if (!p->n)
 		return APM_EXIT_OK;
 	plan_check(p, h, strict, &f, NULL);
+	apm_advise(&f);
 	for (unsigned int i = 0; extra && i < extra->n; i++) {
 		struct finding *x = findings_add(&f, extra->v[i].severity, extra->v[i].rule,
 						 extra->v[i].adapter, extra->v[i].domain, "%s",

@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "advice.h"
 #include "ap.h"
 #include "apmatrix.h"
 #include "boot.h"
@@ -42,6 +43,8 @@ static int check_boot(void)
 	rc = boot_files_read(&fs);
 	if (!rc)
 		rc = boot_predict(&h, persist_effective(h.persist), &fs, &bp);
+	if (!rc)
+		apm_advise_boot(&bp);
 	if (rc) {
 		apm_err(_("cannot predict the boot: %s"), strerror(-rc));
 		rc = APM_EXIT_FAILED;
@@ -92,6 +95,7 @@ int cmd_check(int argc, const char **argv)
 	if (rc)
 		goto out;
 	conflict_check(&h, &f);
+	apm_advise(&f);
 	if (f.fail) {
 		apm_check_failed(f.fail);
 		rc = APM_EXIT_FAILED;

@@ -21,7 +21,6 @@
 #include <string.h>
 
 #include "apclone.h"
-#include "maskexpr.h"
 #include "nls.h"
 #include "predict.h"
 #include "sysfs.h"
@@ -115,11 +114,15 @@ static struct finding *refuse_owner(struct findings *f, struct finding *x, const
 	return x;
 }
 
-/* An id as an option takes it: "5", "0x47". */
-static const char *opt_id(unsigned int id, char buf[16])
+/* The refusal's advice to reserve adapter a or domain d first. */
+static void advise_reserve(struct finding *x, int a, int d)
 {
-	mask_id_text(buf, 16, id);
-	return buf;
+	struct advice *adv = finding_advise(x, ADVICE_RESERVE_APQN_FIRST);
+
+	if (adv) {
+		adv->adapter = a;
+		adv->domain = d;
+	}
 }
 
 static bool has_apqn_finding(const struct findings *f, unsigned int from, int a, int d)
@@ -155,10 +158,12 @@ static void predict_pool(const struct ap_host *h, const struct ap_mdev *m,
 			      (s->field == FIELD_ADAPTER ? q->adapter : q->domain) == s->id;
 		}
 		if (!any)
-			refuse(f, "not-in-pool", -1, -1, m->uuid,
-			       _("no queue of %s %u is bound to vfio_ap, which this kernel needs "
-				 "before the %s can be assigned: reserve it first (apmatrix reserve)"),
-			       _(field_label[s->field]), s->id, _(field_label[s->field]));
+			finding_advise(refuse(f, "not-in-pool", -1, -1, m->uuid,
+					      _("no queue of %s %u is bound to vfio_ap, which this "
+						"kernel needs before the %s can be assigned"),
+					      _(field_label[s->field]), s->id,
+					      _(field_label[s->field])),
+				       ADVICE_RESERVE);
 		return;
 	}
 	bm_for_each(a, &t.adapters)
@@ -170,16 +175,12 @@ static void predict_pool(const struct ap_host *h, const struct ap_mdev *m,
 			apqn_format((unsigned int)a, (unsigned int)d, apqn);
 			if (h->dynamic) {
 				if (ap_apqn_host_owned(h, &h->apmask, &h->aqmask, (unsigned int)a,
-						  (unsigned int)d)) {
-					char ia[16], id[16];
-
-					refuse(f, "not-in-pool", a, d, m->uuid,
-					       _("APQN %s is in the default drivers' pool (set in apmask "
-						 "and aqmask), so the kernel refuses it for %s: reserve it "
-						 "first with 'apmatrix reserve --adapters %s' or "
-						 "'apmatrix reserve --domains %s'"), apqn, m->uuid,
-					       opt_id((unsigned int)a, ia), opt_id((unsigned int)d, id));
-				}
+						  (unsigned int)d))
+					advise_reserve(refuse(f, "not-in-pool", a, d, m->uuid,
+							      _("APQN %s is in the default drivers' pool "
+								"(set in apmask and aqmask), so the kernel "
+								"refuses it for %s"), apqn, m->uuid),
+						       a, d);
 				continue;
 			}
 			q = ap_queue_get(h, (unsigned int)a, (unsigned int)d);
@@ -292,10 +293,11 @@ static bool predict_guest(const struct ap_host *h, const struct ap_mdev *m,
 		return true;
 	if (m->guest_attached < 0) {
 		snprintf(why, sizeof(why), "%s", strerror(h->holders_err ? -h->holders_err : ENOENT));
-		refuse(f, "guest-unknown", -1, -1, m->uuid,
-		       _("cannot tell whether a guest is using %s: the kernel shows no queue status "
-			 "and %s cannot be read (%s); make sure no guest uses it, then use --force"),
-		       m->uuid, sysfs_tree_root(TREE_PROC), why);
+		finding_advise(refuse(f, "guest-unknown", -1, -1, m->uuid,
+				      _("cannot tell whether a guest is using %s: the kernel shows "
+					"no queue status and %s cannot be read (%s)"),
+				      m->uuid, sysfs_tree_root(TREE_PROC), why),
+			       ADVICE_CHECK_GUEST_THEN_FORCE);
 		return false;
 	}
 	guest_name(m, who, sizeof(who));
@@ -304,13 +306,15 @@ static bool predict_guest(const struct ap_host *h, const struct ap_mdev *m,
 		       _("a guest is using %s and this kernel cannot change a running guest's "
 			 "matrix (EBUSY): stop the guest first"), who);
 	else if (s->op == OP_REMOVE)
-		refuse(f, "guest-running", -1, -1, m->uuid,
-		       _("a guest is using %s; removing it takes the crypto devices from the "
-			 "running guest: stop the guest first, or use --force"), who);
+		finding_advise(refuse(f, "guest-running", -1, -1, m->uuid,
+				      _("a guest is using %s; removing it takes the crypto devices "
+					"from the running guest"), who),
+			       ADVICE_STOP_GUEST_OR_FORCE);
 	else
-		refuse(f, "guest-running", -1, -1, m->uuid,
-		       _("a guest is using %s; this change takes crypto devices from the running "
-			 "guest: stop the guest first, or use --force"), who);
+		finding_advise(refuse(f, "guest-running", -1, -1, m->uuid,
+				      _("a guest is using %s; this change takes crypto devices from "
+					"the running guest"), who),
+			       ADVICE_STOP_GUEST_OR_FORCE);
 	return false;
 }
 
@@ -370,6 +374,7 @@ static bool predict_mask_overrides(const struct ap_host *h, const struct step *s
 				   struct findings *f)
 {
 	char apqns[5 * APQN_BUF + 8] = "", apqn[APQN_BUF];
+	struct advice *adv;
 	unsigned int shown = 0;
 
 	if (!h->noverrides)
@@ -384,15 +389,17 @@ static bool predict_mask_overrides(const struct ap_host *h, const struct step *s
 	}
 	if (h->noverrides > shown)
 		snprintf(apqns + strlen(apqns), sizeof(apqns) - strlen(apqns), " ...");
-	refuse(f, "override-set", -1, -1, "host",
-	       P_("%u queue has a driver_override (%s): while any has one the kernel refuses "
-		  "writes to %s, because queues are reserved one by one: release it with "
-		  "'apmatrix release --apqns' (or driverctl -b ap unset-override) first",
-		  "%u queues have a driver_override (%s): while any has one the kernel refuses "
-		  "writes to %s, because queues are reserved one by one: release them with "
-		  "'apmatrix release --apqns' (or driverctl -b ap unset-override) first",
-		  h->noverrides),
-	       h->noverrides, apqns, ap_mask_attr(s->mask));
+	adv = finding_advise(refuse(f, "override-set", -1, -1, "host",
+				    P_("%u queue has a driver_override (%s): while any has one the "
+				       "kernel refuses writes to %s, because queues are reserved one "
+				       "by one",
+				       "%u queues have a driver_override (%s): while any has one the "
+				       "kernel refuses writes to %s, because queues are reserved one "
+				       "by one", h->noverrides),
+				    h->noverrides, apqns, ap_mask_attr(s->mask)),
+			     ADVICE_RELEASE_OVERRIDES);
+	if (adv)
+		adv->count = h->noverrides;
 	return false;
 }
 
@@ -464,9 +471,9 @@ static void predict_create(struct ap_host *h, const struct step *s, struct findi
 		return;
 	}
 	if (!h->matrix_present)
-		refuse(f, "no-vfio-ap", -1, -1, s->uuid,
-		       _("there is no vfio_ap matrix device: load the vfio_ap module "
-			 "(modprobe vfio_ap)"));
+		finding_advise(refuse(f, "no-vfio-ap", -1, -1, s->uuid,
+				      _("there is no vfio_ap matrix device")),
+			       ADVICE_LOAD_VFIO_AP);
 	v = realloc(h->mdevs, (h->nmdevs + 1) * sizeof(*v));
 	if (!v) {
 		/* the model would lack the mdev: the later steps cannot be checked */
@@ -687,6 +694,8 @@ void plan_check(const struct plan *p, const struct ap_host *h, bool strict,
 					   x->owners[0]);
 			} else {
 				y = refuse(f, x->rule, x->adapter, x->domain, NULL, "%s", x->message);
+				if (y)
+					y->advice = x->advice;
 			}
 			for (unsigned int k = 0; y && k < x->nowners; k++)
 				finding_owner(y, x->owners[k]);
