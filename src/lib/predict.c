@@ -640,6 +640,56 @@ int plan_predict_step(struct ap_host *model, const struct step *s, struct findin
 	return f->n > mark ? rule_errno(f->v[mark].rule) : 0;
 }
 
+/*
+ * Whether a conflict of the end state is the plan's to report: an error (or,
+ * with strict, a host-owned warning) the host did not have before, that no
+ * refusal predicted for the same APQN or id already says.
+ */
+static bool conflict_is_new(const struct finding *x, const struct findings *before,
+			    const struct findings *f, unsigned int predicted, bool strict)
+{
+	if (x->severity == SEV_INFO ||
+	    (x->severity == SEV_WARNING && !(strict && !strncmp(x->rule, "host-owned", 10))))
+		return false;
+	for (unsigned int j = 0; j < before->n; j++)
+		if (finding_equal(x, &before->v[j]) ||
+		    (!strcmp(x->rule, before->v[j].rule) && x->adapter == before->v[j].adapter &&
+		     x->domain == before->v[j].domain && x->adapter >= 0 &&
+		     !strcmp(x->owners[0], before->v[j].owners[0])))
+			return false;
+	for (unsigned int j = 0; j < predicted; j++)
+		if ((x->adapter >= 0 && x->adapter == f->v[j].adapter &&
+		     x->domain == f->v[j].domain) ||
+		    (x->adapter < 0 && !strcmp(x->rule, f->v[j].rule) &&
+		     !strcmp(x->owners[0], f->v[j].owners[0])))
+			return false;
+	return true;
+}
+
+/* Adds a conflict of the end state as the plan's refusal: what the change would do. */
+static void add_conflict(const struct plan *p, const struct finding *x, struct findings *f)
+{
+	struct finding *y;
+	char apqn[APQN_BUF];
+
+	if (!strcmp(x->rule, "host-owned") && x->adapter >= 0) {
+		apqn_format((unsigned int)x->adapter, (unsigned int)x->domain, apqn);
+		y = refuse(f, x->rule, x->adapter, x->domain, NULL,
+			   _("the change would give APQN %s of %s to the default "
+			     "drivers, and the host would use the guest's queue: "
+			     "unassign it from %s first"), apqn, x->owners[0],
+			   x->owners[0]);
+	} else {
+		y = refuse(f, x->rule, x->adapter, x->domain, NULL, "%s", x->message);
+		if (y)
+			y->advice = x->advice;
+	}
+	for (unsigned int k = 0; y && k < x->nowners; k++)
+		finding_owner(y, x->owners[k]);
+	if (y)
+		name_new_mdevs(p, y);
+}
+
 void plan_check(const struct plan *p, const struct ap_host *h, bool strict,
 		struct findings *f, struct ap_host *end)
 {
@@ -660,49 +710,9 @@ void plan_check(const struct plan *p, const struct ap_host *h, bool strict,
 	conflict_check(&model, &after);
 	if (before.fail || after.fail)
 		f->fail = before.fail ? before.fail : after.fail;
-	for (unsigned int i = 0; i < after.n; i++) {
-		const struct finding *x = &after.v[i];
-		bool old = false, dup = false;
-
-		if (x->severity == SEV_INFO ||
-		    (x->severity == SEV_WARNING && !(strict && !strncmp(x->rule, "host-owned", 10))))
-			continue;
-		for (unsigned int j = 0; j < before.n && !old; j++)
-			old = finding_equal(x, &before.v[j]) ||
-			      (!strcmp(x->rule, before.v[j].rule) && x->adapter == before.v[j].adapter &&
-			       x->domain == before.v[j].domain && x->adapter >= 0 &&
-			       !strcmp(x->owners[0], before.v[j].owners[0]));
-		/* a refusal predicted for the same APQN or id already says it */
-		for (unsigned int j = 0; j < predicted && !dup; j++)
-			dup = (x->adapter >= 0 && x->adapter == f->v[j].adapter &&
-			       x->domain == f->v[j].domain) ||
-			      (x->adapter < 0 && !strcmp(x->rule, f->v[j].rule) &&
-			       !strcmp(x->owners[0], f->v[j].owners[0]));
-		if (old || dup)
-			continue;
-		{
-			struct finding *y;
-			char apqn[APQN_BUF];
-
-			/* what the change would do, and what to do instead */
-			if (!strcmp(x->rule, "host-owned") && x->adapter >= 0) {
-				apqn_format((unsigned int)x->adapter, (unsigned int)x->domain, apqn);
-				y = refuse(f, x->rule, x->adapter, x->domain, NULL,
-					   _("the change would give APQN %s of %s to the default "
-					     "drivers, and the host would use the guest's queue: "
-					     "unassign it from %s first"), apqn, x->owners[0],
-					   x->owners[0]);
-			} else {
-				y = refuse(f, x->rule, x->adapter, x->domain, NULL, "%s", x->message);
-				if (y)
-					y->advice = x->advice;
-			}
-			for (unsigned int k = 0; y && k < x->nowners; k++)
-				finding_owner(y, x->owners[k]);
-			if (y)
-				name_new_mdevs(p, y);
-		}
-	}
+	for (unsigned int i = 0; i < after.n; i++)
+		if (conflict_is_new(&after.v[i], &before, f, predicted, strict))
+			add_conflict(p, &after.v[i], f);
 	findings_free(&before);
 	findings_free(&after);
 	if (end)
