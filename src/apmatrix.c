@@ -34,7 +34,7 @@ static const char *color_arg;
 struct poptOption apm_global_options[] = {
 	{ NULL, '\0', POPT_ARG_INTL_DOMAIN, PACKAGE, 0, NULL, NULL },
 	{ "root", '\0', POPT_ARG_STRING, &apm_opts.root, 0,
-	  N_("use DIR as the prefix for /sys, /etc and /run"), N_("DIR") },
+	  N_("use DIR as the prefix for /sys, /etc, /run and /proc"), N_("DIR") },
 	{ "json", 'j', POPT_ARG_NONE, &apm_opts.json, 0,
 	  N_("print JSON for scripts"), NULL },
 	{ "dry-run", 'n', POPT_ARG_NONE, &apm_opts.dry_run, 0,

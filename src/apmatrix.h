@@ -151,6 +151,8 @@ int apm_interrupted(void);
 struct plan;
 struct findings;
 int apm_change_run(struct ap_host *h, struct plan *p, bool strict, const struct findings *extra);
+/* Reports findings that refuse a change before any write; returns APM_EXIT_REFUSED. */
+int apm_refuse(const struct findings *f);
 /* {"changed": ..., "dry_run": ..., "steps": [...]} for a command's JSON. */
 struct json_object *apm_change_json(const struct plan *p, bool changed);
 /* An id list option; exit 2 with a message naming the option on error. */

@@ -17,6 +17,7 @@
 #include "conf.h"
 #include "conflict.h"
 #include "lock.h"
+#include "machine.h"
 #include "out/json.h"
 #include "out/text.h"
 #include "advice.h"
@@ -95,28 +96,99 @@ static int defs_as_persisted(struct ap_host *h, const struct desired *d, bool pr
 	return 0;
 }
 
+/* Removes a file of /etc, or says that it would. */
+static int remove_etc(const char *rel)
+{
+	int rc;
+
+	if (apm_opts.dry_run) {
+		apm_info(_("would remove %s/%s\n"), sysfs_tree_root(TREE_ETC), rel);
+		return 0;
+	}
+	rc = sysfs_unlink(TREE_ETC, rel);
+	if (rc && rc != -ENOENT) {
+		apm_err(_("cannot remove %s/%s: %s"), sysfs_tree_root(TREE_ETC), rel, strerror(-rc));
+		return APM_EXIT_FAILED;
+	}
+	if (!rc && apm_opts.verbose && !apm_opts.json)
+		printf(_("removed %s/%s\n"), sysfs_tree_root(TREE_ETC), rel);
+	return 0;
+}
+
 /* Removes the definitions defs_as_persisted set aside, or says it would. */
 static int remove_defs(const struct mdev_def *gone, unsigned int n)
 {
 	char rel[128];
-	int rc;
 
 	for (unsigned int i = 0; i < n; i++) {
 		snprintf(rel, sizeof(rel), MDEVCTL_DIR "/%s", gone[i].uuid);
-		if (apm_opts.dry_run) {
-			apm_info(_("would remove %s/%s\n"), sysfs_tree_root(TREE_ETC), rel);
-			continue;
-		}
-		rc = sysfs_unlink(TREE_ETC, rel);
-		if (rc && rc != -ENOENT) {
-			apm_err(_("cannot remove %s/%s: %s"), sysfs_tree_root(TREE_ETC), rel,
-				strerror(-rc));
+		if (remove_etc(rel))
 			return APM_EXIT_FAILED;
-		}
-		if (apm_opts.verbose && !apm_opts.json)
-			printf(_("removed %s/%s\n"), sysfs_tree_root(TREE_ETC), rel);
 	}
 	return 0;
+}
+
+/*
+ * A file that names a machine is for that machine and partition only: an
+ * APQN such as 05.0004 means another queue on another LPAR.
+ */
+static void check_machine(const char *path, const struct desired *d, struct findings *f)
+{
+	char want[192], have[192];
+	struct machine_id m;
+
+	if (!d->has_machine)
+		return;
+	machine_read(&m);
+	if (m.known && machine_matches(&m, &d->machine))
+		return;
+	machine_text(&d->machine, want, sizeof(want));
+	machine_text(&m, have, sizeof(have));
+	if (m.known)
+		findings_add(f, SEV_ERROR, "machine", -1, -1,
+			     _("%s is for machine %s, but this is %s: apply it there, or use "
+			       "--force"), path, want, have);
+	else
+		findings_add(f, SEV_ERROR, "machine", -1, -1,
+			     _("%s is for machine %s, but this host does not say which machine it "
+			       "is (no /proc/sysinfo): use --force to apply it anyway"), path, want);
+}
+
+/* Before and after of every guest the file names and every mdev --prune removes. */
+static struct json_object *guest_changes(const struct ap_host *h, const struct desired *d,
+					 bool prune)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (unsigned int i = 0; i < d->nguests; i++) {
+		const struct desired_guest *g = &d->guests[i];
+		const struct ap_mdev *m = ap_mdev_get(h, g->uuid);
+
+		json_object_array_add(a, json_guest_change(g->name, g->uuid, m ? &m->matrix : NULL,
+							   g->absent ? NULL : &g->matrix));
+	}
+	for (unsigned int i = 0; i < h->nmdevs && prune; i++)
+		if (!desired_guest_get(d, h->mdevs[i].uuid))
+			json_object_array_add(a, json_guest_change(NULL, h->mdevs[i].uuid,
+								   &h->mdevs[i].matrix, NULL));
+	return a;
+}
+
+/* {"before": {"apmask", "aqmask"}, "after": {...}}: the masks the file leaves or sets. */
+static struct json_object *mask_changes(const struct ap_host *h, const struct desired *d)
+{
+	struct json_object *o = json_object_new_object(), *b = json_object_new_object(),
+			   *a = json_object_new_object();
+
+	json_object_object_add(b, "apmask", json_mask(&h->apmask, NULL));
+	json_object_object_add(b, "aqmask", json_mask(&h->aqmask, NULL));
+	json_object_object_add(a, "apmask", json_mask(d->has_apmask ? &d->apmask : &h->apmask,
+						      &h->apmask));
+	json_object_object_add(a, "aqmask", json_mask(d->has_aqmask ? &d->aqmask : &h->aqmask,
+						      &h->aqmask));
+	json_object_object_add(o, "before", b);
+	json_object_object_add(o, "after", a);
+	return o;
 }
 
 /* apmatrix plan FILE and apply FILE share everything but the writing. */
@@ -164,6 +236,14 @@ static int plan_or_apply(int argc, const char **argv, bool apply)
 	rc = check_file(cl.args[0], &d, &f);
 	if (rc)
 		goto free_desired;
+	check_machine(cl.args[0], &d, &f);
+	if (f.errors && !apm_opts.force) {
+		rc = apm_refuse(&f);
+		goto free_desired;
+	}
+	for (unsigned int i = 0; i < f.n; i++)
+		if (f.v[i].severity == SEV_ERROR)
+			apm_warn(_("--force: writing although %s"), f.v[i].message);
 	if (!apply)
 		apm_opts.dry_run = 1;
 	apm_change_file(cl.args[0]);
@@ -208,6 +288,8 @@ static int plan_or_apply(int argc, const char **argv, bool apply)
 		struct json_object *o = apm_change_json(&p, (p.n && !apm_opts.dry_run) ||
 						       persist_changed);
 
+		json_object_object_add(o, "guests", guest_changes(&h, &d, prune));
+		json_object_object_add(o, "masks", mask_changes(&h, &d));
 		apm_print_json(o);
 		json_object_put(o);
 	}
@@ -236,8 +318,8 @@ int cmd_apply(int argc, const char **argv)
 /* One file persist keeps for boot: its text, and how far writing it got. */
 struct etc_file {
 	char rel[128];
-	char *text;
-	bool differs;		/* the file is not there with this text */
+	char *text;		/* NULL: the file goes (a guest with "state": "absent") */
+	bool differs;		/* the file is not there with this text (or is there to go) */
 	char staged[192];	/* its temporary file, or "" */
 	bool written;
 };
@@ -294,7 +376,7 @@ static int etc_write_all(struct etc_file *v, unsigned int n, bool *changed)
 	int rc = 0;
 
 	for (unsigned int i = 0; i < n && !rc; i++)
-		if (v[i].differs) {
+		if (v[i].differs && v[i].text) {
 			rc = sysfs_stage_file(TREE_ETC, v[i].rel, v[i].text, strlen(v[i].text),
 					      0644, v[i].staged, sizeof(v[i].staged));
 			if (rc) {
@@ -314,7 +396,10 @@ static int etc_write_all(struct etc_file *v, unsigned int n, bool *changed)
 	for (unsigned int i = 0; i < n && !rc; i++) {
 		if (!v[i].differs)
 			continue;
-		rc = sysfs_commit_file(TREE_ETC, v[i].staged, v[i].rel);
+		if (v[i].text)
+			rc = sysfs_commit_file(TREE_ETC, v[i].staged, v[i].rel);
+		else
+			rc = sysfs_unlink(TREE_ETC, v[i].rel);
 		if (rc) {
 			etc_error(v[i].rel, rc);
 			break;
@@ -323,7 +408,8 @@ static int etc_write_all(struct etc_file *v, unsigned int n, bool *changed)
 		done++;
 		*changed = true;
 		if (apm_opts.verbose && !apm_opts.json)
-			printf(_("wrote %s/%s\n"), sysfs_tree_root(TREE_ETC), v[i].rel);
+			printf(v[i].text ? _("wrote %s/%s\n") : _("removed %s/%s\n"),
+			       sysfs_tree_root(TREE_ETC), v[i].rel);
 	}
 	if (!rc)
 		return 0;
@@ -385,8 +471,11 @@ int apm_persist_boot_check(const struct ap_host *h, const struct desired *d,
 
 	for (unsigned int i = 0; i < n && !rc; i++) {
 		const char *uuid;
-		char *text = persist_text(h, d, i, &uuid);
+		char *text;
 
+		if (d && d->guests[i].absent)
+			continue;
+		text = persist_text(h, d, i, &uuid);
 		rc = text ? boot_files_put(&fs, uuid, text) : -ENOMEM;
 		free(text);
 	}
@@ -437,22 +526,30 @@ int apm_persist(const struct ap_host *h, const struct desired *d, bool *changed)
 	if (!v)
 		return APM_EXIT_FAILED;
 	for (unsigned int i = 0; i < n; i++) {
-		const char *uuid;
+		const char *uuid = d ? d->guests[i].uuid : h->mdevs[i].uuid;
 
+		snprintf(v[i].rel, sizeof(v[i].rel), MDEVCTL_DIR "/%s", uuid);
+		/* a guest the file wants gone does not come back at boot */
+		if (d && d->guests[i].absent) {
+			v[i].differs = ap_def_get(h, uuid) != NULL;
+			continue;
+		}
 		v[i].text = persist_text(h, d, i, &uuid);
 		if (!v[i].text)
 			goto out;
-		snprintf(v[i].rel, sizeof(v[i].rel), MDEVCTL_DIR "/%s", uuid);
+		v[i].differs = !etc_same(v[i].rel, v[i].text);
 	}
 	v[n].text = udev_rule_format(apm, aqm);
 	if (!v[n].text)
 		goto out;
 	snprintf(v[n].rel, sizeof(v[n].rel), "udev/rules.d/41-ap.rules");
+	v[n].differs = !etc_same(v[n].rel, v[n].text);
 	for (unsigned int i = 0; i <= n; i++) {
-		v[i].differs = !etc_same(v[i].rel, v[i].text);
-		etc_json(v[i].differs ? persisted : persist_unchanged, v[i].rel);
+		if (v[i].text || v[i].differs)
+			etc_json(v[i].differs ? persisted : persist_unchanged, v[i].rel);
 		if (v[i].differs && apm_opts.dry_run)
-			apm_info(_("would write %s/%s\n"), sysfs_tree_root(TREE_ETC), v[i].rel);
+			apm_info(v[i].text ? _("would write %s/%s\n") : _("would remove %s/%s\n"),
+				 sysfs_tree_root(TREE_ETC), v[i].rel);
 	}
 	rc = apm_opts.dry_run ? 0 : etc_write_all(v, n + 1, changed);
 out:
@@ -509,6 +606,11 @@ int cmd_persist(int argc, const char **argv)
 				const char *uuid = file ? d.guests[i].uuid : h.mdevs[i].uuid;
 				struct mdev_def *x = (struct mdev_def *)ap_def_get(&next, uuid);
 
+				if (file && d.guests[i].absent) {
+					if (x)
+						memset(&x->matrix, 0, sizeof(x->matrix));
+					continue;
+				}
 				if (!x) {
 					x = &next.defs[next.ndefs++];
 					memset(x, 0, sizeof(*x));
@@ -762,6 +864,7 @@ int apm_check_file(const char *path)
 		rc = apm_load_host(&h, AP_READ_DEFS);
 		if (rc)
 			goto out;
+		check_machine(path, &d, &f);
 		if (plan_desired(&p, &h, &d, false))
 			f.fail = -ENOMEM;
 		else

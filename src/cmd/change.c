@@ -497,6 +497,12 @@ static struct json_object *report_undo_failed(const struct plan *p, const struct
 	return report_left(h);
 }
 
+int apm_refuse(const struct findings *f)
+{
+	report_refusal(f);
+	return APM_EXIT_REFUSED;
+}
+
 /*
  * Says what failed and what the undo did; returns whether the host is left
  * changed (read back after a failed undo).

@@ -6,6 +6,7 @@
 
 #include "ap.h"
 #include "apmatrix.h"
+#include "machine.h"
 #include "out/json.h"
 #include "out/text.h"
 
@@ -29,8 +30,13 @@ static void list_json(const struct ap_host *h, enum what what)
 	struct json_stream s;
 
 	jstream_begin(&s);
-	if (what == W_ALL)
+	if (what == W_ALL) {
+		struct machine_id m;
+
+		machine_read(&m);
+		jstream_member(&s, "machine", json_machine(&m));
 		jstream_member(&s, "bus", json_bus(h));
+	}
 	if (what == W_ALL || what == W_ADAPTERS) {
 		jstream_array_begin(&s, "adapters");
 		for (unsigned int i = 0; i < h->ncards; i++)
@@ -92,6 +98,8 @@ int cmd_list(int argc, const char **argv)
 	}
 	/* per-queue status files where queues are listed, in the table and in JSON */
 	flags = AP_READ_DEFS;
+	if (what == W_ALL || what == W_ADAPTERS)
+		flags |= AP_READ_SERIALS;
 	if (what == W_ALL || what == W_QUEUES)
 		flags |= AP_READ_DETAIL;
 	rc = apm_load_host(&h, flags);

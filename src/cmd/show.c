@@ -8,12 +8,14 @@
 #include "ap.h"
 #include "apmatrix.h"
 #include "guestview.h"
+#include "machine.h"
 #include "matrix.h"
 #include "out/json.h"
 #include "out/text.h"
 
-/* {"adapters": [...], "domains": [...], "mdevs": [...]} for the mdevs asked for. */
-static void show_json(const struct ap_host *h, const char *const *uuids, int n)
+/* {"machine", "adapters": [...], "domains": [...], "mdevs": [...]} for the mdevs asked for. */
+static void show_json(const struct ap_host *h, const struct machine_id *m,
+		      const char *const *uuids, int n)
 {
 	struct json_object *o = json_object_new_object(), *list = json_object_new_array();
 	bool *picked = calloc(h->nmdevs + 1, sizeof(bool));
@@ -26,6 +28,7 @@ static void show_json(const struct ap_host *h, const char *const *uuids, int n)
 		if (picked[i])
 			json_object_array_add(list, json_mdev(h, h->mdevs[i].uuid));
 	free(picked);
+	json_object_object_add(o, "machine", json_machine(m));
 	json_object_object_add(o, "adapters", json_ids(&rows));
 	json_object_object_add(o, "domains", json_ids(&cols));
 	json_object_object_add(o, "mdevs", list);
@@ -173,10 +176,15 @@ int cmd_show(int argc, const char **argv)
 			rc = APM_EXIT_NODEV;
 		}
 	if (!rc) {
-		if (apm_opts.json)
-			show_json(&h, cl.args, cl.nargs);
-		else
+		struct machine_id m;
+
+		machine_read(&m);
+		if (apm_opts.json) {
+			show_json(&h, &m, cl.args, cl.nargs);
+		} else {
+			text_machine(&m);
 			text_grid(&h, cl.args, cl.nargs, apm_use_color(STDOUT_FILENO));
+		}
 	}
 	ap_host_free(&h);
 out:

@@ -243,6 +243,30 @@ static void read_card(struct ap_card *c)
 #undef CARD_ATTR
 }
 
+/*
+ * The serial number of a CCA or EP11 card: the card attribute "serialnr"
+ * that zcrypt_cex4.c adds (cca_serialnr_show, ep11_serialnr_show; EP11 from
+ * Linux 5.4). Accelerators have none, an offline card shows an empty line.
+ */
+static void read_serial(struct ap_card *c)
+{
+	char rel[64], buf[64];
+	size_t b = 0, n;
+
+	snprintf(rel, sizeof(rel), DEVICES "/card%02x/serialnr", c->id);
+	if (sysfs_read(rel, buf, sizeof(buf)) <= 0)
+		return;
+	while (buf[b] == ' ')
+		b++;
+	n = strlen(buf + b);
+	while (n && buf[b + n - 1] == ' ')
+		n--;
+	buf[b + n] = '\0';
+	if (n && n < sizeof(c->serial) &&
+	    strspn(buf + b, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-") == n)
+		snprintf(c->serial, sizeof(c->serial), "%s", buf + b);
+}
+
 static int cmp_mdev(const void *x, const void *y)
 {
 	return strcmp(((const struct ap_mdev *)x)->uuid, ((const struct ap_mdev *)y)->uuid);
@@ -643,6 +667,8 @@ int ap_host_read(struct ap_host *h, unsigned int flags)
 	}
 	for (unsigned int i = 0; i < h->ncards; i++)
 		read_card(&h->cards[i]);
+	for (unsigned int i = 0; i < h->ncards && (flags & AP_READ_SERIALS); i++)
+		read_serial(&h->cards[i]);
 	rc = read_drivers(h);
 	if (rc)
 		goto fail;

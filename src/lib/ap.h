@@ -35,6 +35,7 @@ struct ap_card {
 	bool functions_known;
 	int online, config, chkstop;	/* 1, 0, or -1 when the file is absent */
 	uint8_t driver;			/* index into ap_host.drivers, 0 = none */
+	char serial[20];		/* serialnr of a CCA or EP11 card, "" when not shown */
 };
 
 /* A queue's driver_override (kernel 6.19 and later), by what it names. */
@@ -93,6 +94,7 @@ struct ap_host {
 enum {
 	AP_READ_DETAIL = 1,	/* per-queue online and status files (text tables) */
 	AP_READ_DEFS = 2,	/* mdevctl definitions and persistent masks */
+	AP_READ_SERIALS = 4,	/* the cards' serial numbers (asks the card) */
 };
 
 /* "apmask" / "aqmask": the attribute under /sys/bus/ap. */

@@ -547,7 +547,7 @@ void desired_uuid(const char *name, char buf[UUID_BUF])
 static int parse_guest(struct desired *d, unsigned int idx, struct json_object *g)
 {
 	static const char *const keys[] = { "name", "uuid", "adapters", "domains",
-					    "control_domains", "autostart", NULL };
+					    "control_domains", "autostart", "state", NULL };
 	struct desired_guest *x = &d->guests[idx];
 	struct json_object *v;
 	char where[64], at[96];
@@ -584,6 +584,15 @@ static int parse_guest(struct desired *d, unsigned int idx, struct json_object *
 		if (!json_object_is_type(v, json_type_boolean))
 			return desired_fail(d, at, _("true or false"));
 		x->autostart = json_object_get_boolean(v);
+	}
+	if (json_object_object_get_ex(g, "state", &v)) {
+		const char *t = json_object_get_string(v);
+
+		snprintf(at, sizeof(at), "%s.state", where);
+		if (!json_object_is_type(v, json_type_string) ||
+		    (strcmp(t, "present") && strcmp(t, "absent")))
+			return desired_fail(d, at, _("\"present\" or \"absent\""));
+		x->absent = !strcmp(t, "absent");
 	}
 #define IDS(key, field)                                                         \
 	if (json_object_object_get_ex(g, key, &v)) {                            \
@@ -651,9 +660,34 @@ static int unique_guests(struct desired *d)
 			    first);
 }
 
+/* "machine": {"type": "3906", "lpar_name": "LP01", ...}: the machine a file is for. */
+static int parse_machine(struct desired *d, struct json_object *v)
+{
+	if (!json_object_is_type(v, json_type_object) || !json_object_object_length(v))
+		return desired_fail(d, "machine", _("expected {\"type\": ..., \"sequence_code\": ..., "
+						    "\"lpar_name\": ...}"));
+	json_object_object_foreach(v, key, val) {
+		enum machine_field f = machine_field_of(key);
+		char at[96];
+		const char *t;
+
+		snprintf(at, sizeof(at), "machine.%s", key);
+		if (f == MF_COUNT)
+			return desired_fail(d, at, _("unknown key"));
+		t = json_object_get_string(val);
+		if ((!json_object_is_type(val, json_type_string) &&
+		     !(f == MF_LPAR_NUMBER && json_object_is_type(val, json_type_int))) ||
+		    !*t || strlen(t) >= sizeof(d->machine.field[f]))
+			return desired_fail(d, at, _("expected a text as /proc/sysinfo shows it"));
+		snprintf(d->machine.field[f], sizeof(d->machine.field[f]), "%s", t);
+	}
+	d->has_machine = true;
+	return 0;
+}
+
 int desired_parse(const char *text, size_t len, struct desired *d)
 {
-	static const char *const top[] = { "reserve", "masks", "guests", NULL };
+	static const char *const top[] = { "machine", "reserve", "masks", "guests", NULL };
 	static const char *const reserve_keys[] = { "adapters", "domains", NULL };
 	static const char *const mask_keys[] = { "apmask", "aqmask", NULL };
 	struct json_object *root, *v, *w;
@@ -674,6 +708,8 @@ int desired_parse(const char *text, size_t len, struct desired *d)
 		goto out;
 	}
 	rc = only_keys(d, "", root, top);
+	if (!rc && json_object_object_get_ex(root, "machine", &v))
+		rc = parse_machine(d, v);
 	if (rc)
 		goto out;
 	if (json_object_object_get_ex(root, "reserve", &v) &&
@@ -751,6 +787,14 @@ void desired_free(struct desired *d)
 	free(d->guests);
 	d->guests = NULL;
 	d->nguests = 0;
+}
+
+const struct desired_guest *desired_guest_get(const struct desired *d, const char *uuid)
+{
+	for (unsigned int i = 0; i < d->nguests; i++)
+		if (!strcmp(d->guests[i].uuid, uuid))
+			return &d->guests[i];
+	return NULL;
 }
 
 /* Appends printf text to a growing buffer; keeps going after a failure. */

@@ -14,6 +14,7 @@
 
 #include "bitmap.h"
 #include "error.h"
+#include "machine.h"
 #include "matrix.h"
 
 #define MDEVCTL_DIR "mdevctl.d/matrix"
@@ -97,12 +98,15 @@ struct desired_guest {
 	char uuid[UUID_BUF];
 	bool uuid_given;	/* else derived from the name (UUID v5) */
 	bool autostart;
+	bool absent;		/* "state": "absent": the guest's mdev goes */
 	struct ap_matrix matrix;
 };
 
 struct desired {
 	bool has_apmask, has_aqmask;	/* a mask absent from the file is left alone */
 	struct bitmap apmask, aqmask;
+	bool has_machine;		/* the file names the machine it is for */
+	struct machine_id machine;	/* the fields it names; the others "" */
 	struct desired_guest *guests;
 	unsigned int nguests;
 	struct lib_error error;		/* "guests[1].adapters: ..." */
@@ -118,6 +122,8 @@ struct desired {
  */
 int desired_parse(const char *text, size_t len, struct desired *d);
 void desired_free(struct desired *d);
+/* The guest of d whose mdev is uuid, or NULL. */
+const struct desired_guest *desired_guest_get(const struct desired *d, const char *uuid);
 /* The UUID apmatrix derives from a guest name. */
 void desired_uuid(const char *name, char buf[UUID_BUF]);
 

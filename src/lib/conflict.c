@@ -688,7 +688,8 @@ void desired_check(const struct desired *d, struct findings *f)
 	}
 	for (unsigned int i = 0; i < d->nguests; i++) {
 		snprintf(h.mdevs[i].uuid, UUID_BUF, "%s", d->guests[i].uuid);
-		h.mdevs[i].matrix = d->guests[i].matrix;
+		if (!d->guests[i].absent)
+			h.mdevs[i].matrix = d->guests[i].matrix;
 	}
 	h.nmdevs = d->nguests;
 	conflict_check(&h, f);

@@ -230,18 +230,18 @@ int plan_desired(struct plan *p, const struct ap_host *h, const struct desired *
 
 		if (!m)
 			continue;
+		/* a guest the file wants gone goes first, like a pruned one */
+		if (d->guests[i].absent) {
+			rc = plan_remove(p, m->uuid, &m->matrix);
+			continue;
+		}
 		matrix_and(&mid[i], &m->matrix, &d->guests[i].matrix);
 		rc = plan_matrix(p, m->uuid, &m->matrix, &mid[i], h->has_ap_config);
 	}
 	/* 2. prune: active mdevs the file does not name */
-	for (unsigned int i = 0; i < h->nmdevs && prune && !rc; i++) {
-		bool named = false;
-
-		for (unsigned int k = 0; k < d->nguests && !named; k++)
-			named = !strcmp(d->guests[k].uuid, h->mdevs[i].uuid);
-		if (!named)
+	for (unsigned int i = 0; i < h->nmdevs && prune && !rc; i++)
+		if (!desired_guest_get(d, h->mdevs[i].uuid))
 			rc = plan_remove(p, h->mdevs[i].uuid, &h->mdevs[i].matrix);
-	}
 	/* 3. the masks: give back to the host, then reserve */
 	if (!rc && d->has_apmask)
 		rc = plan_mask_to(p, AP_APMASK, &apm, &d->apmask, true);
@@ -257,11 +257,12 @@ int plan_desired(struct plan *p, const struct ap_host *h, const struct desired *
 	}
 	/* 4. create, 5. grow */
 	for (unsigned int i = 0; i < d->nguests && !rc; i++)
-		if (!ap_mdev_get(h, d->guests[i].uuid))
+		if (!d->guests[i].absent && !ap_mdev_get(h, d->guests[i].uuid))
 			rc = plan_create(p, d->guests[i].uuid);
 	for (unsigned int i = 0; i < d->nguests && !rc; i++)
-		rc = plan_matrix(p, d->guests[i].uuid, &mid[i], &d->guests[i].matrix,
-				 h->has_ap_config);
+		if (!d->guests[i].absent)
+			rc = plan_matrix(p, d->guests[i].uuid, &mid[i], &d->guests[i].matrix,
+					 h->has_ap_config);
 	free(mid);
 	return rc;
 }

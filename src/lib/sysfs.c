@@ -14,10 +14,8 @@
 
 #include "sysfs.h"
 
-#define NTREES 4
-
-static char *tree_roots[NTREES];
-static const char *const tree_defaults[NTREES] = { "/sys", "/etc", "/run", "/proc" };
+static char *tree_roots[TREE_COUNT];
+static const char *const tree_defaults[TREE_COUNT] = { "/sys", "/etc", "/run", "/proc" };
 
 static char *join(const char *a, const char *b)
 {
@@ -47,7 +45,7 @@ static char *trim_prefix(const char *dir)
 
 void sysfs_exit(void)
 {
-	for (int i = 0; i < NTREES; i++) {
+	for (int i = 0; i < TREE_COUNT; i++) {
 		free(tree_roots[i]);
 		tree_roots[i] = NULL;
 	}
@@ -69,18 +67,18 @@ int sysfs_init(const char *root)
 		prefix = trim_prefix(root);
 		if (!prefix)
 			return -ENOMEM;
-		for (int i = 0; i < NTREES; i++)
+		for (int i = 0; i < TREE_COUNT; i++)
 			tree_roots[i] = join(prefix, tree_defaults[i]);
 		free(prefix);
 	} else {
-		for (int i = 0; i < NTREES; i++)
+		for (int i = 0; i < TREE_COUNT; i++)
 			tree_roots[i] = strdup(tree_defaults[i]);
 		if (sysroot && *sysroot) {
 			free(tree_roots[TREE_SYS]);
 			tree_roots[TREE_SYS] = trim_prefix(sysroot);
 		}
 	}
-	for (int i = 0; i < NTREES; i++)
+	for (int i = 0; i < TREE_COUNT; i++)
 		if (!tree_roots[i])
 			return -ENOMEM;
 	return 0;

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-enum sysfs_tree { TREE_SYS, TREE_ETC, TREE_RUN, TREE_PROC };
+enum sysfs_tree { TREE_SYS, TREE_ETC, TREE_RUN, TREE_PROC, TREE_COUNT };
 
 /*
  * Sets the prefixes: root (may be NULL) for all trees, else the
@@ -22,7 +22,7 @@ enum sysfs_tree { TREE_SYS, TREE_ETC, TREE_RUN, TREE_PROC };
  */
 int sysfs_init(const char *root);
 void sysfs_exit(void);
-/* The directory that stands for /sys, /etc or /run. */
+/* The directory that stands for /sys, /etc, /run or /proc. */
 const char *sysfs_tree_root(enum sysfs_tree tree);
 /* The full path of rel in tree; -EINVAL for a path that climbs out ("..") or
  * -ENAMETOOLONG. */

@@ -153,6 +153,18 @@ struct json_object *json_adapter(const struct ap_host *h, const struct ap_card *
 		bm_test(&h->apmask, c->id) ? "host" : "vfio_ap"));
 	json_object_object_add(o, "vfio_capable",
 			       json_object_new_boolean(c->hwtype >= AP_VFIO_MIN_HWTYPE));
+	json_object_object_add(o, "serial", string_or_null(c->serial[0] ? c->serial : NULL));
+	return o;
+}
+
+struct json_object *json_machine(const struct machine_id *m)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "known", json_object_new_boolean(m->known));
+	for (int f = 0; f < MF_COUNT; f++)
+		json_object_object_add(o, machine_key((enum machine_field)f),
+				       string_or_null(m->field[f][0] ? m->field[f] : NULL));
 	return o;
 }
 
@@ -222,24 +234,58 @@ static struct json_object *matrix_members(struct json_object *o, const struct ap
 	return o;
 }
 
-struct json_object *json_mdev(const struct ap_host *h, const char *uuid)
+/* ["05.0004", ...]: the APQNs of a matrix. */
+static struct json_object *apqn_list(const struct ap_matrix *m)
 {
-	const struct ap_mdev *m = ap_mdev_get(h, uuid);
-	const struct mdev_def *d = ap_def_get(h, uuid);
-	const struct ap_matrix *mx = m ? &m->matrix : d ? &d->matrix : NULL;
-	struct json_object *o = json_object_new_object(), *apqns = json_object_new_array();
+	struct json_object *apqns = json_object_new_array();
 	int a, dom;
 
-	json_object_object_add(o, "uuid", json_object_new_string(m ? m->uuid : d->uuid));
-	matrix_members(o, mx);
-	bm_for_each(a, &mx->adapters)
-		bm_for_each(dom, &mx->domains) {
+	bm_for_each(a, &m->adapters)
+		bm_for_each(dom, &m->domains) {
 			char apqn[APQN_BUF];
 
 			apqn_format((unsigned int)a, (unsigned int)dom, apqn);
 			json_object_array_add(apqns, json_object_new_string(apqn));
 		}
-	json_object_object_add(o, "apqns", apqns);
+	return apqns;
+}
+
+/* {"adapters", "domains", "control_domains", "apqns"} of a matrix, or null. */
+static struct json_object *matrix_state(const struct ap_matrix *m)
+{
+	struct json_object *o;
+
+	if (!m)
+		return NULL;
+	o = matrix_members(json_object_new_object(), m);
+	json_object_object_add(o, "apqns", apqn_list(m));
+	return o;
+}
+
+struct json_object *json_guest_change(const char *name, const char *uuid,
+				      const struct ap_matrix *before, const struct ap_matrix *after)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "name", string_or_null(name));
+	json_object_object_add(o, "uuid", json_object_new_string(uuid));
+	json_object_object_add(o, "before", matrix_state(before));
+	json_object_object_add(o, "after", matrix_state(after));
+	json_object_object_add(o, "changed", json_object_new_boolean(
+		!before != !after || (before && !matrix_equal(before, after))));
+	return o;
+}
+
+struct json_object *json_mdev(const struct ap_host *h, const char *uuid)
+{
+	const struct ap_mdev *m = ap_mdev_get(h, uuid);
+	const struct mdev_def *d = ap_def_get(h, uuid);
+	const struct ap_matrix *mx = m ? &m->matrix : d ? &d->matrix : NULL;
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "uuid", json_object_new_string(m ? m->uuid : d->uuid));
+	matrix_members(o, mx);
+	json_object_object_add(o, "apqns", apqn_list(mx));
 	json_object_object_add(o, "guest_attached", m ? tristate(m->guest_attached) :
 			       json_object_new_boolean(false));
 	json_object_object_add(o, "active", json_object_new_boolean(m != NULL));

@@ -9,6 +9,7 @@
 #include "ap.h"
 #include "bitmap.h"
 #include "conflict.h"
+#include "machine.h"
 
 /* [0, 1, 5] */
 struct json_object *json_ids(const struct bitmap *b);
@@ -19,8 +20,13 @@ struct json_object *json_ids(const struct bitmap *b);
 struct json_object *json_mask(const struct bitmap *m, const struct bitmap *base);
 /* {"apqn": "05.0004", "adapter": 5, "domain": 4, "pool", "driver", "owner"} */
 struct json_object *json_queue(const struct ap_host *h, const struct ap_queue *q);
-/* An adapter (card) with its type, mode, state, driver and pool. */
+/* An adapter (card) with its type, mode, state, driver, pool and serial number. */
 struct json_object *json_adapter(const struct ap_host *h, const struct ap_card *c);
+/*
+ * The machine and partition: {"known": bool, "manufacturer", "type", "model",
+ * "sequence_code", "lpar_number", "lpar_name"}, each a string or null.
+ */
+struct json_object *json_machine(const struct machine_id *m);
 /* A usage/control domain and who uses it. */
 struct json_object *json_domain(const struct ap_host *h, unsigned int id);
 /* The bus: masks, limits, bindings, what the kernel can do. */
@@ -31,6 +37,14 @@ struct json_object *json_bus(const struct ap_host *h);
  * "guest_view"}.
  */
 struct json_object *json_mdev(const struct ap_host *h, const char *uuid);
+/*
+ * What a desired-state change does to one guest: {"name", "uuid", "before",
+ * "after", "changed"}, before and after each {"adapters", "domains",
+ * "control_domains", "apqns"} or null (no mdev).
+ */
+struct json_object *json_guest_change(const char *name, const char *uuid,
+				      const struct ap_matrix *before,
+				      const struct ap_matrix *after);
 /* {"file": "assign_adapter", "path": "/sys/...", "data": "5\n", "uuid"} */
 struct step;
 struct json_object *json_step(const struct step *s);

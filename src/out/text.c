@@ -271,6 +271,17 @@ static char cell(const struct ap_host *h, const int *letter, unsigned int a, uns
 	return host ? '-' : '.';
 }
 
+void text_machine(const struct machine_id *m)
+{
+	char buf[192];
+
+	if (!m->known)
+		return;
+	machine_text(m, buf, sizeof(buf));
+	text_pad(stdout, _("machine"), 12);
+	printf("%s\n\n", buf);
+}
+
 void text_grid(const struct ap_host *h, const char *const *uuids, int n, bool color)
 {
 	struct bitmap rows, cols;

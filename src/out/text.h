@@ -8,6 +8,7 @@
 
 #include "ap.h"
 #include "conflict.h"
+#include "machine.h"
 
 enum list_rows { LIST_CARDS = 1, LIST_QUEUES = 2 };
 
@@ -17,6 +18,9 @@ void text_list_adapters(const struct ap_host *h, bool verbose);
 void text_list_domains(const struct ap_host *h, bool verbose);
 /* Active mdevs and definitions. */
 void text_list_mdevs(const struct ap_host *h, bool verbose);
+
+/* "machine     IBM 3906 ..., LPAR 17 LP01" and a blank line; nothing when unknown. */
+void text_machine(const struct machine_id *m);
 
 /*
  * The matrix as a grid: adapters as rows, domains as columns, one glyph per

@@ -15,7 +15,7 @@ cflags="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-
 	-I$top_builddir -I$src $(pkg-config --cflags json-c uuid libudev)"
 lib_sources="$src/bitmap.c $src/maskexpr.c $src/matrix.c $src/conf.c $src/conflict.c
 	$src/sysfs.c $src/ap.c $src/plan.c $src/journal.c $src/lock.c
-	$src/error.c $src/jsonstrict.c $src/guestview.c"
+	$src/error.c $src/jsonstrict.c $src/guestview.c $src/machine.c"
 
 # the targets that include fuzz_nls.h speak German when a catalogue compiles:
 # the longest translations meet the fixed buffers under the sanitizers

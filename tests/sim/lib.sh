@@ -3,10 +3,12 @@
 # Source it after tests/tap.sh.  The interface is stable; apmatrix's own CLI
 # tests use it too.
 #
-#   sim_start [--kernel 4.20|6.0|6.12|6.19] TOPOLOGY
+#   sim_start [--kernel 4.20|6.0|6.12|6.19] [--sysinfo FILE] TOPOLOGY
 #       Mounts a simulated /sys on a fresh directory and waits (bounded) until
 #       it answers.  TOPOLOGY is a name looked up in $TESTDATA ("seed" means
-#       $TESTDATA/seed.json) or a path.  Sets:
+#       $TESTDATA/seed.json) or a path.  --sysinfo copies FILE (a name in
+#       $TESTDATA like "lpar17.sysinfo", or a path) to proc/sysinfo: the
+#       machine and LPAR the host says it is.  Sets:
 #         SIM_ROOT  the root to give apmatrix (--root "$SIM_ROOT"); it holds
 #                   sys/ (the mount), etc/, run/ and proc/ (see sim_guests_sync)
 #         SIM_SYS   "$SIM_ROOT/sys", the simulated /sys
@@ -74,16 +76,17 @@ sim_fuse_usable() {
 }
 
 sim_start() {
-	local kernel=6.12 topology why i
+	local kernel=6.12 sysinfo= topology why i
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--kernel) kernel=$2; shift 2 ;;
 		--kernel=*) kernel=${1#--kernel=}; shift ;;
+		--sysinfo) sysinfo=$2; shift 2 ;;
 		--) shift; break ;;
 		*) break ;;
 		esac
 	done
-	[ $# -eq 1 ] || bail_out "usage: sim_start [--kernel K] TOPOLOGY"
+	[ $# -eq 1 ] || bail_out "usage: sim_start [--kernel K] [--sysinfo FILE] TOPOLOGY"
 	topology=$(sim_topology "$1")
 	[ -f "$topology" ] || bail_out "sim_start: no topology $topology"
 	why=$(sim_fuse_usable) || sim_unavailable "$why"
@@ -92,7 +95,11 @@ sim_start() {
 	SIM_SYS=$SIM_ROOT/sys
 	SIM_CTL=$SIM_SYS/.apsim/ctl
 	SIM_LOG=$SIM_ROOT/writes.log
-	mkdir -p "$SIM_SYS" "$SIM_ROOT/etc" "$SIM_ROOT/run"
+	mkdir -p "$SIM_SYS" "$SIM_ROOT/etc" "$SIM_ROOT/run" "$SIM_ROOT/proc"
+	if [ -n "$sysinfo" ]; then
+		case "$sysinfo" in */*) ;; *) sysinfo=$TESTDATA/$sysinfo ;; esac
+		cp "$sysinfo" "$SIM_ROOT/proc/sysinfo" || bail_out "sim_start: no sysinfo $sysinfo"
+	fi
 	if [ -z "$sim_registered" ]; then
 		at_exit sim_stop
 		trap 'exit 143' TERM
@@ -164,7 +171,8 @@ sim_ctl() {
 sim_guests_sync() {
 	local proc=$SIM_ROOT/proc uuid group pid
 	[ -n "$SIM_ROOT" ] || return 0
-	rm -rf "$proc"
+	# the processes only: proc/sysinfo (sim_start --sysinfo) stays
+	rm -rf "$proc"/[0-9]*
 	mkdir -p "$proc/1/fd"
 	printf 'init\n' >"$proc/1/comm"
 	ln -s /dev/null "$proc/1/fd/0"
