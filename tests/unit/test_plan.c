@@ -212,6 +212,26 @@ static void test_desired_keeps(void **state)
 			    "apmask -2-0xff | create " U1 " | assign_adapter 5 | assign_domain 0x4");
 }
 
+/* A guest the file wants absent goes with the shrinking, before the masks; never created. */
+static void test_desired_absent(void **state)
+{
+	(void)state;
+	set_matrix(add_mdev(U1), "5", "4", "");
+	set_matrix(add_mdev(U2), "6", "4", "");
+	set_matrix(add_guest(U2), "6", "4", "");
+	guests[0].absent = true;
+	set_matrix(add_guest(U1), "5", "4", "");
+	guests[1].absent = true;
+	set_matrix(add_guest(U3), "", "", "");
+	guests[2].absent = true;
+	want.has_apmask = true;
+	set_ids(&want.apmask, "0,1,5");
+	assert_int_equal(plan_desired(&plan, &host, &want, false), 0);
+	assert_string_equal(plan_text(), "remove 1 | remove 1 | apmask -2-4,-6-0xff");
+	assert_string_equal(plan.v[0].uuid, U2);
+	assert_string_equal(plan.v[1].uuid, U1);
+}
+
 /* With ap_config: one write to what old and new share, one to the new matrix. */
 static void test_desired_ap_config(void **state)
 {
@@ -290,6 +310,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_matrix_ap_config, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_desired_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_desired_keeps, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_desired_absent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_desired_ap_config, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_override_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_step_paths, setup, teardown),
