@@ -415,8 +415,9 @@ static void predict_unbind(struct ap_host *h, const struct step *s, struct findi
 
 /*
  * The mdevs' APQNs a mask write gives to the default drivers: 6.0+ refuses
- * them with EBUSY (ap_bus.c apmask_store() asking vfio_ap's in_use
- * callback); 4.20 lets the write through silently.
+ * them with EBUSY (ap_bus.c apmask_store() asking the vfio_ap driver's
+ * in_use callback, vfio_ap_mdev_resource_in_use()); 4.20 lets the write
+ * through silently.
  */
 static void predict_mask_takes(const struct ap_host *h, const struct step *s,
 			       struct findings *f)
