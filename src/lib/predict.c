@@ -103,9 +103,11 @@ static struct finding *refuse_owner(struct findings *f, struct finding *x, const
 	for (unsigned int i = 0; i + 1 < f->n; i++) {
 		const struct finding *y = &f->v[i];
 
-		if (!strcmp(y->rule, x->rule) && y->adapter == x->adapter && y->domain == x->domain &&
+		if (!strcmp(y->rule, x->rule) && y->adapter == x->adapter &&
+		    y->domain == x->domain &&
 		    (x->adapter >= 0 || !strcmp(y->message, x->message)) &&
-		    y->nowners == x->nowners && (!x->nowners || !strcmp(y->owners[0], x->owners[0]))) {
+		    y->nowners == x->nowners &&
+		    (!x->nowners || !strcmp(y->owners[0], x->owners[0]))) {
 			f->n--;
 			f->errors--;
 			return NULL;
@@ -210,7 +212,8 @@ static void predict_sharing(const struct ap_host *h, const struct ap_mdev *m,
 				char apqn[APQN_BUF];
 				struct finding *x;
 
-				if (!matrix_has_apqn(&o->matrix, (unsigned int)a, (unsigned int)d) ||
+				if (!matrix_has_apqn(&o->matrix, (unsigned int)a,
+						     (unsigned int)d) ||
 				    has_apqn_finding(f, 0, a, d))
 					continue;
 				apqn_format((unsigned int)a, (unsigned int)d, apqn);
