@@ -149,8 +149,10 @@ options:
     type: str
     default: apmatrix
 notes:
-  - The result's C(changed) reflects the writes to sysfs; files written by
-    I(persist) do not change it.
+  - The result's C(changed) is true when apmatrix wrote to sysfs or, with
+    I(persist), wrote or removed a file kept for boot. In check mode it covers
+    the sysfs writes only, since C(apmatrix plan) does not compare the files
+    for boot.
 seealso:
   - module: apmatrix.apmatrix.apmatrix_info
 '''
