@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Executing a plan: each step written and read back, and when the kernel
- * refuses one (or a signal stops the run), the steps done undone in
- * reverse. The kernel's errnos in words come last.
+ * Executing a plan: each step written and read back (verify), and when the
+ * kernel refuses one (or a signal stops the run), the steps done undone in
+ * reverse (undo_done): each step's undo is the write that takes it back
+ * (undo): unassign for assign, remove for create, a create with the old
+ * matrix for remove, the old mask or ap_config for a mask or ap_config
+ * write, the old driver_override, a bind for an unbind. The journal notes
+ * every write and undo, so that a run killed part-way can be told. The
+ * kernel's errnos in words come last (step_explain).
  */
 #include "config.h"
 
@@ -144,6 +149,7 @@ static int undo_remove(const struct step *s)
 	return rc;
 }
 
+/* The write that takes one step back. */
 static int undo(const struct step *s)
 {
 	char rel[192], text[AP_CONFIG_LEN + 2], hex[BM_HEX_LEN], cfg[AP_CONFIG_LEN + 1], drv[64];
