@@ -688,7 +688,7 @@ int apm_need_matrix(const struct ap_host *h)
 /* Parses an id list option; a usage error names the option. */
 int apm_parse_ids(const char *cmd, const char *opt, const char *text, struct bitmap *out)
 {
-	struct mask_error err;
+	struct lib_error err;
 	char q[96];
 
 	if (!text) {

@@ -15,7 +15,7 @@
 #include "plan.h"
 
 /* "invalid mask expression "...": what is wrong", exit 2. */
-static int report_mask_error(const char *expr, const struct mask_error *err)
+static int report_mask_error(const char *expr, const struct lib_error *err)
 {
 	char q[160];
 
@@ -30,7 +30,7 @@ static int report_mask_error(const char *expr, const struct mask_error *err)
  */
 static int parse_base(const char *text, struct bitmap *base)
 {
-	struct mask_error err;
+	struct lib_error err;
 	int rc;
 
 	if (!strcmp(text, "apmask") || !strcmp(text, "aqmask")) {
@@ -62,7 +62,7 @@ static int mask_eval(int argc, const char **argv)
 		POPT_TABLEEND
 	};
 	struct apm_cmdline cl;
-	struct mask_error err;
+	struct lib_error err;
 	struct bitmap base, result, set, cleared;
 	const char *expr;
 	int rc;
@@ -224,7 +224,7 @@ static int mask_set(int argc, const char **argv)
 	};
 	struct bitmap result, set, cleared;
 	enum ap_mask_kind kind;
-	struct mask_error err;
+	struct lib_error err;
 	struct plan p = { 0 };
 	struct apm_cmdline cl;
 	const char *expr;

@@ -354,6 +354,7 @@ static void detect_generation(struct ap_host *h)
 		snprintf(rel, sizeof(rel), DEVICES "/card%02x/%02x.%04x/status", q->adapter,
 			 q->adapter, q->domain);
 		h->has_queue_status = sysfs_exists(TREE_SYS, rel);
+		h->queue_status_known = true;
 		break;
 	}
 }

@@ -167,7 +167,7 @@ size_t bm_to_ranges(const struct bitmap *b, char *buf, size_t len)
 	return need;
 }
 
-static int hexval(int c)
+int bm_hexdigit(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -193,7 +193,7 @@ int bm_from_sysfs_hex(struct bitmap *b, const char *text)
 		return -EINVAL;
 	bm_zero(&r);
 	for (size_t i = 0; i < n; i++) {
-		int v = hexval((unsigned char)text[i]);
+		int v = bm_hexdigit((unsigned char)text[i]);
 
 		if (v < 0)
 			return -EINVAL;

@@ -56,5 +56,7 @@ size_t bm_to_ranges(const struct bitmap *b, char *buf, size_t len);
  * optional trailing newline. Returns 0 or -EINVAL.
  */
 int bm_from_sysfs_hex(struct bitmap *b, const char *text);
+/* The value of a hex digit ('0'-'9', 'a'-'f', 'A'-'F'), or -1. */
+int bm_hexdigit(int c);
 
 #endif

@@ -443,7 +443,7 @@ static int desired_fail(struct desired *d, const char *where, const char *fmt, .
 static int parse_ids(struct desired *d, const char *where, struct json_object *v,
 		     struct bitmap *out)
 {
-	struct mask_error err;
+	struct lib_error err;
 
 	bm_zero(out);
 	if (json_object_is_type(v, json_type_string)) {
@@ -497,7 +497,7 @@ const char *mask_blank_hint(void)
 static int parse_abs_mask(struct desired *d, const char *where, struct json_object *v,
 			  struct bitmap *out)
 {
-	struct mask_error err;
+	struct lib_error err;
 	struct bitmap base;
 	const char *t;
 

@@ -19,15 +19,16 @@
 #include "maskexpr.h"
 #include "nls.h"
 
-/* Fills *err and returns -EINVAL. */
-static int fail(struct mask_error *err, unsigned int term, size_t pos, const char *fmt, ...)
+/* Fills *err (when there is one: the term and the offset) and returns -EINVAL. */
+static int fail(struct lib_error *err, unsigned int term, size_t pos, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-static int fail(struct mask_error *err, unsigned int term, size_t pos, const char *fmt, ...)
+static int fail(struct lib_error *err, unsigned int term, size_t pos, const char *fmt, ...)
 {
 	va_list ap;
 
 	if (err) {
+		lib_error_clear(err);
 		err->code = -EINVAL;
 		err->term = term;
 		err->pos = pos;
@@ -70,25 +71,6 @@ void mask_quote(const char *text, char *buf, size_t len)
 	buf[n] = '\0';
 }
 
-/* The value of an ASCII digit in any radix up to 16, or 16 for anything else. */
-static unsigned int digit_value(int c)
-{
-	if (c >= '0' && c <= '9')
-		return (unsigned int)(c - '0');
-	if (c >= 'a' && c <= 'f')
-		return (unsigned int)(c - 'a' + 10);
-	if (c >= 'A' && c <= 'F')
-		return (unsigned int)(c - 'A' + 10);
-	return 16;
-}
-
-static int hexdigit(int c)
-{
-	unsigned int v = digit_value(c);
-
-	return v < 16 ? (int)v : -1;
-}
-
 /* ---- the relative form: a lexer, a term reader and an evaluator ---------- */
 
 enum tok_kind {
@@ -120,16 +102,19 @@ static void lex_number(const char *s, struct token *t)
 	const char *p = s + t->at;
 	unsigned int radix = 10;
 	size_t n = 0;
+	int d;
 
-	if (p[0] == '0' && (p[1] | 0x20) == 'x' && digit_value((unsigned char)p[2]) < 16) {
+	if (p[0] == '0' && (p[1] | 0x20) == 'x' && bm_hexdigit((unsigned char)p[2]) >= 0) {
 		radix = 16;
 		n = 2;
 	} else if (p[0] == '0') {
 		radix = 8;
 	}
 	t->value = 0;
-	while (digit_value((unsigned char)p[n]) < radix)
-		t->value = t->value * radix + digit_value((unsigned char)p[n++]);
+	while ((d = bm_hexdigit((unsigned char)p[n])) >= 0 && (unsigned int)d < radix) {
+		t->value = t->value * radix + (unsigned int)d;
+		n++;
+	}
 	t->len = n;
 }
 
@@ -171,7 +156,7 @@ struct term_reader {
 	struct token tok;	/* the token under the cursor */
 	unsigned int term;	/* 1-based number of the term being read */
 	char quoted[64];	/* its text up to the next ',' or '\n', for messages */
-	struct mask_error *err;
+	struct lib_error *err;
 };
 
 static void advance(struct term_reader *r)
@@ -254,7 +239,7 @@ static int read_term(struct term_reader *r, struct signed_range *range)
  * The relative form (ap_bus.c modify_bitmap()): each term sets or clears its
  * range in *m as soon as it is read; the caller owns *m and drops it on error.
  */
-static int eval_relative(const char *s, struct bitmap *m, struct mask_error *err)
+static int eval_relative(const char *s, struct bitmap *m, struct lib_error *err)
 {
 	struct term_reader r = { .text = s, .err = err };
 	struct signed_range range = { 0 };
@@ -291,7 +276,8 @@ static void split_hex(const char *s, struct hex_parts *h)
 	else
 		h->digits = s[0] == 'x' ? 1 : 0;
 	h->ndigits = 0;
-	while (h->ndigits < BM_BITS / 4 && hexdigit((unsigned char)s[h->digits + h->ndigits]) >= 0)
+	while (h->ndigits < BM_BITS / 4 &&
+	       bm_hexdigit((unsigned char)s[h->digits + h->ndigits]) >= 0)
 		h->ndigits++;
 	h->tail = h->digits + h->ndigits;
 }
@@ -300,7 +286,7 @@ static void split_hex(const char *s, struct hex_parts *h)
  * Why the tail of an absolute mask is not "" or "\n", in the words a user
  * needs; p is the first byte past one optional newline.
  */
-static int explain_tail(const char *s, const struct hex_parts *h, struct mask_error *err)
+static int explain_tail(const char *s, const struct hex_parts *h, struct lib_error *err)
 {
 	bool newline = s[h->tail] == '\n';
 	size_t p = h->tail + newline;
@@ -308,7 +294,7 @@ static int explain_tail(const char *s, const struct hex_parts *h, struct mask_er
 
 	if (newline && s[p] == '\n')
 		return fail(err, 0, p, _("only one trailing newline is allowed"));
-	if (h->ndigits == BM_BITS / 4 && hexdigit((unsigned char)s[p]) >= 0)
+	if (h->ndigits == BM_BITS / 4 && bm_hexdigit((unsigned char)s[p]) >= 0)
 		return fail(err, 0, p, _("more than 64 hex digits (a mask has 256 bits)"));
 	if (newline)
 		return fail(err, 0, p, _("text after the newline at position %zu"), p);
@@ -325,7 +311,7 @@ static int explain_tail(const char *s, const struct hex_parts *h, struct mask_er
  * The absolute form: the digits, padded on the right with zeros to 64, are
  * the mask as sysfs prints it, so the sysfs reader decodes them.
  */
-static int eval_absolute(const char *s, struct bitmap *m, struct mask_error *err)
+static int eval_absolute(const char *s, struct bitmap *m, struct lib_error *err)
 {
 	char hex[BM_HEX_LEN];
 	struct hex_parts h;
@@ -346,7 +332,7 @@ enum mask_mode mask_mode_of(const char *text)
 }
 
 int mask_apply(const char *text, size_t len, const struct bitmap *base,
-	       struct bitmap *out, struct mask_error *err)
+	       struct bitmap *out, struct lib_error *err)
 {
 	char buf[4097];
 	struct bitmap m;
@@ -360,7 +346,7 @@ int mask_apply(const char *text, size_t len, const struct bitmap *base,
 	memcpy(buf, text, n);
 	buf[n] = '\0';
 	if (err)
-		memset(err, 0, sizeof(*err));
+		lib_error_clear(err);
 
 	if (mask_mode_of(buf) == MASK_RELATIVE) {
 		m = *base;
@@ -394,7 +380,7 @@ static int strict_number(const char *s, size_t n, unsigned long long *val)
 	if (i >= n)
 		return -EINVAL;
 	for (; i < n; i++) {
-		int d = hexdigit((unsigned char)s[i]);
+		int d = bm_hexdigit((unsigned char)s[i]);
 
 		if (d < 0 || (unsigned int)d >= base)
 			return -EINVAL;
@@ -407,14 +393,14 @@ static int strict_number(const char *s, size_t n, unsigned long long *val)
 }
 
 int idlist_parse(const char *text, unsigned int max, struct bitmap *out,
-		 struct mask_error *err)
+		 struct lib_error *err)
 {
 	struct bitmap m;
 	const char *p = text;
 	unsigned int term = 0;
 
 	if (err)
-		memset(err, 0, sizeof(*err));
+		lib_error_clear(err);
 	bm_zero(&m);
 	if (!*text)
 		return fail(err, 0, 0, _("the list is empty"));

@@ -47,13 +47,7 @@
 #include <stddef.h>
 
 #include "bitmap.h"
-
-struct mask_error {
-	int code;		/* -EINVAL, or 0 */
-	unsigned int term;	/* 1-based term of a list, 0 for absolute masks */
-	size_t pos;		/* byte offset where parsing failed */
-	char msg[192];		/* what is wrong, translated, without the expression */
-};
+#include "error.h"
 
 enum mask_mode { MASK_ABSOLUTE, MASK_RELATIVE };
 
@@ -63,10 +57,12 @@ enum mask_mode { MASK_ABSOLUTE, MASK_RELATIVE };
  * applied to *base, anything else an absolute hex mask. The text is taken up
  * to len or the first NUL, as the kernel sees its copy of the buffer.
  * Returns 0 with the result in *out, or -EINVAL with *err filled in and *out
- * untouched.
+ * untouched: its message says what is wrong without quoting the expression,
+ * term is the 1-based term of a relative list (0 for an absolute mask) and
+ * pos the byte offset where reading failed; line and column stay 0.
  */
 int mask_apply(const char *text, size_t len, const struct bitmap *base,
-	       struct bitmap *out, struct mask_error *err);
+	       struct bitmap *out, struct lib_error *err);
 enum mask_mode mask_mode_of(const char *text);
 
 /*
@@ -74,7 +70,7 @@ enum mask_mode mask_mode_of(const char *text);
  * are an error. Returns 0 or -EINVAL with *err naming the term.
  */
 int idlist_parse(const char *text, unsigned int max, struct bitmap *out,
-		 struct mask_error *err);
+		 struct lib_error *err);
 
 /*
  * A number as the kernel's kstrtoul(s, 0) reads an assign_* value: optional

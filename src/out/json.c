@@ -11,13 +11,21 @@
 #include "json.h"
 #include "plan.h"
 
-static bool printed;
+static bool printed, one_line;
 
 const char *json_text(struct json_object *obj)
 {
+	if (one_line)
+		return json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
+						      JSON_C_TO_STRING_NOSLASHESCAPE);
 	return json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
 					      JSON_C_TO_STRING_SPACED |
 					      JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
+void json_lines(void)
+{
+	one_line = true;
 }
 
 void json_print(struct json_object *obj)
@@ -217,7 +225,8 @@ struct json_object *json_bus(const struct ap_host *h)
 			       json_object_new_boolean(h->dynamic) : NULL);
 	json_object_object_add(k, "ap_config", h->matrix_present ?
 			       json_object_new_boolean(h->has_ap_config) : NULL);
-	json_object_object_add(k, "queue_status", h->matrix_present ?
+	/* told only by the files of a queue bound to vfio_ap */
+	json_object_object_add(k, "queue_status", h->queue_status_known ?
 			       json_object_new_boolean(h->has_queue_status) : NULL);
 	json_object_object_add(k, "driver_override", json_object_new_boolean(h->has_override));
 	json_object_object_add(o, "kernel", k);

@@ -89,6 +89,8 @@ struct json_object *json_boot(const struct boot_prediction *bp);
 
 /* The one way apmatrix serialises JSON (pretty, two spaces). */
 const char *json_text(struct json_object *obj);
+/* From now on every document is one line (JSON Lines, for a stream). */
+void json_lines(void);
 /* Prints a document to stdout as json_text does. */
 void json_print(struct json_object *obj);
 /* Whether a document (or a stream's first byte) went to stdout yet. */

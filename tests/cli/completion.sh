@@ -164,6 +164,27 @@ completes "apmatrix $S reserve --adapters " "simulator: nothing left to reserve"
 completes "apmatrix $S remove " "simulator: a removed mdev is gone from the words" $g1 $g2
 sim_stop
 
+# Under a translated locale (German, from po/de.po, where msgfmt is there)
+# the completion still runs apmatrix in the C locale: a wrapper in front of
+# it on PATH writes down what it was given.
+mkdir -p "$tap_tmp/wrap" "$tap_tmp/locale/de/LC_MESSAGES"
+command -v msgfmt >/dev/null &&
+	msgfmt --output-file="$tap_tmp/locale/de/LC_MESSAGES/apmatrix.mo" "$top_srcdir/po/de.po"
+cat >"$tap_tmp/wrap/apmatrix" <<WRAP
+#!/bin/sh
+printf '%s|%s\n' "\${LC_ALL-unset}" "\$*" >>"$tap_tmp/wrap/calls"
+exec "$APMATRIX" "\$@"
+WRAP
+chmod +x "$tap_tmp/wrap/apmatrix"
+for line in "apmatrix " "apmatrix list --" "apmatrix $R show "; do
+	: >"$tap_tmp/wrap/calls"
+	words=$(PATH="$tap_tmp/wrap:$PATH" APMATRIX_LOCALEDIR="$tap_tmp/locale" LC_ALL=C.UTF-8 \
+		LANGUAGE=de complete_line "$line")
+	is "$words" "$(complete_line "$line")" "LANGUAGE=de: '$line' completes as in English"
+	ok '[ -s "$tap_tmp/wrap/calls" ] && ! grep -qv "^C|" "$tap_tmp/wrap/calls"' \
+		"LANGUAGE=de: '$line' runs apmatrix with LC_ALL=C"
+done
+
 # files and directories
 completes "apmatrix plan gu" "plan: files" guests.json
 completes "apmatrix apply --prune gu" "apply: files after an option" guests.json

@@ -12,17 +12,23 @@ readme="$top_srcdir/README.md"
 cmds=$("$APMATRIX" --list-cmds)
 [ -n "$cmds" ] || bail_out "apmatrix --list-cmds lists nothing"
 
+# The links man/Makemodule.am installs for shared pages (APM_MAN_LINKS),
+# as LINK:PAGE.
+man_links=$(sed -n '/^APM_MAN_LINKS/,/^$/p' "$man/Makemodule.am" | grep -Eo '[a-z0-9.-]+\.8:[a-z0-9.-]+')
+
 # The file of an installed page name ("apmatrix-plan.8"): the page itself,
-# or the page its link in man/Makemodule.am (APM_MAN_LINKS, LINK:PAGE) names.
+# or the page its link in APM_MAN_LINKS names.
 page_file() { # NAME.SECTION
 	local target
-	if [ ! -f "$man/$1" ]; then
-		target=$(grep -Eo "(^|[[:space:]])$1:[a-z0-9.-]+" "$man/Makemodule.am" | sed 's/.*://')
-		[ -n "$target" ] || return 1
-		set -- "$target"
-	fi
+	target=$(printf '%s\n' $man_links | sed -n "s/^$1://p")
+	[ -n "$target" ] && set -- "$target"
 	[ -f "$man/$1" ] && printf '%s\n' "$man/$1"
 }
+
+# The pages themselves, without the links to them.
+pages=$(for p in "$man"/*.[0-9]; do
+	printf '%s\n' $man_links | grep -q "^$(basename "$p"):" || printf '%s\n' "$p"
+done)
 
 # The page a command is documented in.
 page_of() { # COMMAND
@@ -95,7 +101,7 @@ for c in $cmds; do
 done
 
 # Every page in man/ is installed, and every installed page exists.
-for p in "$man"/*.[0-9]; do
+for p in $pages; do
 	ok 'grep -q "man/$(basename "$p")" "$man/Makemodule.am"' \
 		"$(basename "$p"): installed by man/Makemodule.am"
 done
@@ -103,17 +109,28 @@ for p in $(grep -Eo 'man/[a-z-]+\.[0-9]' "$man/Makemodule.am"); do
 	ok '[ -f "$top_srcdir/$p" ]' "$p: listed in man/Makemodule.am and present"
 done
 
-# A shared page is named in the NAME line of the page it links to.
-for l in $(sed -n '/^APM_MAN_LINKS/,/^$/p' "$man/Makemodule.am" | grep -Eo '[a-z0-9.-]+\.8:[a-z0-9.-]+'); do
+# A shared page is named in the NAME line of the page it links to, and the
+# link is in man/ too (a copy of the page in a tarball, whose tar follows links).
+for l in $man_links; do
 	link=${l%%:*}
 	target=${l#*:}
-	ok '[ -f "$man/$target" ] && [ ! -e "$man/$link" ]' "$link: a link to $target, which exists"
+	ok '[ -f "$man/$target" ] && { [ "$(readlink "$man/$link")" = "$target" ] ||
+		{ [ ! -L "$man/$link" ] && cmp -s "$man/$link" "$man/$target"; }; }' \
+		"$link: a link to $target in man/, which exists"
+	ok 'grep -q "man/$link" "$man/Makemodule.am"' "$link: distributed by man/Makemodule.am"
 	like "$(plain "$man/$target" | sed -n '/^\.SH NAME/{n;p}')" "(^|, )${link%.8}[, ]" \
 		"$link: named in the NAME of $target"
 done
 
+# Every link in man/ is one that make install makes.
+for p in "$man"/*; do
+	[ -L "$p" ] || continue
+	is "$(printf '%s\n' $man_links | grep -c "^$(basename "$p"):$(readlink "$p")\$")" 1 \
+		"$(basename "$p"): a link that APM_MAN_LINKS installs"
+done
+
 # SEE ALSO names only apmatrix pages that exist.
-for p in "$man"/*.[0-9]; do
+for p in $pages; do
 	bad=""
 	for ref in $(plain "$p" | grep -Eo 'apmatrix(-[a-z]+)? \([0-9]\)' | tr -d ' '); do
 		name=${ref%(*}
@@ -124,9 +141,26 @@ for p in "$man"/*.[0-9]; do
 	is "$bad" "" "$(basename "$p"): every apmatrix page it names exists"
 done
 
+# Every apmatrix page a page or the README names opens with man -l from the
+# source tree, links included, and is the page that documents that name.
+if command -v man >/dev/null; then
+	for ref in $({ for p in $pages; do plain "$p"; done; cat "$readme"; } |
+		grep -Eo 'apmatrix(-[a-z]+)? ?\([0-9]\)' | tr -d ' ' | sort -u); do
+		name=${ref%(*}
+		sect=${ref#*(}
+		sect=${sect%)}
+		run env MANPAGER=cat PAGER=cat MANWIDTH=80 man -l "$man/$name.$sect"
+		is "$status:$err" "0:" "man -l man/$name.$sect: opens"
+		like "$(printf '%s\n' "$out" | sed -n '/^NAME/,/^[A-Z]/p')" "(^|[ ,])$name([ ,]|\$)" \
+			"man -l man/$name.$sect: its NAME names $name"
+	done
+else
+	tap_result 0 "man -l of every page named # SKIP man is not installed"
+fi
+
 # Every page names the version apmatrix is.
 version=$("$APMATRIX" --version | awk '{ print $2 }')
-for p in "$man"/*.[0-9]; do
+for p in $pages; do
 	like "$(grep '^\.TH' "$p")" "\"apmatrix $version\"" "$(basename "$p"): .TH names apmatrix $version"
 done
 
@@ -154,7 +188,7 @@ for c in $cmds; do
 done
 
 # Every option a page documents exists.
-for p in "$man"/*.[0-9]; do
+for p in $pages; do
 	base=$(basename "$p")
 	case $base in
 	apmatrix.8 | apmatrix-config.5)
@@ -262,7 +296,7 @@ is "$(printf '%s\n' "$out" | sed -n 's/.*--color=WHEN.*: //p' | words)" \
 # --- lint -----------------------------------------------------------------
 
 if command -v mandoc >/dev/null; then
-	for p in "$man"/*.[0-9]; do
+	for p in $pages; do
 		run mandoc -T lint -W warning "$p"
 		is "$status:$out$err" "0:" "$(basename "$p"): mandoc -T lint -W warning is clean"
 	done
@@ -270,7 +304,7 @@ else
 	tap_result 0 "mandoc lint # SKIP mandoc is not installed"
 fi
 if command -v groff >/dev/null; then
-	for p in "$man"/*.[0-9]; do
+	for p in $pages; do
 		run groff -ww -man -z "$p"
 		is "$status:$out$err" "0:" "$(basename "$p"): groff -ww -man -z is clean"
 	done

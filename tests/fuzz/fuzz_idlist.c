@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char text[512], ranges[BM_RANGES_LEN];
 	struct bitmap out, again;
-	struct mask_error err;
+	struct lib_error err;
 	unsigned long long v;
 
 	if (size >= sizeof(text))

@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct bitmap base, out, again, marker;
-	struct mask_error err;
+	struct lib_error err;
 	char hex[BM_HEX_LEN], ranges[BM_RANGES_LEN];
 
 	if (size < sizeof(base))

@@ -100,6 +100,24 @@ static void expect(UMockdevTestbed *tb, int out, const char *devpath, const char
 	json_object_put(o);
 }
 
+/* After the events, the last line: the run's document {"events": n}, and nothing after it. */
+static void run_document(int out, int events)
+{
+	char line[1024], diag[1200], rest[8];
+	struct json_object *o, *v;
+	int ok;
+
+	if (read_line(out, line, sizeof(line), 5000) < 0)
+		snprintf(line, sizeof(line), "(no line within 5 s)");
+	o = json_tokener_parse(line);
+	ok = o && json_object_object_length(o) == 1 && json_object_object_get_ex(o, "events", &v) &&
+	     json_object_get_int(v) == events;
+	snprintf(diag, sizeof(diag), "got: %s", line);
+	result(ok, "the last line is the run's document with the count of events", diag);
+	json_object_put(o);
+	result(read_line(out, rest, sizeof(rest), 1000) < 0, "and nothing follows it", NULL);
+}
+
 /* Runs apmatrix monitor with args under the testbed; its stdout and stderr in out and err. */
 static pid_t start_monitor(const char *apmatrix, int out[2], int err[2], bool json)
 {
@@ -123,6 +141,36 @@ static pid_t start_monitor(const char *apmatrix, int out[2], int err[2], bool js
 	close(out[1]);
 	close(err[1]);
 	return pid;
+}
+
+/*
+ * With SIGPIPE ignored and nobody reading its output, monitor ends (exit 1)
+ * at the first event it cannot write, instead of running on.
+ */
+static void reader_gone(UMockdevTestbed *tb, const char *apmatrix, const char *mdev)
+{
+	int out[2], err[2], status = 0;
+	char line[512];
+	pid_t pid, done = 0;
+
+	signal(SIGPIPE, SIG_IGN);	/* inherited by apmatrix */
+	pid = start_monitor(apmatrix, out, err, true);
+	signal(SIGPIPE, SIG_DFL);
+	result(pid > 0 && read_line(err[0], line, sizeof(line), 10000) >= 0 &&
+	       strstr(line, "watching"), "monitor with SIGPIPE ignored starts", line);
+	close(out[0]);
+	for (int i = 0; i < 50 && !done; i++) {
+		umockdev_testbed_uevent(tb, mdev, "add");
+		usleep(100000);
+		done = waitpid(pid, &status, WNOHANG);
+	}
+	if (!done) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	}
+	result(done > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 1,
+	       "with its reader gone it ends with status 1", NULL);
+	close(err[0]);
 }
 
 /* The text lines escape what a uevent carries: no control character reaches the terminal. */
@@ -203,7 +251,11 @@ int main(int argc, char **argv)
 	waitpid(pid, &status, 0);
 	result(WIFEXITED(status) && WEXITSTATUS(status) == 0, "SIGTERM ends monitor with status 0",
 	       NULL);
+	run_document(out[0], 9);
+	close(out[0]);
+	close(err[0]);
 	text_escapes(tb, apmatrix, queue);
+	reader_gone(tb, apmatrix, mdev);
 	printf("1..%d\n", tests);
 	g_free(ap);
 	g_free(card);

@@ -138,6 +138,20 @@ static void test_sysfs_hex(void **state)
 		"0xg9ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"), -EINVAL);
 }
 
+/* The one hex-digit reader: every byte, against the digits' own order. */
+static void test_hexdigit(void **state)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	(void)state;
+	for (int c = 0; c < 256; c++) {
+		const char *lower = c ? strchr(digits, c >= 'A' && c <= 'F' ? c + 32 : c) : NULL;
+
+		assert_int_equal(bm_hexdigit(c), lower ? (int)(lower - digits) : -1);
+	}
+	assert_int_equal(bm_hexdigit(-1), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -146,6 +160,7 @@ int main(void)
 		cmocka_unit_test(test_ranges),
 		cmocka_unit_test(test_set_ops),
 		cmocka_unit_test(test_sysfs_hex),
+		cmocka_unit_test(test_hexdigit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,7 +20,7 @@ static void test_vector(void **state)
 {
 	const struct mask_vector *v = *state;
 	struct bitmap base, out, before;
-	struct mask_error err;
+	struct lib_error err;
 	char hex[BM_HEX_LEN], ranges[BM_RANGES_LEN];
 	int rc;
 
@@ -50,7 +50,7 @@ static void test_vector(void **state)
 static void expect_error(const char *expr, const char *msg)
 {
 	struct bitmap base, out;
-	struct mask_error err;
+	struct lib_error err;
 
 	bm_fill(&base);
 	assert_int_equal(mask_apply(expr, strlen(expr), &base, &out, &err), -EINVAL);
@@ -110,7 +110,7 @@ static void test_relative_corners(void **state)
 static void expect_idlist(const char *text, unsigned int max, const char *ranges, const char *msg)
 {
 	struct bitmap out;
-	struct mask_error err;
+	struct lib_error err;
 	char got[BM_RANGES_LEN];
 	int rc = idlist_parse(text, max, &out, &err);
 
