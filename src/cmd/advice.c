@@ -55,6 +55,9 @@ void advice_text(const struct advice *a, char *buf, size_t len)
 		snprintf(buf, len, _("; for the definition, 'mdevctl modify --uuid %s' changes it, "
 				     "'mdevctl undefine --uuid %s' removes it"), a->uuid, a->uuid);
 		break;
+	case ADVICE_LIST_QUEUES:
+		snprintf(buf, len, "%s", _(" (apmatrix list queues shows them)"));
+		break;
 	default:
 		if (len)
 			buf[0] = '\0';

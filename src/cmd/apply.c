@@ -16,6 +16,7 @@
 #include "boot.h"
 #include "conf.h"
 #include "conflict.h"
+#include "driverctl.h"
 #include "lock.h"
 #include "machine.h"
 #include "out/json.h"
@@ -60,6 +61,40 @@ static int check_file(const char *path, const struct desired *d, struct findings
 }
 
 /*
+ * driverctl's override files for boot, where the queues are reserved one by
+ * one: the file's "apqns", else the overrides to vfio_ap the host has now.
+ * Returns how many, or -1 when persist leaves the files alone (no file's
+ * "apqns" and a kernel without driver_override).
+ */
+static int persist_overrides(const struct ap_host *h, const struct desired *d,
+			     struct bitmap want[AP_IDS])
+{
+	unsigned int n = 0;
+
+	if (!(d && d->has_apqns) && !h->has_override)
+		return -1;
+	if (d && d->has_apqns)
+		memcpy(want, d->apqns, sizeof(d->apqns));
+	else
+		driverctl_live(h, want);
+	for (unsigned int a = 0; a < AP_IDS; a++)
+		n += bm_count(&want[a]);
+	return (int)n;
+}
+
+/* The checks see driverctl's files as persist will leave them. */
+static void overrides_as_persisted(struct ap_host *h, const struct desired *d)
+{
+	struct bitmap want[AP_IDS];
+	int n = persist_overrides(h, d, want);
+
+	if (n < 0)
+		return;
+	memcpy(h->persist_ovr, want, sizeof(want));
+	h->npersist_ovr = (unsigned int)n;
+}
+
+/*
  * apply --persist: the checks see the definitions as they will be, each
  * named guest's with the file's matrix; with --prune the definitions of the
  * guests the file does not name go too (moved to *gone, removed after the
@@ -74,6 +109,7 @@ static int defs_as_persisted(struct ap_host *h, const struct desired *d, bool pr
 	*gone = calloc((size_t)h->ndefs + 1, sizeof(**gone));
 	if (!*gone)
 		return -ENOMEM;
+	overrides_as_persisted(h, d);
 	for (unsigned int i = 0; i < h->ndefs; i++) {
 		struct mdev_def x = h->defs[i];
 		const struct desired_guest *g = NULL;
@@ -483,6 +519,15 @@ int apm_persist_boot_check(const struct ap_host *h, const struct desired *d,
 	for (unsigned int i = 0; i < ngone && !rc; i++)
 		boot_files_drop(&fs, gone[i].uuid);
 	persist_rule(h, d, &pm);
+	if (!rc) {
+		struct bitmap want[AP_IDS];
+		int novr = persist_overrides(h, d, want);
+
+		if (novr >= 0) {
+			memcpy(fs.overrides.vfio, want, sizeof(want));
+			fs.overrides.nvfio = (unsigned int)novr;
+		}
+	}
 	if (!rc)
 		rc = boot_predict(h, &pm, &fs, &bp);
 	if (!rc)
@@ -518,13 +563,38 @@ int apm_persist(const struct ap_host *h, const struct desired *d, bool *changed)
 {
 	const struct bitmap *apm = d && d->has_apmask ? &d->apmask : &h->apmask;
 	const struct bitmap *aqm = d && d->has_aqmask ? &d->aqmask : &h->aqmask;
-	unsigned int n = d ? d->nguests : h->nmdevs;
-	struct etc_file *v = calloc(n + 1, sizeof(*v));
-	int rc = APM_EXIT_FAILED;
+	unsigned int n = d ? d->nguests : h->nmdevs, m;
+	struct driverctl_change *ovr = NULL;
+	struct bitmap want[AP_IDS];
+	struct driverctl_set now;
+	struct etc_file *v = NULL;
+	int rc = APM_EXIT_FAILED, novr = 0;
 
 	*changed = false;
+	if (persist_overrides(h, d, want) >= 0) {
+		novr = driverctl_read(&now);
+		if (novr < 0)
+			return apm_sys_error(novr, ERRNO_SYSTEM, _("cannot read %s/%s"),
+					     sysfs_tree_root(TREE_ETC), DRIVERCTL_DIR);
+		novr = driverctl_changes(&now, want, &ovr);
+	}
+	v = novr < 0 ? NULL : calloc(n + 2 + (unsigned int)novr, sizeof(*v));
 	if (!v)
-		return APM_EXIT_FAILED;
+		goto out;
+	/* after the definitions and the rule: one file per queue reserved one by one */
+	for (m = 0; m < (unsigned int)novr; m++) {
+		struct etc_file *x = &v[n + 1 + m];
+
+		snprintf(x->rel, sizeof(x->rel), "%s", ovr[m].rel);
+		x->differs = !ovr[m].text;
+		if (!ovr[m].text)
+			continue;
+		x->text = strdup(ovr[m].text);
+		if (!x->text)
+			goto out;
+		x->differs = !etc_same(x->rel, x->text);
+	}
+	m = n + 1 + (unsigned int)novr;
 	for (unsigned int i = 0; i < n; i++) {
 		const char *uuid = d ? d->guests[i].uuid : h->mdevs[i].uuid;
 
@@ -544,18 +614,19 @@ int apm_persist(const struct ap_host *h, const struct desired *d, bool *changed)
 		goto out;
 	snprintf(v[n].rel, sizeof(v[n].rel), "udev/rules.d/41-ap.rules");
 	v[n].differs = !etc_same(v[n].rel, v[n].text);
-	for (unsigned int i = 0; i <= n; i++) {
+	for (unsigned int i = 0; i < m; i++) {
 		if (v[i].text || v[i].differs)
 			etc_json(v[i].differs ? persisted : persist_unchanged, v[i].rel);
 		if (v[i].differs && apm_opts.dry_run)
 			apm_info(v[i].text ? _("would write %s/%s\n") : _("would remove %s/%s\n"),
 				 sysfs_tree_root(TREE_ETC), v[i].rel);
 	}
-	rc = apm_opts.dry_run ? 0 : etc_write_all(v, n + 1, changed);
+	rc = apm_opts.dry_run ? 0 : etc_write_all(v, m, changed);
 out:
-	for (unsigned int i = 0; i <= n; i++)
+	for (unsigned int i = 0; v && i < n + 2 + (unsigned int)(novr > 0 ? novr : 0); i++)
 		free(v[i].text);
 	free(v);
+	free(ovr);
 	return rc;
 }
 
@@ -627,6 +698,7 @@ int cmd_persist(int argc, const char **argv)
 			rule->has_apmask = rule->has_aqmask = true;
 			rule->apmask = file && d.has_apmask ? d.apmask : h.apmask;
 			rule->aqmask = file && d.has_aqmask ? d.aqmask : h.aqmask;
+			overrides_as_persisted(&next, file ? &d : NULL);
 			conflict_check(&h, &before);
 			conflict_check(&next, &after);
 			apm_advise(&after);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ap.h"
+#include "driverctl.h"
 #include "sysfs.h"
 
 #define BUS "bus/ap"
@@ -185,6 +186,14 @@ static int read_drivers(struct ap_host *h)
 	return 0;
 }
 
+/*
+ * Bits of a card's ap_functions that say its mode, named as lszcrypt
+ * (s390-tools) names them.
+ */
+#define MASK_COPRO 0x10000000UL	/* CCA coprocessor */
+#define MASK_ACCEL 0x08000000UL	/* accelerator */
+#define MASK_EP11 0x04000000UL	/* EP11 coprocessor */
+
 /* "CEX" + generation + mode letter, for cards no zcrypt driver describes. */
 static void derive_type(struct ap_card *c)
 {
@@ -195,10 +204,10 @@ static void derive_type(struct ap_card *c)
 		snprintf(c->type, sizeof(c->type), "-");
 		return;
 	}
-	if (c->functions_known && !(c->functions & 0x10000000)) {
-		if (c->functions & 0x08000000)
+	if (c->functions_known && !(c->functions & MASK_COPRO)) {
+		if (c->functions & MASK_ACCEL)
 			mode = 'A';
-		else if (c->functions & 0x04000000)
+		else if (c->functions & MASK_EP11)
 			mode = 'P';
 	}
 	/* CEX2A, CEX2C, CEX3A, CEX3C are 6 to 9; from 10 (CEX4) one type a generation */
@@ -597,19 +606,67 @@ const char *ap_reservation(const struct ap_host *h)
 	return h->noverrides ? "driver_override" : "masks";
 }
 
-int ap_host_read(struct ap_host *h, unsigned int flags)
+/* driverctl's override files that give queues to vfio_ap at boot. */
+static int read_persist_overrides(struct ap_host *h)
 {
-	struct scan s;
-	int rc, v;
+	struct driverctl_set *s = malloc(sizeof(*s));
+	int rc;
 
-	memset(h, 0, sizeof(*h));
-	h->drivers[0] = "";
-	h->ndrivers = 1;
-	rc = ap_read_mask(AP_APMASK, &h->apmask);
-	if (!rc)
-		rc = ap_read_mask(AP_AQMASK, &h->aqmask);
-	if (rc)
-		return rc;
+	if (!s)
+		return -ENOMEM;
+	rc = driverctl_read(s);
+	if (!rc) {
+		memcpy(h->persist_ovr, s->vfio, sizeof(h->persist_ovr));
+		h->npersist_ovr = s->nvfio;
+	}
+	free(s);
+	return rc;
+}
+
+/* The APQN index of the (sorted) queues, and each queue's card. */
+static int index_queues(struct ap_host *h)
+{
+	h->qindex = malloc(AP_IDS * AP_IDS * sizeof(*h->qindex));
+	if (!h->qindex)
+		return -ENOMEM;
+	memset(h->qindex, 0xff, AP_IDS * AP_IDS * sizeof(*h->qindex));
+	for (unsigned int i = 0, c = 0; i < h->nqueues; i++) {
+		struct ap_queue *q = &h->queues[i];
+
+		h->qindex[q->adapter * AP_IDS + q->domain] = (int32_t)i;
+		while (c < h->ncards && h->cards[c].id < q->adapter)
+			c++;
+		if (c < h->ncards && h->cards[c].id == q->adapter)
+			q->card = (int16_t)c;
+	}
+	return 0;
+}
+
+int ap_model_overrides(struct ap_host *h, const struct bitmap apqns[AP_IDS])
+{
+	unsigned int n = 0;
+	int d;
+
+	for (unsigned int a = 0; a < AP_IDS; a++)
+		n += bm_count(&apqns[a]);
+	h->queues = calloc(n + 1, sizeof(*h->queues));
+	if (!h->queues)
+		return -ENOMEM;
+	for (unsigned int a = 0; a < AP_IDS; a++)
+		bm_for_each(d, &apqns[a])
+			h->queues[h->nqueues++] = (struct ap_queue){
+				.adapter = (uint8_t)a, .domain = (uint8_t)d,
+				.override = OVR_VFIO, .card = -1, .owner = -1 };
+	h->has_override = true;
+	h->noverrides = n;
+	return index_queues(h);
+}
+
+/* The bus's configuration masks, limits, bindings and features, where it has them. */
+static void read_bus_attrs(struct ap_host *h)
+{
+	int v;
+
 	h->config_known = !read_bus_mask("ap_adapter_mask", &h->cfg_adapters) &&
 			  !read_bus_mask("ap_usage_domain_mask", &h->cfg_domains) &&
 			  !read_bus_mask("ap_control_domain_mask", &h->cfg_control);
@@ -631,6 +688,53 @@ int ap_host_read(struct ap_host *h, unsigned int flags)
 	h->bindings_complete = strstr(h->bindings, "(complete)") != NULL;
 	if (sysfs_read(BUS "/features", h->features, sizeof(h->features)) < 0)
 		h->features[0] = '\0';
+}
+
+/* Without the bus telling, the limits are the kernel's defaults, 63 and 15. */
+static void default_limits(struct ap_host *h)
+{
+	if (!h->max_adapter_known)
+		h->max_adapter = h->ncards && h->cards[h->ncards - 1].id > 63 ? 255 : 63;
+	if (h->max_domain_known)
+		return;
+	h->max_domain = 15;
+	for (unsigned int i = 0; i < h->nqueues; i++)
+		if (h->queues[i].domain > 15)
+			h->max_domain = 255;
+}
+
+/* What is kept for boot: definitions, rules and override files. */
+static void read_defs(struct ap_host *h)
+{
+	int rc = mdevctl_read_all(&h->defs);
+
+	/* kept for the caller to refuse on: the checks cannot pass without them */
+	if (rc < 0)
+		h->defs_err = rc;
+	h->ndefs = rc < 0 ? 0 : (unsigned int)rc;
+	if (h->ndefs)
+		qsort(h->defs, h->ndefs, sizeof(*h->defs), cmp_def);
+	persist_read(h->persist);
+	rc = read_persist_overrides(h);
+	if (rc < 0 && !h->defs_err)
+		h->defs_err = rc;
+	h->defs_read = true;
+}
+
+int ap_host_read(struct ap_host *h, unsigned int flags)
+{
+	struct scan s;
+	int rc;
+
+	memset(h, 0, sizeof(*h));
+	h->drivers[0] = "";
+	h->ndrivers = 1;
+	rc = ap_read_mask(AP_APMASK, &h->apmask);
+	if (!rc)
+		rc = ap_read_mask(AP_AQMASK, &h->aqmask);
+	if (rc)
+		return rc;
+	read_bus_attrs(h);
 
 	memset(&s, 0, sizeof(s));
 	s.h = h;
@@ -642,30 +746,10 @@ int ap_host_read(struct ap_host *h, unsigned int flags)
 		qsort(h->queues, h->nqueues, sizeof(*h->queues), cmp_queue);
 	if (h->ncards)
 		qsort(h->cards, h->ncards, sizeof(*h->cards), cmp_card);
-	h->qindex = malloc(AP_IDS * AP_IDS * sizeof(*h->qindex));
-	if (!h->qindex) {
-		rc = -ENOMEM;
+	rc = index_queues(h);
+	if (rc)
 		goto fail;
-	}
-	memset(h->qindex, 0xff, AP_IDS * AP_IDS * sizeof(*h->qindex));
-	for (unsigned int i = 0, c = 0; i < h->nqueues; i++) {
-		struct ap_queue *q = &h->queues[i];
-
-		h->qindex[q->adapter * AP_IDS + q->domain] = (int32_t)i;
-		while (c < h->ncards && h->cards[c].id < q->adapter)
-			c++;
-		if (c < h->ncards && h->cards[c].id == q->adapter)
-			q->card = (int16_t)c;
-	}
-	/* Without the bus telling, the limits are the kernel's defaults, 63 and 15. */
-	if (!h->max_adapter_known)
-		h->max_adapter = h->ncards && h->cards[h->ncards - 1].id > 63 ? 255 : 63;
-	if (!h->max_domain_known) {
-		h->max_domain = 15;
-		for (unsigned int i = 0; i < h->nqueues; i++)
-			if (h->queues[i].domain > 15)
-				h->max_domain = 255;
-	}
+	default_limits(h);
 	for (unsigned int i = 0; i < h->ncards; i++)
 		read_card(&h->cards[i]);
 	for (unsigned int i = 0; i < h->ncards && (flags & AP_READ_SERIALS); i++)
@@ -682,17 +766,8 @@ int ap_host_read(struct ap_host *h, unsigned int flags)
 	read_holders(h);
 	if (flags & AP_READ_DETAIL)
 		read_queue_detail(h);
-	if (flags & AP_READ_DEFS) {
-		rc = mdevctl_read_all(&h->defs);
-		/* kept for the caller to refuse on: the checks cannot pass without them */
-		if (rc < 0)
-			h->defs_err = rc;
-		h->ndefs = rc < 0 ? 0 : (unsigned int)rc;
-		if (h->ndefs)
-			qsort(h->defs, h->ndefs, sizeof(*h->defs), cmp_def);
-		persist_read(h->persist);
-		h->defs_read = true;
-	}
+	if (flags & AP_READ_DEFS)
+		read_defs(h);
 	return 0;
 fail:
 	ap_host_free(h);
@@ -819,11 +894,11 @@ const char *ap_card_mode(const struct ap_card *c)
 {
 	if (!c->functions_known)
 		return "-";
-	if (c->functions & 0x10000000)
+	if (c->functions & MASK_COPRO)
 		return "CCA-Coproc";
-	if (c->functions & 0x08000000)
+	if (c->functions & MASK_ACCEL)
 		return "Accelerator";
-	if (c->functions & 0x04000000)
+	if (c->functions & MASK_EP11)
 		return "EP11-Coproc";
 	return "Unknown";
 }

@@ -88,6 +88,9 @@ struct ap_host {
 	struct mdev_def *defs;		/* sorted by UUID */
 	unsigned int ndefs;
 	struct persist_masks persist[2];
+	/* driverctl's override files naming vfio_ap: [adapter]: domains */
+	struct bitmap persist_ovr[AP_IDS];
+	unsigned int npersist_ovr;
 	bool defs_read;
 	int defs_err;			/* -errno: the definitions could not be listed */
 };
@@ -129,6 +132,13 @@ bool ap_apqn_host_owned(const struct ap_host *h, const struct bitmap *apmask,
 			const struct bitmap *aqmask, unsigned int adapter, unsigned int domain);
 /* Whether apmask and aqmask are both all ones, as driver_override needs. */
 bool ap_masks_all_ones(const struct ap_host *h);
+/*
+ * Gives a model host (one not read from sysfs, without queues) a queue for
+ * each APQN in apqns ([adapter]: domains), each with a driver_override to
+ * vfio_ap: a host that reserved exactly these queues one by one. 0 or
+ * -ENOMEM; ap_host_free() frees them.
+ */
+int ap_model_overrides(struct ap_host *h, const struct bitmap apqns[AP_IDS]);
 /* How queues are reserved for vfio_ap now: "masks" or "driver_override". */
 const char *ap_reservation(const struct ap_host *h);
 const struct ap_queue *ap_queue_get(const struct ap_host *h, unsigned int adapter,

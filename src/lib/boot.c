@@ -58,7 +58,9 @@ int boot_files_read(struct boot_files *fs)
 
 	memset(fs, 0, sizeof(*fs));
 	rc = sysfs_foreach(TREE_ETC, MDEVCTL_DIR, read_one, fs);
-	return rc == -ENOENT ? 0 : rc;
+	if (rc && rc != -ENOENT)
+		return rc;
+	return driverctl_read(&fs->overrides);
 }
 
 int boot_files_put(struct boot_files *fs, const char *uuid, const char *text)
@@ -214,7 +216,9 @@ static void fail_at(struct boot_guest *g, unsigned int attr, const char *key, co
 /*
  * ap-check's start callout (ap_check_handle_start): control domains need a
  * usage domain; no APQN of the definition may be in another active mdev or in
- * the default drivers' pool by the masks of the moment.
+ * the default drivers' pool by the masks of the moment. It reads the masks
+ * only (check_sysfs_mask_conflicts), so a queue reserved by driver_override,
+ * with both masks all ones, is the host's to it.
  */
 static bool ap_check_vetoes(const struct ap_host *model, struct boot_guest *g)
 {
@@ -238,13 +242,21 @@ static bool ap_check_vetoes(const struct ap_host *model, struct boot_guest *g)
 						   "by %s"), apqn, model->mdevs[i].uuid);
 					return true;
 				}
-			if (ap_host_owned(&model->apmask, &model->aqmask, (unsigned int)a,
-					  (unsigned int)d)) {
+			if (!ap_host_owned(&model->apmask, &model->aqmask, (unsigned int)a,
+					   (unsigned int)d))
+				continue;
+			/* check_sysfs_mask_conflicts() knows nothing of driver_override */
+			if (!ap_apqn_host_owned(model, &model->apmask, &model->aqmask,
+						(unsigned int)a, (unsigned int)d))
+				snprintf(g->why, sizeof(g->why),
+					 _("ap-check refuses to start it: APQN %s is vfio_ap's "
+					   "by its driver_override, but ap-check goes by the "
+					   "masks alone, which give it to the host"), apqn);
+			else
 				snprintf(g->why, sizeof(g->why),
 					 _("ap-check refuses to start it: APQN %s is not in the "
 					   "vfio_ap pool by the masks the rule set"), apqn);
-				return true;
-			}
+			return true;
 		}
 	return false;
 }
@@ -373,9 +385,40 @@ static void boot_masks(const struct persist_masks *rule, struct boot_prediction 
 		bp->aqmask = rule->aqmask;
 }
 
+/*
+ * driverctl's files, once the queues are there: load-override writes the
+ * driver to the queue's driver_override and probes it, which the kernel
+ * takes only while both masks are all ones (ap_queue.c
+ * driver_override_store(), EINVAL otherwise). A file of a queue the host
+ * does not have is never loaded.
+ */
+static void boot_overrides(struct ap_host *model, const struct driverctl_set *o,
+			   struct boot_prediction *bp)
+{
+	bool ones = ap_masks_all_ones(model);
+	int d;
+
+	for (unsigned int a = 0; a < AP_IDS && o->nvfio; a++)
+		bm_for_each(d, &o->vfio[a]) {
+			struct ap_queue *q;
+
+			q = (struct ap_queue *)ap_queue_get(model, a, (unsigned int)d);
+			if (!q || !model->has_override)
+				continue;
+			bp->overrides++;
+			if (!ones) {
+				bp->overrides_refused++;
+				continue;
+			}
+			q->override = OVR_VFIO;
+			q->driver = model->vfio_driver;
+			model->noverrides++;
+		}
+}
+
 /* A fresh host of the same topology: no mdevs, the rule's masks, queues bound to match. */
-static int boot_model(const struct ap_host *h, const struct boot_prediction *bp,
-		      struct ap_host *model)
+static int boot_model(const struct ap_host *h, const struct boot_files *fs,
+		      struct boot_prediction *bp, struct ap_host *model)
 {
 	struct bitmap ones;
 	struct plan p = { 0 };
@@ -384,6 +427,10 @@ static int boot_model(const struct ap_host *h, const struct boot_prediction *bp,
 	if (rc)
 		return rc;
 	model->nmdevs = 0;
+	/* a driver_override does not survive a reboot */
+	for (unsigned int i = 0; i < model->nqueues; i++)
+		model->queues[i].override = OVR_NONE;
+	model->noverrides = 0;
 	/* the rule's RUN{builtin}+="kmod load vfio_ap" */
 	if (bp->rule && !model->vfio_driver && model->ndrivers < AP_MAX_DRIVERS) {
 		model->drivers[model->ndrivers] = strdup("vfio_ap");
@@ -405,6 +452,8 @@ static int boot_model(const struct ap_host *h, const struct boot_prediction *bp,
 		findings_free(&f);
 	}
 	plan_free(&p);
+	if (!rc)
+		boot_overrides(model, &fs->overrides, bp);
 	return rc;
 }
 
@@ -464,7 +513,7 @@ int boot_predict(const struct ap_host *h, const struct persist_masks *rule,
 	if (!bp->v)
 		return -ENOMEM;
 	find_blocker(fs, bp);
-	rc = boot_model(h, bp, &model);
+	rc = boot_model(h, fs, bp, &model);
 	for (unsigned int i = 0; i < fs->n && !rc; i++)
 		rc = predict_file(&model, &fs->v[i], bp);
 	ap_host_free(&model);

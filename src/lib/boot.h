@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The next boot, predicted: udev's rule sets the masks, then mdevctl
+ * The next boot, predicted: udev's rule sets the masks, driverctl sets the
+ * queues' driver_override from its files, then mdevctl
  * start-parent-mdevs starts every auto definition of /etc/mdevctl.d/matrix
  * in directory order, writing each definition's attributes in file order,
  * with s390-tools' ap-check callout vetoing a start first. Each write goes
@@ -15,6 +16,7 @@
 #include "ap.h"
 #include "conf.h"
 #include "conflict.h"
+#include "driverctl.h"
 
 /* A definition file as mdevctl finds it: its UUID (the file name) and text. */
 struct boot_file {
@@ -25,9 +27,13 @@ struct boot_file {
 struct boot_files {
 	struct boot_file *v;
 	unsigned int n;
+	struct driverctl_set overrides;	/* driverctl's override files for AP queues */
 };
 
-/* Reads /etc/mdevctl.d/matrix in directory order, the order mdevctl starts it in. */
+/*
+ * Reads /etc/mdevctl.d/matrix in directory order, the order mdevctl starts
+ * it in, and driverctl's override files.
+ */
 int boot_files_read(struct boot_files *fs);
 /* Puts a text for a UUID: replaces the file's text, or appends a new file. */
 int boot_files_put(struct boot_files *fs, const char *uuid, const char *text);
@@ -60,6 +66,8 @@ struct boot_prediction {
 	char rule_error[192];		/* the rule is unusable: udev writes no mask */
 	char blocker[UUID_BUF];		/* the definition mdevctl cannot load, or "" */
 	char blocker_why[192];
+	unsigned int overrides;		/* queues driverctl's files give to vfio_ap */
+	unsigned int overrides_refused;	/* of them, refused: the masks are not all ones */
 	struct boot_guest *v;		/* the auto definitions, in start order */
 	unsigned int n;
 	unsigned int not_as_defined;	/* how many do not come up as defined */

@@ -311,10 +311,13 @@ static const char *when_fails(const struct mask_pair *other, int a, int d)
 
 /*
  * Holder APQNs that the default drivers own by the masks given and, with
- * live (the live host), by the queues' driver_override where one is set.
- * For a definition, other says which of "now" and "at boot" fails.
+ * live (the live host), by the queues' driver_override where one is set;
+ * without live, boot_ovr ([adapter]: domains, or NULL) are the queues
+ * driverctl gives vfio_ap at boot. For a definition, other says which of
+ * "now" and "at boot" fails.
  */
-static void rule_host_owned(const struct ap_host *live, const struct holder *hv, unsigned int n,
+static void rule_host_owned(const struct ap_host *live, const struct bitmap *boot_ovr,
+			    const struct holder *hv, unsigned int n,
 			    const struct bitmap *apmask, const struct bitmap *aqmask,
 			    const char *rule, const char *source, bool defs_only,
 			    const struct mask_pair *other, struct findings *f)
@@ -334,7 +337,8 @@ static void rule_host_owned(const struct ap_host *live, const struct holder *hv,
 				if (live ? !ap_apqn_host_owned(live, apmask, aqmask, (unsigned int)a,
 							       (unsigned int)d)
 					 : !ap_host_owned(apmask, aqmask, (unsigned int)a,
-							  (unsigned int)d))
+							  (unsigned int)d) ||
+					   (boot_ovr && bm_test(&boot_ovr[a], (unsigned int)d)))
 					continue;
 				apqn_format((unsigned int)a, (unsigned int)d, apqn);
 				if (hv[i].kind != HOLD_ACTIVE)
@@ -623,11 +627,16 @@ void conflict_check(const struct ap_host *h, struct findings *f)
 		boot.apmask = &bapm;
 		boot.aqmask = &baqm;
 	}
-	rule_host_owned(h, hv, n, &h->apmask, &h->aqmask, "host-owned",
+	rule_host_owned(h, NULL, hv, n, &h->apmask, &h->aqmask, "host-owned",
 			h->noverrides ? _("its driver_override") : _("the live masks"), false, &boot, f);
-	if (boot_known)
-		rule_host_owned(NULL, hv, n, boot.apmask, boot.aqmask, "host-owned-persistent",
-				source, true, &live, f);
+	/* driverctl's overrides take at boot only while both masks are all ones */
+	if (boot_known) {
+		bool ovr = h->has_override && h->npersist_ovr && bm_count(&bapm) == BM_BITS &&
+			   bm_count(&baqm) == BM_BITS;
+
+		rule_host_owned(NULL, ovr ? h->persist_ovr : NULL, hv, n, boot.apmask, boot.aqmask,
+				"host-owned-persistent", source, true, &live, f);
+	}
 	rule_range(h, hv, n, f);
 	rule_transient(h, hv, n, f);
 	rule_card_type(h, hv, n, f);
@@ -692,8 +701,12 @@ void desired_check(const struct desired *d, struct findings *f)
 			h.mdevs[i].matrix = d->guests[i].matrix;
 	}
 	h.nmdevs = d->nguests;
-	conflict_check(&h, f);
+	/* queues reserved one by one are vfio_ap's whatever the masks say */
+	if (d->has_apqns && ap_model_overrides(&h, d->apqns))
+		f->fail = -ENOMEM;
+	else
+		conflict_check(&h, f);
 	for (unsigned int i = from; i < f->n; i++)
 		name_guests(&f->v[i], d);
-	free(h.mdevs);
+	ap_host_free(&h);
 }

@@ -29,6 +29,7 @@ enum advice_kind {
 	ADVICE_RELEASE_OVERRIDES,	/* take back the driver_override of .count queues */
 	ADVICE_LOAD_VFIO_AP,		/* load the vfio_ap module */
 	ADVICE_CHANGE_DEFINITION,	/* modify or undefine the definition .uuid */
+	ADVICE_LIST_QUEUES,		/* see which queues the host has */
 };
 
 struct advice {

@@ -216,6 +216,32 @@ static int plan_mask_to(struct plan *p, enum ap_mask_kind kind, const struct bit
 	return plan_mask(p, kind, expr, cur, &next);
 }
 
+/*
+ * A config's "apqns": each listed queue gets a driver_override to vfio_ap
+ * (a queue the host does not have too, for the prediction to refuse), and
+ * the other overrides to vfio_ap are cleared.
+ */
+static int plan_apqns(struct plan *p, const struct ap_host *h, const struct bitmap *apqns)
+{
+	int rc = 0, d;
+
+	for (unsigned int i = 0; i < h->nqueues && !rc; i++)
+		if (h->queues[i].override == OVR_VFIO &&
+		    !bm_test(&apqns[h->queues[i].adapter], h->queues[i].domain))
+			rc = plan_override(p, h, &h->queues[i], false);
+	for (unsigned int a = 0; a < AP_IDS && !rc; a++)
+		bm_for_each(d, &apqns[a]) {
+			const struct ap_queue *q = ap_queue_get(h, a, (unsigned int)d);
+			struct ap_queue none = { .adapter = (uint8_t)a, .domain = (uint8_t)d,
+						 .card = -1, .owner = -1 };
+
+			rc = plan_override(p, h, q ? q : &none, true);
+			if (rc)
+				break;
+		}
+	return rc;
+}
+
 int plan_desired(struct plan *p, const struct ap_host *h, const struct desired *d, bool prune)
 {
 	struct ap_matrix *mid = calloc(d->nguests + 1, sizeof(*mid));
@@ -255,6 +281,9 @@ int plan_desired(struct plan *p, const struct ap_host *h, const struct desired *
 		bm_or(&aqm, &aqm, &d->aqmask);
 		rc = plan_mask_to(p, AP_AQMASK, &aqm, &d->aqmask, false);
 	}
+	/* 3b. single queues by driver_override, once the masks are all ones */
+	if (!rc && d->has_apqns)
+		rc = plan_apqns(p, h, d->apqns);
 	/* 4. create, 5. grow */
 	for (unsigned int i = 0; i < d->nguests && !rc; i++)
 		if (!d->guests[i].absent && !ap_mdev_get(h, d->guests[i].uuid))

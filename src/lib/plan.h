@@ -76,8 +76,10 @@ int plan_matrix(struct plan *p, const char *uuid, const struct ap_matrix *from,
  * The steps that take the host to a desired state: shrink mdevs first
  * (unassign, or an ap_config write to what old and new share), remove the
  * mdevs not in the file when prune, give bits back to the host, reserve
- * bits, create the missing mdevs, then grow them (assign, or one ap_config
- * write each). A mask the file does not name is left alone.
+ * bits, set the driver_override of the file's single queues (and clear
+ * the other overrides to vfio_ap), create the missing mdevs, then grow them
+ * (assign, or one ap_config write each). A mask the file does not name is
+ * left alone.
  */
 struct desired;
 int plan_desired(struct plan *p, const struct ap_host *h, const struct desired *d, bool prune);

@@ -348,8 +348,13 @@ static void predict_override(struct ap_host *h, const struct step *s, struct fin
 		refuse(f, "mdev-owned", s->adapter, s->domain, h->mdevs[q->owner].uuid,
 		       _("queue %s is assigned to %s: unassign it there before it goes back to "
 			 "the default drivers"), apqn, h->mdevs[q->owner].uuid);
-	if (!q)
+	if (!q) {
+		finding_advise(refuse(f, "no-queue", s->adapter, s->domain, "host",
+				      _("there is no queue %s on this host to reserve by its "
+					"driver_override"), apqn),
+			       ADVICE_LIST_QUEUES);
 		return;
+	}
 	if (q->override == OVR_NONE && s->text[0] != '\n')
 		h->noverrides++;
 	else if (q->override != OVR_NONE && s->text[0] == '\n')

@@ -489,6 +489,9 @@ struct json_object *json_boot(const struct boot_prediction *bp)
 	json_object_object_add(o, "apmask", json_mask(&bp->apmask, NULL));
 	json_object_object_add(o, "aqmask", json_mask(&bp->aqmask, NULL));
 	json_object_object_add(o, "blocked_by", string_or_null(bp->blocker));
+	json_object_object_add(o, "overrides", json_object_new_int((int)bp->overrides));
+	json_object_object_add(o, "overrides_refused",
+			       json_object_new_int((int)bp->overrides_refused));
 	for (unsigned int i = 0; i < bp->n; i++)
 		json_object_array_add(v, json_boot_guest(&bp->v[i]));
 	json_object_object_add(o, "guests", v);

@@ -418,7 +418,17 @@ void text_boot(const struct boot_prediction *bp, bool quiet)
 				 "for the host:\n"));
 		text_mask_lines(stdout, "apmask", &bp->apmask);
 		text_mask_lines(stdout, "aqmask", &bp->aqmask);
+		if (bp->overrides && !bp->overrides_refused)
+			printf(P_("then driverctl gives %u queue to vfio_ap by its driver_override\n",
+				  "then driverctl gives %u queues to vfio_ap by their driver_override\n",
+				  bp->overrides), bp->overrides);
 	}
+	if (bp->overrides_refused)
+		printf(P_("driverctl's override of %u queue is refused at boot: the kernel takes "
+			  "one only while apmask and aqmask are both all ones\n",
+			  "driverctl's overrides of %u queues are refused at boot: the kernel takes "
+			  "one only while apmask and aqmask are both all ones\n",
+			  bp->overrides_refused), bp->overrides_refused);
 	for (unsigned int i = 0; i < bp->n; i++)
 		if (!quiet || bp->v[i].outcome != BOOT_STARTS)
 			text_boot_guest(&bp->v[i]);

@@ -443,19 +443,37 @@ static void usage(FILE *f)
 		"  --die-with-parent  exit (and unmount) when the parent process dies\n");
 }
 
-int main(int argc, char **argv)
-{
-	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
-	const char *topology = NULL, *log = NULL, *dump = NULL, *mnt = NULL;
-	enum sim_kernel kernel = SIM_KERNEL_6_12;
-	bool foreground = false, debug = false, die_with_parent = false;
-	struct fuse_session *se = NULL;
-	char opts[1024] = "fsname=apsim,subtype=apsim,default_permissions";
-	char err[1024], topo_abs[PATH_MAX];
-	struct sim_model *m;
-	pid_t parent = getppid();
-	int rc = 1;
+/* The command line. */
+struct options {
+	const char *topology, *log, *dump, *mnt;
+	enum sim_kernel kernel;
+	bool foreground, debug, die_with_parent;
+	char opts[1024];	/* the FUSE mount options */
+};
 
+/* An option that takes a value; 0, or the exit status. */
+static int option_value(struct options *o, const char *a, const char *val)
+{
+	size_t l = strlen(o->opts);
+
+	if (!strcmp(a, "--kernel") && sim_kernel_parse(val, &o->kernel)) {
+		fprintf(stderr, "apsim: unknown kernel \"%s\" (4.20, 6.0, 6.12 or 6.19)\n", val);
+		return 2;
+	}
+	if (!strcmp(a, "--topology"))
+		o->topology = val;
+	else if (!strcmp(a, "--log"))
+		o->log = val;
+	else if (!strcmp(a, "--dump"))
+		o->dump = val;
+	else if (!strcmp(a, "-o"))
+		snprintf(o->opts + l, sizeof(o->opts) - l, ",%s", val);
+	return 0;
+}
+
+/* Reads the command line into *o; -1 to go on, else the exit status. */
+static int parse_args(int argc, char **argv, struct options *o)
+{
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -467,73 +485,45 @@ int main(int argc, char **argv)
 			printf("apsim (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
 			return 0;
 		} else if (!strcmp(a, "-f")) {
-			foreground = true;
+			o->foreground = true;
 		} else if (!strcmp(a, "-d")) {
-			debug = foreground = true;
+			o->debug = o->foreground = true;
 		} else if (!strcmp(a, "--die-with-parent")) {
-			die_with_parent = true;
+			o->die_with_parent = true;
 		} else if (val && (!strcmp(a, "--kernel") || !strcmp(a, "--topology") ||
 				   !strcmp(a, "--log") || !strcmp(a, "--dump") || !strcmp(a, "-o"))) {
 			i++;
-			if (!strcmp(a, "--kernel")) {
-				if (sim_kernel_parse(val, &kernel)) {
-					fprintf(stderr, "apsim: unknown kernel \"%s\" (4.20, 6.0, 6.12 or 6.19)\n",
-						val);
-					return 2;
-				}
-			} else if (!strcmp(a, "--topology")) {
-				topology = val;
-			} else if (!strcmp(a, "--log")) {
-				log = val;
-			} else if (!strcmp(a, "--dump")) {
-				dump = val;
-			} else {
-				size_t l = strlen(opts);
-
-				snprintf(opts + l, sizeof(opts) - l, ",%s", val);
-			}
-		} else if (a[0] == '-' || mnt) {
+			if (option_value(o, a, val))
+				return 2;
+		} else if (a[0] == '-' || o->mnt) {
 			fprintf(stderr, "apsim: unexpected argument \"%s\"\n", a);
 			usage(stderr);
 			return 2;
 		} else {
-			mnt = a;
+			o->mnt = a;
 		}
 	}
-	if (!topology || (!dump && !mnt) || (dump && mnt)) {
+	if (!o->topology || (!o->dump && !o->mnt) || (o->dump && o->mnt)) {
 		usage(stderr);
 		return 2;
 	}
-	m = sim_model_load(topology, kernel, err, sizeof(err));
-	if (!m) {
-		fprintf(stderr, "apsim: %s\n", err);
-		return 2;
-	}
-	sim_fs_init(&g.fs, m);
-	g.fs.topology = realpath(topology, topo_abs) ? topo_abs : topology;
-	clock_gettime(CLOCK_REALTIME, &g.t0);
+	return -1;
+}
 
-	if (dump) {
-		rc = sim_dump(&g.fs, dump, err, sizeof(err)) ? 1 : 0;
-		if (rc)
-			fprintf(stderr, "apsim: %s\n", err);
-		goto out_model;
-	}
-	if (log) {
-		g.fs.log_fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
-		if (g.fs.log_fd < 0) {
-			fprintf(stderr, "apsim: %s: %s\n", log, strerror(errno));
-			rc = 2;
-			goto out_model;
-		}
-	}
+/* Mounts the model and serves it until unmounted; the exit status. */
+static int serve(struct options *o, const char *argv0, pid_t parent)
+{
+	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
+	struct fuse_session *se;
+	int rc = 1;
+
 	if (geteuid() == 0) {
-		size_t l = strlen(opts);
+		size_t l = strlen(o->opts);
 
-		snprintf(opts + l, sizeof(opts) - l, ",allow_other");
+		snprintf(o->opts + l, sizeof(o->opts) - l, ",allow_other");
 	}
-	if (fuse_opt_add_arg(&args, argv[0]) || fuse_opt_add_arg(&args, "-o") ||
-	    fuse_opt_add_arg(&args, opts) || (debug && fuse_opt_add_arg(&args, "-d")))
+	if (fuse_opt_add_arg(&args, argv0) || fuse_opt_add_arg(&args, "-o") ||
+	    fuse_opt_add_arg(&args, o->opts) || (o->debug && fuse_opt_add_arg(&args, "-d")))
 		goto out_args;
 	se = fuse_session_new(&args, &ops, sizeof(ops), NULL);
 	if (!se) {
@@ -542,14 +532,14 @@ int main(int argc, char **argv)
 	}
 	if (fuse_set_signal_handlers(se))
 		goto out_session;
-	if (fuse_session_mount(se, mnt)) {
-		fprintf(stderr, "apsim: cannot mount on %s\n", mnt);
+	if (fuse_session_mount(se, o->mnt)) {
+		fprintf(stderr, "apsim: cannot mount on %s\n", o->mnt);
 		rc = 3;
 		goto out_signals;
 	}
-	if (fuse_daemonize(foreground))
+	if (fuse_daemonize(o->foreground))
 		goto out_unmount;
-	if (die_with_parent) {
+	if (o->die_with_parent) {
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		if (getppid() != parent)
 			goto out_unmount;
@@ -563,6 +553,45 @@ out_session:
 	fuse_session_destroy(se);
 out_args:
 	fuse_opt_free_args(&args);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { .kernel = SIM_KERNEL_6_12,
+			     .opts = "fsname=apsim,subtype=apsim,default_permissions" };
+	char err[1024], topo_abs[PATH_MAX];
+	struct sim_model *m;
+	pid_t parent = getppid();
+	int rc = parse_args(argc, argv, &o);
+
+	if (rc >= 0)
+		return rc;
+	m = sim_model_load(o.topology, o.kernel, err, sizeof(err));
+	if (!m) {
+		fprintf(stderr, "apsim: %s\n", err);
+		return 2;
+	}
+	sim_fs_init(&g.fs, m);
+	g.fs.topology = realpath(o.topology, topo_abs) ? topo_abs : o.topology;
+	clock_gettime(CLOCK_REALTIME, &g.t0);
+
+	if (o.dump) {
+		rc = sim_dump(&g.fs, o.dump, err, sizeof(err)) ? 1 : 0;
+		if (rc)
+			fprintf(stderr, "apsim: %s\n", err);
+		goto out_model;
+	}
+	if (o.log) {
+		g.fs.log_fd = open(o.log, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC,
+				   0644);
+		if (g.fs.log_fd < 0) {
+			fprintf(stderr, "apsim: %s: %s\n", o.log, strerror(errno));
+			rc = 2;
+			goto out_model;
+		}
+	}
+	rc = serve(&o, argv[0], parent);
 	if (g.fs.log_fd >= 0)
 		close(g.fs.log_fd);
 out_model:

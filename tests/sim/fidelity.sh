@@ -4,8 +4,9 @@
 # naming the kernel function it follows (tests/sim/SPEC.md has the details):
 # the 6.0 family's partial guest-view filter, queue status, the old sscanf
 # parsers of the poll files, writable scans, the CEX2/CEX3 drivers, driver
-# core bind errors, mdevs that cannot be bound again, uevent texts, removed
-# control domains, and 6.19's per-queue driver_override.
+# core bind errors, relative mask numbers held in an int, mdevs that cannot
+# be bound again, uevent texts, removed control domains, and 6.19's
+# per-queue driver_override.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/sim/lib.sh"
 
@@ -44,6 +45,21 @@ for k in 4.20 6.0 6.12 6.19; do
 	else
 		is "$err" "bash: line 1: echo: write error: Device or resource busy" "bind of a bound queue: EBUSY ($k)"
 	fi
+
+	# modify_bitmap() held relative numbers in an int until d4f9d5a99a3f
+	# (v6.10): 2^32 + 5 is 5, and 2^31 indexes outside the mask (an oops)
+	write -4294967301 bus/ap/aqmask
+	write2=$status:$(cut -c1-4 bus/ap/aqmask)
+	write +2147483648 bus/ap/aqmask
+	case $k in
+	4.20 | 6.0)
+		is "$write2 $err" "0:0xfb bash: line 1: echo: write error: Bad address" \
+			"relative mask numbers are an int ($k)"
+		echo +5 > bus/ap/aqmask ;;
+	*)
+		is "$write2 $err" "1:0xff bash: line 1: echo: write error: Invalid argument" \
+			"relative mask numbers are an unsigned long ($k)" ;;
+	esac
 
 	# scans_store() exists from the 6.0 family on
 	if [ $k != 4.20 ]; then

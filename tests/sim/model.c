@@ -807,6 +807,15 @@ static int in_use(struct sim_model *m, const struct sim_bitmap *apm, const struc
 	return 0;
 }
 
+/*
+ * How modify_bitmap() holds the numbers of a relative mask (§2.3): in an int
+ * on 4.20 and the 6.0 family, an unsigned long since d4f9d5a99a3f (v6.10).
+ */
+static enum sim_mask_num mask_num(const struct sim_model *m)
+{
+	return m->kernel < SIM_KERNEL_6_12 ? SIM_MASK_NUM_INT : SIM_MASK_NUM_ULONG;
+}
+
 int sim_store_mask(struct sim_model *m, enum sim_mask which, const char *buf, size_t len)
 {
 	struct sim_bitmap *cur = which == SIM_APMASK ? &m->apmask : &m->aqmask;
@@ -826,8 +835,11 @@ int sim_store_mask(struct sim_model *m, enum sim_mask which, const char *buf, si
 		return refuse(m, EINVAL, "%s: %d queue(s) have a driver_override",
 			      which == SIM_APMASK ? "apmask" : "aqmask", m->noverrides);
 	}
-	rc = sim_mask_parse(s, cur, &n);
+	rc = sim_mask_parse_as(s, cur, mask_num(m), &n);
 	free(s);
+	if (rc == EFAULT)
+		return refuse(m, rc, "%s: modify_bitmap() indexes outside the mask (an oops)",
+			      which == SIM_APMASK ? "apmask" : "aqmask");
 	if (rc)
 		return refuse(m, rc, "%s: invalid mask", which == SIM_APMASK ? "apmask" : "aqmask");
 	if (sbm_equal(&n, cur))

@@ -287,6 +287,49 @@ static void test_kernel_420(void **state)
 	assert_int_equal(g->err, EADDRNOTAVAIL);
 }
 
+/*
+ * 6.19: driverctl's override files give single queues to vfio_ap at boot
+ * while the masks stay all ones, and a live override without a file is
+ * gone; but s390-tools' ap-check goes by the masks alone and vetoes the
+ * start of a definition on such queues. With a rule that clears mask bits
+ * the kernel refuses every override.
+ */
+static void test_driverctl_overrides(void **state)
+{
+	struct ap_queue *live = &fx.h.queues[fx.h.qindex[6 * AP_IDS + 0xab]];
+	const struct boot_guest *g;
+
+	(void)state;
+	fx.h.has_override = true;
+	live->override = OVR_VFIO;
+	live->driver = fx.h.vfio_driver;
+	fx.h.noverrides = 1;
+	fx.rule.present = false;
+	bm_set(&fx.fs.overrides.vfio[5], 4);
+	bm_set(&fx.fs.overrides.vfio[5], 0x47);
+	bm_set(&fx.fs.overrides.vfio[7], 4);	/* no such queue: never loaded */
+	fx.fs.overrides.nvfio = 3;
+	add_def(U2, "auto", "assign_adapter=5 assign_domain=0x47 assign_domain=4");
+	add_def(U3, "auto", "assign_adapter=6 assign_domain=0xab");
+	g = predict(U2);
+	assert_int_equal(fx.bp.overrides, 2);
+	assert_int_equal(fx.bp.overrides_refused, 0);
+	assert_int_equal(g->outcome, BOOT_FAILS);
+	assert_non_null(strstr(g->why, "vfio_ap's by its driver_override"));
+	g = predict(U3);
+	assert_int_equal(g->outcome, BOOT_FAILS);
+	assert_non_null(strstr(g->why, "by the masks the rule set"));
+	/* the rule's masks are not all ones: the kernel takes no override, and
+	 * 05.0047, which the rule leaves to the host, is not vfio_ap's */
+	fx.rule.present = true;
+	bm_set(&fx.rule.apmask, 5);
+	bm_set(&fx.rule.aqmask, 0x47);
+	g = predict(U2);
+	assert_int_equal(fx.bp.overrides_refused, 2);
+	assert_int_equal(g->outcome, BOOT_FAILS);
+	assert_non_null(strstr(g->why, "05.0047 is not in the vfio_ap pool"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -298,6 +341,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_kernel_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_starts_with_less, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_420, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_driverctl_overrides, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

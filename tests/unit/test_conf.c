@@ -310,6 +310,30 @@ static void test_config_exact_values(void **state)
 	desired_free(&d);
 }
 
+/* "reserve": {"apqns": ...}: single queues, and both masks all ones beside them. */
+static void test_config_apqns(void **state)
+{
+	static const char ok_text[] =
+		"{\"reserve\": {\"adapters\": \"\", \"apqns\": [\"05.0004\", \"06.00ab,0a.0047\"]}}";
+	struct desired d;
+	struct bitmap ones;
+
+	(void)state;
+	bm_fill(&ones);
+	assert_int_equal(desired_parse(ok_text, strlen(ok_text), &d), 0);
+	assert_true(d.has_apqns && d.has_apmask && d.has_aqmask);
+	assert_true(bm_equal(&d.apmask, &ones) && bm_equal(&d.aqmask, &ones));
+	assert_true(bm_test(&d.apqns[5], 4) && bm_test(&d.apqns[6], 0xab) &&
+		    bm_test(&d.apqns[0xa], 0x47));
+	assert_int_equal(bm_count(&d.apqns[5]) + bm_count(&d.apqns[6]) +
+			 bm_count(&d.apqns[0xa]), 3);
+	desired_free(&d);
+	REFUSED("{\"reserve\": {\"domains\": \"4\", \"apqns\": []}}",
+		"reserve.apqns: single queues are reserved by their driver_override");
+	REFUSED("{\"reserve\": {\"apqns\": [5]}}", "reserve.apqns[0]: an APQN is a string");
+	REFUSED("{\"reserve\": {\"apqns\": \"05.0004,06\"}}", "reserve.apqns: \"06\" is not an APQN");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -325,6 +349,7 @@ int main(void)
 		cmocka_unit_test(test_config_strict_json),
 		cmocka_unit_test(test_config_duplicate_keys),
 		cmocka_unit_test(test_config_exact_values),
+		cmocka_unit_test(test_config_apqns),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -388,6 +388,11 @@ static void test_override(void **state)
 	assert_int_equal(host.noverrides, 1);
 	assert_int_equal(predict(&probe), 0);
 	assert_int_equal(ap_queue_get(&host, 6, 0x47)->driver, host.vfio_driver);
+	/* a queue the host does not have */
+	mask = queue_step(OP_OVERRIDE, "vfio_ap\n");
+	mask.adapter = 7;
+	assert_refusal(predict(&mask), -EINVAL, "no-queue", ADVICE_LIST_QUEUES);
+	assert_int_equal(host.noverrides, 1);
 	apm = host.apmask;
 	bm_clear(&apm, 7);
 	mask = mask_step(AP_APMASK, &apm);
@@ -454,6 +459,7 @@ static void test_advice_texts(void **state)
 		{ { .kind = ADVICE_CHANGE_DEFINITION, .uuid = U2 },
 		  "; for the definition, 'mdevctl modify --uuid " U2 "' changes it, "
 		  "'mdevctl undefine --uuid " U2 "' removes it" },
+		{ { .kind = ADVICE_LIST_QUEUES }, " (apmatrix list queues shows them)" },
 		{ { .kind = ADVICE_NONE }, "" },
 	};
 	char buf[512];
