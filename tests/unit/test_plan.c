@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -212,6 +213,48 @@ static void test_desired_keeps(void **state)
 			    "apmask -2-0xff | create " U1 " | assign_adapter 5 | assign_domain 0x4");
 }
 
+/*
+ * Single queues by driver_override: after the masks (which must be all ones
+ * for the kernel to take an override), before the mdevs are created; the
+ * overrides to vfio_ap the file does not list go first.
+ */
+static void test_desired_apqns(void **state)
+{
+	struct ap_queue q[2] = {
+		{ .adapter = 5, .domain = 4, .driver = 2, .override = OVR_VFIO, .card = -1,
+		  .owner = -1 },
+		{ .adapter = 6, .domain = 4, .driver = 1, .card = -1, .owner = -1 },
+	};
+	int32_t *qindex = calloc(AP_IDS * AP_IDS, sizeof(*qindex));
+
+	(void)state;
+	assert_non_null(qindex);
+	for (unsigned int i = 0; i < AP_IDS * AP_IDS; i++)
+		qindex[i] = -1;
+	qindex[5 * AP_IDS + 4] = 0;
+	qindex[6 * AP_IDS + 4] = 1;
+	host.queues = q;
+	host.nqueues = 2;
+	host.qindex = qindex;
+	host.drivers[0] = "";
+	host.drivers[1] = "cex4queue";
+	host.drivers[2] = "vfio_ap";
+	host.ndrivers = 3;
+	host.vfio_driver = 2;
+	set_ids(&host.apmask, "0,1");
+	want.has_apmask = want.has_apqns = true;
+	bm_fill(&want.apmask);
+	bm_set(&want.apqns[6], 4);
+	set_matrix(add_guest(U1), "6", "4", "");
+	assert_int_equal(plan_desired(&plan, &host, &want, false), 0);
+	assert_string_equal(plan_text(),
+			    "apmask +2-0xff | unbind 05.0004 | driver_override  | "
+			    "drivers_probe 05.0004 | unbind 06.0004 | driver_override vfio_ap | "
+			    "drivers_probe 06.0004 | create " U1 " | assign_adapter 6 | "
+			    "assign_domain 0x4");
+	free(qindex);
+}
+
 /* A guest the file wants absent goes with the shrinking, before the masks; never created. */
 static void test_desired_absent(void **state)
 {
@@ -311,6 +354,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_desired_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_desired_keeps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_desired_absent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_desired_apqns, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_desired_ap_config, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_override_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_step_paths, setup, teardown),
