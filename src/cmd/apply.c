@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "advice.h"
 #include "ap.h"
 #include "apmatrix.h"
 #include "conf.h"
@@ -42,6 +43,7 @@ int apm_load_desired(const char *path, struct desired *d)
 int apm_check_desired(const char *path, const struct desired *d, struct findings *f)
 {
 	desired_check(d, f);
+	apm_advise(f);
 	if (!f->errors)
 		return 0;
 	apm_fail_findings(f, true);

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "advice.h"
 #include "ap.h"
 #include "apmatrix.h"
 #include "boot.h"
@@ -17,6 +18,7 @@
 #include "out/json.h"
 #include "out/text.h"
 #include "plan.h"
+#include "predict.h"
 
 /* Prints a boot prediction; exit 3 when an auto definition will not come up as defined. */
 static int boot_report(const struct boot_prediction *bp)
@@ -48,6 +50,8 @@ static int check_boot(void)
 	rc = boot_files_read(&fs);
 	if (!rc)
 		rc = boot_predict(&h, persist_effective(h.persist), &fs, &bp);
+	if (!rc)
+		apm_advise_boot(&bp);
 	if (rc) {
 		apm_err(_("cannot predict the boot: %s"), strerror(-rc));
 		rc = APM_EXIT_FAILED;
@@ -72,6 +76,7 @@ static int check_file(const char *path)
 	if (rc)
 		return rc;
 	desired_check(&d, &f);
+	apm_advise(&f);
 	apm_journal_report(&f, NULL);
 	if (ap_bus_present()) {
 		/* a host that is there but cannot be read is not "no AP bus" */
@@ -83,6 +88,7 @@ static int check_file(const char *path)
 			f.fail = -ENOMEM;
 		else
 			plan_check(&p, &h, true, &f, NULL);
+		apm_advise(&f);
 		plan_free(&p);
 		ap_host_free(&h);
 	} else if (!apm_opts.quiet && !apm_opts.json) {
@@ -154,6 +160,7 @@ int cmd_check(int argc, const char **argv)
 	if (rc)
 		goto out;
 	conflict_check(&h, &f);
+	apm_advise(&f);
 	if (f.fail) {
 		apm_check_failed(f.fail);
 		rc = APM_EXIT_FAILED;

@@ -13,14 +13,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "advice.h"
 #include "ap.h"
 #include "apmatrix.h"
 #include "frame.h"
+#include "execute.h"
 #include "journal.h"
 #include "lock.h"
 #include "out/json.h"
 #include "out/shell.h"
 #include "plan.h"
+#include "predict.h"
 #include "settle.h"
 #include "sysfs.h"
 
@@ -552,6 +555,7 @@ static void check_plan(const struct ap_host *h, struct plan *p, bool strict,
 		       const struct findings *extra, struct findings *f)
 {
 	plan_check(p, h, strict, f, NULL);
+	apm_advise(f);
 	for (unsigned int i = 0; extra && i < extra->n; i++) {
 		struct finding *x = findings_add(f, extra->v[i].severity, extra->v[i].rule,
 						 extra->v[i].adapter, extra->v[i].domain, "%s",

@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "advice.h"
 #include "ap.h"
+#include "apclone.h"
 #include "apmatrix.h"
 #include "boot.h"
 #include "conf.h"
@@ -21,7 +23,6 @@
 #include "lock.h"
 #include "out/json.h"
 #include "persist.h"
-#include "plan.h"
 #include "sysfs.h"
 
 /* Whether the file is already there with this text (then it is left alone, inode and all). */
@@ -208,6 +209,8 @@ int apm_persist_boot_check(const struct ap_host *h, const struct desired *d,
 	}
 	if (!rc)
 		rc = boot_predict(h, &pm, &fs, &bp);
+	if (!rc)
+		apm_advise_boot(&bp);
 	for (unsigned int i = 0; !rc && i < bp.n; i++) {
 		const struct boot_guest *g = &bp.v[i];
 
@@ -425,6 +428,7 @@ static int check_clashes(const struct ap_host *h, const struct desired *d)
 		if (!after.fail) {
 			conflict_check(h, &before);
 			conflict_check(&next, &after);
+			apm_advise(&after);
 			if (before.fail && !after.fail)
 				after.fail = before.fail;
 			/* a check that could not run is handled below */

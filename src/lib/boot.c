@@ -13,6 +13,7 @@
 #include "maskexpr.h"
 #include "nls.h"
 #include "plan.h"
+#include "predict.h"
 #include "sysfs.h"
 
 /* ---- the definition files, in the order mdevctl reads them ---- */
@@ -305,6 +306,8 @@ static int run_steps(struct ap_host *model, struct replay *r, struct boot_guest 
 			g->outcome = BOOT_FAILS;
 			g->err = -err;
 			snprintf(g->why, sizeof(g->why), "%s", f.n ? f.v[0].message : "");
+			if (f.n)
+				g->why_advice = f.v[0].advice;
 		} else if (err) {
 			char key[32], value[80];
 
@@ -312,6 +315,8 @@ static int run_steps(struct ap_host *model, struct replay *r, struct boot_guest 
 			snprintf(value, sizeof(value), "%.*s", (int)strcspn(r->plan.v[i].text, "\n"),
 				 r->plan.v[i].text);
 			fail_at(g, i - 1, key, value, -err, f.n ? f.v[0].message : "");
+			if (f.n)
+				g->why_advice = f.v[0].advice;
 		}
 		findings_free(&f);
 		if (err)

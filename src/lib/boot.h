@@ -15,6 +15,7 @@
 
 #include "ap.h"
 #include "conf.h"
+#include "conflict.h"
 #include "driverctl.h"
 
 /* A definition file as mdevctl finds it: its UUID (the file name) and text. */
@@ -56,6 +57,7 @@ struct boot_guest {
 	char attr_key[32], attr_value[80];
 	int err;			/* the errno of that write (positive), or 0 */
 	char why[512];			/* what stops it, or what the guest misses */
+	struct advice why_advice;	/* what to do about a refusal in why */
 };
 
 struct boot_prediction {

@@ -10,7 +10,6 @@
 #include "conf.h"
 #include "conflict.h"
 #include "guestview.h"
-#include "maskexpr.h"
 #include "nls.h"
 
 /* Who holds a matrix: an active mdev or a definition for boot. */
@@ -38,13 +37,6 @@ static const char *id_text(int id, char buf[32])
 		snprintf(buf, 32, "%d", id);
 	else
 		snprintf(buf, 32, "%d (0x%x)", id & 0xffff, id & 0xffff);
-	return buf;
-}
-
-/* An id as an option takes it: "5", "0x47". */
-static const char *opt_id(int id, char buf[32])
-{
-	mask_id_text(buf, 32, (unsigned int)id & 0xff);
 	return buf;
 }
 
@@ -85,6 +77,15 @@ struct finding *findings_add(struct findings *f, enum severity sev, const char *
 	else if (sev == SEV_WARNING)
 		f->warnings++;
 	return x;
+}
+
+struct advice *finding_advise(struct finding *x, enum advice_kind kind)
+{
+	if (!x)
+		return NULL;
+	memset(&x->advice, 0, sizeof(x->advice));
+	x->advice.kind = kind;
+	return &x->advice;
 }
 
 void finding_owner(struct finding *x, const char *owner)
@@ -165,21 +166,20 @@ static void append(char *buf, size_t len, size_t *n, const char *fmt, ...)
 #define NAPQNS (256 * 256)
 
 /*
- * How to unassign from a definition, which sysfs cannot do: mdevctl
- * changes or removes it (or apply --prune --persist, of a file without it).
- * Empty when every holder is an active mdev.
+ * How to unassign from a definition, which sysfs cannot do: the first
+ * definition among the holders is to be changed or removed. Nothing when
+ * every holder is an active mdev.
  */
-static const char *def_advice(const struct holder *const *who, unsigned int k, char fix[200])
+static void def_advice(struct finding *x, const struct holder *const *who, unsigned int k)
 {
-	fix[0] = '\0';
 	for (unsigned int m = 0; m < k; m++)
 		if (who[m]->kind != HOLD_ACTIVE) {
-			snprintf(fix, 200, _("; for the definition, 'mdevctl modify --uuid %s' "
-					     "changes it, 'mdevctl undefine --uuid %s' removes it"),
-				 who[m]->uuid, who[m]->uuid);
-			break;
+			struct advice *a = finding_advise(x, ADVICE_CHANGE_DEFINITION);
+
+			if (a)
+				snprintf(a->uuid, sizeof(a->uuid), "%s", who[m]->uuid);
+			return;
 		}
-	return fix;
 }
 
 /*
@@ -243,7 +243,6 @@ static void rule_shared(const struct holder *hv, unsigned int n, struct findings
 			const struct holder *who[FINDING_OWNERS];
 			unsigned int k = 0, distinct = 0, binding = 0;
 			char apqn[APQN_BUF], list[FINDING_OWNERS * (UUID_BUF + 64)], ia[32], id[32];
-			char fix[200];
 			struct finding *x;
 			size_t len = 0;
 
@@ -275,9 +274,9 @@ static void rule_shared(const struct holder *hv, unsigned int n, struct findings
 				       who[m]->uuid, holder_desc(who[m]->kind));
 			x = findings_add(f, binding >= 2 ? SEV_ERROR : SEV_WARNING, "apqn-shared", a, d,
 				_("APQN %s is assigned to %s; an APQN can serve one guest only: "
-				  "unassign adapter %s or domain %s from all but one%s"),
-				apqn, list, id_text(a, ia), id_text(d, id),
-				def_advice(who, k, fix));
+				  "unassign adapter %s or domain %s from all but one"),
+				apqn, list, id_text(a, ia), id_text(d, id));
+			def_advice(x, who, k);
 			for (unsigned int m = 0; m < k; m++)
 				finding_owner(x, who[m]->uuid);
 		}
@@ -331,7 +330,8 @@ static void rule_host_owned(const struct ap_host *live, const struct bitmap *boo
 			continue;
 		bm_for_each(a, &m->adapters) {
 			bm_for_each(d, &m->domains) {
-				char apqn[APQN_BUF], ia[32], id[32];
+				char apqn[APQN_BUF];
+				struct advice *adv;
 				struct finding *x;
 
 				if (live ? !ap_apqn_host_owned(live, apmask, aqmask, (unsigned int)a,
@@ -344,18 +344,19 @@ static void rule_host_owned(const struct ap_host *live, const struct bitmap *boo
 				if (hv[i].kind != HOLD_ACTIVE)
 					x = findings_add(f, holder_severity(hv[i].kind), rule, a, d,
 						_("APQN %s of %s (%s) belongs to the default drivers by "
-						  "%s: %s; reserve it with 'apmatrix reserve --adapters "
-						  "%s' or 'apmatrix reserve --domains %s'"),
+						  "%s: %s"),
 						apqn, hv[i].uuid, holder_desc(hv[i].kind), source,
-						when_fails(other, a, d), opt_id(a, ia), opt_id(d, id));
+						when_fails(other, a, d));
 				else
 					x = findings_add(f, holder_severity(hv[i].kind), rule, a, d,
 					_("APQN %s of %s (%s) belongs to the default drivers by %s: "
-					  "the host, not the guest, would use it; reserve it with "
-					  "'apmatrix reserve --adapters %s' or "
-					  "'apmatrix reserve --domains %s'"),
-					apqn, hv[i].uuid, holder_desc(hv[i].kind), source,
-					opt_id(a, ia), opt_id(d, id));
+					  "the host, not the guest, would use it"),
+					apqn, hv[i].uuid, holder_desc(hv[i].kind), source);
+				adv = finding_advise(x, ADVICE_RESERVE_APQN);
+				if (adv) {
+					adv->adapter = a;
+					adv->domain = d;
+				}
 				finding_owner(x, hv[i].uuid);
 				finding_owner(x, "host");
 			}

@@ -15,6 +15,31 @@ enum severity { SEV_INFO, SEV_WARNING, SEV_ERROR };
 
 #define FINDING_OWNERS 4
 
+/*
+ * What an administrator can do about a finding, as data: the commands word
+ * it (src/cmd/advice.c); the library spells no command line.
+ */
+enum advice_kind {
+	ADVICE_NONE,
+	ADVICE_RESERVE,			/* reserve the adapter or domain first */
+	ADVICE_RESERVE_APQN_FIRST,	/* reserve .adapter or .domain before the write */
+	ADVICE_RESERVE_APQN,		/* reserve .adapter or .domain (what the host has) */
+	ADVICE_STOP_GUEST_OR_FORCE,	/* stop the guest, or force the change */
+	ADVICE_CHECK_GUEST_THEN_FORCE,	/* make sure no guest uses it, then force */
+	ADVICE_RELEASE_OVERRIDES,	/* take back the driver_override of .count queues */
+	ADVICE_LOAD_VFIO_AP,		/* load the vfio_ap module */
+	ADVICE_CHANGE_DEFINITION,	/* modify or undefine the definition .uuid */
+	ADVICE_LIST_QUEUES,		/* see which queues the host has */
+};
+
+struct advice {
+	enum advice_kind kind;
+	int adapter, domain;		/* ADVICE_RESERVE_APQN* */
+	unsigned int count;		/* ADVICE_RELEASE_OVERRIDES */
+	char uuid[UUID_BUF];		/* ADVICE_CHANGE_DEFINITION */
+	bool worded;			/* the commands appended it to the message */
+};
+
 struct finding {
 	enum severity severity;
 	const char *rule;		/* "apqn-shared", "host-owned", ... */
@@ -22,6 +47,7 @@ struct finding {
 	char owners[FINDING_OWNERS][UUID_BUF];	/* mdev UUIDs, or "host" */
 	unsigned int nowners;
 	char message[512];	/* four owners' descriptions, translated, fit */
+	struct advice advice;	/* what to do about it, or ADVICE_NONE */
 };
 
 struct findings {
@@ -38,6 +64,8 @@ struct finding *findings_add(struct findings *f, enum severity sev, const char *
 	__attribute__((format(printf, 6, 7)));
 /* Replaces every "from" in a finding's message by "to" (as far as it fits). */
 void finding_replace(struct finding *x, const char *from, const char *to);
+/* Gives a finding its advice (nothing when x is NULL); returns it to fill in, or NULL. */
+struct advice *finding_advise(struct finding *x, enum advice_kind kind);
 /* Names an owner of a finding: an mdev UUID or "host". */
 void finding_owner(struct finding *x, const char *owner);
 /* Whether f has an error that is not in base (same rule, APQN and owners). */

@@ -4,12 +4,12 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "matrix.h"
 #include "sysfs.h"
 
-#define MDEV_DIR "devices/vfio_ap/matrix"
 
 bool uuid_valid(const char *s)
 {
@@ -193,23 +193,22 @@ static int mdev_attr(const char *uuid, const char *attr, char *buf, size_t len)
 
 int mdev_read(struct ap_mdev *m, const char *uuid)
 {
-	/* a full 256x256 matrix file is 65536 lines of 8 bytes */
-	static char buf[256 * 256 * 8 + 16];
+	char *buf = malloc(MATRIX_FILE_MAX);
 	int rc;
 
 	memset(m, 0, sizeof(*m));
 	uuid_normalize(uuid, m->uuid);
 	m->guest_attached = -1;
-	rc = mdev_attr(uuid, "matrix", buf, sizeof(buf));
+	rc = buf ? mdev_attr(uuid, "matrix", buf, MATRIX_FILE_MAX) : -ENOMEM;
 	if (rc >= 0)
 		rc = matrix_parse_apqns(buf, &m->matrix.adapters, &m->matrix.domains);
 	if (rc >= 0) {
-		rc = mdev_attr(uuid, "control_domains", buf, sizeof(buf));
+		rc = mdev_attr(uuid, "control_domains", buf, MATRIX_FILE_MAX);
 		if (rc >= 0)
 			rc = matrix_parse_control(buf, &m->matrix.control);
 	}
 	if (rc >= 0) {
-		rc = mdev_attr(uuid, "guest_matrix", buf, sizeof(buf));
+		rc = mdev_attr(uuid, "guest_matrix", buf, MATRIX_FILE_MAX);
 		if (rc >= 0) {
 			m->has_guest_view = true;
 			rc = matrix_parse_apqns(buf, &m->guest.adapters, &m->guest.domains);
@@ -217,6 +216,7 @@ int mdev_read(struct ap_mdev *m, const char *uuid)
 			rc = 0;
 		}
 	}
+	free(buf);
 	if (rc < 0) {
 		m->read_error = rc;
 		return rc;

@@ -17,6 +17,11 @@
 #define AP_CONFIG_LEN (3 * (BM_HEX_LEN - 1) + 2)
 /* "AA.DDDD" */
 #define APQN_BUF 8
+/* A full 256x256 matrix file is 65536 lines of 8 bytes: the largest text an mdev shows. */
+#define MATRIX_FILE_MAX (256 * 256 * 8 + 16)
+/* The mdevs, and the file that creates one, relative to /sys */
+#define MDEV_DIR "devices/vfio_ap/matrix"
+#define MDEV_CREATE_FILE MDEV_DIR "/mdev_supported_types/vfio_ap-passthrough/create"
 
 struct ap_matrix {
 	struct bitmap adapters;

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A change as an ordered list of sysfs writes (steps); what the kernel would
- * say to each, predicted on a model of the host before anything is written;
- * and the writes themselves, each read back, undone in reverse when the
- * kernel refuses one part-way.
+ * A change as an ordered list of sysfs writes (steps), built here (plan.c).
+ * What the kernel would say to each is predict.h's; writing them, with the
+ * undo, is execute.h's.
  */
 #ifndef APM_PLAN_H
 #define APM_PLAN_H
@@ -89,52 +88,7 @@ int plan_desired(struct plan *p, const struct ap_host *h, const struct desired *
 void step_path(const struct step *s, char *buf, size_t len);
 /* "assign_adapter", "apmask", "create", ... */
 const char *step_file(const struct step *s);
-
-/* A deep copy of a host model, for predicting what a plan does to it. */
-int ap_host_clone(struct ap_host *dst, const struct ap_host *src);
-
-/*
- * Predicts every step on a copy of the host as the kernel generation the
- * host shows would answer it (ENODEV, EADDRNOTAVAIL, EADDRINUSE, EBUSY,
- * EEXIST), adding a finding for each refusal; then runs every conflict rule
- * on the end state and adds the errors (and, with strict, the host-owned
- * warnings) the plan brings that the host did not have. The end state is
- * left in *end when end is not NULL (free it with ap_host_free). When a
- * check cannot run (no memory, unreadable definitions), f->fail says why:
- * the change must not go ahead.
- */
-void plan_check(const struct plan *p, const struct ap_host *h, bool strict,
-		struct findings *f, struct ap_host *end);
-
-/*
- * Predicts one step on a model of the host (a copy from ap_host_clone) and
- * applies it there, as plan_check does step by step: 0 when the kernel would
- * take the write, else the -errno it would refuse it with, the refusal added
- * to f. Give each step fresh findings: a refusal equal to one already in f
- * is not added twice.
- */
-int plan_predict_step(struct ap_host *model, const struct step *s, struct findings *f);
-
-struct plan_result {
-	int failed;		/* index of the step the kernel refused, or -1 */
-	int err;		/* its errno; -EPROTO when the value did not stick;
-				 * -EINTR when ap_stop_signal stopped the writes before it */
-	int undo_failed;	/* index of the step whose undo failed, or -1 */
-	int undo_err;
-};
-
-/*
- * Writes the steps in order, reading back each one. When a write fails or
- * does not stick, or ap_stop_signal is set before a write, undoes the steps
- * done, in reverse. after_step (may be NULL) runs after every successful
- * write (verbose output, udev settling). Every write and undo is noted in
- * p->journal.
- * Returns 0, or -1 with *r telling what failed.
- */
-int plan_execute(struct plan *p, struct plan_result *r,
-		 void (*after_step)(const struct step *s, void *arg), void *arg);
-
-/* What a kernel errno means for this step, in words an administrator can act on. */
-void step_explain(const struct step *s, int err, const struct ap_host *h, char *buf, size_t len);
+/* "assign_domain", "unassign_control_domain", ...: an mdev's file for a field. */
+const char *step_assign_file(enum step_field field, bool assign);
 
 #endif

@@ -15,6 +15,7 @@
 
 #include "conflict.h"
 #include "plan.h"
+#include "predict.h"
 
 /*
  * Allocation failures on demand (linked with --wrap): with alloc_countdown
@@ -235,7 +236,10 @@ static void test_host_owned(void **state)
 	assert_int_equal(x->domain, 4);
 	assert_string_equal(x->owners[0], U1);
 	assert_string_equal(x->owners[1], "host");
-	assert_true(strstr(x->message, "reserve") != NULL);
+	/* what to do is data; the commands word it (apmatrix reserve) */
+	assert_int_equal(x->advice.kind, ADVICE_RESERVE_APQN);
+	assert_int_equal(x->advice.adapter, 5);
+	assert_int_equal(x->advice.domain, 4);
 	assert_int_equal(find_rule("host-owned", 1)->severity, SEV_WARNING);
 }
 

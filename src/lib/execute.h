@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Executing a plan: the writes themselves, each read back, undone in reverse
+ * when the kernel refuses one part-way; and what the kernel's errnos mean.
+ */
+#ifndef APM_EXECUTE_H
+#define APM_EXECUTE_H
+
+#include <stddef.h>
+
+#include "plan.h"
+
+struct plan_result {
+	int failed;		/* index of the step the kernel refused, or -1 */
+	int err;		/* its errno; -EPROTO when the value did not stick;
+				 * -EINTR when ap_stop_signal stopped the writes before it */
+	int undo_failed;	/* index of the step whose undo failed, or -1 */
+	int undo_err;
+};
+
+/*
+ * Writes the steps in order, reading back each one. When a write fails or
+ * does not stick, or ap_stop_signal is set before a write, undoes the steps
+ * done, in reverse. after_step (may be NULL) runs after every successful
+ * write (verbose output, udev settling). Every write and undo is noted in
+ * p->journal.
+ * Returns 0, or -1 with *r telling what failed.
+ */
+int plan_execute(struct plan *p, struct plan_result *r,
+		 void (*after_step)(const struct step *s, void *arg), void *arg);
+
+/* What a kernel errno means for this step, in words an administrator can act on. */
+void step_explain(const struct step *s, int err, const struct ap_host *h, char *buf, size_t len);
+
+#endif
