@@ -504,29 +504,13 @@ out:
 static int plan_pool_masks(struct plan *p, const struct ap_host *h, const struct bitmap ids[2],
 			   bool reserve, struct bitmap newm[2])
 {
-	struct bitmap change;
-	int rc;
+	int rc = 0;
 
-	for (int k = AP_APMASK; k <= AP_AQMASK; k++) {
-		const struct bitmap *cur = k == AP_APMASK ? &h->apmask : &h->aqmask;
-		char expr[1000];
-
-		/* reserving clears bits that are set; releasing sets bits that are clear */
-		if (reserve) {
-			bm_and(&change, &ids[k], cur);
-			bm_andnot(&newm[k], cur, &change);
-		} else {
-			bm_andnot(&change, &ids[k], cur);
-			bm_or(&newm[k], cur, &change);
-		}
-		if (bm_empty(&change))
-			continue;
-		mask_relative_text(&change, reserve ? '-' : '+', expr, sizeof(expr));
-		rc = plan_mask(p, (enum ap_mask_kind)k, expr, cur, &newm[k]);
-		if (rc)
-			return rc;
-	}
-	return 0;
+	/* reserving clears bits that are set; releasing sets bits that are clear */
+	for (int k = AP_APMASK; k <= AP_AQMASK && !rc; k++)
+		rc = plan_mask_ids(p, (enum ap_mask_kind)k, k == AP_APMASK ? &h->apmask : &h->aqmask,
+				   &ids[k], !reserve, &newm[k]);
+	return rc;
 }
 
 /* reserve/release --adapters/--domains: the masks; exit status. */

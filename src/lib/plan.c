@@ -195,25 +195,39 @@ static void matrix_and(struct ap_matrix *r, const struct ap_matrix *a, const str
 	bm_and(&r->control, &a->control, &b->control);
 }
 
-/* "-5,-6" style writes: the bits the new mask sets, then the ones it clears. */
+int plan_mask_ids(struct plan *p, enum ap_mask_kind kind, const struct bitmap *cur,
+		  const struct bitmap *ids, bool set, struct bitmap *next)
+{
+	struct bitmap change, after;
+	char expr[1000];
+
+	if (set) {
+		bm_andnot(&change, ids, cur);
+		bm_or(&after, cur, &change);
+	} else {
+		bm_and(&change, ids, cur);
+		bm_andnot(&after, cur, &change);
+	}
+	*next = after;
+	if (bm_empty(&change))
+		return 0;
+	mask_relative_text(&change, set ? '+' : '-', expr, sizeof(expr));
+	return plan_mask(p, kind, expr, cur, &after);
+}
+
+/* The write that sets (setting) or clears the bits in which cur differs from want. */
 static int plan_mask_to(struct plan *p, enum ap_mask_kind kind, const struct bitmap *cur,
 			const struct bitmap *want, bool setting)
 {
-	struct bitmap change, next;
-	char expr[1000];
+	struct bitmap ids, next;
 
-	if (setting)
-		bm_andnot(&change, want, cur);
-	else
-		bm_andnot(&change, cur, want);
-	if (bm_empty(&change))
-		return 0;
-	if (setting)
-		bm_or(&next, cur, &change);
-	else
-		bm_andnot(&next, cur, &change);
-	mask_relative_text(&change, setting ? '+' : '-', expr, sizeof(expr));
-	return plan_mask(p, kind, expr, cur, &next);
+	if (setting) {
+		ids = *want;
+	} else {
+		bm_fill(&ids);
+		bm_andnot(&ids, &ids, want);
+	}
+	return plan_mask_ids(p, kind, cur, &ids, setting, &next);
 }
 
 /*

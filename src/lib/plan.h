@@ -51,6 +51,13 @@ void plan_free(struct plan *p);
 /* A mask write of text (newline added) that takes the mask from before to after. */
 int plan_mask(struct plan *p, enum ap_mask_kind kind, const char *text,
 	      const struct bitmap *before, const struct bitmap *after);
+/*
+ * One relative write ("+5,+6" or "-5,-6") that sets (set) or clears the bits
+ * of ids that cur does not have that way yet; *next: the mask after it (cur
+ * when nothing changes, and then no step). 0 or -ENOMEM.
+ */
+int plan_mask_ids(struct plan *p, enum ap_mask_kind kind, const struct bitmap *cur,
+		  const struct bitmap *ids, bool set, struct bitmap *next);
 int plan_create(struct plan *p, const char *uuid);
 int plan_remove(struct plan *p, const char *uuid, const struct ap_matrix *matrix);
 int plan_assign(struct plan *p, const char *uuid, enum step_field field, unsigned int id,
