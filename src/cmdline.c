@@ -14,7 +14,7 @@
 
 #include "apmatrix.h"
 #include "maskexpr.h"
-#include "out/json.h"
+#include "format/json.h"
 #include "sysfs.h"
 
 struct apm_opts apm_opts;

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "apmatrix.h"
-#include "out/json.h"
+#include "format/json.h"
 #include "sysfs.h"
 
 /*

@@ -16,7 +16,7 @@
 #include "apmatrix.h"
 #include "frame.h"
 #include "maskexpr.h"
-#include "out/json.h"
+#include "format/json.h"
 #include "plan.h"
 
 /* The UUID argument of a command: valid, lower-cased, and an existing mdev. */
@@ -507,9 +507,11 @@ static int plan_pool_masks(struct plan *p, const struct ap_host *h, const struct
 	int rc = 0;
 
 	/* reserving clears bits that are set; releasing sets bits that are clear */
-	for (int k = AP_APMASK; k <= AP_AQMASK && !rc; k++)
-		rc = plan_mask_ids(p, (enum ap_mask_kind)k, k == AP_APMASK ? &h->apmask : &h->aqmask,
-				   &ids[k], !reserve, &newm[k]);
+	for (int k = AP_APMASK; k <= AP_AQMASK && !rc; k++) {
+		const struct bitmap *cur = k == AP_APMASK ? &h->apmask : &h->aqmask;
+
+		rc = plan_mask_ids(p, (enum ap_mask_kind)k, cur, &ids[k], !reserve, &newm[k]);
+	}
 	return rc;
 }
 

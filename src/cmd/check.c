@@ -15,8 +15,8 @@
 #include "conf.h"
 #include "conflict.h"
 #include "frame.h"
-#include "out/json.h"
-#include "out/text.h"
+#include "format/json.h"
+#include "format/text.h"
 #include "plan.h"
 #include "predict.h"
 

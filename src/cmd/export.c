@@ -7,8 +7,8 @@
 
 #include "ap.h"
 #include "apmatrix.h"
-#include "out/export.h"
-#include "out/json.h"
+#include "format/export.h"
+#include "format/json.h"
 
 /* The mdev's matrix, active or else defined, and whether it starts at boot; exit status. */
 static int export_matrix(const struct ap_host *h, const char *uuid, const struct ap_matrix **m,

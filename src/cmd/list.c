@@ -7,8 +7,8 @@
 #include "ap.h"
 #include "apmatrix.h"
 #include "machine.h"
-#include "out/json.h"
-#include "out/text.h"
+#include "format/json.h"
+#include "format/text.h"
 
 enum what { W_ALL, W_ADAPTERS, W_DOMAINS, W_QUEUES, W_MDEVS };
 

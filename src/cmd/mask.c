@@ -11,8 +11,8 @@
 #include "cmd/frame.h"
 #include "conf.h"
 #include "maskexpr.h"
-#include "out/json.h"
-#include "out/text.h"
+#include "format/json.h"
+#include "format/text.h"
 #include "plan.h"
 
 /* "invalid mask expression "...": what is wrong", exit 2. */

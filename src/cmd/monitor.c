@@ -15,7 +15,7 @@
 #include "apmatrix.h"
 #include "bitmap.h"
 #include "events.h"
-#include "out/json.h"
+#include "format/json.h"
 
 static const char *udev_prop(void *ctx, const char *key)
 {

@@ -21,7 +21,7 @@
 #include "driverctl.h"
 #include "frame.h"
 #include "lock.h"
-#include "out/json.h"
+#include "format/json.h"
 #include "persist.h"
 #include "sysfs.h"
 

@@ -10,8 +10,8 @@
 #include "guestview.h"
 #include "machine.h"
 #include "matrix.h"
-#include "out/json.h"
-#include "out/text.h"
+#include "format/json.h"
+#include "format/text.h"
 
 /* {"machine", "adapters": [...], "domains": [...], "mdevs": [...]} for the mdevs asked for. */
 static void show_json(const struct ap_host *h, const struct machine_id *m,
