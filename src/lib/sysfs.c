@@ -104,7 +104,8 @@ static bool climbs(const char *rel)
 	return false;
 }
 
-int sysfs_path(enum sysfs_tree tree, const char *rel, char *buf, size_t len)
+/* base + "/" + rel, for a rel that stays below base. */
+static int join_path(const char *base, const char *rel, char *buf, size_t len)
 {
 	int n;
 
@@ -112,10 +113,15 @@ int sysfs_path(enum sysfs_tree tree, const char *rel, char *buf, size_t len)
 		return -EINVAL;
 	while (*rel == '/')
 		rel++;
-	n = snprintf(buf, len, "%s/%s", sysfs_tree_root(tree), rel);
+	n = snprintf(buf, len, "%s/%s", base, rel);
 	if (n < 0 || (size_t)n >= len)
 		return -ENAMETOOLONG;
 	return 0;
+}
+
+int sysfs_path(enum sysfs_tree tree, const char *rel, char *buf, size_t len)
+{
+	return join_path(sysfs_tree_root(tree), rel, buf, len);
 }
 
 int sysfs_read(const char *rel, char *buf, size_t len)
@@ -655,14 +661,5 @@ void sysfs_dir_unlock(int handle)
 
 int sysfs_host_path(enum sysfs_tree tree, const char *rel, char *buf, size_t len)
 {
-	int n;
-
-	if (climbs(rel))
-		return -EINVAL;
-	while (*rel == '/')
-		rel++;
-	n = snprintf(buf, len, "%s/%s", tree_defaults[tree], rel);
-	if (n < 0 || (size_t)n >= len)
-		return -ENAMETOOLONG;
-	return 0;
+	return join_path(tree_defaults[tree], rel, buf, len);
 }

@@ -16,6 +16,7 @@
 #include "conflict.h"
 #include "plan.h"
 #include "predict.h"
+#include "ids.h"
 
 /*
  * Allocation failures on demand (linked with --wrap): with alloc_countdown
@@ -89,20 +90,6 @@ static int teardown(void **state)
 	(void)state;
 	findings_free(&fx.f);
 	return 0;
-}
-
-static void set_ids(struct bitmap *b, const char *list)
-{
-	unsigned int v;
-	int n;
-
-	bm_zero(b);
-	while (sscanf(list, "%u%n", &v, &n) == 1) {
-		bm_set(b, v);
-		list += n;
-		if (*list == ',')
-			list++;
-	}
 }
 
 static struct ap_matrix *add_mdev(const char *uuid, const char *a, const char *d, const char *c)

@@ -18,6 +18,7 @@
 
 #include "conf.h"
 #include "plan.h"
+#include "ids.h"
 
 #define U1 "11111111-1111-4111-8111-111111111111"
 #define U2 "22222222-2222-4222-8222-222222222222"
@@ -28,20 +29,6 @@ static struct ap_mdev mdevs[3];
 static struct desired_guest guests[3];
 static struct desired want;
 static struct plan plan;
-
-static void set_ids(struct bitmap *b, const char *list)
-{
-	unsigned int v;
-	int n;
-
-	bm_zero(b);
-	while (sscanf(list, "%u%n", &v, &n) == 1) {
-		bm_set(b, v);
-		list += n;
-		if (*list == ',')
-			list++;
-	}
-}
 
 static void set_matrix(struct ap_matrix *m, const char *a, const char *d, const char *c)
 {

@@ -19,6 +19,7 @@
 
 #include "cmd/advice.h"
 #include "predict.h"
+#include "ids.h"
 
 #define U1 "11111111-1111-4111-8111-111111111111"
 #define U2 "22222222-2222-4222-8222-222222222222"
@@ -84,20 +85,6 @@ static int teardown(void **state)
 	ap_host_free(&host);
 	findings_free(&f);
 	return 0;
-}
-
-static void set_ids(struct bitmap *b, const char *list)
-{
-	unsigned int v;
-	int n;
-
-	bm_zero(b);
-	while (sscanf(list, "%u%n", &v, &n) == 1) {
-		bm_set(b, v);
-		list += n;
-		if (*list == ',')
-			list++;
-	}
 }
 
 /* An active mdev, no guest using it. */
