@@ -139,15 +139,8 @@ options:
         another machine. apmatrix warns about each one.
     type: bool
     default: false
-  root:
-    description:
-      - A directory that stands for C(/), as C(apmatrix --root) takes it (for
-        example a mounted AP bus simulator).
-    type: path
-  executable:
-    description: The apmatrix command, a name looked up in the PATH or a path.
-    type: str
-    default: apmatrix
+extends_documentation_fragment:
+  - apmatrix.apmatrix.common
 notes:
   - The result's C(changed) is true when apmatrix wrote to sysfs or, with
     I(persist), wrote or removed a file kept for boot. In check mode it covers

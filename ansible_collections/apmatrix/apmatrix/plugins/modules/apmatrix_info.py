@@ -30,16 +30,8 @@ attributes:
   diff_mode:
     support: none
     description: Nothing changes, so there is nothing to show.
-options:
-  root:
-    description:
-      - A directory that stands for C(/), as C(apmatrix --root) takes it (for
-        example a mounted AP bus simulator).
-    type: path
-  executable:
-    description: The apmatrix command, a name looked up in the PATH or a path.
-    type: str
-    default: apmatrix
+extends_documentation_fragment:
+  - apmatrix.apmatrix.common
 seealso:
   - module: apmatrix.apmatrix.apmatrix
 '''
