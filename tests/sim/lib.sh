@@ -18,7 +18,7 @@
 #       Call it in the test's main shell (not in $(...)), before the first
 #       test line if possible: when FUSE is not usable here (no /dev/fuse, no
 #       fusermount3, apsim not built, mounting refused) the script is skipped
-#       with exit 77 (skip_all); once tests have run, it bails out instead.
+#       (skip_all: "1..0 # SKIP"); once tests have run, it bails out instead.
 #       The mount is removed at exit, even when the test fails or is killed
 #       (sim_stop is registered with at_exit; apsim also dies with the test
 #       shell and its mount is auto-unmounted).
