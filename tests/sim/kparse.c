@@ -5,11 +5,12 @@
  * vsscanf conversion (lib/vsprintf.c), the AP mask grammar (drivers/s390/
  * crypto/ap_bus.c: ap_parse_bitmap_str, hex2bitmap, modify_bitmap) and the
  * UUID syntax. The behaviour is the kernel's; the structure is this file's
- * own: one number scanner for every numeric syntax, an absolute mask checked
- * whole before it is decoded, and a relative one read into edits in a first
- * pass and applied in a second. apmatrix's src/lib/maskexpr.c reads the same
- * grammar with a lexer and a term reader instead; a differential fuzzer
- * (tests/fuzz/fuzz_mask_diff.c) compares the two.
+ * own, written from tests/sim/SPEC.md: one number scanner for every numeric
+ * syntax, an absolute mask checked whole before it is decoded, and a relative
+ * one whose terms are each scanned into a record of their parts, then judged,
+ * then applied to a scratch copy of the mask. apmatrix's src/lib/maskexpr.c
+ * reads the same grammar with a lexer and a term reader instead; a
+ * differential fuzzer (tests/fuzz/fuzz_mask_diff.c) compares the two.
  *
  * Errors are positive errno values; success is 0.
  */
@@ -297,72 +298,84 @@ static long long held(unsigned long long v, enum sim_mask_num num)
 	return v > SIM_BITS ? SIM_BITS : (long long)v;
 }
 
-/* One term of the relative form: set or clear first..last. */
-struct edit {
-	bool set;
-	long long first, last;
+/*
+ * The relative form (SPEC.md §2.3) in two steps per term. scan_term() only
+ * records where the parts of a term lie: the byte in the sign's place, the
+ * digits of the first number, and whether a '-' and a second number follow.
+ * judge_term() then decides, from that record alone, whether the term is
+ * well formed and what it does. The terms go to a scratch copy of the mask,
+ * which replaces the mask only once the last term has passed: a bad term
+ * anywhere leaves the mask as it was.
+ */
+struct term_shape {
+	char sign;		/* the byte where a sign belongs */
+	struct numscan from;	/* the first number */
+	bool range;		/* a '-' followed the first number */
+	struct numscan to;	/* the second number, when range */
+	const char *next;	/* past the term and the ',' and '\n' after it */
 };
 
-/*
- * Reads the term at *s: a sign, a number and optionally '-' and a second
- * number, each number as simple_strtoul(s, &end, 0) reads it. On success *s
- * moves past the term and any ',' or '\n' that follow it.
- */
-static int read_edit(const char **s, enum sim_mask_num num, struct edit *e)
-{
-	const char *p = *s;
-	struct numscan ns;
+/* set (or clear) ids lo..hi */
+struct term_effect {
+	bool set;
+	long long lo, hi;
+};
 
-	if (*p != '+' && *p != '-')
-		return EINVAL;
-	e->set = *p++ == '+';
-	numscan(p, 0, &ns);
-	e->first = e->last = held(ns.value, num);
-	if (!ns.ndigits || e->first >= SIM_BITS)
-		return EINVAL;
-	p = ns.end;
-	if (*p == '-') {
-		numscan(++p, 0, &ns);
-		e->last = held(ns.value, num);
-		if (!ns.ndigits || e->first > e->last || e->last >= SIM_BITS)
-			return EINVAL;
-		p = ns.end;
+static void scan_term(const char *at, struct term_shape *t)
+{
+	const char *end;
+
+	memset(t, 0, sizeof(*t));
+	t->sign = *at;
+	numscan(at + 1, 0, &t->from);
+	end = t->from.end;
+	t->range = *end == '-';
+	if (t->range) {
+		numscan(end + 1, 0, &t->to);
+		end = t->to.end;
 	}
-	*s = p + strspn(p, ",\n");
-	return 0;
-}
-
-static void apply_edit(const struct edit *e, struct sim_bitmap *map)
-{
-	for (long long id = e->first; id <= e->last; id++)
-		if (e->set)
-			sbm_set(map, (unsigned int)id);
-		else
-			sbm_clear(map, (unsigned int)id);
+	t->next = end + strspn(end, ",\n");
 }
 
 /*
- * The relative form in two passes: the first reads every term and stops at
- * the first bad one (or at a negative id, where an int kernel would write
- * outside the bitmap); only a text that passes is applied, term by term.
+ * EINVAL for a term that is not one; EFAULT for a negative id, where a
+ * kernel that holds the numbers in an int writes outside the bitmap.
  */
+static int judge_term(const struct term_shape *t, enum sim_mask_num num,
+		      struct term_effect *fx)
+{
+	bool has_digits = t->from.ndigits && (!t->range || t->to.ndigits);
+
+	if ((t->sign != '+' && t->sign != '-') || !has_digits)
+		return EINVAL;
+	fx->set = t->sign == '+';
+	fx->lo = held(t->from.value, num);
+	fx->hi = t->range ? held(t->to.value, num) : fx->lo;
+	if (fx->lo > fx->hi || fx->hi >= SIM_BITS)
+		return EINVAL;
+	return fx->lo < 0 ? EFAULT : 0;
+}
+
 int sim_modify_bitmap(const char *str, enum sim_mask_num num, struct sim_bitmap *map)
 {
-	struct edit e;
-	const char *p;
+	struct sim_bitmap scratch = *map;
+	struct term_shape t;
+	struct term_effect fx;
 	int rc;
 
-	for (p = str; *p;) {
-		rc = read_edit(&p, num, &e);
+	for (const char *at = str; *at; at = t.next) {
+		scan_term(at, &t);
+		rc = judge_term(&t, num, &fx);
 		if (rc)
 			return rc;
-		if (e.first < 0)
-			return EFAULT;
+		for (long long id = fx.lo; id <= fx.hi; id++) {
+			if (fx.set)
+				sbm_set(&scratch, (unsigned int)id);
+			else
+				sbm_clear(&scratch, (unsigned int)id);
+		}
 	}
-	for (p = str; *p;) {
-		read_edit(&p, num, &e);
-		apply_edit(&e, map);
-	}
+	*map = scratch;
 	return 0;
 }
 
