@@ -1,4 +1,13 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * The lock protocol here is s390-tools' (MIT, Copyright IBM Corp.): libap's
+ * ap_get_lock() and ap_release_lock() on top of libutil/util_lockfile.c,
+ * followed closely so that chzdev, lszdev and ap-check see apmatrix's lock
+ * as one of their own: the temporary file's name (lock name, PID in five
+ * digits, two hex digits of the time), link(2) into place, the PID in the
+ * file, the two-minute rule for a lock without a PID, release by the owner
+ * only. NOTICE says so for distributors.
+ */
 #include "config.h"
 
 #include <errno.h>
