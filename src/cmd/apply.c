@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Desired state: apmatrix plan FILE and apply FILE, and the config file
- * they and persist FILE and check FILE read.
+ * Desired state: apmatrix plan FILE and apply FILE (the config file is read
+ * and checked in conffile.c; apply --persist writes through persist.c).
  */
 #include "config.h"
 
@@ -15,43 +15,11 @@
 #include "apmatrix.h"
 #include "conf.h"
 #include "frame.h"
-#include "machine.h"
 #include "format/json.h"
 #include "format/text.h"
 #include "persist.h"
 #include "plan.h"
 #include "sysfs.h"
-
-int apm_load_desired(const char *path, struct desired *d)
-{
-	char *text;
-	size_t len;
-	int rc = sysfs_read_user_file(path, &text, &len);
-
-	if (rc)
-		return apm_sys_error(rc, ERRNO_INPUT, _("cannot read %s"), path);
-	rc = desired_parse(text, len, d);
-	free(text);
-	if (rc) {
-		apm_err("%s: %s", path, d->error.msg);
-		desired_free(d);
-		return APM_EXIT_USAGE;
-	}
-	return 0;
-}
-
-int apm_check_desired(const char *path, const struct desired *d, struct findings *f)
-{
-	desired_check(d, f);
-	apm_advise(f);
-	if (!f->errors)
-		return 0;
-	apm_fail_findings(f, true);
-	for (unsigned int i = 0; i < f->n; i++)
-		if (f->v[i].severity == SEV_ERROR)
-			apm_err("%s: %s", path, f->v[i].message);
-	return APM_EXIT_REFUSED;
-}
 
 /*
  * apply --persist: the checks see the definitions as they will be, each
@@ -121,32 +89,6 @@ static int remove_defs(const struct mdev_def *gone, unsigned int n)
 			return APM_EXIT_FAILED;
 	}
 	return 0;
-}
-
-/*
- * A file that names a machine is for that machine and partition only: an
- * APQN such as 05.0004 means another queue on another LPAR.
- */
-void apm_check_machine(const char *path, const struct desired *d, struct findings *f)
-{
-	char want[192], have[192];
-	struct machine_id m;
-
-	if (!d->has_machine)
-		return;
-	machine_read(&m);
-	if (m.known && machine_matches(&m, &d->machine))
-		return;
-	machine_text(&d->machine, want, sizeof(want));
-	machine_text(&m, have, sizeof(have));
-	if (m.known)
-		findings_add(f, SEV_ERROR, "machine", -1, -1,
-			     _("%s is for machine %s, but this is %s: apply it there, or use "
-			       "--force"), path, want, have);
-	else
-		findings_add(f, SEV_ERROR, "machine", -1, -1,
-			     _("%s is for machine %s, but this host does not say which machine it "
-			       "is (no /proc/sysinfo): use --force to apply it anyway"), path, want);
 }
 
 /* What plan FILE and apply FILE were asked to do. */
