@@ -10,7 +10,9 @@
 . "$top_srcdir/tests/tap.sh"
 
 cd "$top_srcdir" || bail_out "no $top_srcdir"
-git rev-parse --git-dir >/dev/null 2>&1 || skip_all "not a git checkout: no baseline to compare with"
+# the source tree itself, not a tarball unpacked inside some other checkout
+top=$(git rev-parse --show-toplevel 2>/dev/null) && [ "$(cd "$top" && pwd -P)" = "$(pwd -P)" ] ||
+	skip_all "not a git checkout: no baseline to compare with"
 base=$(sed -n 's/^\([0-9a-f]\{40\}\)\( .*\)\{0,1\}$/\1/p' tests/style-baseline | head -n 1)
 [ -n "$base" ] || bail_out "tests/style-baseline names no commit"
 git cat-file -e "$base^{commit}" 2>/dev/null ||
