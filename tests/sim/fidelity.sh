@@ -147,7 +147,9 @@ echo 05.0004 > bus/ap/drivers_probe
 is "$(readlink $q/driver)" "../../../../bus/ap/drivers/vfio_ap" "05.0004 is vfio_ap's, masks untouched (6.19)"
 is "$(cat bus/ap/apmask)" 0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff \
 	"apmask still all ones (6.19)"
-is "$(cat bus/ap/bindings_complete_count)" 2 "bindings complete twice (6.19)"
+is "$(cat bus/ap/bindings_complete_count)" 1 "a probe does not count a completion (6.19)"
+echo 1 > bus/ap/scans
+is "$(cat bus/ap/bindings_complete_count)" 2 "the next scan does: complete twice (6.19)"
 write -6 bus/ap/apmask
 is "$status:$err" "1:bash: line 1: echo: write error: Invalid argument" \
 	"apmask_store(): no mask change while an override is set (6.19)"

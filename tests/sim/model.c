@@ -257,13 +257,16 @@ const char *sim_queue_override(const struct sim_model *m, int a, int d)
 
 /*
  * ap_owned_by_def_drv() as 6.19 has it (§1.8): a queue with a driver_override
- * is the host's exactly while a default driver has it; without one the masks
- * decide, as on every earlier generation.
+ * and a driver is the host's exactly while that driver is a default one; a
+ * queue without an override or without a driver is judged by the masks, as
+ * on every earlier generation (all ones while overrides exist: the host's).
  */
 static bool owned_by_def_drv(const struct sim_model *m, int a, int d)
 {
-	if (sim_queue_override(m, a, d))
-		return sim_driver_is_default(sim_queue_driver(m, a, d));
+	enum sim_driver drv = sim_queue_driver(m, a, d);
+
+	if (sim_queue_override(m, a, d) && drv != SIM_DRV_NONE)
+		return sim_driver_is_default(drv);
 	return sim_queue_host_owned(m, a, d);
 }
 
@@ -499,6 +502,7 @@ static void queue_unbind(struct sim_model *m, int a, int d)
 	if (drv == SIM_DRV_NONE)
 		return;
 	m->queue_drv[a][d] = SIM_DRV_NONE;
+	m->complete = false;	/* ap_device_remove() re-arms the completion */
 	if (drv == SIM_DRV_VFIO_AP)
 		vfio_queue_removed(m, a, d);
 }
@@ -575,19 +579,20 @@ static void filter_cdoms(struct sim_model *m, struct sim_mdev *md)
 }
 
 /*
- * ap_check_bindings_complete(): bindings_complete_count counts the times
- * every queue device got a driver (6.19 shows it, §1.1).
+ * ap_check_bindings_complete(): after a bus scan or a driver registration,
+ * bindings_complete_count counts one more completion when every queue device
+ * has a driver and the completion was armed; any queue losing its driver
+ * (an unbind, a reprobe, a device going away) arms it again (6.19, §1.1).
  */
 static void check_bindings(struct sim_model *m)
 {
 	int bound, total;
-	bool complete;
 
 	sim_bindings(m, &bound, &total);
-	complete = m->scans && bound == total;
-	if (complete && !m->complete)
+	if (m->scans && bound == total && !m->complete) {
 		m->complete_count++;
-	m->complete = complete;
+		m->complete = true;
+	}
 }
 
 /*
@@ -612,7 +617,6 @@ static void finish(struct sim_model *m)
 		if (k6(m) && md->attached)
 			md->guest = md->shadow;	/* hot (un)plug into the guest */
 	}
-	check_bindings(m);
 }
 
 /* ap_select_domain(): the first usage domain in aqmask with a usable card. */
@@ -697,6 +701,7 @@ void sim_model_boot(struct sim_model *m)
 	m->scans = 1;
 	select_domain(m);
 	finish(m);
+	check_bindings(m);
 }
 
 /* ---- the state as text ------------------------------------------------------------ */
@@ -826,13 +831,13 @@ int sim_store_mask(struct sim_model *m, enum sim_mask which, const char *buf, si
 	if (!s)
 		return ENOMEM;
 	/*
-	 * 6.19 (46030379f13c): no mask change while any queue has a
-	 * driver_override.  The errno is taken to be the EINVAL the store
-	 * starts with, as driver_override_store() does in the same series.
+	 * 6.19 (46030379f13c): no mask change while the override counter is
+	 * not zero, EINVAL before the text is parsed.  The counter counts
+	 * overrides set, not queues that have one (§1.8).
 	 */
 	if (k619(m) && m->noverrides) {
 		free(s);
-		return refuse(m, EINVAL, "%s: %d queue(s) have a driver_override",
+		return refuse(m, EINVAL, "%s: the driver_override counter is %d",
 			      which == SIM_APMASK ? "apmask" : "aqmask", m->noverrides);
 	}
 	rc = sim_mask_parse_as(s, cur, mask_num(m), &n);
@@ -847,10 +852,15 @@ int sim_store_mask(struct sim_model *m, enum sim_mask which, const char *buf, si
 	/* ≥6.0: bits given back to the host must not take an mdev's APQN (§4) */
 	sbm_andnot(&added, &n, cur);
 	if (k6(m) && m->vfio_loaded && !sbm_empty(&added)) {
+		struct sim_bitmap other = which == SIM_APMASK ? m->aqmask : m->apmask;
+
+		/* 6917f434fda3 (6.19): against every domain (adapter), not the mask */
+		if (k619(m))
+			sbm_fill(&other);
 		if (which == SIM_APMASK)
-			rc = in_use(m, &added, &m->aqmask);
+			rc = in_use(m, &added, &other);
 		else
-			rc = in_use(m, &m->apmask, &added);
+			rc = in_use(m, &other, &added);
 		if (rc)
 			return rc;
 	}
@@ -951,6 +961,7 @@ void sim_rescan(struct sim_model *m)
 	m->scans++;
 	select_domain(m);
 	finish(m);
+	check_bindings(m);
 }
 
 int sim_store_scans(struct sim_model *m, const char *buf, size_t len)
@@ -1170,8 +1181,8 @@ static int set_override(struct sim_model *m, int a, int d, char *value)
 
 /*
  * The queue's driver_override (6.19, §1.8): driver_override_store() refuses
- * (EINVAL) unless apmask and aqmask are both all ones, and (EBUSY) for a
- * queue an mdev holds (merge f555d885bfc4); then driver_set_override():
+ * (EINVAL) unless apmask and aqmask are both all ones, also for a queue an
+ * mdev holds (there is no check of the mdevs); then driver_set_override():
  * a write of PAGE_SIZE - 1 bytes or more is EINVAL, an empty write or one
  * starting with a newline clears the override, else it is the text up to
  * the first newline.  Nothing is re-bound: that takes an unbind and a
@@ -1180,14 +1191,9 @@ static int set_override(struct sim_model *m, int a, int d, char *value)
 int sim_store_queue_override(struct sim_model *m, int a, int d, const char *buf, size_t len)
 {
 	char *s, *nl, *value = NULL;
-	int slot;
 
 	if (!sim_masks_full(m))
 		return refuse(m, EINVAL, "driver_override: apmask and aqmask are not all ones");
-	slot = sim_mdev_for_queue(m, a, d);
-	if (slot >= 0)
-		return refuse(m, EBUSY, "driver_override: %02x.%04x is assigned to mdev %s", a, d,
-			      m->mdev[slot].name);
 	if (len >= 4095)
 		return refuse(m, EINVAL, "driver_override: too long");
 	s = copy_buf(buf, len);
@@ -1824,6 +1830,22 @@ static void config_added(struct sim_model *m, enum sim_res what, int id)
  * to the mdev (bitmap_andnot where bitmap_and was meant): a removed control
  * domain stays in the view of every mdev that has it assigned (§3.4).
  */
+/*
+ * A queue device that goes away takes its driver_override with it, but
+ * ap_driver_override_ctr is only counted down by driver_override_store():
+ * the counter keeps the override, and mask writes stay refused until the
+ * next boot (6.19, §1.8).
+ */
+static void forget_override(struct sim_model *m, int a, int d)
+{
+	char **slot = m->override ? &m->override[a * SIM_BITS + d] : NULL;
+
+	if (slot && *slot) {
+		free(*slot);
+		*slot = NULL;
+	}
+}
+
 static void config_removed(struct sim_model *m, enum sim_res what, int id)
 {
 	int a, d;
@@ -1839,12 +1861,14 @@ static void config_removed(struct sim_model *m, enum sim_res what, int id)
 	if (what == SIM_ADAPTER) {
 		for (d = 0; d < SIM_BITS; d++) {
 			queue_unbind(m, id, d);
+			forget_override(m, id, d);
 			m->queue_online[id][d] = 0;
 		}
 		m->card_drv[id] = SIM_DRV_NONE;
 	} else if (what == SIM_DOMAIN) {
 		for (a = 0; a < SIM_BITS; a++) {
 			queue_unbind(m, a, id);
+			forget_override(m, a, id);
 			m->queue_online[a][id] = 0;
 		}
 	}
@@ -1894,6 +1918,7 @@ int sim_vfio_load(struct sim_model *m)
 				    probe_choice(m, a, d) == SIM_DRV_VFIO_AP)
 					queue_bind(m, a, d, SIM_DRV_VFIO_AP);
 	finish(m);
+	check_bindings(m);	/* ap_driver_register() */
 	return 0;
 }
 
@@ -1910,10 +1935,11 @@ int sim_vfio_unload(struct sim_model *m)
 			mdev_free(m, i);
 	for (int a = 0; a < SIM_BITS; a++)
 		for (int d = 0; d < SIM_BITS; d++)
-			if (m->queue_drv[a][d] == SIM_DRV_VFIO_AP)
+			if (m->queue_drv[a][d] == SIM_DRV_VFIO_AP) {
 				m->queue_drv[a][d] = SIM_DRV_NONE;
+				m->complete = false;
+			}
 	m->vfio_loaded = false;
-	check_bindings(m);
 	return 0;
 }
 

@@ -244,9 +244,9 @@ struct sim_model {
 	uint8_t queue_online[SIM_BITS][SIM_BITS];
 	/* 6.19: per-queue driver_override (NULL = none), allocated on first use */
 	char **override;
-	int noverrides;
+	int noverrides;	/* ap_driver_override_ctr: a queue gone keeps its count */
 	unsigned long complete_count;	/* bindings_complete_count */
-	bool complete;			/* every queue was bound at the last check */
+	bool complete;			/* counted, not re-armed by an unbind since */
 
 	/* vfio_ap and the mdev core */
 	bool vfio_loaded;
