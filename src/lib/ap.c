@@ -588,8 +588,14 @@ bool ap_apqn_host_owned(const struct ap_host *h, const struct bitmap *apmask,
 {
 	const struct ap_queue *q = h->noverrides ? ap_queue_get(h, adapter, domain) : NULL;
 
-	if (q && q->override != OVR_NONE)
-		return q->override == OVR_DEFAULT;
+	/*
+	 * ap_owned_by_def_drv() of 6.19: a queue with an override and a driver
+	 * is the host's while that driver is not vfio_ap; the name the override
+	 * gives does not count. Without a driver the masks decide, and they are
+	 * all ones while overrides exist (tests/sim/SPEC.md §1.8).
+	 */
+	if (q && q->override != OVR_NONE && q->driver)
+		return q->driver != h->vfio_driver;
 	return ap_host_owned(apmask, aqmask, adapter, domain);
 }
 
@@ -649,6 +655,17 @@ int ap_model_overrides(struct ap_host *h, const struct bitmap apqns[AP_IDS])
 
 	for (unsigned int a = 0; a < AP_IDS; a++)
 		n += bm_count(&apqns[a]);
+	/* reserved means bound to vfio_ap by the override, as the probe leaves it */
+	if (!h->vfio_driver) {
+		if (!h->ndrivers)
+			h->drivers[h->ndrivers++] = "";
+		if (h->ndrivers >= AP_MAX_DRIVERS)
+			return -ENOMEM;
+		h->drivers[h->ndrivers] = strdup("vfio_ap");
+		if (!h->drivers[h->ndrivers])
+			return -ENOMEM;
+		h->vfio_driver = (uint8_t)h->ndrivers++;
+	}
 	h->queues = calloc(n + 1, sizeof(*h->queues));
 	if (!h->queues)
 		return -ENOMEM;
@@ -656,7 +673,8 @@ int ap_model_overrides(struct ap_host *h, const struct bitmap apqns[AP_IDS])
 		bm_for_each(d, &apqns[a])
 			h->queues[h->nqueues++] = (struct ap_queue){
 				.adapter = (uint8_t)a, .domain = (uint8_t)d,
-				.override = OVR_VFIO, .card = -1, .owner = -1 };
+				.driver = h->vfio_driver, .override = OVR_VFIO, .card = -1,
+				.owner = -1 };
 	h->has_override = true;
 	h->noverrides = n;
 	return index_queues(h);

@@ -122,8 +122,9 @@ static inline bool ap_host_owned(const struct bitmap *apmask, const struct bitma
 	return bm_test(apmask, adapter) && bm_test(aqmask, domain);
 }
 /*
- * Whether the default drivers own this APQN: by its queue's driver_override
- * when one is set (naming a default driver), else by the masks given. While
+ * Whether the default drivers own this APQN: for a queue with a
+ * driver_override and a driver, by that driver (not by the name the override
+ * gives); else by the masks given. While
  * any override is set the kernel keeps both masks all ones (ap_queue.c's
  * driver_override_store() refuses otherwise, and the mask stores refuse
  * while overrides exist).
