@@ -333,10 +333,14 @@ static bool has_word(const char *line, const char *word)
 }
 
 /*
- * Which kernel's rules to expect. The matrix features file (6.12) says it
- * outright; else a guest_matrix file on any mdev means dynamic configuration
- * (6.0); with no mdev to look at, the vfio_ap_mdev driver name (5.15+) is
- * taken for 6.0 behaviour, the closest guess sysfs allows.
+ * Which kernel's rules to expect, from what sysfs shows. Dynamic
+ * configuration (6.0) is told by the matrix features file (6.12), by a
+ * guest_matrix file on any mdev, or by the status file of a queue bound to
+ * vfio_ap (f139862b92cf, the same merge). With none of these to look at,
+ * the vfio_ap_mdev driver name is no proof: 5.15 and RHEL 9's 5.14 have it
+ * and assign statically. The static reading is then taken, the safe one:
+ * it refuses what a static kernel refuses, and the in-use check of mask
+ * writes is predicted all the same (h->hotplug_by says how it was decided).
  */
 static void detect_generation(struct ap_host *h)
 {
@@ -344,16 +348,19 @@ static void detect_generation(struct ap_host *h)
 
 	h->dynamic = has_word(h->matrix_features, "hotplug") ||
 		     has_word(h->matrix_features, "guest_matrix");
+	h->hotplug_by = h->dynamic ? AP_BY_FEATURES : AP_BY_NOTHING;
 	h->has_ap_config = has_word(h->matrix_features, "ap_config");
-	for (unsigned int i = 0; i < h->nmdevs; i++)
-		if (h->mdevs[i].has_guest_view)
+	for (unsigned int i = 0; i < h->nmdevs && !h->dynamic; i++)
+		if (h->mdevs[i].has_guest_view) {
 			h->dynamic = true;
+			h->hotplug_by = AP_BY_GUEST_MATRIX;
+		}
 	if (h->nmdevs) {
 		snprintf(rel, sizeof(rel), MATRIX "/%s/ap_config", h->mdevs[0].uuid);
 		if (sysfs_exists(TREE_SYS, rel))
 			h->has_ap_config = true;
-	} else if (sysfs_is_dir(TREE_SYS, "bus/mdev/drivers/vfio_ap_mdev")) {
-		h->dynamic = true;
+		if (h->hotplug_by == AP_BY_NOTHING)
+			h->hotplug_by = AP_BY_GUEST_MATRIX;	/* its absence */
 	}
 	for (unsigned int i = 0; i < h->nqueues; i++) {
 		const struct ap_queue *q = &h->queues[i];
@@ -365,6 +372,10 @@ static void detect_generation(struct ap_host *h)
 		h->has_queue_status = sysfs_exists(TREE_SYS, rel);
 		h->queue_status_known = true;
 		break;
+	}
+	if (h->hotplug_by == AP_BY_NOTHING && h->queue_status_known) {
+		h->dynamic = h->has_queue_status;
+		h->hotplug_by = AP_BY_QUEUE_STATUS;
 	}
 }
 

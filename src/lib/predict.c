@@ -503,8 +503,8 @@ static void predict_mask(struct ap_host *h, const struct step *s, struct finding
 	bm_andnot(&newly, &s->mask_after, mask);
 	if (h->has_override && !bm_empty(&newly))
 		predict_mask_takes_619(h, s, &newly, f);
-	else if (h->dynamic && !bm_empty(&newly))
-		predict_mask_takes(h, s, f);
+	else if ((h->dynamic || h->hotplug_by == AP_BY_NOTHING) && !bm_empty(&newly))
+		predict_mask_takes(h, s, f);	/* assumed static: the check all the same */
 	*mask = s->mask_after;
 	model_rebind(h);
 }

@@ -80,6 +80,8 @@ const char *sim_kernel_name(enum sim_kernel k)
 	switch (k) {
 	case SIM_KERNEL_4_20:
 		return "4.20";
+	case SIM_KERNEL_5_15:
+		return "5.15";
 	case SIM_KERNEL_6_0:
 		return "6.0";
 	case SIM_KERNEL_6_12:
@@ -97,6 +99,8 @@ int sim_kernel_parse(const char *s, enum sim_kernel *k)
 		s++;
 	if (!strcmp(s, "4.20"))
 		*k = SIM_KERNEL_4_20;
+	else if (!strcmp(s, "5.15") || !strcmp(s, "5.14"))
+		*k = SIM_KERNEL_5_15;
 	else if (!strcmp(s, "6.0"))
 		*k = SIM_KERNEL_6_0;
 	else if (!strcmp(s, "6.12") || !strcmp(s, "current"))
@@ -169,7 +173,7 @@ int sim_max_domain_id(const struct sim_model *m)
 /* Highest device type the AP bus of this generation knows (4.20: CEX6). */
 static int max_known_type(const struct sim_model *m)
 {
-	return m->kernel == SIM_KERNEL_4_20 ? 12 : 14;
+	return m->kernel == SIM_KERNEL_4_20 ? 12 : 14;	/* CEX8 since 5.13 */
 }
 
 int sim_card_hwtype(const struct sim_model *m, int a)
@@ -1135,7 +1139,7 @@ int sim_store_card_online(struct sim_model *m, int a, const char *buf, size_t le
 
 	if (rc)
 		return refuse(m, rc, "online: not 0 or 1");
-	if (k6(m) && v && (!ad->config || ad->chkstop))
+	if (m->kernel >= SIM_KERNEL_5_15 && v && (!ad->config || ad->chkstop))
 		return refuse(m, ENODEV, "online: card%02x is not configured", a);
 	ad->online = v;
 	/* the card's queues follow */
@@ -1152,7 +1156,7 @@ int sim_store_queue_online(struct sim_model *m, int a, int d, const char *buf, s
 
 	if (rc)
 		return refuse(m, rc, "online: not 0 or 1");
-	if (k6(m) && v && (!ad->config || ad->chkstop))
+	if (m->kernel >= SIM_KERNEL_5_15 && v && (!ad->config || ad->chkstop))
 		return refuse(m, ENODEV, "online: %02x.%04x is not configured", a, d);
 	if (v && !ad->online)
 		return refuse(m, EINVAL, "online: card%02x is offline", a);
@@ -1361,7 +1365,7 @@ int sim_mdev_remove(struct sim_model *m, int slot, const char *buf, size_t len)
 		return 0;
 	if (md->attached) {
 		/* 4.20-5.12: refused while a guest uses it */
-		if (!k6(m))
+		if (m->kernel == SIM_KERNEL_4_20)
 			return refuse(m, EBUSY, "remove: mdev %s is in use by a guest", md->name);
 		/*
 		 * ≥5.13 the write waits until QEMU closes the device; current
@@ -1673,8 +1677,12 @@ int sim_mdev_bind(struct sim_model *m, const char *buf, size_t len)
 	free(s);
 	if (slot < 0)
 		return refuse(m, ENODEV, "bind: no such mdev");
-	/* from about 5.16 mdev_match() matches no driver: only the mdev core binds */
-	if (k6(m))
+	/*
+	 * From about 5.16 mdev_match() matches no driver: only the mdev core
+	 * binds.  The 5.15 generation gets the mdev core of the vfio_ap_mdev
+	 * driver it shows (RHEL 9's 5.14 carries it); §1.6.
+	 */
+	if (m->kernel >= SIM_KERNEL_5_15)
 		return refuse(m, ENODEV, "bind: mdevs are bound by the mdev core only");
 	if (m->mdev[slot].bound)
 		return refuse(m, ENODEV, "bind: mdev is bound");	/* bind_store() of 4.20 */
@@ -1700,7 +1708,7 @@ int sim_mdev_unbind(struct sim_model *m, const char *buf, size_t len)
 	/* the (cooperative) guest lets go first */
 	md->attached = false;
 	memset(&md->guest, 0, sizeof(md->guest));
-	if (k6(m)) {
+	if (m->kernel >= SIM_KERNEL_5_15) {
 		/* vfio_ap_mdev_remove() frees the matrix with the vfio device */
 		memset(&md->matrix, 0, sizeof(md->matrix));
 		memset(&md->shadow, 0, sizeof(md->shadow));
@@ -1723,7 +1731,7 @@ int sim_mdev_drivers_probe(struct sim_model *m, const char *buf, size_t len)
 	if (slot < 0)
 		return refuse(m, ENODEV, "drivers_probe: no such mdev");
 	/* 6.x: no driver matches (mdev_match()), nothing is bound */
-	if (!m->mdev[slot].bound && !k6(m))
+	if (!m->mdev[slot].bound && m->kernel == SIM_KERNEL_4_20)
 		return sim_mdev_bind(m, m->mdev[slot].name, 36);
 	return 0;
 }

@@ -40,6 +40,7 @@ static void build(enum gen g)
 
 	memset(&host, 0, sizeof(host));
 	host.dynamic = g >= K60;
+	host.hotplug_by = AP_BY_GUEST_MATRIX;	/* known, not assumed */
 	host.has_ap_config = g >= K612;
 	host.has_override = g >= K619;
 	host.matrix_present = host.vfio_ap_loaded = true;
@@ -295,6 +296,14 @@ static void test_mask_takes(void **state)
 	assert_refusal(predict(&s), -EBUSY, "mdev-owned", ADVICE_NONE);
 	assert_int_equal(f.v[0].adapter, 5);
 	assert_int_equal(f.v[0].domain, 0x47);
+	teardown(NULL);
+
+	/* nothing in sysfs told static from dynamic: the refusal is predicted */
+	build(K420);
+	host.hotplug_by = AP_BY_NOTHING;
+	add_mdev(U1, "5", "71");
+	s = mask_step(AP_APMASK, &apm);
+	assert_refusal(predict(&s), -EBUSY, "mdev-owned", ADVICE_NONE);
 }
 
 /* create: EEXIST for an active UUID; without the matrix device there is no type. */
