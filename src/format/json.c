@@ -98,6 +98,17 @@ static struct json_object *string_or_null(const char *s)
 	return s && *s ? json_new_string(s) : NULL;
 }
 
+
+/* What told the hotplug behaviour; "assumed": nothing did, the safe reading. */
+static struct json_object *evidence_name(enum ap_evidence e)
+{
+	static const char *const names[] = {
+		[AP_BY_NOTHING] = "assumed", [AP_BY_FEATURES] = "features",
+		[AP_BY_GUEST_MATRIX] = "guest_matrix", [AP_BY_QUEUE_STATUS] = "queue_status",
+	};
+
+	return json_new_string(names[e]);
+}
 static struct json_object *tristate(int v)
 {
 	return v < 0 ? NULL : json_new_bool(v);
@@ -233,6 +244,7 @@ struct json_object *json_bus(const struct ap_host *h)
 	json_set(k, "queue_status", h->queue_status_known ?
 		 json_new_bool(h->has_queue_status) : NULL);
 	json_set(k, "driver_override", json_new_bool(h->has_override));
+	json_set(k, "hotplug_from", h->matrix_present ? evidence_name(h->hotplug_by) : NULL);
 	json_set(o, "kernel", k);
 	json_set(o, "reservation", json_new_string(ap_reservation(h)));
 	json_set(o, "features", string_or_null(h->features));

@@ -333,10 +333,14 @@ static bool has_word(const char *line, const char *word)
 }
 
 /*
- * Which kernel's rules to expect. The matrix features file (6.12) says it
- * outright; else a guest_matrix file on any mdev means dynamic configuration
- * (6.0); with no mdev to look at, the vfio_ap_mdev driver name (5.15+) is
- * taken for 6.0 behaviour, the closest guess sysfs allows.
+ * Which kernel's rules to expect, from what sysfs shows. Dynamic
+ * configuration (6.0) is told by the matrix features file (6.12), by a
+ * guest_matrix file on any mdev, or by the status file of a queue bound to
+ * vfio_ap (f139862b92cf, the same merge). With none of these to look at,
+ * the vfio_ap_mdev driver name is no proof: 5.15 and RHEL 9's 5.14 have it
+ * and assign statically. The static reading is then taken, the safe one:
+ * it refuses what a static kernel refuses, and the in-use check of mask
+ * writes is predicted all the same (h->hotplug_by says how it was decided).
  */
 static void detect_generation(struct ap_host *h)
 {
@@ -344,16 +348,19 @@ static void detect_generation(struct ap_host *h)
 
 	h->dynamic = has_word(h->matrix_features, "hotplug") ||
 		     has_word(h->matrix_features, "guest_matrix");
+	h->hotplug_by = h->dynamic ? AP_BY_FEATURES : AP_BY_NOTHING;
 	h->has_ap_config = has_word(h->matrix_features, "ap_config");
-	for (unsigned int i = 0; i < h->nmdevs; i++)
-		if (h->mdevs[i].has_guest_view)
+	for (unsigned int i = 0; i < h->nmdevs && !h->dynamic; i++)
+		if (h->mdevs[i].has_guest_view) {
 			h->dynamic = true;
+			h->hotplug_by = AP_BY_GUEST_MATRIX;
+		}
 	if (h->nmdevs) {
 		snprintf(rel, sizeof(rel), MATRIX "/%s/ap_config", h->mdevs[0].uuid);
 		if (sysfs_exists(TREE_SYS, rel))
 			h->has_ap_config = true;
-	} else if (sysfs_is_dir(TREE_SYS, "bus/mdev/drivers/vfio_ap_mdev")) {
-		h->dynamic = true;
+		if (h->hotplug_by == AP_BY_NOTHING)
+			h->hotplug_by = AP_BY_GUEST_MATRIX;	/* its absence */
 	}
 	for (unsigned int i = 0; i < h->nqueues; i++) {
 		const struct ap_queue *q = &h->queues[i];
@@ -365,6 +372,10 @@ static void detect_generation(struct ap_host *h)
 		h->has_queue_status = sysfs_exists(TREE_SYS, rel);
 		h->queue_status_known = true;
 		break;
+	}
+	if (h->hotplug_by == AP_BY_NOTHING && h->queue_status_known) {
+		h->dynamic = h->has_queue_status;
+		h->hotplug_by = AP_BY_QUEUE_STATUS;
 	}
 }
 
@@ -588,8 +599,14 @@ bool ap_apqn_host_owned(const struct ap_host *h, const struct bitmap *apmask,
 {
 	const struct ap_queue *q = h->noverrides ? ap_queue_get(h, adapter, domain) : NULL;
 
-	if (q && q->override != OVR_NONE)
-		return q->override == OVR_DEFAULT;
+	/*
+	 * ap_owned_by_def_drv() of 6.19: a queue with an override and a driver
+	 * is the host's while that driver is not vfio_ap; the name the override
+	 * gives does not count. Without a driver the masks decide, and they are
+	 * all ones while overrides exist (tests/sim/SPEC.md §1.8).
+	 */
+	if (q && q->override != OVR_NONE && q->driver)
+		return q->driver != h->vfio_driver;
 	return ap_host_owned(apmask, aqmask, adapter, domain);
 }
 
@@ -649,6 +666,17 @@ int ap_model_overrides(struct ap_host *h, const struct bitmap apqns[AP_IDS])
 
 	for (unsigned int a = 0; a < AP_IDS; a++)
 		n += bm_count(&apqns[a]);
+	/* reserved means bound to vfio_ap by the override, as the probe leaves it */
+	if (!h->vfio_driver) {
+		if (!h->ndrivers)
+			h->drivers[h->ndrivers++] = "";
+		if (h->ndrivers >= AP_MAX_DRIVERS)
+			return -ENOMEM;
+		h->drivers[h->ndrivers] = strdup("vfio_ap");
+		if (!h->drivers[h->ndrivers])
+			return -ENOMEM;
+		h->vfio_driver = (uint8_t)h->ndrivers++;
+	}
 	h->queues = calloc(n + 1, sizeof(*h->queues));
 	if (!h->queues)
 		return -ENOMEM;
@@ -656,7 +684,8 @@ int ap_model_overrides(struct ap_host *h, const struct bitmap apqns[AP_IDS])
 		bm_for_each(d, &apqns[a])
 			h->queues[h->nqueues++] = (struct ap_queue){
 				.adapter = (uint8_t)a, .domain = (uint8_t)d,
-				.override = OVR_VFIO, .card = -1, .owner = -1 };
+				.driver = h->vfio_driver, .override = OVR_VFIO, .card = -1,
+				.owner = -1 };
 	h->has_override = true;
 	h->noverrides = n;
 	return index_queues(h);

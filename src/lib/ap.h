@@ -41,6 +41,14 @@ struct ap_card {
 /* A queue's driver_override (kernel 6.19 and later), by what it names. */
 enum ap_override { OVR_NONE, OVR_VFIO, OVR_DEFAULT, OVR_OTHER };
 
+/* What sysfs showed to tell a kernel behaviour; nothing: it is assumed. */
+enum ap_evidence {
+	AP_BY_NOTHING,		/* no file tells: the safe reading is taken */
+	AP_BY_FEATURES,		/* the matrix device's features file (6.12+) */
+	AP_BY_GUEST_MATRIX,	/* an mdev's guest_matrix file, or its absence */
+	AP_BY_QUEUE_STATUS,	/* the status file of a queue bound to vfio_ap */
+};
+
 struct ap_queue {
 	uint8_t adapter, domain;
 	uint8_t override;		/* enum ap_override */
@@ -65,6 +73,7 @@ struct ap_host {
 	char matrix_features[96];
 	/* kernel behaviour, from what files exist */
 	bool dynamic;			/* 6.0+: hot plug; pool = masks alone */
+	enum ap_evidence hotplug_by;	/* what told dynamic, AP_BY_NOTHING: assumed */
 	bool has_ap_config;		/* mdev ap_config (6.12) */
 	bool has_queue_status;		/* vfio_ap queue status (6.2+) */
 	bool queue_status_known;	/* a vfio_ap queue told has_queue_status */
@@ -122,8 +131,9 @@ static inline bool ap_host_owned(const struct bitmap *apmask, const struct bitma
 	return bm_test(apmask, adapter) && bm_test(aqmask, domain);
 }
 /*
- * Whether the default drivers own this APQN: by its queue's driver_override
- * when one is set (naming a default driver), else by the masks given. While
+ * Whether the default drivers own this APQN: for a queue with a
+ * driver_override and a driver, by that driver (not by the name the override
+ * gives); else by the masks given. While
  * any override is set the kernel keeps both masks all ones (ap_queue.c's
  * driver_override_store() refuses otherwise, and the mask stores refuse
  * while overrides exist).

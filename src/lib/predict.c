@@ -323,8 +323,9 @@ static bool predict_guest(const struct ap_host *h, const struct ap_mdev *m,
 
 /*
  * A queue's driver_override write, as ap_queue.c driver_override_store()
- * answers it: EINVAL unless apmask and aqmask are both all ones, EBUSY for a
- * queue an mdev holds (which a release would take from it).
+ * answers it: EINVAL unless apmask and aqmask are both all ones. The kernel
+ * takes an override of a queue an mdev holds; apmatrix does not write one
+ * that would give such a queue to a default driver (its own rule).
  */
 static void predict_override(struct ap_host *h, const struct step *s, struct findings *f)
 {
@@ -345,9 +346,11 @@ static void predict_override(struct ap_host *h, const struct step *s, struct fin
 			 "both all ones (EINVAL), and the masks give queues to vfio_ap now: "
 			 "reserve by the masks, or release what they reserve first"));
 	if (q && q->owner >= 0 && !to_vfio)
-		refuse(f, "mdev-owned", s->adapter, s->domain, h->mdevs[q->owner].uuid,
-		       _("queue %s is assigned to %s: unassign it there before it goes back to "
-			 "the default drivers"), apqn, h->mdevs[q->owner].uuid);
+		refuse(f, "override-held", s->adapter, s->domain, h->mdevs[q->owner].uuid,
+		       _("queue %s is assigned to %s: apmatrix does not hand it to the default "
+			 "drivers by its driver_override (the kernel would take the write and "
+			 "leave the mdev a queue it cannot use): unassign it there first"),
+		       apqn, h->mdevs[q->owner].uuid);
 	if (!q) {
 		finding_advise(refuse(f, "no-queue", s->adapter, s->domain, "host",
 				      _("there is no queue %s on this host to reserve by its "
@@ -422,6 +425,41 @@ static void predict_unbind(struct ap_host *h, const struct step *s, struct findi
 }
 
 /*
+ * 6.19 asks vfio_ap's in_use callback about the new ids with all 256 of the
+ * other kind (6917f434fda3): an mdev holding a newly set adapter (domain)
+ * with any domain (adapter) refuses the write with EBUSY, whatever the other
+ * mask says.
+ */
+static void predict_mask_takes_619(const struct ap_host *h, const struct step *s,
+				   const struct bitmap *newly, struct findings *f)
+{
+	for (unsigned int i = 0; i < h->nmdevs; i++) {
+		const struct ap_matrix *mx = &h->mdevs[i].matrix;
+		struct bitmap ids, other;
+		char apqn[APQN_BUF];
+		int id;
+
+		bm_and(&ids, newly, s->mask == AP_APMASK ? &mx->adapters : &mx->domains);
+		other = s->mask == AP_APMASK ? mx->domains : mx->adapters;
+		if (bm_empty(&ids) || bm_empty(&other))
+			continue;
+		id = bm_next(&ids, 0);
+		if (s->mask == AP_APMASK)
+			apqn_format((unsigned int)id, (unsigned int)bm_next(&other, 0), apqn);
+		else
+			apqn_format((unsigned int)bm_next(&other, 0), (unsigned int)id, apqn);
+		refuse(f, "mdev-owned", s->mask == AP_APMASK ? id : -1,
+		       s->mask == AP_APMASK ? -1 : id, h->mdevs[i].uuid,
+		       _("the kernel refuses the %s write (EBUSY): %s holds APQN %s, and from 6.19 "
+			 "a %s set in a mask is checked against every %s an mdev has: unassign it "
+			 "from the mdev first"),
+		       ap_mask_attr(s->mask), h->mdevs[i].uuid, apqn,
+		       _(field_label[s->mask == AP_APMASK ? FIELD_ADAPTER : FIELD_DOMAIN]),
+		       _(field_label[s->mask == AP_APMASK ? FIELD_DOMAIN : FIELD_ADAPTER]));
+	}
+}
+
+/*
  * The mdevs' APQNs a mask write gives to the default drivers: 6.0+ refuses
  * them with EBUSY (ap_bus.c apmask_store() asking the vfio_ap driver's
  * in_use callback, vfio_ap_mdev_resource_in_use()); 4.20 lets the write
@@ -463,8 +501,10 @@ static void predict_mask(struct ap_host *h, const struct step *s, struct finding
 	if (!predict_mask_overrides(h, s, f))
 		return;
 	bm_andnot(&newly, &s->mask_after, mask);
-	if (h->dynamic && !bm_empty(&newly))
-		predict_mask_takes(h, s, f);
+	if (h->has_override && !bm_empty(&newly))
+		predict_mask_takes_619(h, s, &newly, f);
+	else if ((h->dynamic || h->hotplug_by == AP_BY_NOTHING) && !bm_empty(&newly))
+		predict_mask_takes(h, s, f);	/* assumed static: the check all the same */
 	*mask = s->mask_after;
 	model_rebind(h);
 }
@@ -633,6 +673,8 @@ static int rule_errno(const char *rule)
 		{ "not-in-pool", EADDRNOTAVAIL }, { "apqn-in-use", EADDRINUSE },
 		{ "id-range", ENODEV }, { "guest-running", EBUSY }, { "mdev-owned", EBUSY },
 		{ "mdev-exists", EEXIST }, { "no-vfio-ap", ENODEV },
+		/* apmatrix's own rule: the kernel would take the write */
+		{ "override-held", EPERM },
 	};
 
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)

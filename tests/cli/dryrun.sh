@@ -84,7 +84,7 @@ fresh() {
 }
 
 cases="reserve create assign unassign mask mask-bash grow shrink prune remove release"
-for kernel in 4.20 6.0 6.12; do
+for kernel in 4.20 5.15 6.0 6.12; do
 	sim_start --kernel $kernel seed
 	mounted=$(host_state)
 	apm apply "$CFG" >/dev/null

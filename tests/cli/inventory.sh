@@ -28,7 +28,7 @@ seed_by_echo() {
 	echo 0xff > $m/$U3/assign_domain
 }
 
-for kernel in 4.20 6.0 6.12; do
+for kernel in 4.20 5.15 6.0 6.12; do
 	sim_start --kernel $kernel seed
 	seed_by_echo
 	is "$(cat "$SIM_SYS/devices/vfio_ap/matrix/$U1/matrix")" "05.0004

@@ -11,22 +11,36 @@ apm() { "$APMATRIX" --root "$SIM_ROOT" "$@"; }
 # KERNEL VERSION: whether its vfio_ap queues have a status file
 has_status() {
 	case $1 in
-	4.20) echo false ;;
+	4.20 | 5.15) echo false ;;
 	*) echo true ;;
 	esac
 }
 
-for kernel in 4.20 6.0 6.12 6.19; do
+for kernel in 4.20 5.15 6.0 6.12 6.19; do
 	sim_start --kernel "$kernel" small
 	run apm --json list
 	is "$status" 0 "$kernel: list --json exits 0"
 	is "$(printf '%s' "$out" | jq -c '.bus.kernel.queue_status')" null \
 		"$kernel: no queue bound to vfio_ap: queue_status is unknown (null)"
 
+	case $kernel in
+	6.12 | 6.19) want=true:features ;;
+	*) want=false:assumed ;;
+	esac
+	is "$(printf '%s' "$out" | jq -r '.bus.kernel | "\(.hotplug):\(.hotplug_from)"')" "$want" \
+		"$kernel: hotplug, and how it was decided (no mdev, no vfio_ap queue)"
+
 	apm reserve --adapters 1 --domains 5 >/dev/null 2>&1 || bail_out "$kernel: reserve failed"
 	run apm --json list
 	is "$(printf '%s' "$out" | jq -c '.bus.kernel.queue_status')" "$(has_status "$kernel")" \
 		"$kernel: a queue bound to vfio_ap tells queue_status"
+	case $kernel in
+	6.12 | 6.19) want=true:features ;;
+	6.0) want=true:queue_status ;;
+	*) want=false:queue_status ;;
+	esac
+	is "$(printf '%s' "$out" | jq -r '.bus.kernel | "\(.hotplug):\(.hotplug_from)"')" "$want" \
+		"$kernel: the generation is told by a queue bound to vfio_ap"
 
 	apm release --adapters 1 --domains 5 >/dev/null 2>&1 || bail_out "$kernel: release failed"
 	run apm --json list

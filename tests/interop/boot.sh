@@ -8,7 +8,7 @@
 # over /etc/mdevctl.d. The mdevs it leaves must be the ones predicted, with
 # the matrices predicted, for the three guests of the kernel's vfio-ap
 # document, each defect the prediction knows, and 100 generated definitions,
-# on kernels 4.20, 6.0 and 6.12.
+# on kernels 4.20, 5.15, 6.0 and 6.12.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/sim/lib.sh"
 
@@ -158,7 +158,7 @@ seed_persisted() { # KERNEL
 	apm persist "$TESTDATA/three-guests.json" >/dev/null
 }
 
-for k in 4.20 6.0 6.12; do
+for k in 4.20 5.15 6.0 6.12; do
 	# --- the three guests of the kernel document -----------------------
 	seed_persisted $k
 	run apm check --boot
@@ -265,7 +265,7 @@ generate() {
 	done
 }
 
-for k in 4.20 6.0 6.12; do
+for k in 4.20 5.15 6.0 6.12; do
 	sim_start --kernel $k "$TESTDATA/boot-lpar.json"
 	apm reserve --adapters 0-11 --domains 0-11 >/dev/null
 	apm persist >/dev/null

@@ -19,7 +19,7 @@ write() {
 	run bash -c "echo '$1' > '$2'"
 }
 
-for k in 4.20 6.0 6.12 6.19; do
+for k in 4.20 5.15 6.0 6.12 6.19; do
 	sim_start --kernel $k lpar
 	cd "$SIM_SYS" || bail_out "cd $SIM_SYS"
 
@@ -32,7 +32,7 @@ for k in 4.20 6.0 6.12 6.19; do
 	write2=$status
 	write y bus/ap/poll_thread
 	case $k in
-	4.20 | 6.0)
+	4.20 | 5.15 | 6.0)
 		is "$write2:$status" "0:1" "poll_timeout ' 5000' taken, poll_thread y refused (sscanf, $k)" ;;
 	*)
 		is "$write2:$status" "1:0" "poll_timeout ' 5000' refused, poll_thread y taken (kstrto*, $k)" ;;
@@ -52,7 +52,7 @@ for k in 4.20 6.0 6.12 6.19; do
 	write2=$status:$(cut -c1-4 bus/ap/aqmask)
 	write +2147483648 bus/ap/aqmask
 	case $k in
-	4.20 | 6.0)
+	4.20 | 5.15 | 6.0)
 		is "$write2 $err" "0:0xfb bash: line 1: echo: write error: Bad address" \
 			"relative mask numbers are an int ($k)"
 		echo +5 > bus/ap/aqmask ;;
@@ -77,13 +77,18 @@ for k in 4.20 6.0 6.12 6.19; do
 	sim_ctl "attach $A"
 
 	# status_show() of vfio_ap queues: "in use" when the mdev has a guest
-	if [ $k = 4.20 ]; then
+	if [ $k = 4.20 ] || [ $k = 5.15 ]; then
 		ok '[ ! -e bus/ap/devices/05.0004/status ]' "no queue status ($k)"
 	else
 		is "$(cat bus/ap/devices/05.0004/status)" "in use" "queue status: in use ($k)"
 	fi
 
-	if [ $k != 4.20 ]; then
+	if [ $k = 5.15 ]; then
+		# static vfio_ap with the 5.x bus and the vfio_ap_mdev driver
+		ok '[ ! -e $mtx/$A/guest_matrix ]' "no guest view before 6.0 ($k)"
+		is "$(cat $mtx/uevent)" "DRIVER=vfio_ap" "the matrix device's uevent ($k)"
+		is "$(cat $mtx/$A/uevent)" "DRIVER=vfio_ap_mdev" "the mdev's uevent ($k)"
+	elif [ $k != 4.20 ]; then
 		# vfio_ap_mdev_filter_matrix(): the 6.0 family filters only the
 		# new domain's APQNs, so adapter 6 returns with the unbound 06.0047
 		echo 4 > $mtx/$A/unassign_domain
@@ -147,7 +152,9 @@ echo 05.0004 > bus/ap/drivers_probe
 is "$(readlink $q/driver)" "../../../../bus/ap/drivers/vfio_ap" "05.0004 is vfio_ap's, masks untouched (6.19)"
 is "$(cat bus/ap/apmask)" 0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff \
 	"apmask still all ones (6.19)"
-is "$(cat bus/ap/bindings_complete_count)" 2 "bindings complete twice (6.19)"
+is "$(cat bus/ap/bindings_complete_count)" 1 "a probe does not count a completion (6.19)"
+echo 1 > bus/ap/scans
+is "$(cat bus/ap/bindings_complete_count)" 2 "the next scan does: complete twice (6.19)"
 write -6 bus/ap/apmask
 is "$status:$err" "1:bash: line 1: echo: write error: Invalid argument" \
 	"apmask_store(): no mask change while an override is set (6.19)"

@@ -80,6 +80,8 @@ const char *sim_kernel_name(enum sim_kernel k)
 	switch (k) {
 	case SIM_KERNEL_4_20:
 		return "4.20";
+	case SIM_KERNEL_5_15:
+		return "5.15";
 	case SIM_KERNEL_6_0:
 		return "6.0";
 	case SIM_KERNEL_6_12:
@@ -97,6 +99,8 @@ int sim_kernel_parse(const char *s, enum sim_kernel *k)
 		s++;
 	if (!strcmp(s, "4.20"))
 		*k = SIM_KERNEL_4_20;
+	else if (!strcmp(s, "5.15") || !strcmp(s, "5.14"))
+		*k = SIM_KERNEL_5_15;
 	else if (!strcmp(s, "6.0"))
 		*k = SIM_KERNEL_6_0;
 	else if (!strcmp(s, "6.12") || !strcmp(s, "current"))
@@ -169,7 +173,7 @@ int sim_max_domain_id(const struct sim_model *m)
 /* Highest device type the AP bus of this generation knows (4.20: CEX6). */
 static int max_known_type(const struct sim_model *m)
 {
-	return m->kernel == SIM_KERNEL_4_20 ? 12 : 14;
+	return m->kernel == SIM_KERNEL_4_20 ? 12 : 14;	/* CEX8 since 5.13 */
 }
 
 int sim_card_hwtype(const struct sim_model *m, int a)
@@ -257,13 +261,16 @@ const char *sim_queue_override(const struct sim_model *m, int a, int d)
 
 /*
  * ap_owned_by_def_drv() as 6.19 has it (§1.8): a queue with a driver_override
- * is the host's exactly while a default driver has it; without one the masks
- * decide, as on every earlier generation.
+ * and a driver is the host's exactly while that driver is a default one; a
+ * queue without an override or without a driver is judged by the masks, as
+ * on every earlier generation (all ones while overrides exist: the host's).
  */
 static bool owned_by_def_drv(const struct sim_model *m, int a, int d)
 {
-	if (sim_queue_override(m, a, d))
-		return sim_driver_is_default(sim_queue_driver(m, a, d));
+	enum sim_driver drv = sim_queue_driver(m, a, d);
+
+	if (sim_queue_override(m, a, d) && drv != SIM_DRV_NONE)
+		return sim_driver_is_default(drv);
 	return sim_queue_host_owned(m, a, d);
 }
 
@@ -499,6 +506,7 @@ static void queue_unbind(struct sim_model *m, int a, int d)
 	if (drv == SIM_DRV_NONE)
 		return;
 	m->queue_drv[a][d] = SIM_DRV_NONE;
+	m->complete = false;	/* ap_device_remove() re-arms the completion */
 	if (drv == SIM_DRV_VFIO_AP)
 		vfio_queue_removed(m, a, d);
 }
@@ -575,19 +583,20 @@ static void filter_cdoms(struct sim_model *m, struct sim_mdev *md)
 }
 
 /*
- * ap_check_bindings_complete(): bindings_complete_count counts the times
- * every queue device got a driver (6.19 shows it, §1.1).
+ * ap_check_bindings_complete(): after a bus scan or a driver registration,
+ * bindings_complete_count counts one more completion when every queue device
+ * has a driver and the completion was armed; any queue losing its driver
+ * (an unbind, a reprobe, a device going away) arms it again (6.19, §1.1).
  */
 static void check_bindings(struct sim_model *m)
 {
 	int bound, total;
-	bool complete;
 
 	sim_bindings(m, &bound, &total);
-	complete = m->scans && bound == total;
-	if (complete && !m->complete)
+	if (m->scans && bound == total && !m->complete) {
 		m->complete_count++;
-	m->complete = complete;
+		m->complete = true;
+	}
 }
 
 /*
@@ -612,7 +621,6 @@ static void finish(struct sim_model *m)
 		if (k6(m) && md->attached)
 			md->guest = md->shadow;	/* hot (un)plug into the guest */
 	}
-	check_bindings(m);
 }
 
 /* ap_select_domain(): the first usage domain in aqmask with a usable card. */
@@ -697,6 +705,7 @@ void sim_model_boot(struct sim_model *m)
 	m->scans = 1;
 	select_domain(m);
 	finish(m);
+	check_bindings(m);
 }
 
 /* ---- the state as text ------------------------------------------------------------ */
@@ -826,13 +835,13 @@ int sim_store_mask(struct sim_model *m, enum sim_mask which, const char *buf, si
 	if (!s)
 		return ENOMEM;
 	/*
-	 * 6.19 (46030379f13c): no mask change while any queue has a
-	 * driver_override.  The errno is taken to be the EINVAL the store
-	 * starts with, as driver_override_store() does in the same series.
+	 * 6.19 (46030379f13c): no mask change while the override counter is
+	 * not zero, EINVAL before the text is parsed.  The counter counts
+	 * overrides set, not queues that have one (§1.8).
 	 */
 	if (k619(m) && m->noverrides) {
 		free(s);
-		return refuse(m, EINVAL, "%s: %d queue(s) have a driver_override",
+		return refuse(m, EINVAL, "%s: the driver_override counter is %d",
 			      which == SIM_APMASK ? "apmask" : "aqmask", m->noverrides);
 	}
 	rc = sim_mask_parse_as(s, cur, mask_num(m), &n);
@@ -847,10 +856,15 @@ int sim_store_mask(struct sim_model *m, enum sim_mask which, const char *buf, si
 	/* ≥6.0: bits given back to the host must not take an mdev's APQN (§4) */
 	sbm_andnot(&added, &n, cur);
 	if (k6(m) && m->vfio_loaded && !sbm_empty(&added)) {
+		struct sim_bitmap other = which == SIM_APMASK ? m->aqmask : m->apmask;
+
+		/* 6917f434fda3 (6.19): against every domain (adapter), not the mask */
+		if (k619(m))
+			sbm_fill(&other);
 		if (which == SIM_APMASK)
-			rc = in_use(m, &added, &m->aqmask);
+			rc = in_use(m, &added, &other);
 		else
-			rc = in_use(m, &m->apmask, &added);
+			rc = in_use(m, &other, &added);
 		if (rc)
 			return rc;
 	}
@@ -951,6 +965,7 @@ void sim_rescan(struct sim_model *m)
 	m->scans++;
 	select_domain(m);
 	finish(m);
+	check_bindings(m);
 }
 
 int sim_store_scans(struct sim_model *m, const char *buf, size_t len)
@@ -1124,7 +1139,7 @@ int sim_store_card_online(struct sim_model *m, int a, const char *buf, size_t le
 
 	if (rc)
 		return refuse(m, rc, "online: not 0 or 1");
-	if (k6(m) && v && (!ad->config || ad->chkstop))
+	if (m->kernel >= SIM_KERNEL_5_15 && v && (!ad->config || ad->chkstop))
 		return refuse(m, ENODEV, "online: card%02x is not configured", a);
 	ad->online = v;
 	/* the card's queues follow */
@@ -1141,7 +1156,7 @@ int sim_store_queue_online(struct sim_model *m, int a, int d, const char *buf, s
 
 	if (rc)
 		return refuse(m, rc, "online: not 0 or 1");
-	if (k6(m) && v && (!ad->config || ad->chkstop))
+	if (m->kernel >= SIM_KERNEL_5_15 && v && (!ad->config || ad->chkstop))
 		return refuse(m, ENODEV, "online: %02x.%04x is not configured", a, d);
 	if (v && !ad->online)
 		return refuse(m, EINVAL, "online: card%02x is offline", a);
@@ -1170,8 +1185,8 @@ static int set_override(struct sim_model *m, int a, int d, char *value)
 
 /*
  * The queue's driver_override (6.19, §1.8): driver_override_store() refuses
- * (EINVAL) unless apmask and aqmask are both all ones, and (EBUSY) for a
- * queue an mdev holds (merge f555d885bfc4); then driver_set_override():
+ * (EINVAL) unless apmask and aqmask are both all ones, also for a queue an
+ * mdev holds (there is no check of the mdevs); then driver_set_override():
  * a write of PAGE_SIZE - 1 bytes or more is EINVAL, an empty write or one
  * starting with a newline clears the override, else it is the text up to
  * the first newline.  Nothing is re-bound: that takes an unbind and a
@@ -1180,14 +1195,9 @@ static int set_override(struct sim_model *m, int a, int d, char *value)
 int sim_store_queue_override(struct sim_model *m, int a, int d, const char *buf, size_t len)
 {
 	char *s, *nl, *value = NULL;
-	int slot;
 
 	if (!sim_masks_full(m))
 		return refuse(m, EINVAL, "driver_override: apmask and aqmask are not all ones");
-	slot = sim_mdev_for_queue(m, a, d);
-	if (slot >= 0)
-		return refuse(m, EBUSY, "driver_override: %02x.%04x is assigned to mdev %s", a, d,
-			      m->mdev[slot].name);
 	if (len >= 4095)
 		return refuse(m, EINVAL, "driver_override: too long");
 	s = copy_buf(buf, len);
@@ -1355,7 +1365,7 @@ int sim_mdev_remove(struct sim_model *m, int slot, const char *buf, size_t len)
 		return 0;
 	if (md->attached) {
 		/* 4.20-5.12: refused while a guest uses it */
-		if (!k6(m))
+		if (m->kernel == SIM_KERNEL_4_20)
 			return refuse(m, EBUSY, "remove: mdev %s is in use by a guest", md->name);
 		/*
 		 * ≥5.13 the write waits until QEMU closes the device; current
@@ -1667,8 +1677,12 @@ int sim_mdev_bind(struct sim_model *m, const char *buf, size_t len)
 	free(s);
 	if (slot < 0)
 		return refuse(m, ENODEV, "bind: no such mdev");
-	/* from about 5.16 mdev_match() matches no driver: only the mdev core binds */
-	if (k6(m))
+	/*
+	 * From about 5.16 mdev_match() matches no driver: only the mdev core
+	 * binds.  The 5.15 generation gets the mdev core of the vfio_ap_mdev
+	 * driver it shows (RHEL 9's 5.14 carries it); §1.6.
+	 */
+	if (m->kernel >= SIM_KERNEL_5_15)
 		return refuse(m, ENODEV, "bind: mdevs are bound by the mdev core only");
 	if (m->mdev[slot].bound)
 		return refuse(m, ENODEV, "bind: mdev is bound");	/* bind_store() of 4.20 */
@@ -1694,7 +1708,7 @@ int sim_mdev_unbind(struct sim_model *m, const char *buf, size_t len)
 	/* the (cooperative) guest lets go first */
 	md->attached = false;
 	memset(&md->guest, 0, sizeof(md->guest));
-	if (k6(m)) {
+	if (m->kernel >= SIM_KERNEL_5_15) {
 		/* vfio_ap_mdev_remove() frees the matrix with the vfio device */
 		memset(&md->matrix, 0, sizeof(md->matrix));
 		memset(&md->shadow, 0, sizeof(md->shadow));
@@ -1717,7 +1731,7 @@ int sim_mdev_drivers_probe(struct sim_model *m, const char *buf, size_t len)
 	if (slot < 0)
 		return refuse(m, ENODEV, "drivers_probe: no such mdev");
 	/* 6.x: no driver matches (mdev_match()), nothing is bound */
-	if (!m->mdev[slot].bound && !k6(m))
+	if (!m->mdev[slot].bound && m->kernel == SIM_KERNEL_4_20)
 		return sim_mdev_bind(m, m->mdev[slot].name, 36);
 	return 0;
 }
@@ -1824,6 +1838,22 @@ static void config_added(struct sim_model *m, enum sim_res what, int id)
  * to the mdev (bitmap_andnot where bitmap_and was meant): a removed control
  * domain stays in the view of every mdev that has it assigned (§3.4).
  */
+/*
+ * A queue device that goes away takes its driver_override with it, but
+ * ap_driver_override_ctr is only counted down by driver_override_store():
+ * the counter keeps the override, and mask writes stay refused until the
+ * next boot (6.19, §1.8).
+ */
+static void forget_override(struct sim_model *m, int a, int d)
+{
+	char **slot = m->override ? &m->override[a * SIM_BITS + d] : NULL;
+
+	if (slot && *slot) {
+		free(*slot);
+		*slot = NULL;
+	}
+}
+
 static void config_removed(struct sim_model *m, enum sim_res what, int id)
 {
 	int a, d;
@@ -1839,12 +1869,14 @@ static void config_removed(struct sim_model *m, enum sim_res what, int id)
 	if (what == SIM_ADAPTER) {
 		for (d = 0; d < SIM_BITS; d++) {
 			queue_unbind(m, id, d);
+			forget_override(m, id, d);
 			m->queue_online[id][d] = 0;
 		}
 		m->card_drv[id] = SIM_DRV_NONE;
 	} else if (what == SIM_DOMAIN) {
 		for (a = 0; a < SIM_BITS; a++) {
 			queue_unbind(m, a, id);
+			forget_override(m, a, id);
 			m->queue_online[a][id] = 0;
 		}
 	}
@@ -1894,6 +1926,7 @@ int sim_vfio_load(struct sim_model *m)
 				    probe_choice(m, a, d) == SIM_DRV_VFIO_AP)
 					queue_bind(m, a, d, SIM_DRV_VFIO_AP);
 	finish(m);
+	check_bindings(m);	/* ap_driver_register() */
 	return 0;
 }
 
@@ -1910,10 +1943,11 @@ int sim_vfio_unload(struct sim_model *m)
 			mdev_free(m, i);
 	for (int a = 0; a < SIM_BITS; a++)
 		for (int d = 0; d < SIM_BITS; d++)
-			if (m->queue_drv[a][d] == SIM_DRV_VFIO_AP)
+			if (m->queue_drv[a][d] == SIM_DRV_VFIO_AP) {
 				m->queue_drv[a][d] = SIM_DRV_NONE;
+				m->complete = false;
+			}
 	m->vfio_loaded = false;
-	check_bindings(m);
 	return 0;
 }
 

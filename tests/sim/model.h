@@ -142,7 +142,8 @@ void sim_uuid_format(const uint8_t uuid[16], char out[37]);
 /* ---- the model ----------------------------------------------------------- */
 
 enum sim_kernel {
-	SIM_KERNEL_4_20,	/* the original vfio_ap (v4.20 ... v5.x) */
+	SIM_KERNEL_4_20,	/* the original vfio_ap (v4.20 ... v5.12) */
+	SIM_KERNEL_5_15,	/* static vfio_ap, 5.x bus files, vfio_ap_mdev (5.13-5.19) */
 	SIM_KERNEL_6_0,		/* dynamic configuration, guest_matrix, in_use */
 	SIM_KERNEL_6_12,	/* adds ap_config, features, the whole-matrix filter */
 	SIM_KERNEL_6_19,	/* adds queue driver_override, bindings_complete_count */
@@ -244,9 +245,9 @@ struct sim_model {
 	uint8_t queue_online[SIM_BITS][SIM_BITS];
 	/* 6.19: per-queue driver_override (NULL = none), allocated on first use */
 	char **override;
-	int noverrides;
+	int noverrides;	/* ap_driver_override_ctr: a queue gone keeps its count */
 	unsigned long complete_count;	/* bindings_complete_count */
-	bool complete;			/* every queue was bound at the last check */
+	bool complete;			/* counted, not re-armed by an unbind since */
 
 	/* vfio_ap and the mdev core */
 	bool vfio_loaded;

@@ -154,11 +154,19 @@ struct gen_test {
 };
 
 #define K420 (1u << SIM_KERNEL_4_20)
+#define K515 (1u << SIM_KERNEL_5_15)
+#define KSTATIC (K420 | K515)	/* before dynamic configuration */
 #define K60 (1u << SIM_KERNEL_6_0)
 #define K619 (1u << SIM_KERNEL_6_19)
 #define K612 (1u << SIM_KERNEL_6_12 | K619)	/* 6.12 and later */
 #define K6X (K60 | K612)
-#define KALL (K420 | K6X)
+#define KALL (KSTATIC | K6X)
+
+/* before dynamic configuration: 4.20 and 5.15 */
+static inline bool kstatic(enum sim_kernel k)
+{
+	return k < SIM_KERNEL_6_0;
+}
 
 struct gen_case {
 	char name[64];

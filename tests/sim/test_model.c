@@ -237,8 +237,36 @@ static void u4_u5(enum sim_kernel k)
 {
 	u_setup(k);
 	OK("bus/ap/aqmask", "-4\n");	/* U4: clearing is never checked */
+	if (k >= SIM_KERNEL_6_19) {
+		/* U5 on 6.19: domain 4 is checked against every adapter */
+		ERR("bus/ap/aqmask", "+4\n", EBUSY);
+		return;
+	}
 	OK("bus/ap/aqmask", "+4\n");	/* U5: apmask lacks 5 and 6 */
 	assert_string_equal(R("bus/ap/aqmask"), ONES "\n");
+}
+
+/*
+ * 6917f434fda3 (6.19): the in-use check of a mask write pairs the bits being
+ * set with all 256 ids of the other kind, not with the other mask.
+ */
+static void in_use_all_ones(enum sim_kernel k)
+{
+	boot("lpar", k);
+	OK("bus/ap/apmask", "-5\n");
+	OK("bus/ap/aqmask", "-0xab\n");
+	OK(CREATE, UA "\n");
+	OK(MDEV(UA, "assign_adapter"), "5\n");
+	OK(MDEV(UA, "assign_domain"), "0xab\n");
+	if (k < SIM_KERNEL_6_19) {
+		OK("bus/ap/aqmask", "+0xab\n");	/* apmask lacks 5 */
+		OK("bus/ap/aqmask", "-0xab\n");
+		OK("bus/ap/apmask", "+5\n");	/* aqmask lacks 0xab */
+		return;
+	}
+	ERR("bus/ap/aqmask", "+0xab\n", EBUSY);
+	assert_non_null(strstr(F.m->msg, "05.00ab"));
+	ERR("bus/ap/apmask", "+5\n", EBUSY);
 }
 
 static void u6(enum sim_kernel k)
@@ -310,7 +338,7 @@ static void v04_06(enum sim_kernel k)
 static void v07_08(enum sim_kernel k)
 {
 	v_setup(k);
-	if (k == SIM_KERNEL_4_20) {
+	if (kstatic(k)) {
 		/* no queue of adapter 4 is bound to vfio_ap */
 		ERR(MDEV(UC, "assign_adapter"), "4", EADDRNOTAVAIL);
 		assert_string_equal(R(MDEV(UC, "matrix")), "");
@@ -341,7 +369,7 @@ static void v10(enum sim_kernel k)
 	ERR(MDEV(UA, "unassign_domain"), "85", ENODEV);
 	OK(MDEV(UA, "assign_control_domain"), "84");
 	assert_string_equal(R(MDEV(UA, "control_domains")), "0054\n");
-	if (k != SIM_KERNEL_4_20)
+	if (!kstatic(k))
 		OK(MDEV(UA, "assign_domain"), "84");
 	assert_string_equal(R("bus/ap/ap_max_domain_id"), "84\n");
 }
@@ -387,7 +415,7 @@ static void v17(enum sim_kernel k)
 	OK(MDEV(UA, "assign_adapter"), "5");
 	OK(MDEV(UA, "assign_domain"), "4");
 	ctl("attach " UA);
-	if (k == SIM_KERNEL_4_20) {
+	if (kstatic(k)) {
 		ERR(MDEV(UA, "assign_adapter"), "6", EBUSY);
 		/* before parsing: even junk is EBUSY */
 		ERR(MDEV(UA, "assign_adapter"), "junk", EBUSY);
@@ -577,7 +605,7 @@ static void remove_rules(enum sim_kernel k)
 	ERR(MDEV(UA, "remove"), "99999999999999999999999", EINVAL);
 	ERR(MDEV(UA, "remove"), "-1", EINVAL);
 	ctl("attach " UA);
-	if (k == SIM_KERNEL_4_20) {
+	if (k == SIM_KERNEL_4_20) {	/* up to 5.12 */
 		ERR(MDEV(UA, "remove"), "1", EBUSY);
 		ctl("detach " UA);
 	}
@@ -731,7 +759,7 @@ static void host_limits(enum sim_kernel k)
 	boot_json("{\"apxa\": false, \"adapters\": [{\"id\": 1, \"hwtype\": 13}],"
 		  " \"usage_domains\": [3], \"facilities\": []}", k);
 	assert_string_equal(R("bus/ap/ap_max_domain_id"), "15\n");
-	if (k != SIM_KERNEL_4_20)
+	if (!kstatic(k))
 		assert_string_equal(R("bus/ap/ap_max_adapter_id"), "63\n");
 	if (k >= SIM_KERNEL_6_12)
 		assert_string_equal(R("bus/ap/features"), "");	/* the kernel's quirk */
@@ -762,7 +790,7 @@ static void cards_queues(enum sim_kernel k)
 	ERR("devices/ap/card05/online", "2\n", EINVAL);
 	OK("devices/ap/card05/online", "1\n");
 	OK("devices/ap/card05/05.0047/online", "1");
-	if (k != SIM_KERNEL_4_20) {
+	if (!kstatic(k)) {
 		OK("devices/ap/card05/config", "0\n");
 		assert_string_equal(R("devices/ap/card05/05.0047/config"), "0\n");
 		assert_string_equal(R("devices/ap/card05/online"), "0\n");
@@ -778,7 +806,7 @@ static void cards_queues(enum sim_kernel k)
 	OK("bus/ap/apmask", "-5");
 	assert_false(exists("devices/ap/card05/05.0004/online"));
 	/* vfio_ap's queue status since f139862b92cf, in the 6.0 family */
-	assert_int_equal(exists("devices/ap/card05/05.0004/status"), k != SIM_KERNEL_4_20);
+	assert_int_equal(exists("devices/ap/card05/05.0004/status"), !kstatic(k));
 	assert_true(exists("devices/ap/card06/06.0004/online"));
 }
 
@@ -820,7 +848,7 @@ static void precex4(enum sim_kernel k)
 	}
 	assert_int_equal(sim_queue_driver(F.m, 3, 1), SIM_DRV_VFIO_AP);
 	OK(CREATE, UA);
-	if (k == SIM_KERNEL_4_20)
+	if (kstatic(k))
 		ERR(MDEV(UA, "assign_adapter"), "2", EADDRNOTAVAIL);
 	ERR("bus/ap/drivers/vfio_ap/bind", "02.0001", ENODEV);
 	OK("bus/ap/apmask", "+2");
@@ -1100,6 +1128,9 @@ static void override_bind(enum sim_kernel k)
 	OK("bus/ap/drivers_probe", "05.0004");
 	assert_int_equal(sim_queue_driver(F.m, 5, 4), SIM_DRV_VFIO_AP);
 	assert_string_equal(R("bus/ap/bindings"), "16/16 (complete)\n");
+	/* a probe is no scan: the completion is counted at the next one */
+	assert_string_equal(R("bus/ap/bindings_complete_count"), "1\n");
+	OK("bus/ap/scans", "1");
 	assert_string_equal(R("bus/ap/bindings_complete_count"), "2\n");
 	assert_string_equal(R("bus/ap/apmask"), ONES "\n");
 	/* another driver may not take it, even the default one by bind */
@@ -1112,14 +1143,62 @@ static void override_bind(enum sim_kernel k)
 	OK("bus/ap/drivers_probe", "06.0004");
 	assert_int_equal(sim_queue_driver(F.m, 6, 4), SIM_DRV_NONE);
 	assert_string_equal(R("bus/ap/bindings"), "15/16\n");
+	OK("bus/ap/scans", "1");
+	assert_string_equal(R("bus/ap/bindings_complete_count"), "2\n");
+}
+
+/*
+ * bindings_complete_count: counted at a bus scan or a driver registration
+ * only; a reprobe that leaves every queue bound re-arms it all the same.
+ */
+static void complete_count(enum sim_kernel k)
+{
+	boot("lpar", k);
+	assert_string_equal(R("bus/ap/bindings_complete_count"), "1\n");
+	OK("bus/ap/scans", "1");
+	assert_string_equal(R("bus/ap/bindings_complete_count"), "1\n");
+	OK("bus/ap/apmask", "-5\n");
+	assert_string_equal(R("bus/ap/bindings"), "16/16 (complete)\n");
+	assert_string_equal(R("bus/ap/bindings_complete_count"), "1\n");
+	OK("bus/ap/scans", "1");
+	assert_string_equal(R("bus/ap/bindings_complete_count"), "2\n");
+	ctl("vfio_ap unload");
+	ctl("vfio_ap load");	/* ap_driver_register() counts */
 	assert_string_equal(R("bus/ap/bindings_complete_count"), "3\n");
+}
+
+/*
+ * A queue device that goes away keeps its count in ap_driver_override_ctr:
+ * the masks stay locked until reboot, and the queue that comes back has no
+ * override and binds to the default driver.
+ */
+static void override_gone(enum sim_kernel k)
+{
+	const char *o4 = "devices/ap/card05/05.0004/driver_override";
+
+	boot("lpar", k);
+	OK(o4, "vfio_ap");
+	OK("bus/ap/drivers/cex4queue/unbind", "05.0004");
+	OK("bus/ap/drivers_probe", "05.0004");
+	ctl("config adapter remove 5");
+	assert_false(exists(o4));
+	ERR("bus/ap/apmask", "-6\n", EINVAL);
+	ctl("config adapter add 5");
+	assert_string_equal(R(o4), "\n");
+	assert_int_equal(sim_queue_driver(F.m, 5, 4), SIM_DRV_CEX4QUEUE);
+	ERR("bus/ap/apmask", "-6\n", EINVAL);
+	/* clearing the override of a queue that has none counts nothing down */
+	OK(o4, "\n");
+	ERR("bus/ap/apmask", "-6\n", EINVAL);
+	ctl("reset");	/* a reboot */
+	OK("bus/ap/apmask", "-6\n");
 }
 
 /*
  * vfio_ap's assignment checks with overrides (ap_owned_by_def_drv()): a
  * queue with an override is the host's while a default driver has it; one
- * without is the host's because the masks are all ones.  driver_override of
- * a queue an mdev holds is refused with EBUSY.
+ * without one, or without a driver, is the host's because the masks are all
+ * ones.  driver_override of a queue an mdev holds is taken.
  */
 static void override_assign(enum sim_kernel k)
 {
@@ -1135,14 +1214,21 @@ static void override_assign(enum sim_kernel k)
 	assert_string_equal(R(MDEV(UA, "guest_matrix")), "05.0004\n");
 	assert_string_equal(R("devices/ap/card05/05.0004/status"), "assigned\n");
 	ERR(MDEV(UA, "assign_domain"), "0x47", EADDRNOTAVAIL);	/* 05.0047: masks */
-	ERR(o4, "\n", EBUSY);
+	/* the kernel does not look at the mdevs: the store is taken */
+	OK(o4, "cex4queue\n");
+	assert_string_equal(R(o4), "cex4queue\n");
+	OK(o4, "vfio_ap\n");
 	/* an override naming the default driver keeps the queue the host's */
 	OK("devices/ap/card06/06.0004/driver_override", "cex4queue");
 	ERR(MDEV(UA, "assign_adapter"), "6", EADDRNOTAVAIL);
-	/* overridden but unbound: not the host's */
+	/* overridden but unbound: judged by the masks, all ones, the host's */
 	OK("bus/ap/drivers/cex4queue/unbind", "06.0004");
+	ERR(MDEV(UA, "assign_adapter"), "6", EADDRNOTAVAIL);
+	/* bound to vfio_ap by its override: not the host's */
+	OK("devices/ap/card06/06.0004/driver_override", "vfio_ap");
+	OK("bus/ap/drivers_probe", "06.0004");
 	OK(MDEV(UA, "assign_adapter"), "6");
-	assert_string_equal(R(MDEV(UA, "guest_matrix")), "05.0004\n");
+	assert_string_equal(R(MDEV(UA, "guest_matrix")), "05.0004\n06.0004\n");
 	OK(MDEV(UA, "unassign_adapter"), "5");
 	OK(MDEV(UA, "unassign_adapter"), "6");
 	OK(o4, "\n");
@@ -1338,7 +1424,8 @@ static const struct gen_test gen_tests[] = {
 	{ "U3 apmask all ones", u3, K6X },
 	{ "U4-U5 aqmask -4 then +4", u4_u5, KALL },
 	{ "U6 apmask +5 after unassign", u6, KALL },
-	{ "U7 apmask +5 unchecked", u7, K420 },
+	{ "U7 apmask +5 unchecked", u7, KSTATIC },
+	{ "in-use check against all ids", in_use_all_ones, K6X },
 	{ "V01-V03 assign 5, 4, 0xab", v01_03, KALL },
 	{ "V04-V06 B shares adapter 5", v04_06, KALL },
 	{ "V07-V08 host-owned adapter 4", v07_08, KALL },
@@ -1369,12 +1456,14 @@ static const struct gen_test gen_tests[] = {
 	{ "guest view: the 6.0 partial filter", view_delta, K6X },
 	{ "guest view quirk", view_quirk, K6X },
 	{ "guest view and host config", view_config, K6X },
-	{ "guest on 4.20", guest_420, K420 },
+	{ "guest on 4.20 and 5.15", guest_420, KSTATIC },
 	{ "vfio_ap module", vfio_module, KALL },
 	{ "driver_override store", override_store, KALL },
 	{ "driver_override excludes mask writes", override_masks, K619 },
 	{ "driver_override binds", override_bind, K619 },
 	{ "driver_override and assignments", override_assign, K619 },
+	{ "driver_override of a device gone", override_gone, K619 },
+	{ "bindings_complete_count", complete_count, K619 },
 	{ "mdev driver", mdev_driver, KALL },
 };
 

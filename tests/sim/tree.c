@@ -174,6 +174,12 @@ static bool k6(struct sim_fs *fs, const struct sim_node *n)
 	return fs->m->kernel >= SIM_KERNEL_6_0;
 }
 
+/* the 5.x AP bus files (bindings, scans, config, chkstop ...), §1.1 */
+static bool k5(struct sim_fs *fs, const struct sim_node *n)
+{
+	return fs->m->kernel >= SIM_KERNEL_5_15;
+}
+
 
 static bool k612(struct sim_fs *fs, const struct sim_node *n)
 {
@@ -195,9 +201,9 @@ static bool loaded(struct sim_fs *fs, const struct sim_node *n)
 	return fs->m->vfio_loaded;
 }
 
-static bool k6_loaded(struct sim_fs *fs, const struct sim_node *n)
+static bool k5_loaded(struct sim_fs *fs, const struct sim_node *n)
 {
-	return k6(fs, n) && fs->m->vfio_loaded;
+	return k5(fs, n) && fs->m->vfio_loaded;
 }
 
 static struct sim_mdev *mdev_of(struct sim_fs *fs, const struct sim_node *n)
@@ -309,7 +315,7 @@ static int mdev_by_dirname(const struct sim_model *m, const char *name)
 static const char *mdev_driver_name(const struct sim_model *m)
 {
 	/* vfio_ap's own mdev driver since ~5.15; before, the generic vfio_mdev */
-	return m->kernel >= SIM_KERNEL_6_0 ? "vfio_ap_mdev" : "vfio_mdev";
+	return m->kernel >= SIM_KERNEL_5_15 ? "vfio_ap_mdev" : "vfio_mdev";
 }
 
 /* ---- / -------------------------------------------------------------------------- */
@@ -324,7 +330,7 @@ static const struct entry root_ents[] = {
 
 static const struct entry bus_ents[] = {
 	DIR_E("ap", DK_BUS_AP),
-	DIR_E("matrix", DK_BUS_MATRIX, .avail = k6_loaded),
+	DIR_E("matrix", DK_BUS_MATRIX, .avail = k5_loaded),
 	DIR_E("mdev", DK_BUS_MDEV),
 };
 
@@ -355,12 +361,12 @@ static const struct entry bus_ap_ents[] = {
 	FILE_E("ap_control_domain_mask", 0444, BA_CONTROL_MASK),
 	FILE_E("ap_domain", 0644, BA_DOMAIN),
 	FILE_E("ap_interrupts", 0444, BA_INTERRUPTS),
-	FILE_E("ap_max_adapter_id", 0444, BA_MAX_ADAPTER, .avail = k6),
+	FILE_E("ap_max_adapter_id", 0444, BA_MAX_ADAPTER, .avail = k5),
 	FILE_E("ap_max_domain_id", 0444, BA_MAX_DOMAIN),
 	FILE_E("ap_usage_domain_mask", 0444, BA_USAGE_MASK),
 	FILE_E("apmask", 0644, BA_APMASK),
 	FILE_E("aqmask", 0644, BA_AQMASK),
-	FILE_E("bindings", 0444, BA_BINDINGS, .avail = k6),
+	FILE_E("bindings", 0444, BA_BINDINGS, .avail = k5),
 	FILE_E("bindings_complete_count", 0444, BA_COMPLETE_COUNT, .avail = k619),
 	FILE_E("config_time", 0644, BA_CONFIG_TIME),
 	DIR_E("devices", DK_BUS_AP_DEVICES),
@@ -372,7 +378,7 @@ static const struct entry bus_ap_ents[] = {
 	FILE_E("poll_thread", 0644, BA_POLL_THREAD),
 	FILE_E("poll_timeout", 0644, BA_POLL_TIMEOUT),
 	/* scans: writable (a write forces a scan) in the 6.0 family already */
-	FILE_E("scans", 0644, BA_SCANS, .avail = k6),
+	FILE_E("scans", 0644, BA_SCANS, .avail = k5),
 	FILE_E("uevent", 0200, BA_UEVENT),
 };
 
@@ -720,8 +726,8 @@ static bool card_bound(struct sim_fs *fs, const struct sim_node *n)
 
 static const struct entry card_ents[] = {
 	FILE_E("ap_functions", 0444, CA_AP_FUNCTIONS),
-	FILE_E("chkstop", 0444, CA_CHKSTOP, .avail = k6),
-	FILE_E("config", 0644, CA_CONFIG, .avail = k6),
+	FILE_E("chkstop", 0444, CA_CHKSTOP, .avail = k5),
+	FILE_E("config", 0644, CA_CONFIG, .avail = k5),
 	FILE_E("depth", 0444, CA_DEPTH),
 	LINK_E("driver", CA_DRIVER, .avail = card_bound),
 	FILE_E("hwtype", 0444, CA_HWTYPE),
@@ -839,7 +845,7 @@ static int card_show(struct sim_fs *fs, const struct sim_node *n, int id, char *
 		return emit(buf, len, "ap:t%02X\n", sim_card_hwtype(m, n->a));
 	case CA_ONLINE:
 		/* 6.x shows a card offline while deconfigured or check-stopped */
-		if (m->kernel >= SIM_KERNEL_6_0)
+		if (m->kernel >= SIM_KERNEL_5_15)
 			return emit(buf, len, "%d\n", ad->config && !ad->chkstop && ad->online);
 		return emit(buf, len, "%d\n", ad->online ? 1 : 0);
 	case CA_RAW_HWTYPE:
@@ -903,8 +909,8 @@ static bool queue_status(struct sim_fs *fs, const struct sim_node *n)
 
 static const struct entry queue_ents[] = {
 	FILE_E("ap_functions", 0444, QU_AP_FUNCTIONS, .avail = k612),
-	FILE_E("chkstop", 0444, QU_CHKSTOP, .avail = k6),
-	FILE_E("config", 0444, QU_CONFIG, .avail = k6),
+	FILE_E("chkstop", 0444, QU_CHKSTOP, .avail = k5),
+	FILE_E("config", 0444, QU_CONFIG, .avail = k5),
 	LINK_E("driver", QU_DRIVER, .avail = queue_bound),
 	FILE_E("driver_override", 0644, QU_OVERRIDE, .avail = k619),
 	FILE_E("interrupt", 0444, QU_INTERRUPT),
@@ -952,7 +958,7 @@ static int queue_show(struct sim_fs *fs, const struct sim_node *n, int id, char 
 	case QU_REQUESTQ:
 		return emit(buf, len, "0\n");
 	case QU_ONLINE:
-		if (m->kernel >= SIM_KERNEL_6_0)
+		if (m->kernel >= SIM_KERNEL_5_15)
 			return emit(buf, len, "%d\n", ad->config && !ad->chkstop &&
 				    m->queue_online[n->a][n->d]);
 		return emit(buf, len, "%d\n", m->queue_online[n->a][n->d]);
@@ -1013,10 +1019,10 @@ enum { MX_DRIVER, MX_FEATURES, MX_SUBSYSTEM };
  * in the code only).  From ~5.0 it sits on the `matrix` bus.
  */
 static const struct entry matrix_ents[] = {
-	LINK_E("driver", MX_DRIVER, .avail = k6),
+	LINK_E("driver", MX_DRIVER, .avail = k5),
 	FILE_E("features", 0444, MX_FEATURES, .avail = k612),
 	DIR_E("mdev_supported_types", DK_MDEV_TYPES),
-	LINK_E("subsystem", MX_SUBSYSTEM, .avail = k6),
+	LINK_E("subsystem", MX_SUBSYSTEM, .avail = k5),
 	FILE_E("uevent", 0644, DEV_UEVENT),
 };
 
@@ -1368,7 +1374,7 @@ static int other_bus_store(struct sim_fs *fs, const struct sim_node *n, int id, 
 }
 
 static const struct entry bus_mdev_drivers_ents[] = {
-	DIR_E("vfio_ap_mdev", DK_MDEV_DRIVER, .avail = k6_loaded),
+	DIR_E("vfio_ap_mdev", DK_MDEV_DRIVER, .avail = k5_loaded),
 	DIR_E("vfio_mdev", DK_MDEV_DRIVER, .avail = k420),
 };
 
@@ -1489,7 +1495,7 @@ static const struct entry iommu_group_ents[] = {
 	DIR_E("devices", DK_IOMMU_GROUP_DEVICES),
 	FILE_E("reserved_regions", 0444, IG_RESERVED),
 	/* a group without a default domain: "unknown" (the attribute is 5.x+) */
-	FILE_E("type", 0444, IG_TYPE, .avail = k6),
+	FILE_E("type", 0444, IG_TYPE, .avail = k5),
 };
 
 static int iommu_group_show(struct sim_fs *fs, const struct sim_node *n, int id, char *buf,
@@ -1590,14 +1596,14 @@ static const struct dirkind kinds[DK_COUNT] = {
 			     .exists = mdev_driver_exists, .dirname = mdev_driver_dirname,
 			     .dyn_list = mdev_links_list, .dyn_lookup = mdev_links_lookup,
 			     .store = mdev_driver_store, .link = bus_mdev_link },
-	[DK_BUS_MATRIX] = { "matrix", DK_BUS, 0, ENTS(bus_matrix_ents), .exists = k6_loaded,
+	[DK_BUS_MATRIX] = { "matrix", DK_BUS, 0, ENTS(bus_matrix_ents), .exists = k5_loaded,
 			    .show = other_bus_show, .store = other_bus_store },
 	[DK_BUS_MATRIX_DEVICES] = { "devices", DK_BUS_MATRIX, 0, ENTS(matrix_link_ents),
-				    .exists = k6_loaded, .link = matrix_ref_link },
+				    .exists = k5_loaded, .link = matrix_ref_link },
 	[DK_BUS_MATRIX_DRIVERS] = { "drivers", DK_BUS_MATRIX, 0, ENTS(bus_matrix_drivers_ents),
-				    .exists = k6_loaded },
+				    .exists = k5_loaded },
 	[DK_MATRIX_DRIVER] = { "vfio_ap", DK_BUS_MATRIX_DRIVERS, 0, ENTS(matrix_driver_ents),
-			       .exists = k6_loaded, .store = any_uevent_store,
+			       .exists = k5_loaded, .store = any_uevent_store,
 			       .link = matrix_ref_link },
 	[DK_CLASS] = { "class", DK_ROOT, 0, ENTS(class_ents) },
 	[DK_CLASS_MDEV_BUS] = { "mdev_bus", DK_CLASS, 0, ENTS(class_mdev_bus_ents),

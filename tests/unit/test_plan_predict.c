@@ -40,6 +40,7 @@ static void build(enum gen g)
 
 	memset(&host, 0, sizeof(host));
 	host.dynamic = g >= K60;
+	host.hotplug_by = AP_BY_GUEST_MATRIX;	/* known, not assumed */
 	host.has_ap_config = g >= K612;
 	host.has_override = g >= K619;
 	host.matrix_present = host.vfio_ap_loaded = true;
@@ -295,6 +296,14 @@ static void test_mask_takes(void **state)
 	assert_refusal(predict(&s), -EBUSY, "mdev-owned", ADVICE_NONE);
 	assert_int_equal(f.v[0].adapter, 5);
 	assert_int_equal(f.v[0].domain, 0x47);
+	teardown(NULL);
+
+	/* nothing in sysfs told static from dynamic: the refusal is predicted */
+	build(K420);
+	host.hotplug_by = AP_BY_NOTHING;
+	add_mdev(U1, "5", "71");
+	s = mask_step(AP_APMASK, &apm);
+	assert_refusal(predict(&s), -EBUSY, "mdev-owned", ADVICE_NONE);
 }
 
 /* create: EEXIST for an active UUID; without the matrix device there is no type. */
@@ -389,7 +398,80 @@ static void test_override(void **state)
 	add_mdev(U1, "6", "71");
 	((struct ap_queue *)ap_queue_get(&host, 6, 0x47))->owner = 0;
 	ovr = queue_step(OP_OVERRIDE, "\n");
-	assert_refusal(predict(&ovr), -EBUSY, "mdev-owned", ADVICE_NONE);
+	/* the kernel takes it; the refusal is apmatrix's and says so */
+	assert_refusal(predict(&ovr), -EPERM, "override-held", ADVICE_NONE);
+	assert_non_null(strstr(f.v[0].message, "apmatrix does not"));
+	assert_null(strstr(f.v[0].message, "EBUSY"));
+}
+
+/*
+ * ap_owned_by_def_drv() of 6.19 goes by the driver a queue with an override
+ * is bound to: overridden to vfio_ap but unbound, it is judged by the masks
+ * (all ones): the host's, so assigning it is EADDRNOTAVAIL.
+ */
+static void test_override_owner(void **state)
+{
+	struct ap_queue *q;
+	struct step s = assign(U1, FIELD_DOMAIN, 0x47, true);
+
+	(void)state;
+	build(K619);
+	bm_fill(&host.apmask);
+	bm_fill(&host.aqmask);
+	add_mdev(U1, "6", "");
+	q = (struct ap_queue *)ap_queue_get(&host, 6, 0x47);
+	q->override = OVR_VFIO;
+	q->driver = 0;
+	host.noverrides = 1;
+	assert_true(ap_apqn_host_owned(&host, &host.apmask, &host.aqmask, 6, 0x47));
+	assert_refusal(predict(&s), -EADDRNOTAVAIL, "not-in-pool", ADVICE_RESERVE_APQN_FIRST);
+	/* bound to vfio_ap by it: not the host's */
+	q->driver = (uint8_t)host.vfio_driver;
+	assert_false(ap_apqn_host_owned(&host, &host.apmask, &host.aqmask, 6, 0x47));
+	assert_int_equal(predict(&s), 0);
+	/* an override naming vfio_ap while a default driver has the queue */
+	q = (struct ap_queue *)ap_queue_get(&host, 6, 4);
+	q->override = OVR_VFIO;
+	q->driver = 1;
+	host.noverrides = 2;
+	assert_true(ap_apqn_host_owned(&host, &host.apmask, &host.aqmask, 6, 4));
+}
+
+/*
+ * 6917f434fda3 (6.19): a newly set adapter meets an mdev's matrix with any
+ * domain, not only aqmask's: apmask -5, aqmask -0xab, an mdev 05.00ab, then
+ * aqmask +0xab or apmask +5 is EBUSY on 6.19 and taken on 6.12.
+ */
+static void test_mask_takes_619(void **state)
+{
+	struct bitmap apm, aqm;
+	struct step s;
+
+	(void)state;
+	for (enum gen g = K612; g <= K619; g++) {
+		build(g);
+		bm_fill(&host.aqmask);
+		bm_clear(&host.aqmask, 0x47);	/* apmask lacks 5, aqmask 0x47 */
+		add_mdev(U1, "5", "71");
+		aqm = host.aqmask;
+		bm_set(&aqm, 0x47);
+		s = mask_step(AP_AQMASK, &aqm);
+		if (g == K612) {
+			assert_int_equal(predict(&s), 0);
+			teardown(NULL);
+			continue;
+		}
+		assert_refusal(predict(&s), -EBUSY, "mdev-owned", ADVICE_NONE);
+		assert_int_equal(f.v[0].domain, 0x47);
+		assert_non_null(strstr(f.v[0].message, "05.0047"));
+		bm_clear(&host.aqmask, 0x47);	/* as the refused write left it */
+		apm = host.apmask;
+		bm_set(&apm, 5);
+		s = mask_step(AP_APMASK, &apm);
+		assert_refusal(predict(&s), -EBUSY, "mdev-owned", ADVICE_NONE);
+		assert_int_equal(f.v[0].adapter, 5);
+		teardown(NULL);
+	}
 }
 
 /* The commands word each advice as before: the whole message a user reads. */
@@ -472,6 +554,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_create, teardown),
 		cmocka_unit_test_teardown(test_ap_config, teardown),
 		cmocka_unit_test_teardown(test_override, teardown),
+		cmocka_unit_test_teardown(test_override_owner, teardown),
+		cmocka_unit_test(test_mask_takes_619),
 		cmocka_unit_test_teardown(test_advice_words, teardown),
 		cmocka_unit_test_teardown(test_advice_texts, teardown),
 	};
