@@ -365,14 +365,20 @@ static void left_masks(struct json_object *a, const struct ap_host *was,
 	for (int k = AP_APMASK; k <= AP_AQMASK; k++) {
 		const struct bitmap *b = k == AP_APMASK ? &was->apmask : &was->aqmask;
 		const struct bitmap *c = k == AP_APMASK ? &now->apmask : &now->aqmask;
-		char h1[BM_HEX_LEN], h2[BM_HEX_LEN];
+		char h1[BM_HEX_LEN], h2[BM_HEX_LEN], ids[BM_RANGES_LEN];
+		struct bitmap x, y;
 
 		if (bm_equal(b, c))
 			continue;
 		bm_to_hex(c, h1);
 		bm_to_hex(b, h2);
+		bm_andnot(&x, b, c);
+		bm_andnot(&y, c, b);
+		bm_or(&x, &x, &y);
+		bm_to_ranges(&x, ids, sizeof(ids));
 		fflush(stdout);
-		fprintf(stderr, _("  %s is %s (it was %s)\n"), ap_mask_attr(k), h1, h2);
+		fprintf(stderr, _("  %s is %s (it was %s): ids %s differ\n"), ap_mask_attr(k), h1,
+			h2, ids);
 		json_push(a, json_left_mask(ap_mask_attr(k), c, b));
 	}
 }
