@@ -148,7 +148,17 @@ run apm check
 like "$out" "an apmatrix create \(PID $pid\) was interrupted after step 1 of 2" \
 	"kill -9 during create: check says so"
 like "$out" "then remove $SIM_ROOT/run/apmatrix/journal-$pid.json" "and which journal to remove"
-rm -f "$SIM_ROOT/run/apmatrix/journal-$pid.json"
+# The same journal under the PID of a process that started later: the PID
+# was used again, the change is not in flight but left behind.
+sleep 60 & other=$!
+sed -e "s/\"pid\":$pid,/\"pid\":$other,/" "$SIM_ROOT/run/apmatrix/journal-$pid.json" \
+	> "$SIM_ROOT/run/apmatrix/journal-$other.json"
+run apm check
+like "$out" "an apmatrix create \(PID $other\) was interrupted" \
+	"a journal whose PID now belongs to another process is left behind, not in flight"
+unlike "$out" "is making its change" "and not reported as a change in flight"
+kill "$other"
+rm -f "$SIM_ROOT/run/apmatrix/journal-$pid.json" "$SIM_ROOT/run/apmatrix/journal-$other.json"
 apm remove $U2 > /dev/null
 run apm check
 is "$status" 0 "the journal removed, check is clean"
