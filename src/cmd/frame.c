@@ -146,6 +146,30 @@ static void journal_text(const struct journal_info *ji, const char *current, cha
 }
 
 /*
+ * A journal a killed apmatrix staged and never renamed into place: the kill
+ * came before its first store, so nothing else is left. check reports it;
+ * a change (not --dry-run), holding the lock, removes it.
+ */
+static void stale_temps(struct findings *f)
+{
+	char **names, path[4096];
+	int n = journal_stale_temps(&names);
+
+	for (int i = 0; i < n; i++) {
+		sysfs_path(TREE_RUN, names[i], path, sizeof(path));
+		if (f)
+			findings_add(f, SEV_WARNING, "journal-stale-temporary", -1, -1,
+				     _("%s is a journal a killed apmatrix never finished writing, "
+				       "before any write to the host: the next change removes it"),
+				     path);
+		else if (!apm_opts.dry_run)
+			sysfs_unlink(TREE_RUN, names[i]);
+	}
+	if (n > 0)
+		sysfs_names_free(names, n);
+}
+
+/*
  * The changes that were interrupted (their process is gone): as errors in f
  * for check, else as warnings. Those of another live apmatrix are in flight.
  */
@@ -165,6 +189,7 @@ int apm_journal_report(struct findings *f, const char *run)
 				 strerror(-n));
 		return n;
 	}
+	stale_temps(f);
 	for (int i = 0; i < n; i++) {
 		if (v[i].alive) {
 			if (f && !v[i].unreadable)

@@ -335,6 +335,51 @@ void journal_list_free(struct journal_info *v, int n)
 	free(v);
 }
 
+/* ".journal-41.json.41.tmp": the PID of the process that staged it, or 0. */
+static long temp_pid(const char *name)
+{
+	size_t n = strlen(name), lt = strlen(".tmp");
+	const char *dot;
+
+	if (strncmp(name, "." JOURNAL_PREFIX, strlen("." JOURNAL_PREFIX)) || n <= lt ||
+	    strcmp(name + n - lt, ".tmp"))
+		return 0;
+	dot = name + n - lt;
+	while (dot > name && dot[-1] >= '0' && dot[-1] <= '9')
+		dot--;
+	return strtol(dot, NULL, 10);
+}
+
+int journal_stale_temps(char ***names)
+{
+	char **v;
+	int n = sysfs_list(TREE_RUN, JOURNAL_DIR, &v), k = 0;
+
+	*names = NULL;
+	if (n == -ENOENT)
+		return 0;
+	if (n < 0)
+		return n;
+	/* in place: the stale ones, as paths under /run, to the front */
+	for (int i = 0; i < n; i++) {
+		long pid = temp_pid(v[i]);
+		char *rel = NULL;
+
+		if (pid > 0 && !ap_pid_alive(pid) && asprintf(&rel, JOURNAL_DIR "/%s", v[i]) < 0)
+			rel = NULL;
+		free(v[i]);
+		v[i] = NULL;
+		if (rel)
+			v[k++] = rel;
+	}
+	if (!k) {
+		free(v);
+		v = NULL;
+	}
+	*names = v;
+	return k;
+}
+
 int journal_remove(const struct journal_info *ji)
 {
 	return sysfs_unlink(TREE_RUN, ji->rel);

@@ -93,6 +93,13 @@ unsigned long long journal_start_time(long pid);
  */
 int journal_list(struct journal_info **v);
 void journal_list_free(struct journal_info *v, int n);
+/*
+ * The journal files a killed apmatrix staged and never renamed into place
+ * (".journal-PID.json.PID.tmp" of a process that is gone), relative to /run:
+ * a kill before its first store. Returns the count (*names as sysfs_list's,
+ * freed with sysfs_names_free) or -errno.
+ */
+int journal_stale_temps(char ***names);
 /* Removes a journal read by journal_list. */
 int journal_remove(const struct journal_info *ji);
 

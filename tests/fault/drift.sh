@@ -13,8 +13,8 @@ M=devices/vfio_ap/matrix
 U=33333333-3333-4333-8333-333333333333
 ONES=0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff
 cfg=$tap_tmp/g.json
-printf '{"reserve":{"adapters":[5],"domains":[4]},"guests":[{"name":"g","uuid":"%s","adapters":[5],"domains":[4]}]}\n' \
-	$U > "$cfg"
+printf '{"reserve":{"adapters":[5],"domains":[4]},"guests":[%s]}\n' \
+	"{\"name\":\"g\",\"uuid\":\"$U\",\"adapters\":[5],\"domains\":[4]}" > "$cfg"
 
 # Runs apply with the aqmask store (the second) held back 1.5 s and the new
 # mdev's matrix refused (ap_config from 6.12 on, assign_domain before); stores
@@ -47,7 +47,7 @@ for kernel in 6.0 6.12; do
 	# another writer reserves adapter 9 meanwhile
 	race -9
 	is "$status" 1 "$kernel: the change failed and was undone: exit 1"
-	is "$(cat "$SIM_SYS/bus/ap/apmask")" "0xffbfffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff" \
+	is "$(cat "$SIM_SYS/bus/ap/apmask")" "0xffbf${ONES#0xffff}" \
 		"$kernel: adapter 9 stays reserved, adapter 5 is given back"
 	is "$(cat "$SIM_SYS/bus/ap/aqmask")" "$ONES" "$kernel: aqmask is back"
 	like "$err" "another writer changed it meanwhile; apmatrix left that alone" \
@@ -64,8 +64,10 @@ for kernel in 6.0 6.12; do
 	is "$(sed -n '/	EIO$/,$p' "$SIM_LOG" | grep '^bus/ap/apmask')" "" \
 		"$kernel: the undo does not store to apmask at all"
 	flat=$(printf '%s' "$out" | tr -d ' \n')
-	like "$flat" '"drift":\[\{"step":\{[^}]*"file":"apmask"' "$kernel: the JSON drift names the apmask write"
-	like "$flat" '"drift":\[\{"step":\{[^]]*\},"ids":\[5\]' "$kernel: and the id another writer set back"
+	like "$flat" '"drift":\[\{"step":\{[^}]*"file":"apmask"' \
+		"$kernel: the JSON drift names the apmask write"
+	like "$flat" '"drift":\[\{"step":\{[^]]*\},"ids":\[5\]' \
+		"$kernel: and the id another writer set back"
 	like "$err" "bus/ap/apmask: ids 5 were set back by another writer" "$kernel: so does the text"
 	sim_stop
 done
