@@ -95,6 +95,8 @@ int main(int argc, const char **argv)
 	int rc, nrest = 0;
 
 	apm_opts.timeout = 30;
+	apm_argc = argc;
+	apm_argv = argv;
 	apm_opts.json = apm_json_requested(argc, argv);
 	init_nls();
 	ctx = poptGetContext("apmatrix", argc, argv, main_table, POPT_CONTEXT_POSIXMEHARDER);

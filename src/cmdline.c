@@ -19,6 +19,8 @@
 
 struct apm_opts apm_opts;
 const char *apm_command;
+int apm_argc;
+const char *const *apm_argv;
 
 static const char *color_arg;
 

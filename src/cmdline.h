@@ -26,6 +26,9 @@ struct apm_opts {
 extern struct apm_opts apm_opts;
 /* The command being run ("apply", "mask"), for the journal of a change. */
 extern const char *apm_command;
+/* The whole command line as main got it, for the journal of a change. */
+extern int apm_argc;
+extern const char *const *apm_argv;
 
 /* The global option table, included in every command's table. */
 extern struct poptOption apm_global_options[];

@@ -90,20 +90,22 @@ static char *absolute_file(const char *path)
 	return strdup(path);
 }
 
-/* What to run next to finish what a journal left (current: the file of the change in hand). */
-static void journal_next(const struct journal_info *ji, const char *file, const char *current,
-			 const char *path, char *next, size_t len)
+/* What to run next to finish what a journal left (current: the command line in hand). */
+static void journal_next(const struct journal_info *ji, const char *current, const char *path,
+			 char *next, size_t len)
 {
-	if (file && !strcmp(ji->command, "apply") && current && !strcmp(file, current))
+	const char *run = ji->run && *ji->run ? ji->run : NULL;
+
+	if (run && !strcmp(ji->command, "apply") && current && !strcmp(run, current))
 		snprintf(next, len, apm_opts.dry_run ?
-			 _("'apmatrix apply %s' finishes it; these are the writes left") :
-			 _("this apply of %s finishes it"), file);
-	else if (file && !strcmp(ji->command, "apply"))
-		snprintf(next, len, _("run 'apmatrix apply %s' to finish it ('apmatrix plan "
-				      "%s' shows what is left)"), file, file);
+			 _("the same apply without --dry-run finishes it; these are the writes "
+			   "left") : _("this apply finishes it"));
+	else if (run && !strcmp(ji->command, "apply"))
+		snprintf(next, len, _("run the same command again to finish it: %s"), run);
 	else
 		snprintf(next, len, _("'apmatrix show' shows the host as it is: finish or "
-				      "undo the change, then remove %s"), path);
+				      "undo the change (it was: %s), then remove %s"),
+			 run ? run : ji->command, path);
 }
 
 /* What a journal left by an interrupted change says, and what to run next. */
@@ -111,40 +113,71 @@ static void journal_text(const struct journal_info *ji, const char *current, cha
 			 size_t len)
 {
 	const char *file = ji->file && *ji->file ? ji->file : NULL;
-	char what[4200], next[4400], path[4096];
+	char what[4200], next[8400], path[4096], unsure[160] = "";
 
 	sysfs_path(TREE_RUN, ji->rel, path, sizeof(path));
 	if (ji->unreadable) {
-		snprintf(buf, len, _("%s is not a journal apmatrix can read: remove it"), path);
+		snprintf(buf, len, _("%s is not a journal this apmatrix can read (cut short, or "
+				     "of another version): remove it"), path);
 		return;
 	}
 	if (file)
 		snprintf(what, sizeof(what), _("an %s of %s"), ji->command, file);
 	else
 		snprintf(what, sizeof(what), _("an apmatrix %s"), ji->command);
-	journal_next(ji, file, current, path, next, sizeof(next));
+	journal_next(ji, current, path, next, sizeof(next));
+	if (ji->uncertain)
+		snprintf(unsure, sizeof(unsure), P_("; %u write was in flight and may or may "
+						    "not have been made",
+						    "; %u writes were in flight and may or may "
+						    "not have been made", ji->uncertain),
+			 ji->uncertain);
 	if (ji->undo_failed)
 		snprintf(buf, len, _("%s (PID %ld) failed after step %u of %u and its undo failed; "
-				     "%u of its writes remain in effect: %s"), what, ji->pid, ji->done,
-			 ji->nsteps, ji->in_effect, next);
+				     "%u of its writes remain in effect%s: %s"), what, ji->pid,
+			 ji->done, ji->nsteps, ji->in_effect, unsure, next);
 	else if (ji->undoing)
 		snprintf(buf, len, _("%s (PID %ld) was interrupted while undoing step %u of %u; "
-				     "%u of its writes remain in effect: %s"), what, ji->pid, ji->done,
-			 ji->nsteps, ji->in_effect, next);
+				     "%u of its writes remain in effect%s: %s"), what, ji->pid,
+			 ji->done, ji->nsteps, ji->in_effect, unsure, next);
 	else
-		snprintf(buf, len, _("%s (PID %ld) was interrupted after step %u of %u: %s"), what,
-			 ji->pid, ji->done, ji->nsteps, next);
+		snprintf(buf, len, _("%s (PID %ld) was interrupted after step %u of %u%s: %s"),
+			 what, ji->pid, ji->done, ji->nsteps, unsure, next);
+}
+
+/*
+ * A journal a killed apmatrix staged and never renamed into place: the kill
+ * came before its first store, so nothing else is left. check reports it;
+ * a change (not --dry-run), holding the lock, removes it.
+ */
+static void stale_temps(struct findings *f)
+{
+	char **names, path[4096];
+	int n = journal_stale_temps(&names);
+
+	for (int i = 0; i < n; i++) {
+		sysfs_path(TREE_RUN, names[i], path, sizeof(path));
+		if (f)
+			findings_add(f, SEV_WARNING, "journal-stale-temporary", -1, -1,
+				     _("%s is a journal a killed apmatrix never finished writing, "
+				       "before any write to the host: the next change removes it"),
+				     path);
+		else if (!apm_opts.dry_run)
+			sysfs_unlink(TREE_RUN, names[i]);
+	}
+	if (n > 0)
+		sysfs_names_free(names, n);
 }
 
 /*
  * The changes that were interrupted (their process is gone): as errors in f
  * for check, else as warnings. Those of another live apmatrix are in flight.
  */
-int apm_journal_report(struct findings *f, const char *file)
+int apm_journal_report(struct findings *f, const char *run)
 {
 	struct journal_info *v;
 	int n = journal_list(&v);
-	char msg[8192];
+	char msg[16384];
 
 	if (n < 0) {
 		if (f)
@@ -156,6 +189,7 @@ int apm_journal_report(struct findings *f, const char *file)
 				 strerror(-n));
 		return n;
 	}
+	stale_temps(f);
 	for (int i = 0; i < n; i++) {
 		if (v[i].alive) {
 			if (f && !v[i].unreadable)
@@ -164,7 +198,7 @@ int apm_journal_report(struct findings *f, const char *file)
 					       "of %u"), v[i].command, v[i].pid, v[i].done, v[i].nsteps);
 			continue;
 		}
-		journal_text(&v[i], file, msg, sizeof(msg));
+		journal_text(&v[i], run, msg, sizeof(msg));
 		if (f)
 			findings_add(f, SEV_ERROR, "change-interrupted", -1, -1, "%s", msg);
 		else
@@ -201,7 +235,16 @@ static void release(struct apm_change *c)
 		ap_unlock();
 	c->locked = false;
 	free(c->file);
-	c->file = NULL;
+	free(c->run);
+	c->file = c->run = NULL;
+}
+
+/* This command line as sh reads it, run from the directory it ran in. */
+static char *this_run(void)
+{
+	char cwd[4096];
+
+	return shell_command_line(getcwd(cwd, sizeof(cwd)) ? cwd : NULL, apm_argc, apm_argv);
 }
 
 int apm_change_begin(struct apm_change *c, const char *file)
@@ -216,6 +259,7 @@ int apm_change_begin(struct apm_change *c, const char *file)
 	if (apm_opts.timeout < 0)
 		return apm_usage_error(NULL, _("--timeout takes seconds, 0 or more"));
 	c->file = absolute_file(file);
+	c->run = this_run();
 	if (!apm_opts.dry_run) {
 		catch_signals();
 		rc = ap_lock(apm_opts.timeout * 1000, &holder);
@@ -225,7 +269,7 @@ int apm_change_begin(struct apm_change *c, const char *file)
 		}
 		c->locked = true;
 	}
-	apm_journal_report(NULL, c->file);
+	apm_journal_report(NULL, c->run);
 	rc = apm_load_host(&c->host, AP_READ_DEFS);
 	if (rc)
 		release(c);
@@ -238,7 +282,7 @@ void apm_change_end(struct apm_change *c)
 	release(c);
 }
 
-/* An apply of FILE brought the host to FILE: earlier interrupted applies of it are finished. */
+/* The same apply brought the host to its file: its earlier interrupted runs are finished. */
 void apm_change_done(const struct apm_change *c)
 {
 	struct journal_info *v;
@@ -249,7 +293,7 @@ void apm_change_done(const struct apm_change *c)
 	n = journal_list(&v);
 	for (int i = 0; i < n; i++)
 		if (!v[i].alive && !v[i].unreadable && !strcmp(v[i].command, "apply") &&
-		    c->file && !strcmp(v[i].file, c->file))
+		    c->run && !strcmp(v[i].run, c->run))
 			journal_remove(&v[i]);
 	journal_list_free(v, n > 0 ? n : 0);
 }
@@ -271,24 +315,16 @@ static void after_step(const struct step *s, void *arg)
 	}
 }
 
+/* "EIO": the errno's symbolic name, for the JSON (its number when it has none). */
 static const char *errno_name(int err)
 {
-	switch (err) {
-	case EADDRINUSE: return "EADDRINUSE";
-	case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
-	case ENODEV: return "ENODEV";
-	case EBUSY: return "EBUSY";
-	case EINVAL: return "EINVAL";
-	case EEXIST: return "EEXIST";
-	case EUSERS: return "EUSERS";
-	case EPERM: return "EPERM";
-	case ENOENT: return "ENOENT";
-	case EACCES: return "EACCES";
-	case EIO: return "EIO";
-	case EPROTO: return "EPROTO";
-	case ERANGE: return "ERANGE";
-	default: return "E?";
-	}
+	static char num[16];
+	const char *name = strerrorname_np(err);
+
+	if (name)
+		return name;
+	snprintf(num, sizeof(num), "%d", err);
+	return num;
 }
 
 /* Reports findings that refused a change: every one, then what to do. */
@@ -354,72 +390,128 @@ static void left_masks(struct json_object *a, const struct ap_host *was,
 	for (int k = AP_APMASK; k <= AP_AQMASK; k++) {
 		const struct bitmap *b = k == AP_APMASK ? &was->apmask : &was->aqmask;
 		const struct bitmap *c = k == AP_APMASK ? &now->apmask : &now->aqmask;
-		char h1[BM_HEX_LEN], h2[BM_HEX_LEN];
+		char h1[BM_HEX_LEN], h2[BM_HEX_LEN], ids[BM_RANGES_LEN];
+		struct bitmap x, y;
 
 		if (bm_equal(b, c))
 			continue;
 		bm_to_hex(c, h1);
 		bm_to_hex(b, h2);
+		bm_andnot(&x, b, c);
+		bm_andnot(&y, c, b);
+		bm_or(&x, &x, &y);
+		bm_to_ranges(&x, ids, sizeof(ids));
 		fflush(stdout);
-		fprintf(stderr, _("  %s is %s (it was %s)\n"), ap_mask_attr(k), h1, h2);
-		json_push(a, json_left_mask(ap_mask_attr(k), h1, h2));
+		fprintf(stderr, _("  %s is %s (it was %s): ids %s differ\n"), ap_mask_attr(k), h1,
+			h2, ids);
+		json_push(a, json_left_mask(ap_mask_attr(k), c, b));
 	}
 }
 
-/*
- * After a failed undo: what differs between the host before the change and
- * the host read back now, not the list of writes (an undo that failed part-way
- * may still have removed some of them). Returns the JSON list of differences.
- */
-static struct json_object *report_left(const struct ap_host *was)
+/* Whether the host read back now is the host before the change: masks and mdevs. */
+static bool host_same(const struct ap_host *was, const struct ap_host *now)
 {
-	struct json_object *a;
-	unsigned int i = 0, j = 0;
-	struct ap_host now;
-	int rc = ap_host_read(&now, 0);
+	if (!bm_equal(&was->apmask, &now->apmask) || !bm_equal(&was->aqmask, &now->aqmask) ||
+	    was->nmdevs != now->nmdevs)
+		return false;
+	for (unsigned int i = 0; i < was->nmdevs; i++)
+		if (strcmp(was->mdevs[i].uuid, now->mdevs[i].uuid) ||
+		    !matrix_equal(&was->mdevs[i].matrix, &now->mdevs[i].matrix))
+			return false;
+	return true;
+}
 
-	if (rc) {
-		apm_err(_("cannot read the host back to tell what is left: %s"), strerror(-rc));
-		return NULL;
-	}
-	a = json_new_array();
-	left_masks(a, was, &now);
+/* Every difference between the host before the change and now, said and listed. */
+static struct json_object *host_diff(const struct ap_host *was, const struct ap_host *now)
+{
+	struct json_object *a = json_new_array();
+	unsigned int i = 0, j = 0;
+
+	left_masks(a, was, now);
 	/* both lists are sorted by UUID */
-	while (i < was->nmdevs || j < now.nmdevs) {
-		int c = i >= was->nmdevs ? 1 : j >= now.nmdevs ? -1 :
-			strcmp(was->mdevs[i].uuid, now.mdevs[j].uuid);
+	while (i < was->nmdevs || j < now->nmdevs) {
+		int c = i >= was->nmdevs ? 1 : j >= now->nmdevs ? -1 :
+			strcmp(was->mdevs[i].uuid, now->mdevs[j].uuid);
 
 		if (c < 0) {
 			left_mdev(a, was->mdevs[i].uuid, &was->mdevs[i].matrix, NULL);
 			i++;
 		} else if (c > 0) {
-			left_mdev(a, now.mdevs[j].uuid, NULL, &now.mdevs[j].matrix);
+			left_mdev(a, now->mdevs[j].uuid, NULL, &now->mdevs[j].matrix);
 			j++;
 		} else {
-			if (!matrix_equal(&was->mdevs[i].matrix, &now.mdevs[j].matrix))
-				left_mdev(a, now.mdevs[j].uuid, &was->mdevs[i].matrix,
-					  &now.mdevs[j].matrix);
+			if (!matrix_equal(&was->mdevs[i].matrix, &now->mdevs[j].matrix))
+				left_mdev(a, now->mdevs[j].uuid, &was->mdevs[i].matrix,
+					  &now->mdevs[j].matrix);
 			i++;
 			j++;
 		}
 	}
-	if (!json_object_array_length(a))
-		apm_err(_("read back, the host is as it was before the change after all"));
-	ap_host_free(&now);
 	return a;
 }
 
-/* The undo failed: which undo, then what the host shows is left. */
-static struct json_object *report_undo_failed(const struct plan *p, const struct plan_result *r,
-					      const struct ap_host *h)
+/*
+ * The writes of this run that another writer took back before the undo came
+ * to them: said, and listed for the JSON "drift".
+ */
+static void drift_steps(const struct plan *p, struct json_object *a)
 {
-	const struct step *u = &p->v[r->undo_failed];
-	char rel[192];
+	for (unsigned int i = 0; i < p->n; i++) {
+		const struct step *s = &p->v[i];
+		char rel[192], ids[BM_RANGES_LEN];
 
-	step_path(u, rel, sizeof(rel));
-	apm_err(_("undoing the write to %s failed too (%s); read back, this is what the change "
-		  "left:"), rel, strerror(-r->undo_err));
-	return report_left(h);
+		if (!s->drift)
+			continue;
+		step_path(s, rel, sizeof(rel));
+		fflush(stdout);
+		if (s->op == OP_MASK) {
+			bm_to_ranges(&s->drift_ids, ids, sizeof(ids));
+			fprintf(stderr, _("  %s: ids %s were set back by another writer after this "
+					  "run wrote them\n"), rel, ids);
+		} else {
+			fprintf(stderr, _("  %s: another writer changed it after this run wrote "
+					  "\"%.*s\"\n"), rel, (int)strcspn(s->text, "\n"), s->text);
+		}
+		json_push(a, json_drift_step(s));
+	}
+}
+
+/*
+ * After an undo: the host read back and compared with the host before the
+ * change. What differs after an undo that succeeded is another writer's
+ * (drift), left alone; after a failed undo it is what the change left
+ * (*remaining). Returns whether the host could be read; *same: nothing differs.
+ */
+static bool read_back(const struct plan *p, const struct plan_result *r,
+		      const struct ap_host *was, struct json_object **remaining,
+		      struct json_object **drift, bool *same)
+{
+	struct ap_host now;
+	int rc = ap_host_read(&now, 0);
+
+	*remaining = *drift = NULL;
+	*same = false;
+	if (rc) {
+		apm_err(_("cannot read the host back to tell what is left: %s"), strerror(-rc));
+		return false;
+	}
+	*same = host_same(was, &now) && !r->drifted;
+	if (r->undo_failed >= 0) {
+		*remaining = host_diff(was, &now);
+		if (!json_object_array_length(*remaining))
+			apm_err(_("read back, the host is as it was before the change after all"));
+	} else if (!*same) {
+		apm_err(_("read back, the host differs from before the change where another "
+			  "writer changed it meanwhile; apmatrix left that alone:"));
+		*drift = host_diff(was, &now);
+	}
+	if (r->drifted) {
+		if (!*drift)
+			*drift = json_new_array();
+		drift_steps(p, *drift);
+	}
+	ap_host_free(&now);
+	return true;
 }
 
 /* The write that failed, and why; s NULL: a signal stopped the change. */
@@ -457,7 +549,7 @@ static void report_write_error(const struct plan *p, const struct plan_result *r
 			errno_name(-r->err), why);
 }
 
-/* The undo made good what was written: says how much. */
+/* The undo made good what was written, and the host read back is as it was: says so. */
 static void report_undone(const struct plan_result *r, const struct step *s)
 {
 	if (!s && r->failed > 0)
@@ -468,7 +560,7 @@ static void report_undone(const struct plan_result *r, const struct step *s)
 		apm_err(P_("the write made before it was undone; the host is as it was",
 			   "the %d writes made before it were undone; the host is as it was",
 			   r->failed), r->failed);
-	else if (r->err == -EPROTO)
+	else if (s && s->stored)
 		apm_err(_("that write was undone; the host is as it was"));
 	else if (!s)
 		apm_err(_("nothing was written; the host is as it was"));
@@ -477,29 +569,40 @@ static void report_undone(const struct plan_result *r, const struct step *s)
 }
 
 /*
- * Says what failed and what the undo did; returns whether the host is left
- * changed (read back after a failed undo).
+ * Says what failed and what the undo did, from the host read back; returns
+ * whether the host is left changed by this run.
  */
 static bool report_failure(const struct plan *p, const struct plan_result *r,
 			   const struct ap_host *h)
 {
 	const struct step *s = r->err == -EINTR ? NULL : &p->v[r->failed];
-	struct json_object *left = NULL;
-	bool changed = false;
+	struct json_object *left = NULL, *drift = NULL;
+	bool changed = false, same, read;
 
 	report_write_error(p, r, s, h);
-	if (r->undo_failed < 0) {
-		report_undone(r, s);
-	} else {
-		left = report_undo_failed(p, r, h);
-		/* cannot read it back: assume the worst */
-		changed = !left || json_object_array_length(left);
+	if (r->undo_failed >= 0) {
+		const struct step *u = &p->v[r->undo_failed];
+		char rel[192];
+
+		step_path(u, rel, sizeof(rel));
+		apm_err(_("undoing the write to %s failed too (%s); read back, this is what the "
+			  "change left:"), rel, strerror(-r->undo_err));
 	}
+	read = read_back(p, r, h, &left, &drift, &same);
+	if (r->undo_failed >= 0)
+		/* cannot read it back: assume the worst */
+		changed = !read || json_object_array_length(left);
+	else if (same)
+		report_undone(r, s);
+	else if (!read)
+		apm_err(_("its writes were undone, but the host could not be read back to "
+			  "confirm it"));
 	if (!apm_opts.json) {
 		json_object_put(left);
+		json_object_put(drift);
 		return changed;
 	}
-	apm_print_json(json_change_failed(changed, left));
+	apm_print_json(json_change_failed(changed, left, drift));
 	apm_fail_detail("errno", json_new_string(errno_name(-r->err)));
 	apm_fail_detail("step", s ? json_step(s) : NULL);
 	if (!s)
@@ -514,7 +617,7 @@ static int execute(struct apm_change *c, struct plan *p)
 	struct plan_result r;
 	int rc;
 
-	rc = journal_begin(&j, apm_command ? apm_command : "change", c->file, p);
+	rc = journal_begin(&j, apm_command ? apm_command : "change", c->file, c->run, p);
 	if (rc) {
 		apm_err(_("cannot write the journal of this change under %s/%s: %s; nothing was "
 			  "written"), sysfs_tree_root(TREE_RUN), JOURNAL_DIR, strerror(-rc));

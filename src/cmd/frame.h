@@ -22,6 +22,7 @@ struct apm_change {
 	struct ap_host host;	/* read by apm_change_begin */
 	bool locked;		/* this run holds the lock */
 	char *file;		/* the config file (apply FILE), absolute; NULL for the others */
+	char *run;		/* this command line, quoted for sh, with the directory it ran in */
 };
 
 /*
@@ -44,8 +45,10 @@ int apm_change_run(struct apm_change *c, struct plan *p, bool strict,
 /* Reports findings that refuse a change before any write; returns APM_EXIT_REFUSED. */
 int apm_refuse(const struct findings *f);
 /*
- * After an apply of c->file succeeded: the journals of earlier, interrupted
- * applies of the same file are finished, and removed.
+ * After an apply succeeded: the journals of earlier, interrupted applies
+ * made by the very same command line (options, file and directory alike)
+ * are finished, and removed. An apply without the same options (--prune,
+ * --persist, --force, --root) does not finish them.
  */
 void apm_change_done(const struct apm_change *c);
 /* 0 when the vfio_ap matrix device is there; else says so and returns APM_EXIT_NODEV. */
@@ -57,9 +60,9 @@ int apm_need_matrix(const struct ap_host *h);
 int apm_interrupted(void);
 /*
  * The journals of interrupted changes: findings (errors) into f for check,
- * warnings when f is NULL. file: the config file of the change in hand, or
- * NULL. 0, or -errno when the journals cannot be read.
+ * warnings when f is NULL. run: the command line of the change in hand
+ * (apm_change.run), or NULL. 0, or -errno when the journals cannot be read.
  */
-int apm_journal_report(struct findings *f, const char *file);
+int apm_journal_report(struct findings *f, const char *run);
 
 #endif

@@ -596,23 +596,43 @@ struct json_object *json_change_refused(void)
 	return o;
 }
 
-struct json_object *json_change_failed(bool changed, struct json_object *remaining)
+struct json_object *json_change_failed(bool changed, struct json_object *remaining,
+				       struct json_object *drift)
 {
 	struct json_object *o = json_new_object();
 
 	json_set(o, "changed", json_new_bool(changed));
 	json_set(o, "undone", json_new_bool(!changed));
 	json_set(o, "remaining", remaining ? remaining : json_new_array());
+	json_set(o, "drift", drift ? drift : json_new_array());
 	return o;
 }
 
-struct json_object *json_left_mask(const char *mask, const char *now, const char *was)
+struct json_object *json_left_mask(const char *mask, const struct bitmap *now,
+				   const struct bitmap *was)
+{
+	struct json_object *o = json_new_object();
+	char h1[BM_HEX_LEN], h2[BM_HEX_LEN];
+	struct bitmap ids, more;
+
+	bm_to_hex(now, h1);
+	bm_to_hex(was, h2);
+	bm_andnot(&ids, now, was);
+	bm_andnot(&more, was, now);
+	bm_or(&ids, &ids, &more);
+	json_set(o, "mask", json_new_string(mask));
+	json_set(o, "now", json_new_string(h1));
+	json_set(o, "was", json_new_string(h2));
+	json_set(o, "ids", json_ids(&ids));
+	return o;
+}
+
+struct json_object *json_drift_step(const struct step *s)
 {
 	struct json_object *o = json_new_object();
 
-	json_set(o, "mask", json_new_string(mask));
-	json_set(o, "now", json_new_string(now));
-	json_set(o, "was", json_new_string(was));
+	json_set(o, "step", json_step(s));
+	json_set(o, "ids", s->op == OP_MASK ? json_ids(&s->drift_ids) : NULL);
 	return o;
 }
 

@@ -126,12 +126,24 @@ struct json_object *json_change(const struct plan *p, bool changed, bool dry_run
 /* A change a check refused: {"changed": false}. */
 struct json_object *json_change_refused(void);
 /*
- * A change whose write failed: {"changed", "undone", "remaining"}, remaining
- * (taken; NULL for []) the differences a failed undo left.
+ * A change whose write failed: {"changed", "undone", "remaining", "drift"}:
+ * remaining (taken; NULL for []) the differences from before the change that
+ * its undo left, drift (taken; NULL for []) those another writer made
+ * meanwhile, which the undo left alone.
  */
-struct json_object *json_change_failed(bool changed, struct json_object *remaining);
-/* A mask a failed undo left: {"mask": "apmask", "now": "0x...", "was": "0x..."}. */
-struct json_object *json_left_mask(const char *mask, const char *now, const char *was);
+struct json_object *json_change_failed(bool changed, struct json_object *remaining,
+				       struct json_object *drift);
+/*
+ * A mask that differs from before the change: {"mask": "apmask", "now":
+ * "0x...", "was": "0x...", "ids": [the ids that differ]}.
+ */
+struct json_object *json_left_mask(const char *mask, const struct bitmap *now,
+				   const struct bitmap *was);
+/*
+ * A write of this run that another writer took back before the undo came to
+ * it: {"step": json_step, "ids": [the mask ids] or null}.
+ */
+struct json_object *json_drift_step(const struct step *s);
 /* An mdev a failed undo left: {"uuid", "now", "was"}, each matrix or null. */
 struct json_object *json_left_mdev(const char *uuid, const struct ap_matrix *was,
 				   const struct ap_matrix *now);

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "plan.h"
@@ -65,4 +66,33 @@ void shell_write(FILE *out, const struct step *s)
 	fputs(" > ", out);
 	print_shell_word(out, path, strlen(path));
 	fputc('\n', out);
+}
+
+char *shell_command_line(const char *cwd, int argc, const char *const *argv)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	if (!out)
+		return NULL;
+	if (cwd) {
+		fputs("cd ", out);
+		print_shell_word(out, cwd, strlen(cwd));
+		fputs(" && ", out);
+	}
+	fputs("apmatrix", out);
+	for (int i = 1; i < argc; i++) {
+		fputc(' ', out);
+		/* an empty word stays a word */
+		if (*argv[i])
+			print_shell_word(out, argv[i], strlen(argv[i]));
+		else
+			fputs("''", out);
+	}
+	if (fclose(out)) {
+		free(text);
+		return NULL;
+	}
+	return text;
 }

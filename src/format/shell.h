@@ -11,5 +11,12 @@
  */
 struct step;
 void shell_write(FILE *out, const struct step *s);
+/*
+ * The command line "apmatrix ARGS..." (argv[0] left out) as one command for
+ * sh, each word quoted where the shell would change it; with cwd, prefixed
+ * "cd CWD && " so that relative paths mean the same from anywhere. malloc'd,
+ * NULL when out of memory.
+ */
+char *shell_command_line(const char *cwd, int argc, const char *const *argv);
 
 #endif

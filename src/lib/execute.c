@@ -4,10 +4,11 @@
  * kernel refuses one (or a signal stops the run), the steps done undone in
  * reverse (undo_done): each step's undo is the write that takes it back
  * (undo): unassign for assign, remove for create, a create with the old
- * matrix for remove, the old mask or ap_config for a mask or ap_config
- * write, the old driver_override, a bind for an unbind. The journal notes
- * every write and undo, so that a run killed part-way can be told. The
- * kernel's errnos in words come last (step_explain).
+ * matrix for remove, this run's own mask ids back, the old ap_config, the
+ * old driver_override, a bind for an unbind. The journal announces every
+ * store before it is made (write-ahead) and notes its outcome and undo, so
+ * that a run killed at any point can be told and taken back. The kernel's
+ * errnos in words come last (step_explain).
  */
 #include "config.h"
 
@@ -149,32 +150,109 @@ static int undo_remove(const struct step *s)
 	return rc;
 }
 
-/* The write that takes one step back. */
-static int undo(const struct step *s)
+/*
+ * A mask undo takes back this run's ids only, by relative writes ("+5,+6",
+ * then "-7"), and only those the mask still shows as this run left them:
+ * another writer (chzcrypt, a udev rule, an echo) may have stored other bits
+ * since, or these ones back; those are left as they are, the latter marked
+ * drift when this run's write had stuck.
+ */
+static int undo_mask(struct step *s)
 {
-	char rel[192], text[AP_CONFIG_LEN + 2], hex[BM_HEX_LEN], cfg[AP_CONFIG_LEN + 1], drv[64];
+	struct bitmap mine, now, back, next;
+	struct plan tmp = { 0 };
+	char rel[192];
+	int rc, id;
+
+	rc = ap_read_mask(s->mask, &now);
+	if (rc)
+		return rc;
+	/* the ids this run's write changed: before xor after */
+	bm_andnot(&mine, &s->mask_before, &s->mask_after);
+	bm_andnot(&back, &s->mask_after, &s->mask_before);
+	bm_or(&mine, &mine, &back);
+	bm_zero(&s->drift_ids);
+	bm_zero(&back);
+	bm_for_each(id, &mine) {
+		if (bm_test(&now, (unsigned int)id) == bm_test(&s->mask_after, (unsigned int)id))
+			bm_set(&back, (unsigned int)id);
+		else if (s->result == 0)
+			bm_set(&s->drift_ids, (unsigned int)id);
+	}
+	s->drift = !bm_empty(&s->drift_ids);
+	/* the ids to set again are those before had; then those to clear */
+	bm_and(&mine, &back, &s->mask_before);
+	rc = plan_mask_ids(&tmp, s->mask, &now, &mine, true, &next);
+	bm_andnot(&mine, &back, &s->mask_before);
+	if (!rc)
+		rc = plan_mask_ids(&tmp, s->mask, &next, &mine, false, &next);
+	step_path(s, rel, sizeof(rel));
+	for (unsigned int k = 0; k < tmp.n && !rc; k++)
+		rc = write_text(rel, tmp.v[k].text);
+	plan_free(&tmp);
+	return rc;
+}
+
+/* A driver_override is set back only while it reads as this run wrote it. */
+static int undo_override(struct step *s, char *buf)
+{
+	char rel[192], text[48];
+	int rc = verify_override(s, buf, MATRIX_FILE_MAX);
+
+	if (rc == -EPROTO && s->result == 0) {
+		s->drift = true;
+		return 0;
+	}
+	if (rc && rc != -EPROTO)
+		return rc;
+	snprintf(text, sizeof(text), "%s\n", s->override_before);
+	step_path(s, rel, sizeof(rel));
+	return write_text(rel, text);
+}
+
+/* An assignment is taken back only while the mdev shows it as this run left it. */
+static int undo_assign(struct step *s, char *buf)
+{
+	char rel[192];
+	int rc = verify_assign(s, buf, MATRIX_FILE_MAX);
+
+	if (rc == -EPROTO) {
+		/* as before already: another writer took it back, or it never stuck */
+		s->drift = s->result == 0;
+		return 0;
+	}
+	if (rc)
+		return rc;
+	snprintf(rel, sizeof(rel), MDEV_DIR "/%s/%s", s->uuid,
+		 step_assign_file(s->field, s->op != OP_ASSIGN));
+	return write_text(rel, s->text);
+}
+
+/* The write that takes one step back; buf as for verify. */
+static int undo(struct step *s, char *buf)
+{
+	char rel[192], text[AP_CONFIG_LEN + 2], cfg[AP_CONFIG_LEN + 1], drv[64];
+	int rc;
 
 	switch (s->op) {
 	case OP_OVERRIDE:
-		snprintf(text, sizeof(text), "%s\n", s->override_before);
-		step_path(s, rel, sizeof(rel));
-		return write_text(rel, text);
+		return undo_override(s, buf);
 	case OP_UNBIND:
 		snprintf(rel, sizeof(rel), "bus/ap/drivers/%s/bind", s->driver);
 		return write_text(rel, s->text);
 	case OP_PROBE:
-		/* unbind from whatever the probe bound it to */
+		/* unbind from whatever the probe bound it to; unread, it is not undone */
 		snprintf(rel, sizeof(rel), "devices/ap/card%02x/%02x.%04x/driver", s->adapter,
 			 s->adapter, s->domain);
-		if (sysfs_link_name(rel, drv, sizeof(drv)) < 0)
-			return 0;
+		rc = sysfs_link_name(rel, drv, sizeof(drv));
+		if (rc == -ENOENT)
+			return 0;	/* bound to no driver: nothing to unbind */
+		if (rc < 0)
+			return rc;
 		snprintf(rel, sizeof(rel), "bus/ap/drivers/%s/unbind", drv);
 		return write_text(rel, s->text);
 	case OP_MASK:
-		bm_to_hex(&s->mask_before, hex);
-		snprintf(text, sizeof(text), "%s\n", hex);
-		step_path(s, rel, sizeof(rel));
-		return write_text(rel, text);
+		return undo_mask(s);
 	case OP_CREATE:
 		snprintf(rel, sizeof(rel), MDEV_DIR "/%s/remove", s->uuid);
 		return write_text(rel, "1\n");
@@ -186,21 +264,20 @@ static int undo(const struct step *s)
 		snprintf(rel, sizeof(rel), MDEV_DIR "/%s/ap_config", s->uuid);
 		return write_text(rel, text);
 	default:
-		snprintf(rel, sizeof(rel), MDEV_DIR "/%s/%s", s->uuid,
-			 step_assign_file(s->field, s->op != OP_ASSIGN));
-		return write_text(rel, s->text);
+		return undo_assign(s, buf);
 	}
 }
 
 /* Undoes the steps done up to index last, in reverse; notes the first undo that fails. */
-static void undo_done(struct plan *p, int last, struct plan_result *r)
+static void undo_done(struct plan *p, int last, struct plan_result *r, char *buf)
 {
 	for (int j = last; j >= 0; j--) {
 		int rc;
 
 		if (!p->v[j].done)
 			continue;
-		rc = undo(&p->v[j]);
+		journal_note(p->journal, "undo", (unsigned int)j);
+		rc = undo(&p->v[j], buf);
 		journal_note(p->journal, rc ? "undo-failed" : "undone", (unsigned int)j);
 		if (rc && r->undo_failed < 0) {
 			r->undo_failed = j;
@@ -208,17 +285,58 @@ static void undo_done(struct plan *p, int last, struct plan_result *r)
 		}
 		if (!rc)
 			p->v[j].done = false;
+		r->drifted += p->v[j].drift;
 	}
+}
+
+/* A write that could not be made, checked or journaled: what was done, undone. */
+static int fail_at(struct plan *p, struct plan_result *r, unsigned int i, int err, char *buf)
+{
+	r->failed = (int)i;
+	r->err = err;
+	undo_done(p, (int)(i < p->n ? i : p->n - 1), r, buf);
+	return -1;
+}
+
+/*
+ * One store: announced in the journal first (synced), then made and read
+ * back. A store that returned success is done even when its read-back fails
+ * (it did not stick, or the file could not be read): the undo must consider
+ * it. Returns 0 or -errno.
+ */
+static int write_step(struct plan *p, unsigned int i, char *buf)
+{
+	struct step *s = &p->v[i];
+	char rel[192];
+	int rc;
+
+	if (p->journal) {
+		rc = journal_note(p->journal, "begin", i);
+		if (rc)
+			return rc;
+	}
+	step_path(s, rel, sizeof(rel));
+	rc = write_text(rel, s->text);
+	if (rc) {
+		s->result = rc;
+		return rc;
+	}
+	rc = verify(s, buf);
+	s->result = rc;
+	s->stored = s->done = true;
+	journal_note(p->journal, "done", i);
+	return rc;
 }
 
 int plan_execute(struct plan *p, struct plan_result *r,
 		 void (*after_step)(const struct step *s, void *arg), void *arg)
 {
-	char rel[192], *buf = malloc(MATRIX_FILE_MAX);
+	char *buf = malloc(MATRIX_FILE_MAX);
 	int ret = -1;
 
 	r->failed = r->undo_failed = -1;
 	r->err = r->undo_err = 0;
+	r->drifted = 0;
 	if (!buf) {
 		/* nothing written: the step read back could not be checked */
 		r->failed = 0;
@@ -226,42 +344,24 @@ int plan_execute(struct plan *p, struct plan_result *r,
 		return -1;
 	}
 	for (unsigned int i = 0; i < p->n; i++) {
-		struct step *s = &p->v[i];
 		int rc;
 
 		/* a signal asked to stop: no further write, and back to where we began */
 		if (ap_stop_signal) {
-			r->failed = (int)i;
-			r->err = -EINTR;
-			undo_done(p, (int)i - 1, r);
+			ret = fail_at(p, r, i, -EINTR, buf);
 			goto out;
 		}
-		step_path(s, rel, sizeof(rel));
-		rc = write_text(rel, s->text);
-		if (!rc)
-			rc = verify(s, buf);
-		s->result = rc;
-		if (!rc) {
-			s->done = true;
-			journal_note(p->journal, "done", i);
-			if (after_step)
-				after_step(s, arg);
-			continue;
+		rc = write_step(p, i, buf);
+		if (rc) {
+			ret = fail_at(p, r, i, rc, buf);
+			goto out;
 		}
-		/* a write that returned success but did not stick still changed something */
-		s->done = rc == -EPROTO;
-		if (s->done)
-			journal_note(p->journal, "done", i);
-		r->failed = (int)i;
-		r->err = rc;
-		undo_done(p, (int)i, r);
-		goto out;
+		if (after_step)
+			after_step(&p->v[i], arg);
 	}
 	/* a signal while the last write settled: this run is undone all the same */
 	if (ap_stop_signal && p->n) {
-		r->failed = (int)p->n;
-		r->err = -EINTR;
-		undo_done(p, (int)p->n - 1, r);
+		ret = fail_at(p, r, p->n, -EINTR, buf);
 		goto out;
 	}
 	ret = 0;

@@ -16,14 +16,18 @@ struct plan_result {
 				 * -EINTR when ap_stop_signal stopped the writes before it */
 	int undo_failed;	/* index of the step whose undo failed, or -1 */
 	int undo_err;
+	unsigned int drifted;	/* steps whose undo met another writer's change (step.drift) */
 };
 
 /*
  * Writes the steps in order, reading back each one. When a write fails or
  * does not stick, or ap_stop_signal is set before a write, undoes the steps
  * done, in reverse. after_step (may be NULL) runs after every successful
- * write (verbose output, udev settling). Every write and undo is noted in
- * p->journal.
+ * write (verbose output, udev settling). Each store is announced in
+ * p->journal (synced) before it is made, and its outcome and undo noted.
+ * An undo takes back only what this run wrote, and only where the host
+ * still shows what this run left: a mask undo is a relative write of this
+ * run's ids; what another writer changed since is left and marked drift.
  * Returns 0, or -1 with *r telling what failed.
  */
 int plan_execute(struct plan *p, struct plan_result *r,

@@ -16,32 +16,68 @@
 
 #define JOURNAL_PREFIX "journal-"
 #define JOURNAL_SUFFIX ".json"
+#define JOURNAL_VERSION 2
 
-static struct json_object *header(const char *command, const char *file, const struct plan *p)
+/* What the undo of a step restores: the value the file (or the queue) had. */
+static void step_before(const struct step *s, char *buf, size_t len)
+{
+	char hex[BM_HEX_LEN], cfg[AP_CONFIG_LEN + 1];
+
+	switch (s->op) {
+	case OP_MASK:
+		bm_to_hex(&s->mask_before, hex);
+		snprintf(buf, len, "%s", hex);
+		break;
+	case OP_OVERRIDE:
+		snprintf(buf, len, "%s", s->override_before);
+		break;
+	case OP_REMOVE:
+	case OP_AP_CONFIG:
+		matrix_format_ap_config(&s->matrix_before, cfg);
+		snprintf(buf, len, "%s", cfg);
+		break;
+	case OP_UNBIND:
+	case OP_PROBE:
+		snprintf(buf, len, "%s", s->driver);
+		break;
+	default:
+		/* create: no mdev; an assignment: the other state of its id */
+		*buf = '\0';
+	}
+}
+
+static struct json_object *header(const char *command, const char *file, const char *run,
+				  const struct plan *p)
 {
 	struct json_object *o = json_object_new_object(), *a = json_object_new_array();
-	char rel[192];
+	char rel[192], before[AP_CONFIG_LEN + BM_HEX_LEN];
 
+	json_object_object_add(o, "version", json_object_new_int(JOURNAL_VERSION));
 	json_object_object_add(o, "pid", json_object_new_int64((int64_t)getpid()));
+	json_object_object_add(o, "start_time",
+			       json_object_new_uint64(journal_start_time((long)getpid())));
 	json_object_object_add(o, "command", json_object_new_string(command));
 	json_object_object_add(o, "file", json_object_new_string(file ? file : ""));
+	json_object_object_add(o, "run", json_object_new_string(run ? run : ""));
 	json_object_object_add(o, "started", json_object_new_int64((int64_t)time(NULL)));
 	for (unsigned int i = 0; i < p->n; i++) {
 		struct json_object *s = json_object_new_object();
 
 		step_path(&p->v[i], rel, sizeof(rel));
+		step_before(&p->v[i], before, sizeof(before));
 		json_object_object_add(s, "path", json_object_new_string(rel));
 		json_object_object_add(s, "data", json_object_new_string(p->v[i].text));
+		json_object_object_add(s, "before", json_object_new_string(before));
 		json_object_array_add(a, s);
 	}
 	json_object_object_add(o, "steps", a);
 	return o;
 }
 
-int journal_begin(struct journal *j, const char *command, const char *file,
+int journal_begin(struct journal *j, const char *command, const char *file, const char *run,
 		  const struct plan *p)
 {
-	struct json_object *o = header(command, file, p);
+	struct json_object *o = header(command, file, run, p);
 	const char *text;
 	char *line;
 	int rc;
@@ -58,6 +94,7 @@ int journal_begin(struct journal *j, const char *command, const char *file,
 	}
 	sprintf(line, "%s\n", text);
 	json_object_put(o);
+	/* staged, synced, renamed, the directory synced: whole or not there */
 	rc = sysfs_replace_file(TREE_RUN, j->rel, line, strlen(line), 0644);
 	free(line);
 	if (!rc)
@@ -65,15 +102,34 @@ int journal_begin(struct journal *j, const char *command, const char *file,
 	return rc;
 }
 
-void journal_note(struct journal *j, const char *event, unsigned int index)
+int journal_note(struct journal *j, const char *event, unsigned int index)
 {
 	char line[48];
 
 	if (!j || !j->open)
-		return;
+		return 0;
 	snprintf(line, sizeof(line), "%s %u\n", event, index + 1);
-	/* a lost line makes the journal say less, never something wrong */
-	sysfs_append(TREE_RUN, j->rel, line, strlen(line));
+	return sysfs_append(TREE_RUN, j->rel, line, strlen(line));
+}
+
+unsigned long long journal_start_time(long pid)
+{
+	char rel[64], path[4096], *text, *p;
+	unsigned long long t = 0;
+
+	snprintf(rel, sizeof(rel), "%ld/stat", pid);
+	/* the real /proc: the PID is a process of this system, also under --root */
+	if (pid <= 0 || sysfs_host_path(TREE_PROC, rel, path, sizeof(path)) ||
+	    sysfs_read_user_file(path, &text, NULL))
+		return 0;
+	/* the name in parentheses may hold anything: field 22 counts from the last ')' */
+	p = strrchr(text, ')');
+	for (int field = 2; p && field < 22; field++)
+		p = strchr(p + 1, ' ');
+	if (p)
+		t = strtoull(p + 1, NULL, 10);
+	free(text);
+	return t;
 }
 
 void journal_end(struct journal *j)
@@ -107,86 +163,126 @@ static int parse_steps(struct journal_info *ji, struct json_object *o)
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *s = json_object_array_get_idx(a, i);
 		const char *path = get_string(s, "path"), *data = get_string(s, "data");
+		const char *before = get_string(s, "before");
+		struct journal_step *st = &ji->steps[i];
 
-		if (!path || !data)
+		if (!path || !data || !before)
 			return -EPROTO;
-		ji->steps[i].path = strdup(path);
-		ji->steps[i].data = strdup(data);
+		st->path = strdup(path);
+		st->data = strdup(data);
+		st->before = strdup(before);
 		ji->nsteps++;
-		if (!ji->steps[i].path || !ji->steps[i].data)
+		if (!st->path || !st->data || !st->before)
 			return -ENOMEM;
 	}
 	return 0;
 }
 
-/* The header line: who wrote it, for what, and the steps. */
+/* The header line: which format, who wrote it, for what, and the steps. */
 static int parse_header(struct journal_info *ji, const char *line)
 {
 	struct json_object *o = json_tokener_parse(line), *v;
-	const char *command, *file;
+	const char *command, *file, *run;
 	int rc = -EPROTO;
 
 	if (!o)
 		return -EPROTO;
+	if (!json_object_object_get_ex(o, "version", &v) || !json_object_is_type(v, json_type_int))
+		goto out;
+	ji->version = json_object_get_int(v);
 	command = get_string(o, "command");
 	file = get_string(o, "file");
-	if (!command || !file || !json_object_object_get_ex(o, "pid", &v))
+	run = get_string(o, "run");
+	if (ji->version != JOURNAL_VERSION || !command || !file || !run ||
+	    !json_object_object_get_ex(o, "pid", &v))
 		goto out;
 	ji->pid = (long)json_object_get_int64(v);
+	if (json_object_object_get_ex(o, "start_time", &v))
+		ji->start_time = (unsigned long long)json_object_get_uint64(v);
 	if (json_object_object_get_ex(o, "started", &v))
 		ji->started = (long long)json_object_get_int64(v);
 	snprintf(ji->command, sizeof(ji->command), "%s", command);
 	ji->file = strdup(file);
-	rc = ji->file ? parse_steps(ji, o) : -ENOMEM;
+	ji->run = strdup(run);
+	rc = ji->file && ji->run ? parse_steps(ji, o) : -ENOMEM;
 out:
 	json_object_put(o);
 	return rc;
 }
 
-/* The "done K" / "undone K" / "undo-failed K" lines after the header. */
+/* One event line; a step begun (or its undo begun) and not noted after is uncertain. */
+static void parse_event(struct journal_info *ji, const char *event, unsigned int k)
+{
+	struct journal_step *s = &ji->steps[k - 1];
+
+	if (!strcmp(event, "begin")) {
+		s->uncertain = true;
+	} else if (!strcmp(event, "done")) {
+		s->in_effect = true;
+		s->uncertain = false;
+		if (k > ji->done)
+			ji->done = k;
+	} else if (!strcmp(event, "undo")) {
+		s->uncertain = ji->undoing = true;
+	} else if (!strcmp(event, "undone")) {
+		s->in_effect = s->uncertain = false;
+		ji->undoing = true;
+	} else if (!strcmp(event, "undo-failed")) {
+		s->uncertain = false;
+		ji->undoing = ji->undo_failed = true;
+	}
+}
+
+/* The event lines after the header; a last line without its newline was cut short. */
 static void parse_events(struct journal_info *ji, const char *text)
 {
 	char event[16];
 	unsigned int k;
 
-	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
-		if (sscanf(p, "%15s %u", event, &k) != 2 || k == 0 || k > ji->nsteps)
-			continue;
-		if (!strcmp(event, "done")) {
-			ji->steps[k - 1].in_effect = true;
-			if (k > ji->done)
-				ji->done = k;
-		} else if (!strcmp(event, "undone")) {
-			ji->steps[k - 1].in_effect = false;
-			ji->undoing = true;
-		} else if (!strcmp(event, "undo-failed")) {
-			ji->undoing = ji->undo_failed = true;
-		}
+	for (const char *p = text, *nl; (nl = strchr(p, '\n')); p = nl + 1)
+		if (sscanf(p, "%15s %u", event, &k) == 2 && k >= 1 && k <= ji->nsteps)
+			parse_event(ji, event, k);
+	for (unsigned int i = 0; i < ji->nsteps; i++) {
+		ji->in_effect += ji->steps[i].in_effect && !ji->steps[i].uncertain;
+		ji->uncertain += ji->steps[i].uncertain;
 	}
-	for (unsigned int i = 0; i < ji->nsteps; i++)
-		ji->in_effect += ji->steps[i].in_effect;
+}
+
+int journal_parse(struct journal_info *ji, const char *text)
+{
+	const char *nl = strchr(text, '\n');
+	char *head;
+	int rc;
+
+	/* the header is renamed into place whole: without its newline it is not one */
+	if (!nl)
+		return -EPROTO;
+	head = strndup(text, (size_t)(nl - text));
+	if (!head)
+		return -ENOMEM;
+	rc = parse_header(ji, head);
+	free(head);
+	if (!rc)
+		parse_events(ji, nl + 1);
+	return rc;
 }
 
 static void read_one(struct journal_info *ji, const char *name)
 {
-	char *text, *nl;
+	char *text;
 
 	snprintf(ji->rel, sizeof(ji->rel), JOURNAL_DIR "/%s", name);
 	ji->pid = strtol(name + strlen(JOURNAL_PREFIX), NULL, 10);
 	if (sysfs_read_file(TREE_RUN, ji->rel, &text, NULL)) {
 		ji->unreadable = true;
-		goto out;
+	} else {
+		if (journal_parse(ji, text))
+			ji->unreadable = true;
+		free(text);
 	}
-	nl = strchr(text, '\n');
-	if (nl)
-		*nl = '\0';
-	if (parse_header(ji, text))
-		ji->unreadable = true;
-	else if (nl)
-		parse_events(ji, nl + 1);
-	free(text);
-out:
-	ji->alive = ap_pid_alive(ji->pid) && ji->pid != (long)getpid();
+	/* a PID taken by another process since: the journal's process is gone */
+	ji->alive = ap_pid_alive(ji->pid) && ji->pid != (long)getpid() &&
+		    (!ji->start_time || journal_start_time(ji->pid) == ji->start_time);
 }
 
 static bool is_journal(const char *name)
@@ -220,17 +316,68 @@ int journal_list(struct journal_info **v)
 	return k;
 }
 
+void journal_info_free(struct journal_info *ji)
+{
+	for (unsigned int k = 0; k < ji->nsteps; k++) {
+		free(ji->steps[k].path);
+		free(ji->steps[k].data);
+		free(ji->steps[k].before);
+	}
+	free(ji->steps);
+	free(ji->file);
+	free(ji->run);
+}
+
 void journal_list_free(struct journal_info *v, int n)
 {
-	for (int i = 0; v && i < n; i++) {
-		for (unsigned int k = 0; k < v[i].nsteps; k++) {
-			free(v[i].steps[k].path);
-			free(v[i].steps[k].data);
-		}
-		free(v[i].steps);
-		free(v[i].file);
-	}
+	for (int i = 0; v && i < n; i++)
+		journal_info_free(&v[i]);
 	free(v);
+}
+
+/* ".journal-41.json.41.tmp": the PID of the process that staged it, or 0. */
+static long temp_pid(const char *name)
+{
+	size_t n = strlen(name), lt = strlen(".tmp");
+	const char *dot;
+
+	if (strncmp(name, "." JOURNAL_PREFIX, strlen("." JOURNAL_PREFIX)) || n <= lt ||
+	    strcmp(name + n - lt, ".tmp"))
+		return 0;
+	dot = name + n - lt;
+	while (dot > name && dot[-1] >= '0' && dot[-1] <= '9')
+		dot--;
+	return strtol(dot, NULL, 10);
+}
+
+int journal_stale_temps(char ***names)
+{
+	char **v;
+	int n = sysfs_list(TREE_RUN, JOURNAL_DIR, &v), k = 0;
+
+	*names = NULL;
+	if (n == -ENOENT)
+		return 0;
+	if (n < 0)
+		return n;
+	/* in place: the stale ones, as paths under /run, to the front */
+	for (int i = 0; i < n; i++) {
+		long pid = temp_pid(v[i]);
+		char *rel = NULL;
+
+		if (pid > 0 && !ap_pid_alive(pid) && asprintf(&rel, JOURNAL_DIR "/%s", v[i]) < 0)
+			rel = NULL;
+		free(v[i]);
+		v[i] = NULL;
+		if (rel)
+			v[k++] = rel;
+	}
+	if (!k) {
+		free(v);
+		v = NULL;
+	}
+	*names = v;
+	return k;
 }
 
 int journal_remove(const struct journal_info *ji)

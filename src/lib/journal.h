@@ -1,14 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The journal of a change in flight, beside the lock under /run: what a
- * command is about to write (written before the first store), one line per
- * write made or undone, removed when the change is complete or fully undone.
- * A journal whose process is gone tells the next apmatrix that a change was
- * interrupted (kill -9, a crash) and how far it got.
+ * The journal of a change in flight, beside the lock under /run: a write-ahead
+ * log. Its header (written and synced before the first store) says who makes
+ * which change and every store with the value before it; then, before each
+ * store, a synced "begin K" line, and after it "done K"; an undo adds
+ * "undo K" and then "undone K" or "undo-failed K" (K counts from 1). It is
+ * removed when the change is complete or fully undone. A journal whose
+ * process is gone tells the next apmatrix that a change was interrupted
+ * (kill -9, a crash), how far it got, and which stores may be in effect: a
+ * step begun and not noted done may or may not have been stored.
  *
  * ROOT/run/apmatrix/journal-PID.json: the first line is a JSON object
- * {"pid", "command", "file", "started", "steps": [{"path", "data"}]}, then
- * "done K", "undone K" or "undo-failed K" lines (K counts from 1).
+ * {"version": 2, "pid", "start_time", "command", "file", "run", "started",
+ * "steps": [{"path", "data", "before"}]}; "run" is the whole command line,
+ * quoted for sh (the command that finishes the change), "start_time" the
+ * process's start in clock ticks after boot (/proc/PID/stat), so that a PID
+ * used again by another process is not taken for the change in flight. A
+ * last line without its newline was cut short by the kill and is ignored.
  */
 #ifndef APM_JOURNAL_H
 #define APM_JOURNAL_H
@@ -27,13 +35,16 @@ struct journal {
 
 /*
  * Writes the journal of plan p before its first store: command is the
- * command's name ("apply"), file its config file (absolute, or NULL).
- * Returns 0 or -errno.
+ * command's name ("apply"), file its config file (absolute, or NULL), run
+ * the command line quoted for sh (or NULL). Returns 0 or -errno.
  */
-int journal_begin(struct journal *j, const char *command, const char *file,
+int journal_begin(struct journal *j, const char *command, const char *file, const char *run,
 		  const struct plan *p);
-/* Records that step index (from 0) was written ("done"), undone, or its undo failed. */
-void journal_note(struct journal *j, const char *event, unsigned int index);
+/*
+ * Notes an event of step index (from 0): "begin" (before the store), "done",
+ * "undo", "undone" or "undo-failed"; synced. Returns 0 or -errno.
+ */
+int journal_note(struct journal *j, const char *event, unsigned int index);
 /* Removes the journal: the change is complete, or fully undone. */
 void journal_end(struct journal *j);
 
@@ -41,7 +52,9 @@ void journal_end(struct journal *j);
 struct journal_step {
 	char *path;		/* relative to /sys */
 	char *data;
+	char *before;		/* what the file held before ("" when it did not exist) */
 	bool in_effect;		/* written and not undone */
+	bool uncertain;		/* begun (or its undo begun) and not noted after: may be stored */
 };
 
 struct journal_info {
@@ -50,6 +63,8 @@ struct journal_info {
 	bool alive;		/* its process still runs */
 	char command[32];
 	char *file;		/* "" when the command had none */
+	char *run;		/* the command line, quoted for sh ("" when not known) */
+	unsigned long long start_time;	/* of the process, 0 when not known */
 	long long started;
 	struct journal_step *steps;
 	unsigned int nsteps;
@@ -58,7 +73,19 @@ struct journal_info {
 	bool undoing;		/* an undo had begun */
 	bool undo_failed;
 	bool unreadable;	/* the file is there but not a journal */
+	int version;		/* of the format; unreadable when not one this apmatrix reads */
+	unsigned int uncertain;	/* steps that may or may not be stored */
 };
+
+/*
+ * Reads a journal's text into *ji (zeroed by the caller): 0, or -EPROTO
+ * when it is not a journal (no header, an unknown version), -ENOMEM.
+ * The caller frees with journal_info_free.
+ */
+int journal_parse(struct journal_info *ji, const char *text);
+void journal_info_free(struct journal_info *ji);
+/* The start time of process pid (clock ticks after boot), 0 when unknown. */
+unsigned long long journal_start_time(long pid);
 
 /*
  * Every journal under /run, sorted by name; *v NULL and 0 when there is
@@ -66,6 +93,13 @@ struct journal_info {
  */
 int journal_list(struct journal_info **v);
 void journal_list_free(struct journal_info *v, int n);
+/*
+ * The journal files a killed apmatrix staged and never renamed into place
+ * (".journal-PID.json.PID.tmp" of a process that is gone), relative to /run:
+ * a kill before its first store. Returns the count (*names as sysfs_list's,
+ * freed with sysfs_names_free) or -errno.
+ */
+int journal_stale_temps(char ***names);
 /* Removes a journal read by journal_list. */
 int journal_remove(const struct journal_info *ji);
 

@@ -34,9 +34,17 @@ struct step {
 	 * from or probed for ("" = a default driver); the override before */
 	uint8_t adapter, domain;
 	char driver[32], override_before[32];
-	/* set by plan_execute */
+	/* set by plan_execute: stored (the write returned success), done (in effect, not undone) */
+	bool stored;
 	bool done;
 	int result;
+	/*
+	 * Set by the undo: what another writer changed since this run wrote
+	 * it, and the undo left alone (drift): the mask ids, or the whole step
+	 * (an assignment or driver_override that no longer reads as written).
+	 */
+	bool drift;
+	struct bitmap drift_ids;	/* OP_MASK */
 };
 
 struct journal;

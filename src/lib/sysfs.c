@@ -440,6 +440,37 @@ static int open_parent(enum sysfs_tree tree, const char *rel, const char **base,
 	return dfd;
 }
 
+/*
+ * The one routine that fills a file apmatrix writes: all of data (a short
+ * write is continued), the mode (not the umask's), on the disk (fsync)
+ * before it returns, and closed. Returns 0 or -errno.
+ */
+static int write_durably(int fd, const char *data, size_t len, mode_t mode)
+{
+	size_t done = 0;
+	int rc = 0;
+
+	while (done < len) {
+		ssize_t n = write(fd, data + done, len - done);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = -errno;
+			break;
+		}
+		done += (size_t)n;
+	}
+	/* the umask must not decide the mode of a file others read */
+	if (!rc && mode && fchmod(fd, mode))
+		rc = -errno;
+	if (!rc && fsync(fd))
+		rc = -errno;
+	if (close(fd) && !rc)
+		rc = -errno;
+	return rc;
+}
+
 /* The staged name of rel: ".BASE.PID.tmp" in the same directory. */
 static int staged_name(const char *rel, char *buf, size_t len)
 {
@@ -455,7 +486,6 @@ int sysfs_stage_file(enum sysfs_tree tree, const char *rel, const char *data, si
 	const char *base, *tmp;
 	struct stat st;
 	int dfd, fd, rc;
-	size_t done = 0;
 
 	rc = staged_name(rel, staged, staged_len);
 	if (rc)
@@ -479,24 +509,7 @@ int sysfs_stage_file(enum sysfs_tree tree, const char *rel, const char *data, si
 		close(dfd);
 		return rc;
 	}
-	while (done < len) {
-		ssize_t n = write(fd, data + done, len - done);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = -errno;
-			break;
-		}
-		done += (size_t)n;
-	}
-	/* the umask must not decide the mode of a file others read */
-	if (!rc && fchmod(fd, mode))
-		rc = -errno;
-	if (!rc && fsync(fd))
-		rc = -errno;
-	if (close(fd) && !rc)
-		rc = -errno;
+	rc = write_durably(fd, data, len, mode);
 	if (rc)
 		unlinkat(dfd, tmp, 0);
 	close(dfd);
@@ -516,6 +529,9 @@ int sysfs_commit_file(enum sysfs_tree tree, const char *staged, const char *rel)
 	if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode))
 		rc = S_ISLNK(st.st_mode) ? -ELOOP : -EISDIR;
 	else if (renameat(dfd, tmp, dfd, base))
+		rc = -errno;
+	/* the rename itself is on the disk only when the directory is */
+	if (!rc && fsync(dfd))
 		rc = -errno;
 	close(dfd);
 	return rc;
@@ -545,6 +561,8 @@ int sysfs_unlink(enum sysfs_tree tree, const char *rel)
 		return dfd;
 	if (unlinkat(dfd, base, 0))
 		rc = -errno;
+	else
+		fsync(dfd);
 	close(dfd);
 	return rc;
 }
@@ -553,7 +571,6 @@ int sysfs_append(enum sysfs_tree tree, const char *rel, const char *data, size_t
 {
 	const char *base;
 	int dfd, fd, rc = 0;
-	ssize_t n;
 
 	dfd = open_parent(tree, rel, &base, false);
 	if (dfd < 0)
@@ -564,15 +581,7 @@ int sysfs_append(enum sysfs_tree tree, const char *rel, const char *data, size_t
 		close(dfd);
 		return rc;
 	}
-	do
-		n = write(fd, data, len);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		rc = -errno;
-	else if ((size_t)n != len)
-		rc = -EIO;
-	if (close(fd) && !rc)
-		rc = -errno;
+	rc = write_durably(fd, data, len, 0);
 	close(dfd);
 	return rc;
 }
@@ -592,11 +601,8 @@ int sysfs_create_excl(enum sysfs_tree tree, const char *rel, const char *data, s
 		close(dfd);
 		return rc;
 	}
-	if (write(fd, data, len) != (ssize_t)len)
-		rc = -EIO;
-	if (!rc && fchmod(fd, mode))
-		rc = -errno;
-	if (close(fd) && !rc)
+	rc = write_durably(fd, data, len, mode);
+	if (!rc && fsync(dfd))
 		rc = -errno;
 	if (rc)
 		unlinkat(dfd, base, 0);

@@ -76,17 +76,18 @@ int sysfs_replace_file(enum sysfs_tree tree, const char *rel, const char *data, 
 /*
  * The two halves of sysfs_replace_file, for several files that are all
  * written or none: the temporary file, written and synced (its path, relative
- * to the tree, in staged), then its rename over the target. A staged file
- * that is not committed is removed with sysfs_unlink.
+ * to the tree, in staged), then its rename over the target, the directory
+ * synced after it. A staged file that is not committed is removed with
+ * sysfs_unlink (which syncs the directory too).
  */
 int sysfs_stage_file(enum sysfs_tree tree, const char *rel, const char *data, size_t len,
 		     mode_t mode, char *staged, size_t staged_len);
 int sysfs_commit_file(enum sysfs_tree tree, const char *staged, const char *rel);
 int sysfs_unlink(enum sysfs_tree tree, const char *rel);
 /*
- * Appends data with one write() to an existing file of /etc or /run (no
- * symlink followed, not synced: for a record that only has to outlive the
- * process, not the machine).
+ * Appends data to an existing file of /etc or /run (no symlink followed),
+ * synced before it returns: a journal line is on the disk before the store
+ * it announces is made.
  */
 int sysfs_append(enum sysfs_tree tree, const char *rel, const char *data, size_t len);
 /* Creates a new file (O_EXCL, no symlink followed) holding data; -EEXIST if it exists. */

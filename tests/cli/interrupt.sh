@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # A change that is interrupted is never invisible: SIGINT, SIGTERM and
 # SIGHUP undo what the run wrote and release the lock; kill -9 leaves a
-# journal that check, plan and apply report until an apply finishes the job;
+# journal that check, plan and apply report until the same command line
+# (options and all) finishes the job;
 # an undo that fails reports what the host shows is left.
 . "${top_srcdir:?set top_srcdir (make check does)}/tests/tap.sh" || exit 99
 [ -n "${tap_tmp:-}" ] && [ -d "$tap_tmp" ] || exit 99
@@ -91,18 +92,25 @@ for kernel in 4.20 6.0 6.12; do
 	is "$status" 3 "$kernel: after kill -9, check finds an error"
 	like "$out" "an apply of $cfg \(PID $pid\) was interrupted after step 99 of $n" \
 		"$kernel: check says which apply stopped where"
-	like "$out" "run 'apmatrix apply $cfg' to finish it" "$kernel: and what to run next"
+	like "$out" "; 1 write was in flight and may or may not have been made" \
+		"$kernel: and that the next store may or may not have been made"
+	like "$out" "run the same command again to finish it: cd $PWD && apmatrix --root $SIM_ROOT --no-wait apply $cfg" \
+		"$kernel: and the whole command line to run next"
 	unlike "$out" "0 errors" "$kernel: check does not say 0 errors"
 	run apm --json check
 	like "$out" '"rule": "change-interrupted"' "$kernel: check --json has the finding"
 	run apm check "$cfg"
 	is "$status" 3 "$kernel: check FILE counts it too"
 	run apm plan "$cfg"
-	like "$err" "interrupted after step 99 of $n: 'apmatrix apply $cfg' finishes it" \
+	like "$err" "interrupted after step 99 of $n; 1 write was in flight .*: run the same command again" \
 		"$kernel: plan reports it"
+	run apm apply --prune "$cfg"
+	is "$status" 0 "$kernel: an apply with other options runs"
+	run apm check
+	like "$out" "\(PID $pid\) was interrupted" "$kernel: but does not finish the interrupted one"
 	run apm apply "$cfg"
 	is "$status" 0 "$kernel: the next apply (taking over the stale lock) finishes the job"
-	like "$err" "this apply of $cfg finishes it" "$kernel: apply reports it too"
+	like "$err" "this apply finishes it" "$kernel: apply reports it too"
 	ok no_journal "$kernel: and the finished apply removes the journal"
 	run apm check
 	is "$status:$(printf '%s' "$out" | tail -1)" "0:check: 0 errors, 0 warnings (mdevs: 50 active, 0 defined)" \
@@ -140,7 +148,17 @@ run apm check
 like "$out" "an apmatrix create \(PID $pid\) was interrupted after step 1 of 2" \
 	"kill -9 during create: check says so"
 like "$out" "then remove $SIM_ROOT/run/apmatrix/journal-$pid.json" "and which journal to remove"
-rm -f "$SIM_ROOT/run/apmatrix/journal-$pid.json"
+# The same journal under the PID of a process that started later: the PID
+# was used again, the change is not in flight but left behind.
+sleep 60 & other=$!
+sed -e "s/\"pid\":$pid,/\"pid\":$other,/" "$SIM_ROOT/run/apmatrix/journal-$pid.json" \
+	> "$SIM_ROOT/run/apmatrix/journal-$other.json"
+run apm check
+like "$out" "an apmatrix create \(PID $other\) was interrupted" \
+	"a journal whose PID now belongs to another process is left behind, not in flight"
+unlike "$out" "is making its change" "and not reported as a change in flight"
+kill "$other"
+rm -f "$SIM_ROOT/run/apmatrix/journal-$pid.json" "$SIM_ROOT/run/apmatrix/journal-$other.json"
 apm remove $U2 > /dev/null
 run apm check
 is "$status" 0 "the journal removed, check is clean"
