@@ -61,4 +61,19 @@ else
 	is "$?" 0 "nor does a dry run"
 fi
 
+# remove: a UUID twice (in any case) is refused before anything is written
+U1=aaaaaaaa-0000-4000-8000-000000000001
+conf=$base/conf
+mkdir -p "$conf/run/lock" "$conf/etc"
+sim_dump seed-configured "$conf/sys" >/dev/null || bail_out "apsim --dump failed"
+# the files of a tree (symlinks not followed: sysfs links loop)
+files() { (cd "$1" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 md5sum); }
+before=$(files "$conf/sys")
+for n in "" -n; do
+	"$APMATRIX" --root "$conf" --no-wait $n remove $U1 ${U1^^} >"$tap_tmp/out" 2>"$tap_tmp/err"
+	is "$?:$(cat "$tap_tmp/out")" "2:" "remove $n of a UUID twice exits 2, nothing on stdout"
+	like "$(cat "$tap_tmp/err")" "mdev $U1 is given twice" "remove $n says which UUID"
+done
+is "$(files "$conf/sys")" "$before" "and the tree is as it was"
+
 done_testing
