@@ -17,6 +17,11 @@
 /* 0 when there is an AP bus; else says so and returns APM_EXIT_NODEV. */
 int apm_need_bus(void);
 /*
+ * Before a change: whether this user may write the AP bus (apmask), with
+ * one message and APM_EXIT_PERM when not; 0 when it may.
+ */
+int apm_need_write_access(void);
+/*
  * Reads the host model (ap_host_read) with messages: exit 4 without an AP
  * bus, 1 when it (or, with AP_READ_DEFS, the definitions) cannot be read.
  * 0 on success.

@@ -22,7 +22,7 @@ const char *apm_command;
 int apm_argc;
 const char *const *apm_argv;
 
-static const char *color_arg;
+static const char *color_arg, *timeout_arg;
 
 const char apm_global_title[] = N_("Global options:");
 
@@ -42,8 +42,8 @@ struct poptOption apm_global_options[] = {
 	  N_("no notes or progress; results, warnings and errors still print"), NULL },
 	{ "no-wait", '\0', POPT_ARG_NONE, &apm_opts.no_wait, 0,
 	  N_("do not wait for udev to settle after writes"), NULL },
-	{ "timeout", '\0', POPT_ARG_INT, &apm_opts.timeout, 0,
-	  N_("seconds to wait for the lock and for udev (default 30)"), N_("SECONDS") },
+	{ "timeout", '\0', POPT_ARG_STRING, &timeout_arg, APM_OPT_TIMEOUT,
+	  N_("seconds to wait for the lock and for udev (default 30, at most 86400)"), N_("SECONDS") },
 	{ "color", '\0', POPT_ARG_STRING, &color_arg, APM_OPT_COLOR,
 	  N_("colour the output: auto, always or never"), N_("WHEN") },
 	{ "help", 'h', POPT_ARG_NONE, NULL, APM_OPT_HELP,
@@ -170,6 +170,19 @@ static int set_color(const char *name)
 	return 0;
 }
 
+/* Whole seconds, 0 to APM_TIMEOUT_MAX: the waits count milliseconds in an int. */
+static int set_timeout(const char *name)
+{
+	const char *t = timeout_arg ? timeout_arg : "";
+	size_t n = strspn(t, "0123456789");
+
+	if (!*t || t[n] || n > 6 || atoi(t) > APM_TIMEOUT_MAX)
+		return apm_usage_error(name, _("--timeout takes whole seconds from 0 to %d, not "
+					       "\"%s\""), APM_TIMEOUT_MAX, t);
+	apm_opts.timeout = atoi(t);
+	return 0;
+}
+
 static void print_version(void)
 {
 	if (apm_opts.json) {
@@ -193,6 +206,10 @@ int apm_global_option(poptContext ctx, int rc, const char *name)
 		break;
 	case APM_OPT_COLOR:
 		if (set_color(name))
+			return -1;
+		break;
+	case APM_OPT_TIMEOUT:
+		if (set_timeout(name))
 			return -1;
 		break;
 	}

@@ -23,6 +23,9 @@ struct apm_opts {
 	int timeout;		/* seconds for the lock and for udev */
 };
 
+/* The longest --timeout, one day: apmatrix(8) documents it. */
+#define APM_TIMEOUT_MAX 86400
+
 extern struct apm_opts apm_opts;
 /* The command being run ("apply", "mask"), for the journal of a change. */
 extern const char *apm_command;
@@ -43,6 +46,7 @@ enum apm_opt {
 	APM_OPT_HELP = 'h',
 	APM_OPT_VERSION = 'v',
 	APM_OPT_COLOR = 0x100,
+	APM_OPT_TIMEOUT,
 	APM_OPT_LIST_CMDS,	/* main's own: the command names, for completion */
 	APM_OPT_LIST_OPTS,
 };

@@ -36,6 +36,9 @@ enum apm_exit apm_exit_from_errno(int err, enum apm_errno_source src)
 	case ERRNO_INPUT:
 		return input_error(err) ? APM_EXIT_USAGE : APM_EXIT_FAILED;
 	case ERRNO_LOCK:
+		/* this user may not make the lock: waiting or retrying will not help */
+		if (err == EACCES || err == EPERM)
+			return APM_EXIT_PERM;
 		/* held by another process, or not to be made at all: apmatrix(8) says 5 */
 		return APM_EXIT_LOCK;
 	case ERRNO_SYSTEM:
@@ -61,6 +64,8 @@ const char *apm_exit_name(enum apm_exit status)
 		return "lock";
 	case APM_EXIT_PARTIAL:
 		return "partial";
+	case APM_EXIT_PERM:
+		return "permission";
 	case APM_EXIT_SIGNAL:
 		break;
 	}

@@ -14,6 +14,7 @@ enum apm_exit {
 	APM_EXIT_NODEV = 4,	/* no such device: UUID, adapter, domain, AP bus */
 	APM_EXIT_LOCK = 5,	/* the lock could not be had in time */
 	APM_EXIT_PARTIAL = 6,	/* failed, and the undo failed too */
+	APM_EXIT_PERM = 7,	/* not permitted (not root); nothing written */
 	APM_EXIT_SIGNAL = 128,	/* + the signal number: interrupted, this run's writes undone */
 };
 

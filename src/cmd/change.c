@@ -173,6 +173,24 @@ out:
 	return rc;
 }
 
+/* The UUIDs remove takes: each valid and each once (twice would remove, then fail). */
+static int remove_args_valid(const struct apm_cmdline *cl)
+{
+	char a[UUID_BUF], b[UUID_BUF];
+
+	for (int i = 0; i < cl->nargs; i++) {
+		if (!uuid_valid(cl->args[i]))
+			return apm_usage_error(cl->name, _("\"%s\" is not a UUID"), cl->args[i]);
+		uuid_normalize(cl->args[i], a);
+		for (int j = 0; j < i; j++) {
+			uuid_normalize(cl->args[j], b);
+			if (!strcmp(a, b))
+				return apm_usage_error(cl->name, _("mdev %s is given twice"), a);
+		}
+	}
+	return 0;
+}
+
 int cmd_remove(int argc, const char **argv)
 {
 	struct poptOption table[] = {
@@ -191,11 +209,9 @@ int cmd_remove(int argc, const char **argv)
 		rc = apm_usage_error(cl.name, _("no mdev given"));
 		goto out;
 	}
-	for (int i = 0; i < cl.nargs; i++)
-		if (!uuid_valid(cl.args[i])) {
-			rc = apm_usage_error(cl.name, _("\"%s\" is not a UUID"), cl.args[i]);
-			goto out;
-		}
+	rc = remove_args_valid(&cl);
+	if (rc)
+		goto out;
 	rc = apm_change_begin(&c, NULL);
 	if (rc)
 		goto out;

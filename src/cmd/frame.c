@@ -258,6 +258,9 @@ int apm_change_begin(struct apm_change *c, const char *file)
 		return rc;
 	if (apm_opts.timeout < 0)
 		return apm_usage_error(NULL, _("--timeout takes seconds, 0 or more"));
+	rc = apm_opts.dry_run ? 0 : apm_need_write_access();
+	if (rc)
+		return rc;
 	c->file = absolute_file(file);
 	c->run = this_run();
 	if (!apm_opts.dry_run) {

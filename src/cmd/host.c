@@ -21,6 +21,17 @@ int apm_need_bus(void)
 	return APM_EXIT_NODEV;
 }
 
+int apm_need_write_access(void)
+{
+	int rc = sysfs_writable(TREE_SYS, "bus/ap/apmask");
+
+	if (rc != -EACCES && rc != -EPERM)
+		return 0;	/* anything else is for the write itself to report */
+	apm_err(_("permission denied: this user may not write %s/bus/ap; changes need root"),
+		sysfs_tree_root(TREE_SYS));
+	return APM_EXIT_PERM;
+}
+
 int apm_load_host(struct ap_host *h, unsigned int flags)
 {
 	int rc = apm_need_bus();

@@ -472,26 +472,35 @@ int mask_id_text(char *buf, size_t len, unsigned int id)
 	return snprintf(buf, len, id < 10 ? "%u" : "0x%x", id);
 }
 
-void mask_relative_text(const struct bitmap *ids, char sign, char *buf, size_t len)
+int mask_relative_text(const struct bitmap *ids, char sign, char *buf, size_t len)
 {
-	size_t n = 0;
+	size_t n = 0, k;
 	int id = bm_next(ids, 0);
+	char term[24];
 
-	if (len)
-		buf[0] = '\0';
-	while (id >= 0 && n + 24 < len) {
+	if (!len)
+		return -ENOSPC;
+	buf[0] = '\0';
+	while (id >= 0) {
 		int end = id;
 
 		while (end + 1 < BM_BITS && bm_test(ids, (unsigned int)end + 1))
 			end++;
 		if (end - id < 2)
 			end = id;
-		n += (size_t)snprintf(buf + n, len - n, "%s%c", n ? "," : "", sign);
-		n += (size_t)mask_id_text(buf + n, len - n, (unsigned int)id);
+		k = (size_t)snprintf(term, sizeof(term), "%s%c", n ? "," : "", sign);
+		k += (size_t)mask_id_text(term + k, sizeof(term) - k, (unsigned int)id);
 		if (end > id) {
-			buf[n++] = '-';
-			n += (size_t)mask_id_text(buf + n, len - n, (unsigned int)end);
+			term[k++] = '-';
+			k += (size_t)mask_id_text(term + k, sizeof(term) - k, (unsigned int)end);
 		}
+		if (k >= len - n) {
+			buf[0] = '\0';
+			return -ENOSPC;
+		}
+		memcpy(buf + n, term, k + 1);
+		n += k;
 		id = bm_next(ids, end + 1);
 	}
+	return 0;
 }

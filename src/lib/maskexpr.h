@@ -85,7 +85,16 @@ int kernel_strtoul(const char *text, unsigned long long *val);
  * Documentation/arch/s390/vfio-ap.rst): "-5,-6", "-4,-0x47,-0xab,-0xff"; runs of
  * three or more ids as one range ("+0x10-0x1f").
  */
-void mask_relative_text(const struct bitmap *ids, char sign, char *buf, size_t len);
+/*
+ * The longest such text: a term costs at most 6 bytes per id it covers
+ * ("+0xfa," for one id; a range of three or more ids is at most 11 bytes),
+ * so 6 bytes per bit and the NUL. That is well under one page, the most one
+ * sysfs store takes (kernfs_fop_write_iter() cuts a longer write and hands
+ * the rest to the next store), so one write always holds a relative text.
+ */
+#define MASK_RELATIVE_LEN (6 * BM_BITS + 1)
+/* 0, or -ENOSPC (and buf empty) when the text does not fit len bytes. */
+int mask_relative_text(const struct bitmap *ids, char sign, char *buf, size_t len);
 
 /* An id as vfio-ap.txt types it, and as id lists take it: "5", "0x47". */
 int mask_id_text(char *buf, size_t len, unsigned int id);

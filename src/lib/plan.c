@@ -16,6 +16,9 @@
 #include "plan.h"
 #include "sysfs.h"
 
+/* every step is one store, and a sysfs store takes at most one page */
+_Static_assert(sizeof(((struct step *)0)->text) <= 4096, "a step's text fits one store");
+
 void plan_free(struct plan *p)
 {
 	free(p->v);
@@ -51,7 +54,10 @@ int plan_mask(struct plan *p, enum ap_mask_kind kind, const char *text,
 	if (!s)
 		return -ENOMEM;
 	s->mask = kind;
-	snprintf(s->text, sizeof(s->text), "%s\n", text);
+	if ((size_t)snprintf(s->text, sizeof(s->text), "%s\n", text) >= sizeof(s->text)) {
+		p->n--;
+		return -E2BIG;
+	}
 	s->mask_before = *before;
 	s->mask_after = *after;
 	return 0;
@@ -199,7 +205,8 @@ int plan_mask_ids(struct plan *p, enum ap_mask_kind kind, const struct bitmap *c
 		  const struct bitmap *ids, bool set, struct bitmap *next)
 {
 	struct bitmap change, after;
-	char expr[1000];
+	char expr[MASK_RELATIVE_LEN];
+	int rc;
 
 	if (set) {
 		bm_andnot(&change, ids, cur);
@@ -211,7 +218,9 @@ int plan_mask_ids(struct plan *p, enum ap_mask_kind kind, const struct bitmap *c
 	*next = after;
 	if (bm_empty(&change))
 		return 0;
-	mask_relative_text(&change, set ? '+' : '-', expr, sizeof(expr));
+	rc = mask_relative_text(&change, set ? '+' : '-', expr, sizeof(expr));
+	if (rc)
+		return rc;
 	return plan_mask(p, kind, expr, cur, &after);
 }
 

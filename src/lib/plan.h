@@ -12,6 +12,7 @@
 
 #include "ap.h"
 #include "conflict.h"
+#include "maskexpr.h"
 #include "matrix.h"
 
 enum step_op {
@@ -27,7 +28,7 @@ struct step {
 	enum ap_mask_kind mask;		/* OP_MASK */
 	char uuid[UUID_BUF];		/* every op but OP_MASK */
 	unsigned int id;		/* OP_ASSIGN, OP_UNASSIGN */
-	char text[1024];		/* the bytes written, newline included */
+	char text[MASK_RELATIVE_LEN + 1];	/* the bytes written, newline included */
 	struct bitmap mask_before, mask_after;		/* OP_MASK */
 	struct ap_matrix matrix_before, matrix_after;	/* OP_REMOVE, OP_AP_CONFIG */
 	/* OP_OVERRIDE, OP_UNBIND, OP_PROBE: the queue; the driver it is unbound

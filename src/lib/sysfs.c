@@ -304,6 +304,17 @@ bool sysfs_exists(enum sysfs_tree tree, const char *rel)
 	return !sysfs_path(tree, rel, path, sizeof(path)) && access(path, F_OK) == 0;
 }
 
+int sysfs_writable(enum sysfs_tree tree, const char *rel)
+{
+	char path[PATH_MAX];
+	int rc = sysfs_path(tree, rel, path, sizeof(path));
+
+	if (rc)
+		return rc;
+	/* the effective ids, as the write itself will be judged */
+	return faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) ? -errno : 0;
+}
+
 bool sysfs_is_dir(enum sysfs_tree tree, const char *rel)
 {
 	char path[PATH_MAX];

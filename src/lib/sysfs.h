@@ -50,6 +50,8 @@ int sysfs_link_name(const char *rel, char *buf, size_t len);
 int sysfs_readlink(enum sysfs_tree tree, const char *rel, char *buf, size_t len);
 bool sysfs_exists(enum sysfs_tree tree, const char *rel);
 bool sysfs_is_dir(enum sysfs_tree tree, const char *rel);
+/* 0 when this process may write the file, else -EACCES, -EROFS, -ENOENT, ... */
+int sysfs_writable(enum sysfs_tree tree, const char *rel);
 
 /*
  * The names in a directory of a tree, sorted, without "." and "..". The

@@ -107,6 +107,38 @@ static void test_relative_corners(void **state)
 	assert_true(bm_empty(&out));
 }
 
+/*
+ * The longest relative text: every third id left out, so no run of three
+ * makes a range and each of the 171 ids is a term of its own. It must fit
+ * MASK_RELATIVE_LEN whole and write back exactly those ids; a buffer too
+ * short is an error, never a shorter list.
+ */
+static void test_relative_text_longest(void **state)
+{
+	char text[MASK_RELATIVE_LEN], small[1000];
+	struct bitmap ids, base, out;
+
+	(void)state;
+	bm_zero(&ids);
+	for (unsigned int d = 0; d < BM_BITS; d++)
+		if (d % 3 != 2)
+			bm_set(&ids, d);
+	assert_int_equal(bm_count(&ids), 171);
+	assert_int_equal(mask_relative_text(&ids, '-', text, sizeof(text)), 0);
+	/* 7 ids below 10 ("-0,"), 164 above ("-0xfa,"), less the last comma */
+	assert_int_equal(strlen(text), 1000);
+	assert_true(strlen(text) < 4096);
+	bm_fill(&base);
+	assert_int_equal(mask_apply(text, strlen(text), &base, &out, NULL), 0);
+	bm_andnot(&base, &base, &ids);
+	assert_true(bm_equal(&out, &base));
+	assert_int_equal(mask_relative_text(&ids, '+', small, sizeof(small)), -ENOSPC);
+	assert_string_equal(small, "");
+	bm_fill(&ids);
+	assert_int_equal(mask_relative_text(&ids, '+', small, sizeof(small)), 0);
+	assert_string_equal(small, "+0-0xff");
+}
+
 static void expect_idlist(const char *text, unsigned int max, const char *ranges, const char *msg)
 {
 	struct bitmap out;
@@ -219,6 +251,7 @@ int main(void)
 		cmocka_unit_test(test_error_messages),
 		cmocka_unit_test(test_relative_corners),
 		cmocka_unit_test(test_idlist),
+		cmocka_unit_test(test_relative_text_longest),
 		cmocka_unit_test(test_kernel_strtoul),
 		cmocka_unit_test(test_quote),
 	};
