@@ -7,6 +7,12 @@
 
 size_t utf8_seq(const char *s, unsigned int *cp)
 {
+	/* a NUL is no continuation byte: the scan never passes the string's end */
+	return utf8_seq_n(s, 4, cp);
+}
+
+size_t utf8_seq_n(const char *s, size_t avail, unsigned int *cp)
+{
 	const unsigned char *p = (const unsigned char *)s;
 	unsigned int c = p[0], min;
 	size_t n;
@@ -22,8 +28,9 @@ size_t utf8_seq(const char *s, unsigned int *cp)
 	} else {
 		return 0;
 	}
+	if (n > avail)
+		return 0;
 	for (size_t i = 1; i < n; i++) {
-		/* a NUL ends the string: it is no continuation byte either */
 		if ((p[i] & 0xc0) != 0x80)
 			return 0;
 		c = c << 6 | (p[i] & 0x3f);

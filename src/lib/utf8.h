@@ -15,6 +15,8 @@
  * point when cp is not NULL.
  */
 size_t utf8_seq(const char *s, unsigned int *cp);
+/* The same within avail bytes, for text that need not end in a NUL. */
+size_t utf8_seq_n(const char *s, size_t avail, unsigned int *cp);
 
 /* The offset of the first byte of s that is not valid UTF-8; strlen(s) when all is. */
 size_t utf8_invalid_at(const char *s);
