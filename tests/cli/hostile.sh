@@ -37,4 +37,17 @@ is "$status" 2 "a config file that is not JSON is refused"
 is "$(raw_esc "$out$err")" 0 "and its file name is printed without raw ESC or BEL"
 like "$err" '\\x1b\]0;pwned\\x07\.json' "but with escapes"
 
+# --- bytes that are not UTF-8 in a definition: JSON stays JSON ------------------
+mkdir -p "$SIM_ROOT/$DEFS"
+printf '{"mdev_type": "\xff\xfe", "start": "manual", "attrs": []}\n' >"$SIM_ROOT/$DEFS/$U9"
+valid_json() { printf '%s' "$1" | python3 -c 'import json,sys; json.loads(sys.stdin.buffer.read().decode("utf-8"))'; }
+run apm --json check
+ok 'valid_json "$out"' "check --json is valid UTF-8 JSON with \\xff\\xfe in a definition"
+like "$out" $'\xef\xbf\xbd' "each byte that is not UTF-8 is U+FFFD"
+run apm --json list mdevs
+ok 'valid_json "$out"' "and so is list mdevs --json"
+run apm check
+is "$(printf '%s' "$out$err" | grep -c $'\xff')" 0 "the text output escapes the byte"
+rm -f "$SIM_ROOT/$DEFS/$U9"
+
 done_testing
