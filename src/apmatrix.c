@@ -111,6 +111,23 @@ int main(int argc, const char **argv)
 		rc = apm_usage_error(NULL, _("no command given"));
 		goto out;
 	}
+	/* "help" and "help COMMAND" are --help's and "COMMAND --help"'s twins */
+	if (!strcmp(rest[0], "help")) {
+		static const char *argv_help[3] = { NULL, "--help", NULL };
+
+		if (nrest > 2) {
+			rc = apm_usage_error(NULL, _("help takes one command at most"));
+			goto out;
+		}
+		if (nrest == 1) {
+			print_main_help(ctx);
+			rc = APM_EXIT_OK;
+			goto out;
+		}
+		argv_help[0] = rest[1];
+		rest = argv_help;
+		nrest = 2;
+	}
 	cmd = find_command(rest[0]);
 	/* __complete: the bash completion's helper, not a command for people */
 	if (!strcmp(rest[0], "__complete")) {

@@ -241,7 +241,13 @@ static int use_root(const char *name)
 	if (!apm_opts.root) {
 		const char *env = secure_getenv("APMATRIX_ROOT");
 
-		if (env && *env)
+		/* set but empty is a mistake in a script, as an empty --root is */
+		if (env && !*env) {
+			apm_usage_error(name, _("APMATRIX_ROOT is set but empty; give a directory "
+						"(or unset it to work on this host)"));
+			return -1;
+		}
+		if (env)
 			apm_opts.root = strdup(env);
 	}
 	/* an empty --root (an unset variable in a script) must not mean the real host */

@@ -15,6 +15,7 @@
 
 #include "apmatrix.h"
 #include "format/json.h"
+#include "format/text.h"
 #include "sysfs.h"
 
 /*
@@ -121,7 +122,7 @@ static void vmsg(const char *prefix, const char *fmt, va_list ap)
 	fputs("apmatrix: ", stderr);
 	if (prefix)
 		fputs(prefix, stderr);
-	vfprintf(stderr, fmt, ap);
+	text_vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 }
 
@@ -155,7 +156,7 @@ void apm_info(const char *fmt, ...)
 	if (apm_opts.quiet || apm_opts.json)
 		return;
 	va_start(ap, fmt);
-	vfprintf(apm_note_file(), fmt, ap);
+	text_vfprintf(apm_note_file(), fmt, ap);
 	va_end(ap);
 }
 

@@ -14,6 +14,7 @@
 #include "nls.h"
 #include "plan.h"
 #include "sysfs.h"
+#include "utf8.h"
 
 static bool printed, one_line;
 
@@ -543,9 +544,39 @@ struct json_object *json_new_array(void)
 	return checked(json_object_new_array());
 }
 
+/*
+ * json-c copies any byte into a string and prints it as it is, so text from
+ * sysfs or /etc that is not UTF-8 would make the document invalid JSON: each
+ * such byte becomes U+FFFD, the replacement character.
+ */
 struct json_object *json_new_string(const char *s)
 {
-	return checked(json_object_new_string(s));
+	size_t i = utf8_invalid_at(s), o = 0;
+	struct json_object *str;
+	char *fixed;
+
+	if (!s[i])
+		return checked(json_object_new_string(s));
+	fixed = malloc(strlen(s) * 3 + 1);
+	if (!fixed)
+		out_of_memory();
+	memcpy(fixed, s, i);
+	o = i;
+	while (s[i]) {
+		size_t n = utf8_seq(s + i, NULL);
+
+		if (n) {
+			memcpy(fixed + o, s + i, n);
+			o += n, i += n;
+		} else {
+			memcpy(fixed + o, "\xef\xbf\xbd", 3);
+			o += 3, i++;
+		}
+	}
+	fixed[o] = '\0';
+	str = json_object_new_string(fixed);
+	free(fixed);
+	return checked(str);
 }
 
 struct json_object *json_new_int(int v)

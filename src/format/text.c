@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,76 @@
 #include "guestview.h"
 #include "nls.h"
 #include "text.h"
+#include "utf8.h"
+
+/* One byte as an escape: \n, \r, \t or \xNN. */
+static size_t escape_byte(char *out, unsigned char c)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	out[0] = '\\';
+	if (c == '\n' || c == '\r' || c == '\t') {
+		out[1] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+		return 2;
+	}
+	out[1] = 'x';
+	out[2] = hex[c >> 4];
+	out[3] = hex[c & 15];
+	return 4;
+}
+
+char *text_escape(const char *s, bool keep_newlines)
+{
+	char *out = malloc(strlen(s) * 4 + 1);
+	size_t o = 0;
+
+	if (!out)
+		return NULL;
+	while (*s) {
+		unsigned int cp;
+		size_t n = utf8_seq(s, &cp);
+		bool ctl = n && (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0));
+
+		if (n && (!ctl || (cp == '\n' && keep_newlines))) {
+			memcpy(out + o, s, n);
+			o += n;
+			s += n;
+			continue;
+		}
+		/* a control character, C1 ones too, or a byte that is not UTF-8 */
+		for (size_t i = 0; i < (n ? n : 1); i++)
+			o += escape_byte(out + o, (unsigned char)s[i]);
+		s += n ? n : 1;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+int text_vfprintf(FILE *out, const char *fmt, va_list ap)
+{
+	char *raw, *safe;
+	int rc;
+
+	if (vasprintf(&raw, fmt, ap) < 0)
+		return -1;
+	/* the format's own line breaks stay; one inside a name is escaped */
+	safe = text_escape(raw, strchr(fmt, '\n') != NULL);
+	rc = fputs(safe ? safe : "?", out);
+	free(safe);
+	free(raw);
+	return rc;
+}
+
+int text_fprintf(FILE *out, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = text_vfprintf(out, fmt, ap);
+	va_end(ap);
+	return rc;
+}
 
 void text_pad(FILE *out, const char *s, int width)
 {
@@ -19,7 +90,7 @@ void text_pad(FILE *out, const char *s, int width)
 
 	if (cols < 0)
 		cols = (int)strlen(s);
-	fprintf(out, "%s%*s", s, width > cols ? width - cols : 0, "");
+	text_fprintf(out, "%s%*s", s, width > cols ? width - cols : 0, "");
 }
 
 void text_mask_lines(FILE *out, const char *label, const struct bitmap *m)
@@ -29,9 +100,9 @@ void text_mask_lines(FILE *out, const char *label, const struct bitmap *m)
 	bm_to_hex(m, hex);
 	bm_to_ranges(m, ranges, sizeof(ranges));
 	text_pad(out, label, 9);
-	fprintf(out, "%s\n", hex);
+	text_fprintf(out, "%s\n", hex);
 	text_pad(out, "", 9);
-	fprintf(out, "%s\n", *ranges ? ranges : _("(none)"));
+	text_fprintf(out, "%s\n", *ranges ? ranges : _("(none)"));
 }
 
 void text_ids_line(FILE *out, const char *label, const struct bitmap *m)
@@ -40,7 +111,7 @@ void text_ids_line(FILE *out, const char *label, const struct bitmap *m)
 
 	bm_to_ranges(m, ranges, sizeof(ranges));
 	text_pad(out, label, 9);
-	fprintf(out, "%s\n", *ranges ? ranges : _("(none)"));
+	text_fprintf(out, "%s\n", *ranges ? ranges : _("(none)"));
 }
 
 static const char *card_status(const struct ap_card *c)
@@ -64,14 +135,14 @@ static void print_card_row(const struct ap_host *h, const struct ap_card *c, boo
 	char id[8];
 
 	snprintf(id, sizeof(id), "%02x", c->id);
-	printf("%-8s %-6s %-11s %-10s %-7s %-10s %s", id, c->type, ap_card_mode(c), card_status(c),
+	text_fprintf(stdout, "%-8s %-6s %-11s %-10s %-7s %-10s %s", id, c->type, ap_card_mode(c), card_status(c),
 	       "-", or_dash(h->drivers[c->driver]), "-");
 	if (verbose) {
 		char hw[16], depth[16];
 
 		snprintf(hw, sizeof(hw), "%d", c->hwtype);
 		snprintf(depth, sizeof(depth), "%d", c->depth);
-		printf("%*s %-6s %-6s 0x%08lX", 35, "", c->hwtype < 0 ? "-" : hw,
+		text_fprintf(stdout, "%*s %-6s %-6s 0x%08lX", 35, "", c->hwtype < 0 ? "-" : hw,
 		       c->depth < 0 ? "-" : depth, c->functions);
 	}
 	putchar('\n');
@@ -84,7 +155,7 @@ static void print_queue_row(const struct ap_host *h, const struct ap_queue *q, b
 	const char *owner = q->owner >= 0 ? h->mdevs[q->owner].uuid : "-";
 
 	apqn_format(q->adapter, q->domain, apqn);
-	printf("%-8s %-6s %-11s %-10s %-7s %-10s %-*s", apqn, c ? c->type : "-",
+	text_fprintf(stdout, "%-8s %-6s %-11s %-10s %-7s %-10s %-*s", apqn, c ? c->type : "-",
 	       c ? ap_card_mode(c) : "-", ap_qstatus_name(q->status),
 	       ap_apqn_host_owned(h, &h->apmask, &h->aqmask, q->adapter, q->domain) ? "host" : "vfio_ap",
 	       or_dash(ap_queue_driver(h, q)), verbose ? 36 : 0, owner);
@@ -93,7 +164,7 @@ static void print_queue_row(const struct ap_host *h, const struct ap_queue *q, b
 
 		snprintf(hw, sizeof(hw), "%d", c->hwtype);
 		snprintf(depth, sizeof(depth), "%d", c->depth);
-		printf(" %-6s %-6s 0x%08lX", c->hwtype < 0 ? "-" : hw, c->depth < 0 ? "-" : depth,
+		text_fprintf(stdout, " %-6s %-6s 0x%08lX", c->hwtype < 0 ? "-" : hw, c->depth < 0 ? "-" : depth,
 		       c->functions);
 	}
 	putchar('\n');
@@ -103,10 +174,10 @@ void text_list_devices(const struct ap_host *h, unsigned int rows, bool verbose)
 {
 	unsigned int q = 0;
 
-	printf("%-8s %-6s %-11s %-10s %-7s %-10s %-*s", "CARD.DOM", "TYPE", "MODE", "STATUS",
+	text_fprintf(stdout, "%-8s %-6s %-11s %-10s %-7s %-10s %-*s", "CARD.DOM", "TYPE", "MODE", "STATUS",
 	       "POOL", "DRIVER", verbose ? 36 : 0, "OWNER");
 	if (verbose)
-		printf(" %-6s %-6s %s", "HWTYPE", "QDEPTH", "FUNCTIONS");
+		text_fprintf(stdout, " %-6s %-6s %s", "HWTYPE", "QDEPTH", "FUNCTIONS");
 	putchar('\n');
 	for (unsigned int c = 0; c <= h->ncards; c++) {
 		unsigned int id = c < h->ncards ? h->cards[c].id : AP_IDS;
@@ -151,7 +222,7 @@ void text_list_adapters(const struct ap_host *h, bool verbose)
 {
 	char who[512];
 
-	printf("%-7s %-4s %-6s %-11s %-8s %-7s %-6s %s\n", "ADAPTER", "HEX", "TYPE", "MODE", "STATUS",
+	text_fprintf(stdout, "%-7s %-4s %-6s %-11s %-8s %-7s %-6s %s\n", "ADAPTER", "HEX", "TYPE", "MODE", "STATUS",
 	       "POOL", "QUEUES", "MDEVS");
 	for (unsigned int i = 0; i < h->ncards; i++) {
 		const struct ap_card *c = &h->cards[i];
@@ -160,11 +231,11 @@ void text_list_adapters(const struct ap_host *h, bool verbose)
 		for (unsigned int q = 0; q < h->nqueues; q++)
 			nq += h->queues[q].adapter == c->id;
 		users(h, c->id, true, false, verbose, who, sizeof(who));
-		printf("%-7u 0x%02x %-6s %-11s %-8s %-7s %-6u %s", c->id, c->id, c->type,
+		text_fprintf(stdout, "%-7u 0x%02x %-6s %-11s %-8s %-7s %-6u %s", c->id, c->id, c->type,
 		       ap_card_mode(c), card_status(c), bm_test(&h->apmask, c->id) ? "host" : "vfio_ap",
 		       nq, who);
 		if (verbose)
-			printf("  hwtype %d%s", c->hwtype,
+			text_fprintf(stdout, "  hwtype %d%s", c->hwtype,
 			       c->hwtype >= 0 && c->hwtype < AP_VFIO_MIN_HWTYPE ?
 			       _(" (vfio_ap cannot take it)") : "");
 		putchar('\n');
@@ -181,12 +252,12 @@ void text_list_domains(const struct ap_host *h, bool verbose)
 	all = doms;
 	if (h->config_known)
 		bm_or(&all, &all, &h->cfg_control);
-	printf("%-6s %-4s %-5s %-7s %-7s %-17s %s\n", "DOMAIN", "HEX", "USAGE", "CONTROL", "POOL",
+	text_fprintf(stdout, "%-6s %-4s %-5s %-7s %-7s %-17s %s\n", "DOMAIN", "HEX", "USAGE", "CONTROL", "POOL",
 	       "MDEVS", "CONTROL-MDEVS");
 	bm_for_each(d, &all) {
 		users(h, (unsigned int)d, false, false, verbose, who, sizeof(who));
 		users(h, (unsigned int)d, false, true, verbose, ctl, sizeof(ctl));
-		printf("%-6d 0x%02x %-5s %-7s %-7s %-17s %s", d, d,
+		text_fprintf(stdout, "%-6d 0x%02x %-5s %-7s %-7s %-17s %s", d, d,
 		       bm_test(&doms, (unsigned int)d) ? "yes" : "no",
 		       h->config_known ? (bm_test(&h->cfg_control, (unsigned int)d) ? "yes" : "no") : "-",
 		       bm_test(&h->aqmask, (unsigned int)d) ? "host" : "vfio_ap", who, ctl);
@@ -205,7 +276,7 @@ void text_list_mdevs(const struct ap_host *h, bool verbose)
 {
 	unsigned int i = 0, j = 0;
 
-	printf("%-36s %-6s %-6s %-5s %-12s %-12s %-12s %s\n", "UUID", "ACTIVE", "START", "GUEST",
+	text_fprintf(stdout, "%-36s %-6s %-6s %-5s %-12s %-12s %-12s %s\n", "UUID", "ACTIVE", "START", "GUEST",
 	       "ADAPTERS", "DOMAINS", "CONTROL", "APQNS");
 	const struct ap_mdev *m;
 	const struct mdev_def *d;
@@ -217,13 +288,13 @@ void text_list_mdevs(const struct ap_host *h, bool verbose)
 		ranges_or_dash(&mx->adapters, a, sizeof(a));
 		ranges_or_dash(&mx->domains, dm, sizeof(dm));
 		ranges_or_dash(&mx->control, c, sizeof(c));
-		printf("%-36s %-6s %-6s %-5s %-12s %-12s %-12s %u", m ? m->uuid : d->uuid,
+		text_fprintf(stdout, "%-36s %-6s %-6s %-5s %-12s %-12s %-12s %u", m ? m->uuid : d->uuid,
 		       m ? "yes" : "no", d ? (lib_error_is_set(&d->error) ? "bad" : d->start == DEF_AUTO ? "auto" : "manual") : "-",
 		       !m ? "-" : m->guest_attached < 0 ? "?" : m->guest_attached ? "yes" : "no",
 		       a, dm, c, matrix_apqn_count(mx));
 		if (verbose && m && d && !lib_error_is_set(&d->error) &&
 		    !matrix_equal(&m->matrix, &d->matrix))
-			printf(_("  (definition differs)"));
+			text_fprintf(stdout, _("  (definition differs)"));
 		putchar('\n');
 	}
 }
@@ -279,7 +350,7 @@ void text_machine(const struct machine_id *m)
 		return;
 	machine_text(m, buf, sizeof(buf));
 	text_pad(stdout, _("machine"), 12);
-	printf("%s\n\n", buf);
+	text_fprintf(stdout, "%s\n\n", buf);
 }
 
 void text_grid(const struct ap_host *h, const char *const *uuids, int n, bool color)
@@ -304,7 +375,7 @@ void text_grid(const struct ap_host *h, const char *const *uuids, int n, bool co
 	for (int line = 0; line < 2; line++) {
 		text_pad(stdout, line ? "" : _("domain"), 12);
 		bm_for_each(d, &cols)
-			printf("%*s%x", d == bm_next(&cols, 0) ? 0 : width - 1, "",
+			text_fprintf(stdout, "%*s%x", d == bm_next(&cols, 0) ? 0 : width - 1, "",
 			       line ? d & 0xf : d >> 4);
 		putchar('\n');
 	}
@@ -323,27 +394,27 @@ void text_grid(const struct ap_host *h, const char *const *uuids, int n, bool co
 			if (color)
 				on = g == '!' ? C_ALERT : g == '-' ? C_DIM :
 				     who >= 0 ? palette[who % 8] : NULL;
-			printf("%*s%s%c%s", d == bm_next(&cols, 0) ? 0 : width - 1, "",
+			text_fprintf(stdout, "%*s%s%c%s", d == bm_next(&cols, 0) ? 0 : width - 1, "",
 			       on ? on : "", g, on ? C_RESET : "");
 		}
 		putchar('\n');
 	}
-	printf(_("\n  -  default drivers (host)\n  .  vfio_ap, not assigned\n"));
+	text_fprintf(stdout, _("\n  -  default drivers (host)\n  .  vfio_ap, not assigned\n"));
 	for (unsigned int i = 0; i < h->nmdevs; i++) {
 		const struct ap_mdev *m = &h->mdevs[i];
 
 		if (letter[i] < 0)
 			continue;
-		printf("  %s%c%s  %s", color ? palette[letter[i] % 8] : "", mdev_letter(letter[i]),
+		text_fprintf(stdout, "  %s%c%s  %s", color ? palette[letter[i] % 8] : "", mdev_letter(letter[i]),
 		       color ? C_RESET : "", m->uuid);
 		if (m->guest_attached == 1)
-			printf(_(" (guest attached)"));
+			text_fprintf(stdout, _(" (guest attached)"));
 		putchar('\n');
 	}
 	if (used_other)
-		printf(_("  #  another mdev\n"));
+		text_fprintf(stdout, _("  #  another mdev\n"));
 	if (used_conflict)
-		printf(_("  !  conflict: held by two mdevs, or by an mdev and the host\n"));
+		text_fprintf(stdout, _("  !  conflict: held by two mdevs, or by an mdev and the host\n"));
 	free(letter);
 }
 
@@ -356,7 +427,7 @@ void text_findings(const struct findings *f, bool verbose)
 
 		if (x->severity == SEV_INFO && !verbose)
 			continue;
-		printf("%s: [%s] %s\n", _(sev[x->severity]), x->rule, x->message);
+		text_fprintf(stdout, "%s: [%s] %s\n", _(sev[x->severity]), x->rule, x->message);
 	}
 }
 
@@ -371,36 +442,36 @@ static void print_apqns(const struct ap_matrix *m)
 			char apqn[APQN_BUF];
 
 			apqn_format((unsigned int)a, (unsigned int)d, apqn);
-			printf(" %s", apqn);
+			text_fprintf(stdout, " %s", apqn);
 			any = true;
 		}
 	if (!any)
-		printf(" %s", _("(no APQN)"));
+		text_fprintf(stdout, " %s", _("(no APQN)"));
 }
 
 static void text_boot_guest(const struct boot_guest *g)
 {
 	switch (g->outcome) {
 	case BOOT_STARTS:
-		printf(_("%s starts as defined:"), g->uuid);
+		text_fprintf(stdout, _("%s starts as defined:"), g->uuid);
 		print_apqns(&g->started);
 		putchar('\n');
 		break;
 	case BOOT_LESS:
-		printf(_("%s starts with less than defined:"), g->uuid);
+		text_fprintf(stdout, _("%s starts with less than defined:"), g->uuid);
 		print_apqns(&g->started);
-		printf("\n  %s\n", g->why);
+		text_fprintf(stdout, "\n  %s\n", g->why);
 		break;
 	case BOOT_FAILS:
 		if (g->attr >= 0)
 			/* TRANSLATORS: "UUID fails at attrs[2] assign_domain 0x47 (EADDRINUSE): why" */
-			printf(_("%s fails at attrs[%d] %s %s (%s): %s\n"), g->uuid, g->attr,
+			text_fprintf(stdout, _("%s fails at attrs[%d] %s %s (%s): %s\n"), g->uuid, g->attr,
 			       g->attr_key, g->attr_value, boot_errno_name(g->err), g->why);
 		else
-			printf(_("%s fails: %s\n"), g->uuid, g->why);
+			text_fprintf(stdout, _("%s fails: %s\n"), g->uuid, g->why);
 		break;
 	case BOOT_BLOCKED:
-		printf(_("%s does not start: %s\n"), g->uuid, g->why);
+		text_fprintf(stdout, _("%s does not start: %s\n"), g->uuid, g->why);
 		break;
 	}
 }
@@ -409,22 +480,22 @@ void text_boot(const struct boot_prediction *bp, bool quiet)
 {
 	if (!quiet) {
 		if (bp->rule && !bp->rule_error[0])
-			printf(_("at boot, %s sets the masks:\n"), bp->rule);
+			text_fprintf(stdout, _("at boot, %s sets the masks:\n"), bp->rule);
 		else if (bp->rule)
-			printf(_("at boot, %s is unusable (%s); the masks stay all ones:\n"),
+			text_fprintf(stdout, _("at boot, %s is unusable (%s); the masks stay all ones:\n"),
 			       bp->rule, bp->rule_error);
 		else
-			printf(_("at boot, no rule sets the masks; they stay all ones, every queue "
+			text_fprintf(stdout, _("at boot, no rule sets the masks; they stay all ones, every queue "
 				 "for the host:\n"));
 		text_mask_lines(stdout, "apmask", &bp->apmask);
 		text_mask_lines(stdout, "aqmask", &bp->aqmask);
 		if (bp->overrides && !bp->overrides_refused)
-			printf(P_("then driverctl gives %u queue to vfio_ap by its driver_override\n",
+			text_fprintf(stdout, P_("then driverctl gives %u queue to vfio_ap by its driver_override\n",
 				  "then driverctl gives %u queues to vfio_ap by their driver_override\n",
 				  bp->overrides), bp->overrides);
 	}
 	if (bp->overrides_refused)
-		printf(P_("driverctl's override of %u queue is refused at boot: the kernel takes "
+		text_fprintf(stdout, P_("driverctl's override of %u queue is refused at boot: the kernel takes "
 			  "one only while apmask and aqmask are both all ones\n",
 			  "driverctl's overrides of %u queues are refused at boot: the kernel takes "
 			  "one only while apmask and aqmask are both all ones\n",
@@ -433,7 +504,7 @@ void text_boot(const struct boot_prediction *bp, bool quiet)
 		if (!quiet || bp->v[i].outcome != BOOT_STARTS)
 			text_boot_guest(&bp->v[i]);
 	if (!quiet || bp->not_as_defined)
-		printf(_("boot: %u of %u auto definitions start as defined\n"),
+		text_fprintf(stdout, _("boot: %u of %u auto definitions start as defined\n"),
 		       bp->n - bp->not_as_defined, bp->n);
 }
 
@@ -445,9 +516,9 @@ static void matrix_line(const char *label, const struct ap_matrix *m)
 	bm_to_ranges(&m->adapters, a, sizeof(a));
 	bm_to_ranges(&m->domains, d, sizeof(d));
 	bm_to_ranges(&m->control, c, sizeof(c));
-	printf("  ");
+	text_fprintf(stdout, "  ");
 	text_pad(stdout, label, 12);
-	printf(_("adapters %s, domains %s, control domains %s\n"), *a ? a : _("(none)"),
+	text_fprintf(stdout, _("adapters %s, domains %s, control domains %s\n"), *a ? a : _("(none)"),
 	       *d ? d : _("(none)"), *c ? c : _("(none)"));
 }
 
@@ -456,20 +527,20 @@ void text_guest_view(const struct ap_host *h, const struct guest_view *g, const 
 	unsigned int shown = 0;
 	char text[512];
 
-	printf(_("mdev %s\n"), g->mdev->uuid);
+	text_fprintf(stdout, _("mdev %s\n"), g->mdev->uuid);
 	matrix_line(_("assigned"), &g->mdev->matrix);
 	matrix_line(g->from_kernel ? _("guest sees") : _("guest gets"), &g->seen);
 	if (!g->from_kernel)
-		printf("  %s\n", _("(kernels before 6.0 have no guest_matrix: a guest gets the "
+		text_fprintf(stdout, "  %s\n", _("(kernels before 6.0 have no guest_matrix: a guest gets the "
 				   "whole matrix when it starts)"));
 	for (unsigned int i = 0; i < g->n; i++) {
 		if (apqn && !gv_diff_covers(&g->v[i], (unsigned int)apqn[0], (unsigned int)apqn[1]))
 			continue;
 		gv_diff_text(h, &g->v[i], text, sizeof(text));
-		printf("  - %s\n", text);
+		text_fprintf(stdout, "  - %s\n", text);
 		shown++;
 	}
 	if (!shown)
-		printf("  %s\n", apqn ? _("the guest gets this APQN") :
+		text_fprintf(stdout, "  %s\n", apqn ? _("the guest gets this APQN") :
 					_("the guest gets everything that is assigned"));
 }

@@ -252,6 +252,12 @@ static bool ap_check_vetoes(const struct ap_host *model, struct boot_guest *g)
 					 _("ap-check refuses to start it: APQN %s is vfio_ap's "
 					   "by its driver_override, but ap-check goes by the "
 					   "masks alone, which give it to the host"), apqn);
+			else if (bm_count(&model->apmask) == BM_BITS &&
+				 bm_count(&model->aqmask) == BM_BITS)
+				/* no rule (or one that sets all ones): nothing is vfio_ap's */
+				snprintf(g->why, sizeof(g->why),
+					 _("ap-check refuses to start it: APQN %s is the "
+					   "host's, as both masks are all ones at boot"), apqn);
 			else
 				snprintf(g->why, sizeof(g->why),
 					 _("ap-check refuses to start it: APQN %s is not in the "

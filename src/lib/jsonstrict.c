@@ -15,6 +15,7 @@
 
 #include "jsonstrict.h"
 #include "nls.h"
+#include "utf8.h"
 
 /* Deeper than any file apmatrix reads; keeps the recursion bounded. */
 #define MAX_DEPTH 64
@@ -161,6 +162,20 @@ static int scan_escape(struct scan *s, char **out, size_t *n, size_t *cap)
 	return put_utf8(out, n, cap, cp);
 }
 
+/* One character of a string, whole: JSON text is UTF-8 (RFC 8259, section 8.1). */
+static int scan_char(struct scan *s, char **out, size_t *n, size_t *cap)
+{
+	size_t len = utf8_seq_n(s->t + s->i, s->len - s->i, NULL);
+	int rc = 0;
+
+	if (!len)
+		return fail(s, s->i, _("byte 0x%02x in a string is not UTF-8, as JSON text must be"),
+			    (unsigned char)s->t[s->i]);
+	while (len-- && !rc)
+		rc = put(out, n, cap, s->t[s->i++]);
+	return rc;
+}
+
 /* A string at s->i; its decoded bytes in *out when out is given. */
 static int scan_string(struct scan *s, char **out, size_t *outlen)
 {
@@ -184,7 +199,7 @@ static int scan_string(struct scan *s, char **out, size_t *outlen)
 		if (c == '\\')
 			rc = scan_escape(s, out, outlen, &cap);
 		else
-			rc = put(out, outlen, &cap, (char)s->t[s->i++]);
+			rc = scan_char(s, out, outlen, &cap);
 		if (rc)
 			return rc == -ENOMEM ? fail(s, start, _("out of memory")) : rc;
 	}
@@ -405,6 +420,11 @@ struct json_object *json_parse_strict(const char *text, size_t len, struct lib_e
 	struct json_object *root;
 
 	lib_error_clear(err);
+	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3)) {
+		fail(&s, 0, _("the file starts with a UTF-8 byte-order mark, which JSON does not "
+			      "allow (RFC 8259): save it without one"));
+		return NULL;
+	}
 	if (scan_value(&s))
 		return NULL;
 	skip_ws(&s);

@@ -190,6 +190,13 @@ static void begin_term(struct term_reader *r)
  */
 static int read_bound(struct term_reader *r, unsigned long long *v)
 {
+	const char *num = r->text + r->tok.at;
+	size_t end = strspn(num, "0123456789");
+
+	/* "08": the leading 0 made it octal, and the 8 ends the number */
+	if (num[0] == '0' && (num[1] | 0x20) != 'x' && end > r->tok.len)
+		return term_fail(r, _("term %u (\"%s\"): %.*s is not an octal number (a "
+				      "leading 0 makes a number octal)"), (int)end, num);
 	*v = r->tok.value;
 	if (*v >= BM_BITS)
 		return term_fail(r, _("term %u (\"%s\"): %llu is out of range 0-255"), *v);
@@ -224,11 +231,11 @@ static int read_term(struct term_reader *r, struct signed_range *range)
 		advance(r);
 		if (r->tok.kind != TOK_NUMBER)
 			return term_fail(r, _("term %u (\"%s\"): the range has no end"));
-		if (first > r->tok.value)
-			return term_fail(r, _("term %u (\"%s\"): range %llu-%llu is reversed"),
-					 first, r->tok.value);
 		if (read_bound(r, &last))
 			return -EINVAL;
+		if (first > last)
+			return term_fail(r, _("term %u (\"%s\"): range %llu-%llu is reversed"),
+					 first, last);
 	}
 	range->first = (unsigned int)first;
 	range->last = (unsigned int)last;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "maskexpr.h"
 #include "matrix.h"
 #include "sysfs.h"
 
@@ -153,21 +154,31 @@ int matrix_parse_control(const char *text, struct bitmap *control)
 int matrix_parse_ap_config(const char *text, struct ap_matrix *m)
 {
 	char part[BM_HEX_LEN];
-	struct bitmap *dst[3] = { &m->adapters, &m->domains, &m->control };
+	struct bitmap *dst[3] = { &m->adapters, &m->domains, &m->control }, none;
+	struct lib_error err;
 	const char *p = text;
 
+	bm_zero(&none);
 	for (int i = 0; i < 3; i++) {
 		size_t n = strcspn(p, ",\n");
 
-		if (n != BM_HEX_LEN - 1)
+		if (n >= sizeof(part))
 			return -EPROTO;
 		memcpy(part, p, n);
 		part[n] = '\0';
-		if (bm_from_sysfs_hex(dst[i], part))
+		/*
+		 * each field is an absolute mask as the kernel's ap_config_store()
+		 * parses it (hex2bitmap(), tests/sim/SPEC.md 2.2 and 5): fewer than
+		 * 64 digits, an empty field, are taken; a relative one is not
+		 */
+		if (mask_mode_of(part) == MASK_RELATIVE || mask_apply(part, n, &none, dst[i], &err))
 			return -EPROTO;
 		p += n;
-		if (i < 2 && *p++ != ',')
+		/* the kernel splits at commas and newlines: "0x04,0x08\n" has an empty third */
+		if (i < 2 && *p != ',' && *p != '\n')
 			return -EPROTO;
+		if (i < 2)
+			p++;
 	}
 	return *p == '\0' || (p[0] == '\n' && p[1] == '\0') ? 0 : -EPROTO;
 }

@@ -100,6 +100,12 @@ ok '[ -e "$SIM_SYS/$M/$U1" ]' "guest1's is not"
 run play "$tap_tmp/absent.yml" unused
 like "$(recap)" "changed=0 .*failed=0" "absent again: not changed"
 
+sim_log_reset
+run ansible localhost -i localhost, -c local -m apmatrix.apmatrix.apmatrix_info \
+	-a "root='' executable=$APMATRIX"
+is "$status" 2 "an empty root fails the task"
+like "$out" "root is empty" "saying so, instead of working on this host"
+
 run ansible localhost -i localhost, -c local -m apmatrix.apmatrix.apmatrix_info \
 	-a "root=$SIM_ROOT executable=$APMATRIX"
 is "$status" 0 "the info module runs"

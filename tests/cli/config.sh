@@ -28,6 +28,15 @@ refused '{"guests": [{"name": "a\\u0000b", "adapters": [5]}]}' \
 	'line 1, column 24: .u0000 in a string' "a NUL in a name"
 refused '{"guests": [{"name": "a\\u0001b", "adapters": [5]}]}' \
 	'name "a.b"|letters, digits' "a control character in a name"
+refused '{"guests": [\n {"name": "a\xff\xfe", "adapters": [5]}]}' \
+	'line 2, column 13: byte 0xff in a string is not UTF-8' "invalid UTF-8 in a name"
+refused '{"guests": [], "x\xc0\xaf": 1}' 'line 1, column 18: byte 0xc0 in a string is not UTF-8' \
+	"an overlong UTF-8 form in a key"
+refused '\xef\xbb\xbf{"guests": []}' 'line 1, column 1: the file starts with a UTF-8 byte-order mark' \
+	"a byte-order mark"
+printf '{"guests": [{"name": "a", "adapters": [5], "comment": "caf\xc3\xa9 \xe2\x82\xac"}]}' >"$cfg"
+run apm check "$cfg"
+unlike "$err" "not UTF-8" "UTF-8 of two and three bytes passes the parser"
 refused '{"guests": []} // a comment\n' 'line 1, column 16: text after the JSON value' "a comment"
 refused '{"guests": [{"name": "a",}]}' 'line 1, column 26: a comma before' "a trailing comma"
 refused '{"guests": []}\0junk' 'line 1, column 15: a NUL byte after the JSON value' \

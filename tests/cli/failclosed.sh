@@ -16,6 +16,9 @@ good_writes() { sim_log | awk -F'\t' '$3 == "0"' | wc -l; }
 run "$APMATRIX" --root '' list
 is "$status" 2 "--root '' is refused (exit 2), not taken for the real host"
 like "$err" "--root is empty" "saying so"
+run env APMATRIX_ROOT= "$APMATRIX" -n reserve --adapters 5
+is "$status" 2 "APMATRIX_ROOT= is refused (exit 2) as --root '' is"
+like "$err" "APMATRIX_ROOT is set but empty" "saying so"
 : >"$tap_tmp/file"
 run "$APMATRIX" --root "$tap_tmp/file" list
 is "$status" 2 "--root FILE: exit 2"

@@ -13,6 +13,14 @@ is "$status" 0 "--help exits 0"
 like "$out" "Usage: apmatrix" "--help shows the usage"
 like "$out" "mask " "--help lists the commands"
 like "$out" "Exit status" "--help tells the exit codes"
+main_help=$out
+run "$APMATRIX" help
+is "$status" 0 "help exits 0"
+is "$out" "$main_help" "help prints what --help prints"
+run "$APMATRIX" help mask
+is "$out" "$("$APMATRIX" mask --help)" "help COMMAND prints what COMMAND --help prints"
+run "$APMATRIX" help mask list
+is "$status" 2 "help with two words: exit 2"
 
 run "$APMATRIX"
 is "$status" 2 "no command: exit 2"

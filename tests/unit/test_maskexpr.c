@@ -61,6 +61,11 @@ static void test_error_messages(void **state)
 {
 	(void)state;
 	expect_error("+1,2", "term 2 (\"2\") has no + or - sign");
+	/* the kernel's EINVAL is right, but the reason is the octal number, not a sign */
+	expect_error("+08", "term 1 (\"+08\"): 08 is not an octal number (a leading 0 makes a "
+			    "number octal)");
+	expect_error("+5,-010-019", "term 2 (\"-010-019\"): 019 is not an octal number (a "
+				    "leading 0 makes a number octal)");
 	expect_error("+1 \n", "term 2 (\" \") has no + or - sign");
 	expect_error("++1", "term 1 (\"++1\") has no number after the sign");
 	expect_error("+256", "term 1 (\"+256\"): 256 is out of range 0-255");

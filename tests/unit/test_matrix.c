@@ -109,8 +109,22 @@ static void test_ap_config(void **state)
 	assert_int_equal(strlen(buf), 200);
 	assert_int_equal(matrix_parse_ap_config(buf, &back), 0);
 	assert_true(matrix_equal(&m, &back));
-	assert_int_equal(matrix_parse_ap_config("0x06,0x08,0x00", &back), -EPROTO);
-	assert_int_equal(matrix_parse_ap_config(text + 1, &back), -EPROTO);
+	/* as the kernel parses each field: shorter masks, an empty one, a bare x */
+	assert_int_equal(matrix_parse_ap_config("0x4,0x8,0x8", &back), 0);
+	assert_true(bm_test(&back.adapters, 1) && bm_count(&back.adapters) == 1);
+	assert_true(bm_test(&back.domains, 0) && bm_test(&back.control, 0));
+	assert_int_equal(matrix_parse_ap_config("0x04,0x08,\n", &back), 0);
+	assert_true(bm_test(&back.adapters, 5) && bm_test(&back.domains, 4));
+	assert_int_equal(bm_count(&back.control), 0);
+	assert_int_equal(matrix_parse_ap_config("0x04,0x08\n", &back), 0);
+	assert_true(bm_test(&back.domains, 4) && bm_count(&back.control) == 0);
+	assert_int_equal(matrix_parse_ap_config(text + 1, &back), 0);
+	assert_true(matrix_equal(&m, &back));
+	/* and refused where the kernel refuses */
+	assert_int_equal(matrix_parse_ap_config("0X04,0x08,0x00", &back), -EPROTO);
+	assert_int_equal(matrix_parse_ap_config("+5,0x08,0x00", &back), -EPROTO);
+	assert_int_equal(matrix_parse_ap_config("0x04,0x08 ,0x00", &back), -EPROTO);
+	assert_int_equal(matrix_parse_ap_config("0x04,0x08", &back), -EPROTO);
 }
 
 static void test_overlap(void **state)

@@ -24,8 +24,13 @@ def base_command(module):
     if '/' not in exe:
         exe = module.get_bin_path(exe, required=True, opt_dirs=['/usr/sbin', '/sbin'])
     cmd = [exe]
-    if module.params.get('root'):
-        cmd += ['--root', module.params['root']]
+    root = module.params.get('root')
+    # an empty root (an unset variable with default('')) must not mean the real host
+    if root is not None and not root.strip():
+        module.fail_json(msg='root is empty; give a directory or leave root out to work on '
+                             'this host')
+    if root is not None:
+        cmd += ['--root', root]
     return cmd + ['--json']
 
 
