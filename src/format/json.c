@@ -350,7 +350,8 @@ struct json_object *json_step(const struct step *s)
 	json_set(o, "file", json_new_string(step_file(s)));
 	json_set(o, "path", json_new_string(path));
 	json_set(o, "data", json_new_string(s->text));
-	json_set(o, "uuid", s->op == OP_MASK ? NULL : json_new_string(s->uuid));
+	/* null for a write that is no mdev's: a mask, a queue's driver_override */
+	json_set(o, "uuid", s->op == OP_MASK ? NULL : string_or_null(s->uuid));
 	return o;
 }
 
