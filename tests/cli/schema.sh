@@ -15,6 +15,7 @@ python3 -c 'import jsonschema, referencing' 2>/dev/null ||
 U1=11111111-1111-4111-8111-111111111111
 U2=22222222-2222-4222-8222-222222222222
 U3=33333333-3333-4333-8333-333333333333
+U4=44444444-4444-4444-8444-444444444444
 U9=99999999-9999-4999-8999-999999999999
 M=devices/vfio_ap/matrix
 docs=$tap_tmp/docs
@@ -70,6 +71,13 @@ collect() { # GENERATION
 	doc change apm persist
 	doc boot apm check --boot
 	doc change apm -n apply --persist "$TESTDATA/three-guests.json"
+	# an auto definition ap-check vetoes: the boot prediction refuses
+	printf '{"guests": [{"name": "ctl", "uuid": "%s", "adapters": [5], "control_domains": [1]}]}' \
+		$U4 >"$t/ctl.json"
+	doc change apm persist "$t/ctl.json"
+	doc change apm --force persist "$t/ctl.json"
+	doc boot apm check --boot
+	rm -f "$SIM_ROOT/etc/mdevctl.d/matrix/$U4"
 	# the error paths: usage, input, refusals, the system, the lock, undo
 	doc error apm create --bogus
 	doc error apm frobnicate
