@@ -147,16 +147,25 @@ static int plan_file(struct apm_change *c, const struct desired_run *r, const st
  * --prune drops. *changed: whether a file was written (or removed).
  */
 static int apply_boot_files(const struct ap_host *h, const struct desired *d, bool persist,
-			    const struct mdev_def *gone, unsigned int ngone, bool *changed)
+			    const struct mdev_def *gone, unsigned int ngone,
+			    struct json_object *files, bool *changed)
 {
 	struct persist_files pf;
+	char rel[128];
 	int rc = 0;
 
 	*changed = false;
 	if (persist) {
 		rc = apm_persist(h, d, &pf);
 		*changed = pf.changed;
+		for (unsigned int i = 0; files && i < pf.n; i++)
+			if (pf.v[i].text || pf.v[i].differs)
+				json_persist_file(files, pf.v[i].rel, pf.v[i].differs);
 		apm_persist_free(&pf);
+	}
+	for (unsigned int i = 0; files && !rc && i < ngone; i++) {
+		snprintf(rel, sizeof(rel), MDEVCTL_DIR "/%s", gone[i].uuid);
+		json_persist_file(files, rel, true);
 	}
 	if (!rc && ngone) {
 		rc = remove_defs(gone, ngone);
@@ -165,10 +174,16 @@ static int apply_boot_files(const struct ap_host *h, const struct desired *d, bo
 	return rc;
 }
 
-/* The writes of the plan, then the files for boot, then the result; exit status. */
+/*
+ * The writes of the plan, then the files for boot, then the result; exit
+ * status. With --persist or definitions to remove, the result names the
+ * files for boot that the run writes or removes ("files"; with --dry-run
+ * those it would) and those already as wanted ("unchanged").
+ */
 static int run_file(struct apm_change *c, const struct desired_run *r, const struct desired *d,
 		    struct plan *p, const struct mdev_def *gone, unsigned int ngone)
 {
+	struct json_object *files = NULL, *doc;
 	bool boot_changed = false;
 	int rc;
 
@@ -179,12 +194,22 @@ static int run_file(struct apm_change *c, const struct desired_run *r, const str
 		apm_change_done(c);
 	if (rc == APM_EXIT_OK && r->apply && p->n && !apm_opts.dry_run)
 		apm_info(P_("applied %s: %u write\n", "applied %s: %u writes\n", p->n), r->path, p->n);
+	if (apm_opts.json && r->apply && (r->persist || ngone))
+		files = json_persist(false, apm_opts.dry_run);
 	if (rc == APM_EXIT_OK && r->apply)
-		rc = apply_boot_files(&c->host, d, r->persist, gone, ngone, &boot_changed);
+		rc = apply_boot_files(&c->host, d, r->persist, gone, ngone, files, &boot_changed);
 	/* the files for boot are part of the change */
-	if (rc == APM_EXIT_OK && apm_opts.json)
-		apm_print_json(json_change_desired(p, (p->n && !apm_opts.dry_run) || boot_changed,
-						   apm_opts.dry_run, &c->host, d, r->prune));
+	if (rc == APM_EXIT_OK && apm_opts.json) {
+		doc = json_change_desired(p, (p->n && !apm_opts.dry_run) || boot_changed,
+					  apm_opts.dry_run, &c->host, d, r->prune);
+		if (files) {
+			json_set(doc, "files", json_object_get(json_object_object_get(files, "files")));
+			json_set(doc, "unchanged",
+				 json_object_get(json_object_object_get(files, "unchanged")));
+		}
+		apm_print_json(doc);
+	}
+	json_object_put(files);
 	return rc;
 }
 

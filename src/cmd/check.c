@@ -27,6 +27,14 @@ static int boot_report(const struct boot_prediction *bp)
 		struct json_object *o = json_boot(bp);
 
 		apm_print_json(o);
+		/* the text says it in its table; the error object says it here */
+		if (bp->not_as_defined)
+			apm_fail_summary(P_("the next boot: %u auto definition will not come up as "
+					    "defined",
+					    "the next boot: %u auto definitions will not come up as "
+					    "defined",
+					    bp->not_as_defined),
+					 bp->not_as_defined);
 	} else {
 		text_boot(bp, apm_opts.quiet);
 	}

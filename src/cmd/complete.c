@@ -4,14 +4,40 @@
  * host the way every other command reads it (so --root works). Hidden: not
  * in --help or --list-cmds. WHAT: mdevs (active UUIDs), definitions (mdevctl
  * UUIDs), any-mdev (both), vfio-adapters / vfio-domains (ids in the vfio_ap
- * pool), host-adapters / host-domains (ids the default drivers have).
+ * pool), host-adapters / host-domains (ids the default drivers have),
+ * columns-all / columns-adapters / columns-domains / columns-queues /
+ * columns-mdevs (the columns of a list table, for --columns).
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <string.h>
 
 #include "ap.h"
 #include "apmatrix.h"
+#include "format/text.h"
+
+/* The columns of a list table, in lower case; false when name is no listing. */
+static bool print_columns(const char *name)
+{
+	static const char *const names[] = { "all", "queues", "adapters", "domains", "mdevs" };
+
+	for (unsigned int w = 0; w < sizeof(names) / sizeof(names[0]); w++) {
+		const struct table_col *c;
+		unsigned int n;
+
+		if (strcmp(name, names[w]))
+			continue;
+		c = text_list_columns((enum text_list)w, &n);
+		for (unsigned int i = 0; i < n; i++) {
+			for (const char *p = c[i].name; *p; p++)
+				putchar(tolower((unsigned char)*p));
+			putchar('\n');
+		}
+		return true;
+	}
+	return false;
+}
 
 static void print_ids(const struct bitmap *b)
 {
@@ -39,6 +65,10 @@ int cmd_complete(int argc, const char **argv)
 	if (cl.nargs != 1)
 		goto out;
 	what = cl.args[0];
+	if (!strncmp(what, "columns-", 8)) {
+		rc = print_columns(what + 8) ? APM_EXIT_OK : APM_EXIT_USAGE;
+		goto out;
+	}
 	/* completion must stay quiet: no messages, whatever the host */
 	if (!ap_bus_present() || ap_host_read(&h, AP_READ_DEFS)) {
 		rc = APM_EXIT_NODEV;

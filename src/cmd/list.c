@@ -66,15 +66,55 @@ static void list_json(const struct ap_host *h, enum what what)
 	jstream_end(&s);
 }
 
+/* --columns, --no-headings, --raw, --pairs: the table's form; exit status. */
+static int table_form(const struct apm_cmdline *cl, struct table *t, enum text_list what,
+		      struct table_opts *o, bool raw, bool pairs)
+{
+	char why[512];
+
+	if (raw && pairs)
+		return apm_usage_error(cl->name, _("--raw and --pairs are two forms: choose one"));
+	if (apm_opts.json && (o->columns || o->no_headings || raw || pairs))
+		return apm_usage_error(cl->name, _("--columns, --no-headings, --raw and --pairs "
+						   "shape the table; --json prints every key"));
+	o->mode = raw ? TABLE_RAW : pairs ? TABLE_PAIRS : TABLE_ALIGNED;
+	if (text_list_begin(t, what, o, apm_opts.verbose, why, sizeof(why)))
+		return apm_usage_error(cl->name, "%s", why);
+	return APM_EXIT_OK;
+}
+
+/* The words of list: the argument, and the table it prints. */
+static const struct {
+	const char *name;
+	enum text_list table;
+} listings[] = {
+	[W_ALL] = { "", TEXT_LIST_DEVICES },
+	[W_ADAPTERS] = { "adapters", TEXT_LIST_ADAPTERS },
+	[W_DOMAINS] = { "domains", TEXT_LIST_DOMAINS },
+	[W_QUEUES] = { "queues", TEXT_LIST_QUEUES },
+	[W_MDEVS] = { "mdevs", TEXT_LIST_MDEVS },
+};
+
 int cmd_list(int argc, const char **argv)
 {
-	static const char *const names[] = { "", "adapters", "domains", "queues", "mdevs" };
+	struct table_opts o = { 0 };
+	int no_headings = 0, raw = 0, pairs = 0;
 	struct poptOption table[] = {
+		{ "columns", 'o', POPT_ARG_STRING, &o.columns, 0,
+		  N_("the columns to print, by their headings, e.g. card.dom,pool,owner"),
+		  N_("LIST") },
+		{ "no-headings", '\0', POPT_ARG_NONE, &no_headings, 0,
+		  N_("print no heading line"), NULL },
+		{ "raw", 'r', POPT_ARG_NONE, &raw, 0,
+		  N_("one space between values, none padded, for awk"), NULL },
+		{ "pairs", 'P', POPT_ARG_NONE, &pairs, 0,
+		  N_("NAME=\"value\" for every column, for the shell's eval"), NULL },
 		APM_GLOBAL_OPTIONS,
 		POPT_TABLEEND
 	};
 	struct apm_cmdline cl;
 	struct ap_host h;
+	struct table t;
 	enum what what = W_ALL;
 	unsigned int flags;
 	int rc;
@@ -87,7 +127,7 @@ int cmd_list(int argc, const char **argv)
 	}
 	if (cl.nargs) {
 		for (what = W_ADAPTERS; what <= W_MDEVS; what++)
-			if (!strcmp(cl.args[0], names[what]))
+			if (!strcmp(cl.args[0], listings[what].name))
 				break;
 		if (what > W_MDEVS) {
 			rc = apm_usage_error(cl.name, _("cannot list \"%s\": adapters, domains, queues or mdevs"),
@@ -95,6 +135,10 @@ int cmd_list(int argc, const char **argv)
 			goto out;
 		}
 	}
+	o.no_headings = no_headings;
+	rc = table_form(&cl, &t, listings[what].table, &o, raw, pairs);
+	if (rc)
+		goto out;
 	/* per-queue status files where queues are listed, in the table and in JSON */
 	flags = AP_READ_DEFS;
 	if (what == W_ALL || what == W_ADAPTERS)
@@ -106,16 +150,8 @@ int cmd_list(int argc, const char **argv)
 		goto out;
 	if (apm_opts.json)
 		list_json(&h, what);
-	else if (what == W_ALL)
-		text_list_devices(&h, LIST_CARDS | LIST_QUEUES, apm_opts.verbose);
-	else if (what == W_QUEUES)
-		text_list_devices(&h, LIST_QUEUES, apm_opts.verbose);
-	else if (what == W_ADAPTERS)
-		text_list_adapters(&h, apm_opts.verbose);
-	else if (what == W_DOMAINS)
-		text_list_domains(&h, apm_opts.verbose);
 	else
-		text_list_mdevs(&h, apm_opts.verbose);
+		text_list(&t, &h, listings[what].table, apm_opts.verbose);
 	ap_host_free(&h);
 out:
 	apm_cmd_done(&cl);

@@ -150,7 +150,7 @@ static void print_event(const struct ap_event *ev)
 struct listener {
 	struct udev *udev;
 	struct udev_monitor *mon;
-	int sfd;		/* SIGINT and SIGTERM */
+	int sfd;		/* SIGINT, SIGTERM and SIGHUP */
 };
 
 /* Starts receiving udev's events; APM_EXIT_OK or APM_EXIT_FAILED (said). */
@@ -159,10 +159,15 @@ static int listen_start(struct listener *l)
 	static const char *const subsystems[] = { "ap", "mdev", "matrix", "vfio_ap" };
 	sigset_t mask;
 
-	/* SIGINT and SIGTERM end the loop cleanly, through the same poll */
+	/*
+	 * SIGINT, SIGTERM and SIGHUP (the terminal or ssh session closed) end
+	 * the loop cleanly, through the same poll, so that the run's document
+	 * is printed on every exit but SIGKILL
+	 */
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	l->sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	l->udev = udev_new();

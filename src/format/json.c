@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apilevel.h"
 #include "boot.h"
 #include "conf.h"
 #include "events.h"
@@ -33,9 +34,36 @@ void json_lines(void)
 	one_line = true;
 }
 
+struct json_object *json_meta(void)
+{
+	struct json_object *o = json_new_object();
+
+	json_set(o, "api_level", json_new_int(APM_API_LEVEL));
+	json_set(o, "version", json_new_string(PACKAGE_VERSION));
+	return o;
+}
+
+/*
+ * Every document is an object whose first member is "meta": a copy of obj
+ * with it in front (the members are shared, not copied).
+ */
+static struct json_object *with_meta(struct json_object *obj)
+{
+	struct json_object *doc = json_new_object();
+
+	json_set(doc, "meta", json_meta());
+	json_object_object_foreach(obj, key, val)
+		if (strcmp(key, "meta"))
+			json_set(doc, key, json_object_get(val));
+	return doc;
+}
+
 void json_print(struct json_object *obj)
 {
-	puts(json_text(obj));
+	struct json_object *doc = with_meta(obj);
+
+	puts(json_text(doc));
+	json_object_put(doc);
 	printed = true;
 }
 
@@ -335,7 +363,8 @@ struct json_object *json_step(const struct step *s)
 	json_set(o, "file", json_new_string(step_file(s)));
 	json_set(o, "path", json_new_string(path));
 	json_set(o, "data", json_new_string(s->text));
-	json_set(o, "uuid", s->op == OP_MASK ? NULL : json_new_string(s->uuid));
+	/* null for a write that is no mdev's: a mask, a queue's driver_override */
+	json_set(o, "uuid", s->op == OP_MASK ? NULL : string_or_null(s->uuid));
 	return o;
 }
 
@@ -429,6 +458,7 @@ void jstream_begin(struct json_stream *s)
 	s->first_member = true;
 	fputs("{", stdout);
 	printed = true;
+	jstream_member(s, "meta", json_meta());
 }
 
 static void member_key(struct json_stream *s, const char *key)

@@ -91,7 +91,12 @@ struct json_object *json_boot(const struct boot_prediction *bp);
 const char *json_text(struct json_object *obj);
 /* From now on every document is one line (JSON Lines, for a stream). */
 void json_lines(void);
-/* Prints a document to stdout as json_text does. */
+/* {"api_level": APM_API_LEVEL, "version": PACKAGE_VERSION}: the "meta" of every document */
+struct json_object *json_meta(void);
+/*
+ * Prints a document (an object) to stdout as json_text does, with "meta"
+ * as its first member; a stream (jstream_begin) starts with it too.
+ */
 void json_print(struct json_object *obj);
 /* Whether a document (or a stream's first byte) went to stdout yet. */
 bool json_printed(void);

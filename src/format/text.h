@@ -10,6 +10,7 @@
 #include "ap.h"
 #include "conflict.h"
 #include "machine.h"
+#include "table.h"
 
 /*
  * What comes from files (names, paths, values) reaches a terminal only
@@ -25,12 +26,23 @@ int text_fprintf(FILE *out, const char *fmt, ...) __attribute__((format(printf, 
 
 enum list_rows { LIST_CARDS = 1, LIST_QUEUES = 2 };
 
-/* lszcrypt-like rows of cards and/or queues, with pool, driver and owner. */
-void text_list_devices(const struct ap_host *h, unsigned int rows, bool verbose);
-void text_list_adapters(const struct ap_host *h, bool verbose);
-void text_list_domains(const struct ap_host *h, bool verbose);
-/* Active mdevs and definitions. */
-void text_list_mdevs(const struct ap_host *h, bool verbose);
+/*
+ * The tables of list: cards and queues (lszcrypt-like, with pool, driver
+ * and owner), queues, adapters, domains, active mdevs and definitions.
+ */
+enum text_list { TEXT_LIST_DEVICES, TEXT_LIST_QUEUES, TEXT_LIST_ADAPTERS, TEXT_LIST_DOMAINS,
+		 TEXT_LIST_MDEVS };
+/*
+ * Chooses the columns of a table (o->columns, or the default set of the
+ * listing, with -V's columns when verbose). 0, or -EINVAL with why, a
+ * message naming the unknown column and the columns there are.
+ */
+int text_list_begin(struct table *t, enum text_list what, const struct table_opts *o,
+		    bool verbose, char *why, size_t len);
+/* The columns a listing has (*n of them). */
+const struct table_col *text_list_columns(enum text_list what, unsigned int *n);
+/* Prints the table begun with text_list_begin. */
+void text_list(const struct table *t, const struct ap_host *h, enum text_list what, bool verbose);
 
 /* "machine     IBM 3906 ..., LPAR 17 LP01" and a blank line; nothing when unknown. */
 void text_machine(const struct machine_id *m);

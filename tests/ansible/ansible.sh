@@ -47,12 +47,22 @@ like "$out" "AP bus masks" "and the masks"
 
 run play "$coll/playbooks/apply.yml" "$CFG"
 is "$status" 0 "the playbook applies the three guests"
+# persist's check mode predicts the files for boot: the host matches, they do not
+run play "$coll/playbooks/apply.yml" "$CFG" --check -e apmatrix_persist=true
+like "$(recap)" "changed=1 .*failed=0" "check mode with persist: the files for boot would change"
+ok '[ ! -e "$SIM_ROOT/etc/udev/rules.d/41-ap.rules" ]' "and are not written"
 like "$(recap)" "changed=1 .*failed=0" "the first run reports changed"
 is "$(cat "$SIM_SYS/$M/$U1/matrix")" "05.0004
 05.00ab
 06.0004
 06.00ab" "and guest1 has the matrix of vfio-ap.txt"
 
+run play "$coll/playbooks/apply.yml" "$CFG" -e apmatrix_persist=true
+like "$(recap)" "changed=1 .*failed=0" "the real run with persist: changed, as check mode said"
+run play "$coll/playbooks/apply.yml" "$CFG" --check -e apmatrix_persist=true
+like "$(recap)" "changed=0 .*failed=0" "then check mode with persist: nothing would change"
+# the rest runs without files for boot
+rm -f "$SIM_ROOT"/etc/mdevctl.d/matrix/* "$SIM_ROOT/etc/udev/rules.d/41-ap.rules"
 sim_log_reset
 run play "$coll/playbooks/apply.yml" "$CFG" --diff
 is "$status" 0 "the playbook runs again"
@@ -124,6 +134,17 @@ run play "$coll/playbooks/fleet.yml" "$CFG"
 is "$status" 0 "the fleet playbook runs"
 like "$out" "IBM 3906 00000000000A1B2C +LP01 +localhost +guest3 +06.0047 06.00ff" \
 	"its table has guest, APQNs, machine and LPAR"
+
+# a change that fails part-way and whose undo fails too: apmatrix says
+# "changed": true (a write is left), and so does the failed task
+edit "$tap_tmp/g4.json" 'd["guests"].append({"name": "guest4", "uuid": "44444444-4444-4444-8444-444444444444", "control_domains": [1]})'
+sim_ctl "fail $M/44444444-4444-4444-8444-444444444444/ap_config EIO"
+sim_ctl "fail $M/44444444-4444-4444-8444-444444444444/remove EIO"
+run play "$coll/playbooks/apply.yml" "$tap_tmp/g4.json"
+like "$(recap)" "failed=1" "a partial failure fails the task"
+like "$out" 'FAILED! => .*"changed": true' "and its result says changed (the recap counts no failed task)"
+like "$out" "exit status 6" "with apmatrix's exit status"
+sim_ctl clear-faults
 
 run ansible-doc apmatrix.apmatrix.apmatrix
 like "$out" "^> APMATRIX.APMATRIX.APMATRIX " "ansible-doc renders the module's documentation"

@@ -120,6 +120,14 @@ completes "apmatrix export $active --format " "export formats" mdevctl libvirt l
 completes "apmatrix export $active -F q" "export formats after -F" qemu
 completes "apmatrix unassign $active --a" "an option of unassign alone" --adapters= --all
 completes "apmatrix apply --p" "the options of apply" --prune --persist
+completes "apmatrix list --ra" "list: --raw" --raw
+completes "apmatrix list mdevs -o " "list mdevs -o: its columns" \
+	uuid active start guest adapters domains control apqns
+completes "apmatrix list --columns=card.dom,po" "--columns=: the next of a list" card.dom,pool
+completes "apmatrix list domains -o domain,control" "-o: columns of list domains" \
+	domain,control domain,control-mdevs
+completes "apmatrix list -o pool " "the word after -o's value: list's words" \
+	adapters domains queues mdevs
 
 for cmd in $("$APMATRIX" --list-cmds); do
 	completes "apmatrix $cmd --" "$cmd: every long option of --list-opts" \

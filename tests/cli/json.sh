@@ -11,7 +11,8 @@ M=devices/vfio_ap/matrix
 apm() { "$APMATRIX" --root "$SIM_ROOT" --no-wait "$@"; }
 
 # Reads stdout ($out) as exactly one JSON document; prints its error as
-# "code exit_status findings|-" ("none" without one), or "bad: why".
+# "code exit_status findings|-" ("none" without one), or "bad: why" (a
+# document without its "meta" first, api level and version, is bad too).
 error_of() {
 	printf '%s' "$out" | python3 -c '
 import json, sys
@@ -20,8 +21,12 @@ try:
 except ValueError as e:
     print("bad: %s" % e)
     sys.exit(0)
+m = d.get("meta") if isinstance(d, dict) else None
 e = d.get("error") if isinstance(d, dict) else None
-if e is None:
+if not isinstance(m, dict) or list(d)[0] != "meta" or type(m.get("api_level")) is not int \
+        or not isinstance(m.get("version"), str):
+    print("bad: no meta")
+elif e is None:
     print("none")
 elif not isinstance(e.get("message"), str) or not e["message"]:
     print("bad: no message")

@@ -20,7 +20,8 @@ json_lines() { # TEXT
 run "$APMATRIX" --json monitor extra
 is "$status" 2 "monitor with an argument: exit 2"
 is "$(json_lines "$out")" 1 "one line of JSON"
-is "$(printf '%s' "$out" | jq -c '[.error.code, .error.exit_status, has("events")]')" '["usage",2,false]' \
+is "$(printf '%s' "$out" | jq -c '[.error.code, .error.exit_status, has("events"), .meta.api_level]')" \
+	'["usage",2,false,1]' \
 	"the usage error object, and no events: monitor did not run"
 run "$APMATRIX" monitor --count=-1 --json
 is "$(printf '%s' "$out" | jq -c '.error.exit_status')" 2 "--count -1: the usage error (--json after the command)"
@@ -79,7 +80,29 @@ else
 	is "$status" 0 "SIGTERM ends monitor --json: exit 0"
 	out=$(cat "$tap_tmp/out")
 	is "$(json_lines "$out")" 1 "one line of JSON"
-	is "$(printf '%s' "$out" | jq -c .)" '{"events":0}' "the run's document: no events"
+	is "$(printf '%s' "$out" | jq -c 'del(.meta)')" '{"events":0}' "the run's document: no events"
+fi
+
+# Ended by SIGHUP (the session closed): the same clean end, its document last
+"$APMATRIX" -q --json monitor >"$tap_tmp/out" 2>"$tap_tmp/err" &
+pid=$!
+for i in $(seq 50); do
+	ls -l /proc/$pid/fd 2>/dev/null | grep -q 'socket:' && break
+	sleep 0.1
+done
+sleep 0.2
+kill -HUP $pid
+wait $pid
+status=$?
+if grep -q "cannot listen" "$tap_tmp/err"; then
+	for i in 1 2; do
+		tap_result 0 "# SKIP udev events cannot be received here"
+	done
+else
+	is "$status" 0 "SIGHUP ends monitor --json: exit 0"
+	out=$(cat "$tap_tmp/out")
+	is "$(printf '%s' "$out" | jq -c '[.events, (.meta.api_level|type)]')" '[0,"number"]' \
+		"the run's document, with its meta: no events"
 fi
 
 done_testing

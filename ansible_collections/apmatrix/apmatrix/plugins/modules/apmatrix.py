@@ -22,7 +22,9 @@ description:
     findings in its message.
   - C(changed) is exact; a second run with the same state writes nothing and
     reports C(changed=false).
-  - In check mode the module runs C(apmatrix plan) and writes nothing. With
+  - In check mode the module runs C(apmatrix plan), or with I(persist)
+    C(apmatrix --dry-run apply --persist), which also predicts the files for
+    boot and the refusals of the next boot's checks, and writes nothing. With
     C(--diff) it shows, per guest, the matrix before and after (adapters,
     domains, control domains, APQNs), and the masks when they change.
 version_added: "0.1.0"
@@ -33,7 +35,9 @@ requirements:
 attributes:
   check_mode:
     support: full
-    description: Runs C(apmatrix plan); reports what would change and writes nothing.
+    description: >-
+      Runs C(apmatrix plan), with I(persist) C(apmatrix --dry-run apply --persist);
+      reports what would change, files for boot included, and writes nothing.
   diff_mode:
     support: full
     description: Before and after of each changed guest, and of the masks.
@@ -143,9 +147,10 @@ extends_documentation_fragment:
   - apmatrix.apmatrix.common
 notes:
   - The result's C(changed) is true when apmatrix wrote to sysfs or, with
-    I(persist), wrote or removed a file kept for boot. In check mode it covers
-    the sysfs writes only, since C(apmatrix plan) does not compare the files
-    for boot.
+    I(persist), wrote or removed a file kept for boot; in check mode, when it
+    would. A task that fails after apmatrix wrote something (its change
+    failed and the undo did not restore everything) reports C(changed=true),
+    as apmatrix's JSON says.
 seealso:
   - module: apmatrix.apmatrix.apmatrix_info
 '''
@@ -187,9 +192,22 @@ EXAMPLES = r'''
 
 RETURN = r'''
 changed:
-  description: Whether apmatrix wrote (in check mode, would write) to sysfs.
+  description: >-
+    Whether apmatrix wrote (in check mode, would write) to sysfs or, with
+    I(persist), a file for boot; after a failure, whether something it wrote
+    is left.
   returned: always
   type: bool
+files:
+  description: >-
+    With I(persist) (or I(prune) removing definitions), the files for boot
+    that apmatrix wrote or removed (in check mode, would write or remove).
+  returned: success
+  type: list
+  elements: str
+  sample:
+    - /etc/mdevctl.d/matrix/11111111-1111-4111-8111-111111111111
+    - /etc/udev/rules.d/41-ap.rules
 steps:
   description: The writes, in order, as apmatrix made them (or would make them).
   returned: success
@@ -327,7 +345,10 @@ def main():
     p = module.params
     path, temp = state_file(module)
     args = ['--force'] if p['force'] else []
-    if module.check_mode:
+    if module.check_mode and p['persist']:
+        # the dry run of the real command: it predicts the files for boot too
+        args += ['--dry-run', 'apply', '--persist']
+    elif module.check_mode:
         args += ['plan']
     else:
         args += ['apply'] + (['--persist'] if p['persist'] else [])
@@ -340,10 +361,12 @@ def main():
     if rc != 0 or not isinstance(doc, dict):
         module.fail_json(msg=failure_message('plan' if module.check_mode else 'apply', rc, doc, err),
                          rc=rc, stdout=out, stderr=err, cmd=cmd, findings=findings_of(doc),
-                         changed=False)
+                         changed=isinstance(doc, dict) and doc.get('changed') is True)
     steps = doc.get('steps') or []
+    files = doc.get('files') or []
     result = dict(
-        changed=bool(steps) if module.check_mode else bool(doc.get('changed')),
+        changed=bool(steps or files) if module.check_mode else bool(doc.get('changed')),
+        files=files,
         steps=steps,
         findings=findings_of(doc),
         guests=doc.get('guests') or [],
