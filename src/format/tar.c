@@ -135,8 +135,8 @@ int tar_member(FILE *out, const char *name, char type, mode_t mode, long long mt
 		return -EFBIG;
 	memset(&h, 0, sizeof(h));
 	if (split_name(&h, name) || long_target) {
-		rc = pax_header(out, split_name(&h, name) ? name : NULL, long_target ? target : NULL,
-				mtime);
+		rc = pax_header(out, split_name(&h, name) ? name : NULL,
+				long_target ? target : NULL, mtime);
 		if (rc)
 			return rc;
 		memset(&h, 0, sizeof(h));

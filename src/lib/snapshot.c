@@ -314,7 +314,8 @@ static int take_sysinfo(struct snap_capture *c)
 		const char *v, *p;
 
 		for (int i = 0; i < MF_COUNT && line[label]; i++)
-			if (strlen(machine_label(i)) == label && !strncmp(line, machine_label(i), label))
+			if (strlen(machine_label(i)) == label &&
+			    !strncmp(line, machine_label(i), label))
 				f = (enum machine_field)i;
 		/* the first of each, as machine_parse() takes it: the buffer holds them all */
 		if (f == MF_COUNT || seen[f])
@@ -383,10 +384,12 @@ static int holder_fd(const char *name, void *arg)
 	int rc;
 
 	snprintf(rel, sizeof(rel), "%s/fd/%s", hs->pid, name);
-	if (sysfs_readlink(TREE_PROC, rel, target, sizeof(target)) || sysfs_lstat(TREE_PROC, rel, &mode))
+	if (sysfs_readlink(TREE_PROC, rel, target, sizeof(target)) ||
+	    sysfs_lstat(TREE_PROC, rel, &mode))
 		return 0;
 	for (unsigned int m = 0; m < hs->ndev && !held; m++)
-		held = !strcmp(target, hs->dev[m][0]) || (*hs->dev[m][1] && !strcmp(target, hs->dev[m][1]));
+		held = !strcmp(target, hs->dev[m][0]) ||
+		       (*hs->dev[m][1] && !strcmp(target, hs->dev[m][1]));
 	if (!held)
 		return 0;
 	rc = emit_parents(hs->c, TREE_PROC, rel);
