@@ -36,6 +36,8 @@ const struct apm_cmd apm_commands[] = {
 	{ "export", N_("print an mdev for mdevctl, libvirt or QEMU"), cmd_export, NULL },
 	{ "monitor", N_("print AP bus, vfio_ap and mdev events as they happen"), cmd_monitor,
 	  NULL },
+	{ "snapshot", N_("capture what apmatrix reads of this host in one tar archive"),
+	  cmd_snapshot, NULL },
 	{ NULL, NULL, NULL, NULL }
 };
 

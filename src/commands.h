@@ -31,6 +31,7 @@ int cmd_apply(int argc, const char **argv);
 int cmd_persist(int argc, const char **argv);
 int cmd_export(int argc, const char **argv);
 int cmd_monitor(int argc, const char **argv);
+int cmd_snapshot(int argc, const char **argv);
 int cmd_complete(int argc, const char **argv);
 
 

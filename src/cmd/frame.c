@@ -25,6 +25,7 @@
 #include "plan.h"
 #include "predict.h"
 #include "settle.h"
+#include "snapshot.h"
 #include "sysfs.h"
 
 /* "SIGINT" for the messages */
@@ -256,6 +257,13 @@ int apm_change_begin(struct apm_change *c, const char *file)
 	rc = apm_need_bus();
 	if (rc)
 		return rc;
+	/* an unpacked snapshot is read like a host; a write there would change no machine */
+	if (!apm_opts.dry_run && snap_root_is_snapshot()) {
+		apm_err(_("%s is an unpacked snapshot (it has %s), not a live host: it can be "
+			  "read (list, show, check, plan, export, --dry-run) but not changed; "
+			  "nothing was written"), apm_opts.root, SNAP_MANIFEST);
+		return APM_EXIT_USAGE;
+	}
 	if (apm_opts.timeout < 0)
 		return apm_usage_error(NULL, _("--timeout takes seconds, 0 or more"));
 	rc = apm_opts.dry_run ? 0 : apm_need_write_access();

@@ -14,6 +14,7 @@
 #include "json.h"
 #include "nls.h"
 #include "plan.h"
+#include "snapshot.h"
 #include "sysfs.h"
 #include "utf8.h"
 
@@ -815,6 +816,30 @@ void json_persist_file(struct json_object *o, const char *rel, bool differs)
 	sysfs_host_path(TREE_ETC, rel, path, sizeof(path));
 	json_push(json_object_object_get(o, differs ? "files" : "unchanged"),
 		  json_new_string(path));
+}
+
+struct json_object *json_snapshot(const char *version, int api_level, const char *captured,
+				  const struct snap_capture *c)
+{
+	struct json_object *o = json_new_object(), *u = json_new_array();
+
+	json_set(o, "format", json_new_string("apmatrix-snapshot"));
+	json_set(o, "version", json_new_string(version));
+	json_set(o, "api_level", json_new_int(api_level));
+	json_set(o, "captured", json_new_string(captured));
+	json_set(o, "redacted", json_new_bool(c->redact));
+	json_set(o, "entries", json_object_new_int64((int64_t)c->entries));
+	for (unsigned int i = 0; i < c->nproblems; i++) {
+		struct json_object *p = json_new_object();
+		const char *name = strerrorname_np(c->problems[i].err);
+
+		json_set(p, "path", json_new_string(c->problems[i].path));
+		json_set(p, "errno", json_new_string(name ? name : "?"));
+		json_set(p, "error", json_new_string(strerrordesc_np(c->problems[i].err)));
+		json_push(u, p);
+	}
+	json_set(o, "unreadable", u);
+	return o;
 }
 
 struct json_object *json_version(const char *version)

@@ -194,6 +194,14 @@ void json_persist_file(struct json_object *o, const char *rel, bool differs);
 
 /* --version --json: {"version": "1.0"}. */
 struct json_object *json_version(const char *version);
+/*
+ * The manifest of a snapshot: format, apmatrix version, API level, the
+ * capture time, whether it is redacted, the entries, and each file that
+ * could not be read with its errno name and description (not translated).
+ */
+struct snap_capture;
+struct json_object *json_snapshot(const char *version, int api_level, const char *captured,
+				  const struct snap_capture *c);
 
 /*
  * mask show: {"apmask", "aqmask", "default_drivers": {"adapters", "domains",

@@ -23,6 +23,11 @@ static const char *const keys[MF_COUNT] = {
 	"manufacturer", "type", "model", "sequence_code", "lpar_number", "lpar_name",
 };
 
+const char *machine_label(enum machine_field f)
+{
+	return f < MF_COUNT ? labels[f] : "";
+}
+
 const char *machine_key(enum machine_field f)
 {
 	return f < MF_COUNT ? keys[f] : "";

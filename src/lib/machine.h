@@ -22,6 +22,8 @@ struct machine_id {
 	char field[MF_COUNT][48];	/* "" when /proc/sysinfo does not show it */
 };
 
+/* The label of a field in /proc/sysinfo: "Sequence Code"... */
+const char *machine_label(enum machine_field f);
 /* The JSON and config-file key of a field: "manufacturer", "sequence_code"... */
 const char *machine_key(enum machine_field f);
 /* A field by its key; MF_COUNT for an unknown key. */

@@ -15,6 +15,7 @@
 #include "sysfs.h"
 
 static char *tree_roots[TREE_COUNT];
+static char *root_prefix;	/* --root without trailing slashes; NULL for the host */
 static const char *const tree_defaults[TREE_COUNT] = { "/sys", "/etc", "/run", "/proc" };
 
 static char *join(const char *a, const char *b)
@@ -49,6 +50,8 @@ void sysfs_exit(void)
 		free(tree_roots[i]);
 		tree_roots[i] = NULL;
 	}
+	free(root_prefix);
+	root_prefix = NULL;
 }
 
 int sysfs_init(const char *root)
@@ -69,7 +72,7 @@ int sysfs_init(const char *root)
 			return -ENOMEM;
 		for (int i = 0; i < TREE_COUNT; i++)
 			tree_roots[i] = join(prefix, tree_defaults[i]);
-		free(prefix);
+		root_prefix = prefix;
 	} else {
 		for (int i = 0; i < TREE_COUNT; i++)
 			tree_roots[i] = strdup(tree_defaults[i]);
@@ -679,4 +682,72 @@ void sysfs_dir_unlock(int handle)
 int sysfs_host_path(enum sysfs_tree tree, const char *rel, char *buf, size_t len)
 {
 	return join_path(tree_defaults[tree], rel, buf, len);
+}
+
+int sysfs_lstat(enum sysfs_tree tree, const char *rel, mode_t *mode)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	int rc;
+
+	rc = sysfs_path(tree, rel, path, sizeof(path));
+	if (rc)
+		return rc;
+	if (lstat(path, &st))
+		return -errno;
+	*mode = st.st_mode;
+	return 0;
+}
+
+bool sysfs_root_has(const char *name)
+{
+	char path[PATH_MAX];
+
+	return root_prefix && !join_path(root_prefix[0] ? root_prefix : "", name, path,
+					 sizeof(path)) &&
+	       access(path, F_OK) == 0;
+}
+
+FILE *sysfs_output_begin(const char *path, char *staged, size_t len)
+{
+	int n = snprintf(staged, len, "%s.%ld.tmp", path, (long)getpid());
+	FILE *f;
+	int fd;
+
+	if (n < 0 || (size_t)n >= len) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	fd = open(staged, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return NULL;
+	f = fdopen(fd, "w");
+	if (!f) {
+		n = errno;
+		close(fd);
+		unlink(staged);
+		errno = n;
+	}
+	return f;
+}
+
+int sysfs_output_commit(FILE *f, const char *staged, const char *path)
+{
+	int rc = 0;
+
+	if (fflush(f) || fsync(fileno(f)))
+		rc = -errno;
+	if (fclose(f) && !rc)
+		rc = -errno;
+	if (!rc && rename(staged, path))
+		rc = -errno;
+	if (rc)
+		unlink(staged);
+	return rc;
+}
+
+void sysfs_output_abort(FILE *f, const char *staged)
+{
+	fclose(f);
+	unlink(staged);
 }

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 enum sysfs_tree { TREE_SYS, TREE_ETC, TREE_RUN, TREE_PROC, TREE_COUNT };
@@ -106,6 +107,25 @@ int sysfs_dir_lock(enum sysfs_tree tree, const char *rel);
 void sysfs_dir_unlock(int handle);
 /* The modification time of a file; -errno. */
 int sysfs_mtime(enum sysfs_tree tree, const char *rel, long long *mtime);
+
+/*
+ * The type and permission bits of a file, without following a symlink
+ * (lstat), for copying a tree as it is (apmatrix snapshot).
+ */
+int sysfs_lstat(enum sysfs_tree tree, const char *rel, mode_t *mode);
+/* Whether the --root directory holds a file of this name beside its trees (never without
+ * --root). */
+bool sysfs_root_has(const char *name);
+
+/*
+ * A file named by the user for output (snapshot -o FILE), written whole or
+ * not at all: a temporary file beside it (its path in staged) until
+ * sysfs_output_commit() syncs it and renames it over FILE;
+ * sysfs_output_abort() removes it. NULL with errno set on failure.
+ */
+FILE *sysfs_output_begin(const char *path, char *staged, size_t len);
+int sysfs_output_commit(FILE *f, const char *staged, const char *path);
+void sysfs_output_abort(FILE *f, const char *staged);
 
 /*
  * The path of rel in tree as it is on a host, without --root's prefix
