@@ -4,10 +4,12 @@
 # 4, 0x47, 0xab, 0xff) on the AP bus simulator, the three guests applied from
 # tests/data/three-guests.json, the grid, and a second plan that has nothing
 # to do. Everything happens in a temporary directory that is removed at the end.
+# APMATRIX and APSIM name other binaries than the build tree's (an installed
+# apmatrix, a simulator built elsewhere).
 set -eu
 cd "$(dirname "$0")/.."
-apm=$PWD/src/apmatrix
-apsim=$PWD/tests/sim/apsim
+apm=${APMATRIX:-$PWD/src/apmatrix}
+apsim=${APSIM:-$PWD/tests/sim/apsim}
 root=$(mktemp -d "${TMPDIR:-/tmp}/apmatrix-demo.XXXXXX")
 mkdir -p "$root/sys" "$root/etc" "$root/run"
 
