@@ -215,7 +215,8 @@ static void users(const struct ap_host *h, unsigned int id, bool adapter, bool c
 	buf[0] = '\0';
 	for (unsigned int i = 0; i < h->nmdevs; i++) {
 		const struct ap_matrix *m = &h->mdevs[i].matrix;
-		const struct bitmap *b = adapter ? &m->adapters : control ? &m->control : &m->domains;
+		const struct bitmap *b = adapter ? &m->adapters :
+					 control ? &m->control : &m->domains;
 
 		if (!bm_test(b, id) || n + (size_t)width + 2 >= len)
 			continue;

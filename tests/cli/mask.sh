@@ -64,9 +64,14 @@ like "$err" "no mask expression given" "no expression: says so"
 run "$APMATRIX" mask eval +1 +2
 is "$status" 2 "two expressions: exit 2"
 
-# JSON, exactly.
+# JSON, exactly (meta first, as in every document: the api level and this version).
+version=$("$APMATRIX" --version | sed -n 's/^apmatrix //p')
 run "$APMATRIX" --json mask eval --base 0x +1-3,-2
 is "$out" '{
+  "meta": {
+    "api_level": 1,
+    "version": "'"$version"'"
+  },
   "mask": "0x5000000000000000000000000000000000000000000000000000000000000000",
   "ranges": "1,3",
   "bits": [

@@ -63,7 +63,7 @@ like "$err" "warning: --force: writing although a guest is using aaaaaaaa-0000-4
 unlike "$err" "or use --force" "without advising --force"
 sim_stop
 
-# EACCES as an ordinary user is a permission problem
+# EACCES as an ordinary user is a permission problem, found before any write
 sim_start --kernel 6.12 seed
 chmod 755 "$SIM_ROOT"
 # the lock and the journal open to all, so that the store itself is reached
@@ -73,9 +73,9 @@ if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ] &&
 	setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$APMATRIX"; then
 	run setpriv --reuid=65534 --regid=65534 --clear-groups \
 		"$APMATRIX" --root "$SIM_ROOT" --no-wait reserve --adapters 5
-	is "$status" 1 "a write as an ordinary user fails: exit 1"
-	like "$err" "no permission for write 1 of 1" "it is called a permission problem"
-	like "$err" "needs root" "and says who may"
+	is "$status" 7 "a write as an ordinary user fails: exit 7 (permission)"
+	like "$err" "permission denied" "it is called a permission problem"
+	like "$err" "need root" "and says who may"
 	unlike "$err" "kernel refused" "not the kernel refusing"
 else
 	for i in 1 2 3 4; do

@@ -100,7 +100,10 @@ static void expect(UMockdevTestbed *tb, int out, const char *devpath, const char
 	json_object_put(o);
 }
 
-/* After the events, the last line: the run's document {"events": n}, and nothing after it. */
+/*
+ * After the events, the last line: the run's document {"meta": {...}, "events": n} (meta, as in
+ * every document, holds the api level), and nothing after it.
+ */
 static void run_document(int out, int events)
 {
 	char line[1024], diag[1200], rest[8];
@@ -110,8 +113,9 @@ static void run_document(int out, int events)
 	if (read_line(out, line, sizeof(line), 5000) < 0)
 		snprintf(line, sizeof(line), "(no line within 5 s)");
 	o = json_tokener_parse(line);
-	ok = o && json_object_object_length(o) == 1 && json_object_object_get_ex(o, "events", &v) &&
-	     json_object_get_int(v) == events;
+	ok = o && json_object_object_length(o) == 2 && json_object_object_get_ex(o, "meta", &v) &&
+	     json_object_object_get_ex(v, "api_level", NULL) &&
+	     json_object_object_get_ex(o, "events", &v) && json_object_get_int(v) == events;
 	snprintf(diag, sizeof(diag), "got: %s", line);
 	result(ok, "the last line is the run's document with the count of events", diag);
 	json_object_put(o);
