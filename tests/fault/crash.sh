@@ -38,12 +38,18 @@ fresh() {
 	mkdir -p "$SIM_ROOT/etc" "$SIM_ROOT/run"
 }
 
+# LeakSanitizer stops a program that runs under ptrace: the runs strace
+# traces leave leak checking to the recovery runs, which are not traced.
+traced() {
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace "$@"
+}
+
 for kernel in ${CRASH_KERNELS:-4.20 6.0 6.12 6.19}; do
 	sim_start --kernel $kernel seed
 	fresh
 	before=$(snapshot)
 	# the counting run: how many calls of each kind an uninterrupted apply makes
-	strace -f -qq -o "$tap_tmp/count" -e trace="${CALLS// /,}" \
+	traced -f -qq -o "$tap_tmp/count" -e trace="${CALLS// /,}" \
 		"$APMATRIX" --root "$SIM_ROOT" --no-wait apply "$cfg" > /dev/null 2>&1 ||
 		bail_out "$kernel: the apply does not run"
 	after=$(snapshot)
@@ -54,7 +60,7 @@ for kernel in ${CRASH_KERNELS:-4.20 6.0 6.12 6.19}; do
 		for k in $(seq 1 "$n"); do
 			fresh
 			points=$((points + 1))
-			strace -f -qq -o /dev/null -e trace="$call" -e inject="$call":signal=KILL:when="$k" \
+			traced -f -qq -o /dev/null -e trace="$call" -e inject="$call":signal=KILL:when="$k" \
 				"$APMATRIX" --root "$SIM_ROOT" --no-wait apply "$cfg" > /dev/null 2>&1
 			now=$(snapshot)
 			run apm check
