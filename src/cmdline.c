@@ -83,22 +83,69 @@ void apm_list_opts(const struct poptOption *t)
 	}
 }
 
+/* The entry of the option an argument names: by long name (len bytes of lng), else short. */
+static const struct poptOption *find_option(const struct poptOption *t, const char *lng,
+					    size_t len, char shrt)
+{
+	for (; t->longName || t->shortName || t->argInfo; t++) {
+		const struct poptOption *in;
+
+		if ((t->argInfo & POPT_ARG_MASK) == POPT_ARG_INCLUDE_TABLE) {
+			in = find_option(t->arg, lng, len, shrt);
+			if (in)
+				return in;
+			continue;
+		}
+		if ((lng && t->longName && strlen(t->longName) == len &&
+		     !strncmp(lng, t->longName, len)) ||
+		    (!lng && shrt && t->shortName == shrt))
+			return t;
+	}
+	return NULL;
+}
+
+/* Whether an option takes a value (a separate argument, unless given with '='). */
+static bool option_has_value(const struct poptOption *o)
+{
+	int kind = o ? (int)(o->argInfo & POPT_ARG_MASK) : POPT_ARG_NONE;
+
+	return kind != POPT_ARG_NONE && kind != POPT_ARG_VAL &&
+	       !(o->argInfo & POPT_ARGFLAG_OPTIONAL);
+}
+
 /* Whether an option named by an argument takes a separate value. */
 static bool takes_value(const struct poptOption *t, const char *lng, char shrt)
 {
-	for (; t->longName || t->shortName || t->argInfo; t++) {
-		int kind = t->argInfo & POPT_ARG_MASK;
+	return option_has_value(find_option(t, lng, lng ? strlen(lng) : 0, shrt));
+}
 
-		if (kind == POPT_ARG_INCLUDE_TABLE) {
-			if (takes_value(t->arg, lng, shrt))
-				return true;
-			continue;
+/*
+ * The option with a value that an option argument names ("--domains=4",
+ * "-d", "-nd"), or NULL. popt keeps only the last of a repeated value, so
+ * a repeated one is refused rather than half taken.
+ */
+static const struct poptOption *valued_option(const struct poptOption *t, const char *a)
+{
+	const struct poptOption *o;
+
+	if (a[1] == '-')
+		o = find_option(t, a + 2, strcspn(a + 2, "="), 0);
+	else
+		o = find_option(t, NULL, 0, a[strlen(a) - 1]);
+	return option_has_value(o) ? o : NULL;
+}
+
+/* Whether o is among the first n of seen, after adding it there; says so when it is. */
+static bool given_twice(const char *name, const struct poptOption *o,
+			const struct poptOption **seen, int *n)
+{
+	for (int j = 0; j < *n; j++)
+		if (seen[j] == o) {
+			apm_usage_error(name, _("--%s is given twice; give it once (a list takes "
+						"commas: --domains 4,0x47)"), o->longName);
+			return true;
 		}
-		if ((lng && t->longName && !strcmp(lng, t->longName)) ||
-		    (!lng && shrt && t->shortName == shrt))
-			return kind != POPT_ARG_NONE && kind != POPT_ARG_VAL &&
-			       !(t->argInfo & POPT_ARGFLAG_OPTIONAL);
-	}
+	seen[(*n)++] = o;
 	return false;
 }
 
@@ -113,16 +160,19 @@ static bool looks_like_value(const char *arg)
 
 /*
  * Reorders argv so that popt sees options first and every positional
- * argument after a "--". Returns a new NULL-terminated array.
+ * argument after a "--". Returns a new NULL-terminated array, or NULL after
+ * the usage error of an option with a value given twice (of command cmd).
  */
-static const char **reorder_args(const char *name, int argc, const char **argv,
+static const char **reorder_args(const char *cmd, const char *name, int argc, const char **argv,
 				 const struct poptOption *table, int *newc)
 {
 	const char **out = calloc((size_t)argc + 2, sizeof(*out));
 	const char **pos = calloc((size_t)argc + 1, sizeof(*pos));
-	int n = 0, np = 0, i;
+	const struct poptOption **seen = calloc((size_t)argc + 1, sizeof(*seen));
+	const struct poptOption *o;
+	int n = 0, np = 0, ns = 0, i;
 
-	if (!out || !pos) {
+	if (!out || !pos || !seen) {
 		apm_err(_("out of memory"));
 		exit(apm_json_finish(APM_EXIT_FAILED));
 	}
@@ -139,6 +189,13 @@ static const char **reorder_args(const char *name, int argc, const char **argv,
 			pos[np++] = a;
 			continue;
 		}
+		o = valued_option(table, a);
+		if (o && given_twice(cmd, o, seen, &ns)) {
+			free(out);
+			free(pos);
+			free(seen);
+			return NULL;
+		}
 		out[n++] = a;
 		if (a[1] == '-') {
 			if (!strchr(a, '=') && takes_value(table, a + 2, 0) && i + 1 < argc)
@@ -152,6 +209,7 @@ static const char **reorder_args(const char *name, int argc, const char **argv,
 		out[n++] = pos[i];
 	out[n] = NULL;
 	free(pos);
+	free(seen);
 	*newc = n;
 	return out;
 }
@@ -279,7 +337,9 @@ int apm_cmd_parse(struct apm_cmdline *cl, const char *name, int argc, const char
 	cl->name = name;
 	cl->table = table;
 	snprintf(cl->prog, sizeof(cl->prog), "apmatrix %s", name);
-	cl->argv = reorder_args(cl->prog, argc, argv, table, &newc);
+	cl->argv = reorder_args(name, cl->prog, argc, argv, table, &newc);
+	if (!cl->argv)
+		goto fail;
 	cl->ctx = poptGetContext(name, newc, cl->argv, table, 0);
 	poptSetOtherOptionHelp(cl->ctx, args_help ? args_help : _("[OPTIONS]"));
 	while ((rc = poptGetNextOpt(cl->ctx)) > 0) {

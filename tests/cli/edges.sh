@@ -76,4 +76,14 @@ for n in "" -n; do
 done
 is "$(files "$conf/sys")" "$before" "and the tree is as it was"
 
+# an option with a value, given twice: refused, never the last one only
+for args in "--domains 0x47 --domains 0xff" "-d 0x47 -nd 0xff" "--domains=0x47 -a 5 --adapters 6"; do
+	# shellcheck disable=SC2086
+	apm -n release $args >"$tap_tmp/out" 2>"$tap_tmp/err"
+	is "$?:$(cat "$tap_tmp/out")" "2:" "release $args: exit 2, no script"
+	like "$(cat "$tap_tmp/err")" "is given twice" "release $args: says an option is given twice"
+done
+apm -n reserve --domains 4,0x47 --adapters 5 >/dev/null 2>&1
+is "$?" 0 "one of each is fine"
+
 done_testing
