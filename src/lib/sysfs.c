@@ -637,19 +637,26 @@ int sysfs_link(enum sysfs_tree tree, const char *oldrel, const char *newrel)
 	return link(from, to) ? -errno : 0;
 }
 
-int sysfs_mtime(enum sysfs_tree tree, const char *rel, long long *mtime)
+/* lstat() of a file below the tree, not following a last link. */
+static int lstat_rel(enum sysfs_tree tree, const char *rel, struct stat *st)
 {
 	char path[PATH_MAX];
-	struct stat st;
 	int rc;
 
 	rc = sysfs_path(tree, rel, path, sizeof(path));
 	if (rc)
 		return rc;
-	if (lstat(path, &st))
-		return -errno;
-	*mtime = (long long)st.st_mtime;
-	return 0;
+	return lstat(path, st) ? -errno : 0;
+}
+
+int sysfs_mtime(enum sysfs_tree tree, const char *rel, long long *mtime)
+{
+	struct stat st;
+	int rc = lstat_rel(tree, rel, &st);
+
+	if (!rc)
+		*mtime = (long long)st.st_mtime;
+	return rc;
 }
 
 int sysfs_dir_lock(enum sysfs_tree tree, const char *rel)
@@ -686,17 +693,12 @@ int sysfs_host_path(enum sysfs_tree tree, const char *rel, char *buf, size_t len
 
 int sysfs_lstat(enum sysfs_tree tree, const char *rel, mode_t *mode)
 {
-	char path[PATH_MAX];
 	struct stat st;
-	int rc;
+	int rc = lstat_rel(tree, rel, &st);
 
-	rc = sysfs_path(tree, rel, path, sizeof(path));
-	if (rc)
-		return rc;
-	if (lstat(path, &st))
-		return -errno;
-	*mode = st.st_mode;
-	return 0;
+	if (!rc)
+		*mode = st.st_mode;
+	return rc;
 }
 
 bool sysfs_root_has(const char *name)
