@@ -299,6 +299,10 @@ if command -v mandoc >/dev/null; then
 	for p in $pages; do
 		run mandoc -T lint -W warning "$p"
 		is "$status:$out$err" "0:" "$(basename "$p"): mandoc -T lint -W warning is clean"
+		# style too, but for long lines: a NAME line cannot be folded
+		run mandoc -T lint -W style "$p"
+		is "$(printf '%s\n' "$out$err" | grep -v 'input text line longer than 80 bytes')" "" \
+			"$(basename "$p"): mandoc -T lint -W style is clean, long lines aside"
 	done
 else
 	tap_result 0 "mandoc lint # SKIP mandoc is not installed"
