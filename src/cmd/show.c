@@ -66,6 +66,12 @@ static int explain_args(const struct ap_host *h, const char *const *args, int na
 		} else {
 			apqn_parse(args[i], &a, &d);
 			*x = (struct explain_arg){ apqn_mdev(h, a, d), { (int)a, (int)d } };
+			/* an mdev may hold a queue the host lacks; nothing else explains one */
+			if (!x->mdev && !ap_queue_get(h, a, d)) {
+				apm_err(_("there is no queue %s on this host and no active mdev has "
+					  "it (apmatrix list queues shows the queues)"), args[i]);
+				return APM_EXIT_NODEV;
+			}
 		}
 	}
 	return 0;

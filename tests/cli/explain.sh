@@ -32,6 +32,9 @@ for kernel in 6.0 6.12; do
 	like "$out" "the guest gets this APQN" "$kernel: an APQN the guest has"
 	run apm show --explain 0a.0004
 	is "$out" "0a.0004 is not assigned to any active mdev" "$kernel: an APQN in no mdev"
+	run apm show --explain 07.0004
+	is "$status" 4 "$kernel: an APQN the host does not have and no mdev holds: exit 4"
+	like "$err" "there is no queue 07.0004 on this host" "$kernel: and it says so"
 	run apm --json show --explain
 	like "$out" '"reason": "queue-not-vfio",
           "domain": null,
