@@ -64,11 +64,15 @@ void apm_check_machine(const char *path, const struct desired *d, struct finding
 		return;
 	machine_text(&d->machine, want, sizeof(want));
 	machine_text(&m, have, sizeof(have));
-	if (m.known)
+	if (m.known) {
+		/* the field that differs, with both values: the short form may not show it */
+		enum machine_field x = machine_mismatch(&m, &d->machine);
+
 		findings_add(f, SEV_ERROR, "machine", -1, -1,
-			     _("%s is for machine %s, but this is %s: apply it there, or use "
-			       "--force"), path, want, have);
-	else
+			     _("%s is for machine %s, but this is %s (%s: \"%s\" in the file, "
+			       "\"%s\" here): apply it there, or use --force"),
+			     path, want, have, machine_label(x), d->machine.field[x], m.field[x]);
+	} else
 		findings_add(f, SEV_ERROR, "machine", -1, -1,
 			     _("%s is for machine %s, but this host does not say which machine it "
 			       "is (no /proc/sysinfo): use --force to apply it anyway"), path, want);

@@ -123,7 +123,7 @@ static bool same_number(const char *a, const char *b)
 	return !strcasecmp(a, b);
 }
 
-bool machine_matches(const struct machine_id *m, const struct machine_id *want)
+enum machine_field machine_mismatch(const struct machine_id *m, const struct machine_id *want)
 {
 	for (int f = 0; f < MF_COUNT; f++) {
 		char w[48];
@@ -132,9 +132,14 @@ bool machine_matches(const struct machine_id *m, const struct machine_id *want)
 			continue;
 		copy_value(w, sizeof(w), want->field[f], strlen(want->field[f]));
 		if (f == MF_LPAR_NUMBER ? !same_number(m->field[f], w) : strcasecmp(m->field[f], w))
-			return false;
+			return (enum machine_field)f;
 	}
-	return true;
+	return MF_COUNT;
+}
+
+bool machine_matches(const struct machine_id *m, const struct machine_id *want)
+{
+	return machine_mismatch(m, want) == MF_COUNT;
 }
 
 void machine_text(const struct machine_id *m, char *buf, size_t len)

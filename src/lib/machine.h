@@ -38,6 +38,8 @@ int machine_read(struct machine_id *m);
  * without case and surrounding blanks; the LPAR number as a number.
  */
 bool machine_matches(const struct machine_id *m, const struct machine_id *want);
+/* The first field given in want that m does not match; MF_COUNT when all match. */
+enum machine_field machine_mismatch(const struct machine_id *m, const struct machine_id *want);
 /* "IBM 3906 00000000000A1B2C, LPAR 17 LP01": the fields known, for messages. */
 void machine_text(const struct machine_id *m, char *buf, size_t len);
 

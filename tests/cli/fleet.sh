@@ -52,6 +52,13 @@ run "$APMATRIX" --root "$SIM_ROOT" --no-wait apply "$tap_tmp/other.json"
 is "$status" 3 "apply refuses a file for another LPAR (exit 3)"
 like "$err" "other.json is for machine 3906, LPAR LP02, but this is IBM 3906 00000000000A1B2C, LPAR 17 LP01" \
 	"and says which machine the file is for and which this is"
+like "$err" '\(LPAR Name: "LP02" in the file, "LP01" here\)' "and names the field that differs"
+python3 -c "import json,sys; d=json.load(open(sys.argv[1])); d['machine']={'type': '3906', 'model': '999'}; json.dump(d, open(sys.argv[2], 'w'))" \
+	"$CFG" "$tap_tmp/model.json"
+run "$APMATRIX" --root "$SIM_ROOT" --no-wait -n apply "$tap_tmp/model.json"
+is "$status" 3 "a file for another model is refused"
+like "$err" 'Model: "999" in the file, "701 M04" here' \
+	"and the message names the model, which the short form of a machine leaves out"
 is "$(sim_log | wc -l)" 0 "and writes nothing"
 run "$APMATRIX" --root "$SIM_ROOT" --no-wait --json plan "$tap_tmp/other.json"
 is "$status" 3 "plan refuses it too"
