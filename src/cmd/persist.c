@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "advice.h"
 #include "ap.h"
@@ -47,10 +48,26 @@ static void etc_unstage(struct etc_file *v, unsigned int n)
 			sysfs_unlink(TREE_ETC, v[i].staged);
 }
 
+/* Why a file of /etc could not be written, in words: what stands in its place. */
+static const char *etc_why(const char *rel, int rc)
+{
+	mode_t mode;
+
+	if (rc == -ENOTDIR)
+		return _("a directory on its path is a file");
+	if (rc == -ELOOP)
+		return _("it or a directory on its path is a symlink, which apmatrix does not "
+			 "follow");
+	if (rc != -EISDIR || sysfs_lstat(TREE_ETC, rel, &mode) || S_ISDIR(mode))
+		return strerror(-rc);
+	if (S_ISFIFO(mode))
+		return _("it is a FIFO, not a regular file");
+	return _("it is not a regular file");
+}
+
 static void etc_error(const char *rel, int rc)
 {
-	apm_err(_("cannot write %s/%s: %s"), sysfs_tree_root(TREE_ETC), rel,
-		rc == -ELOOP ? _("it is a symlink, which apmatrix does not follow") : strerror(-rc));
+	apm_err(_("cannot write %s/%s: %s"), sysfs_tree_root(TREE_ETC), rel, etc_why(rel, rc));
 }
 
 /*

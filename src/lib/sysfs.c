@@ -440,9 +440,18 @@ static int open_parent(enum sysfs_tree tree, const char *rel, const char **base,
 			return e;
 		}
 		fd = openat(dfd, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0) {
+			/* ENOTDIR for a link (not followed) and for any other file alike */
+			struct stat st;
+			int e = errno;
+
+			if (e == ENOTDIR && !fstatat(dfd, part, &st, AT_SYMLINK_NOFOLLOW) &&
+			    S_ISLNK(st.st_mode))
+				e = ELOOP;
+			close(dfd);
+			return -e;
+		}
 		close(dfd);
-		if (fd < 0)
-			return errno == ENOTDIR ? -ELOOP : -errno;
 		dfd = fd;
 		p = slash + 1;
 	}

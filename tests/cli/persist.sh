@@ -91,5 +91,22 @@ run apm --json --dry-run persist "$CFG"
 like "$(flat "$out")" '"changed":false,"dry_run":true,"files":\["/etc/mdevctl.d/matrix/'$U2'"\]' \
 	"persist --dry-run --json: the one file it would write"
 ok '[ ! -e "$defs/$U2" ]' "and writes nothing"
+
+# What stands where a file goes is named for what it is.
+mv "$rule" "$tap_tmp/rule.kept"
+mkfifo "$rule"
+run timeout 10 "$APMATRIX" --root "$SIM_ROOT" --no-wait persist "$CFG"
+is "$status" 1 "a FIFO where the rule goes: persist fails"
+like "$err" "41-ap.rules: it is a FIFO, not a regular file" "and says it is a FIFO"
+rm "$rule"
+rules=${rule%/*}
+mv "$rules" "$rules.kept"
+touch "$rules"
+run apm persist "$CFG"
+is "$status" 1 "a file where the rules directory goes: persist fails"
+like "$err" "41-ap.rules: a directory on its path is a file" "and says so, not that it is a symlink"
+rm "$rules"
+mv "$rules.kept" "$rules"
+mv "$tap_tmp/rule.kept" "$rule"
 sim_stop
 done_testing
