@@ -251,6 +251,17 @@ static void print_version(void)
 	exit(apm_json_finish(APM_EXIT_OK));
 }
 
+/*
+ * A global option's value, once taken into apm_opts, is freed: popt stores a
+ * repeated option's string over the earlier one without freeing it.
+ */
+static int consumed(const char **arg, int rc)
+{
+	free((char *)*arg);
+	*arg = NULL;
+	return rc ? -1 : 0;
+}
+
 int apm_global_option(poptContext ctx, int rc, const char *name)
 {
 	switch (rc) {
@@ -263,13 +274,9 @@ int apm_global_option(poptContext ctx, int rc, const char *name)
 		print_version();
 		break;
 	case APM_OPT_COLOR:
-		if (set_color(name))
-			return -1;
-		break;
+		return consumed(&color_arg, set_color(name));
 	case APM_OPT_TIMEOUT:
-		if (set_timeout(name))
-			return -1;
-		break;
+		return consumed(&timeout_arg, set_timeout(name));
 	}
 	return 0;
 }
