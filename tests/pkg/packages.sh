@@ -91,7 +91,11 @@ if [ -f "$rpm" ]; then
 		"$rpmtop/SPECS/apmatrix.spec" "$srpm" "$rpm"
 	like "$out" " 0 errors, 0 warnings" "rpmlint: no error and no warning"
 	[ "$status" = 0 ] || printf '%s\n' "$out" | sed 's/^/# /'
-	rpm -qlp "$rpm" 2>/dev/null | sort >"$work/rpm.list"
+	# its files, not the directories it owns (the .deb's list holds none)
+	rpm -qp --qf '[%{FILEMODES:perms} %{FILENAMES}\n]' "$rpm" 2>/dev/null |
+		sed -n 's/^[^d][^ ]* //p' | sort >"$work/rpm.list"
+	like "$(rpm -qlp "$rpm" 2>/dev/null)" "^/usr/share/apmatrix/schema$" \
+		"the RPM owns its data directory (removed with it)"
 	is "$(missing_from "$work/rpm.list")" "" "the RPM holds every file make install installs"
 	like "$(cat "$work/rpm.list")" "^/usr/share/licenses/apmatrix(-$version)?/LICENSE$" "the RPM: the licence"
 	like "$(cat "$work/rpm.list")" "^/usr/share/doc/apmatrix(-$version)?/README.md$" "the RPM: the README"
