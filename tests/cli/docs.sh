@@ -158,6 +158,15 @@ else
 	tap_result 0 "man -l of every page named # SKIP man is not installed"
 fi
 
+# Every page says where to report bugs: configure.ac's bug address
+# (AC_INIT), the one po/Makevars gives translators too.
+bugs=$(sed -n 's/^#define PACKAGE_BUGREPORT "\(.*\)"$/\1/p' "$top_builddir/config.h")
+like "$bugs" "^[^ @]+@[^ @]+\.[a-z]+$" "config.h: AC_INIT names a bug address"
+for p in $pages; do
+	like "$(plain "$p" | awk '/^\.SH / { s = substr($0, 5); next } s == "REPORTING BUGS"')" \
+		"(^|[ %])$bugs([ ,.]|\$)" "$(basename "$p"): REPORTING BUGS names $bugs"
+done
+
 # Every page names the version apmatrix is.
 version=$("$APMATRIX" --version | awk '{ print $2 }')
 for p in $pages; do

@@ -37,6 +37,39 @@ fi
 run msgcmp "$po/de.po" "$tap_tmp/apmatrix.pot"
 is "$status:$err" "0:" "de.po has every message of the sources (msgcmp)"
 
+# Every message of de.po carries the c-format flag the template gives it
+# (xgettext's, from the % directives and the --flag options of Makevars), so
+# msgfmt --check compares the directives of each translation with its msgid.
+po_flags() { # FILE: "FLAG<TAB>MSGID" a message, the msgid's pieces joined
+	awk 'function piece(s) { sub(/^"/, "", s); sub(/"$/, "", s); return s }
+		/^#,/ { flags = $0; next }
+		/^msgid / { id = piece(substr($0, 7)); inid = 1; next }
+		inid && /^"/ { id = id piece($0); next }
+		/^msgstr/ || /^msgid_plural/ {
+			if (inid && id != "") {
+				f = "-"
+				if (flags ~ /(^|[ ,])no-c-format/) f = "no-c-format"
+				else if (flags ~ /(^|[ ,])c-format/) f = "c-format"
+				print f "\t" id
+			}
+			inid = 0; flags = ""; next
+		}
+		/^$/ { flags = "" }' "$1" | sort
+}
+po_flags "$tap_tmp/apmatrix.pot" >"$tap_tmp/pot.flags"
+po_flags "$po/de.po" >"$tap_tmp/de.flags"
+like "$(cut -f1 "$tap_tmp/pot.flags" | sort | uniq -c)" " c-format$" "the template has c-format messages"
+is "$(diff "$tap_tmp/pot.flags" "$tap_tmp/de.flags" | grep '^[<>]')" "" \
+	"de.po: every message has the template's c-format flag, and no other"
+
+# Translators report bugs in the messages to configure.ac's bug address, and
+# the catalogue's header names it.
+bugs=$(sed -n 's/^#define PACKAGE_BUGREPORT "\(.*\)"$/\1/p' "$top_builddir/config.h")
+is "$(sed -n 's/^MSGID_BUGS_ADDRESS *= *//p' "$po/Makevars")" "$bugs" \
+	"po/Makevars: MSGID_BUGS_ADDRESS is AC_INIT's bug address"
+header="\"Report-Msgid-Bugs-To: $bugs\\n\""
+ok 'grep -qxF "$header" "$po/de.po"' "de.po: Report-Msgid-Bugs-To is $bugs"
+
 # --- apmatrix speaks German ------------------------------------------------
 
 # configure --disable-nls: no catalogue is looked up, the messages stay English
