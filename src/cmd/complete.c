@@ -6,7 +6,10 @@
  * UUIDs), any-mdev (both), vfio-adapters / vfio-domains (ids in the vfio_ap
  * pool), host-adapters / host-domains (ids the default drivers have),
  * columns-all / columns-adapters / columns-domains / columns-queues /
- * columns-mdevs (the columns of a list table, for --columns).
+ * columns-mdevs (the columns of a list table, for --columns), apqns (every
+ * queue of the host), vfio-apqns / host-apqns (the queues bound to vfio_ap or
+ * reserved for it by their driver_override, and the others). Ids and APQNs
+ * come in numeric order.
  */
 #include "config.h"
 
@@ -47,6 +50,26 @@ static void print_ids(const struct bitmap *b)
 		printf("%d\n", id);
 }
 
+/*
+ * The host's queues as APQNs (05.0004), in the order of ap_host.queues
+ * (adapter, then domain); vfio > 0: those bound to vfio_ap or with an
+ * override naming it, vfio < 0: the others, 0: all.
+ */
+static void print_apqns(const struct ap_host *h, int vfio)
+{
+	char apqn[APQN_BUF];
+
+	for (unsigned int i = 0; i < h->nqueues; i++) {
+		const struct ap_queue *q = &h->queues[i];
+		bool is_vfio = ap_queue_is_vfio(h, q) || q->override == OVR_VFIO;
+
+		if (vfio && is_vfio != (vfio > 0))
+			continue;
+		apqn_format(q->adapter, q->domain, apqn);
+		printf("%s\n", apqn);
+	}
+}
+
 int cmd_complete(int argc, const char **argv)
 {
 	struct poptOption table[] = {
@@ -82,7 +105,8 @@ int cmd_complete(int argc, const char **argv)
 		for (unsigned int i = 0; i < h.ndefs; i++)
 			if (!strcmp(what, "definitions") || !ap_mdev_get(&h, h.defs[i].uuid))
 				printf("%s\n", h.defs[i].uuid);
-	if (!strncmp(what, "vfio-", 5) || !strncmp(what, "host-", 5)) {
+	if ((!strncmp(what, "vfio-", 5) || !strncmp(what, "host-", 5)) &&
+	    (!strcmp(what + 5, "adapters") || !strcmp(what + 5, "domains"))) {
 		bool adapters = !strcmp(what + 5, "adapters");
 		const struct bitmap *mask = adapters ? &h.apmask : &h.aqmask;
 
@@ -96,6 +120,12 @@ int cmd_complete(int argc, const char **argv)
 			bm_and(&ids, &have, mask);
 		print_ids(&ids);
 	}
+	if (!strcmp(what, "apqns"))
+		print_apqns(&h, 0);
+	else if (!strcmp(what, "vfio-apqns"))
+		print_apqns(&h, 1);
+	else if (!strcmp(what, "host-apqns"))
+		print_apqns(&h, -1);
 	ap_host_free(&h);
 out:
 	apm_cmd_done(&cl);

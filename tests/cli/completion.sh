@@ -54,13 +54,18 @@ echo '{}' >"$tap_tmp/guests.json"
 mkdir -p "$tap_tmp/dirs/sub"
 
 # Prints what the completion offers for a command line, the cursor at its
-# end, one word a line, sorted. COMP_WORDS is split as readline splits it:
+# end, one word a line, in the order bash shows them: sorted, unless the
+# completion asked for "compopt -o nosort". COMP_WORDS is split as readline splits it:
 # at blanks, and "=" and ":" are words of their own.
 cat >"$tap_tmp/drive.sh" <<'EOF'
 . "$1"
 . "$2"
-# compopt works only inside real completion; its flags are not tested here
-compopt() { :; }
+# compopt works only inside real completion: here it notes -o nosort
+nosort=""
+compopt() {
+	[[ " $* " == *" -o nosort "* ]] && nosort=1
+	return 0
+}
 line=$3
 COMP_LINE=$line
 COMP_POINT=${#line}
@@ -88,7 +93,13 @@ elif [[ $line == *" " ]]; then
 fi
 COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
 _apmatrix "${COMP_WORDS[0]}" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
-((${#COMPREPLY[@]})) && printf '%s\n' "${COMPREPLY[@]}" | sort
+if ((${#COMPREPLY[@]})); then
+	if [[ -n $nosort ]]; then
+		printf '%s\n' "${COMPREPLY[@]}"
+	else
+		printf '%s\n' "${COMPREPLY[@]}" | sort
+	fi
+fi
 exit 0
 EOF
 
@@ -100,7 +111,14 @@ complete_line() { # LINE
 completes() { # LINE NAME WORD...
 	local line=$1 name=$2
 	shift 2
-	is "$(complete_line "$line")" "$(printf '%s\n' "$@" | sed '/^$/d' | sort)" "$name"
+	is "$(complete_line "$line" | sort)" "$(printf '%s\n' "$@" | sed '/^$/d' | sort)" "$name"
+}
+
+# Checks that LINE completes to exactly the words given, in their order.
+completes_in_order() { # LINE NAME WORD...
+	local line=$1 name=$2
+	shift 2
+	is "$(complete_line "$line" | paste -sd' ')" "$*" "$name"
 }
 
 R="--root $root"
@@ -156,6 +174,21 @@ completes "apmatrix $R reserve -d " "reserve: the default drivers' domains" 1
 completes "apmatrix $R release --domains " "release: the vfio_ap pool" 4 71
 completes "apmatrix $R create --control-domains " "control domains: nothing offered"
 
+# APQNs: show --explain takes them besides UUIDs; reserve --apqns offers the
+# queues the default drivers have, release --apqns those of vfio_ap
+completes "apmatrix $R show --explain 05." "show --explain: APQNs" 05.0001 05.0004 05.0047
+completes "apmatrix $R show -e " "show -e: mdevs and every APQN" $active $other \
+	04.0001 04.0004 04.0047 05.0001 05.0004 05.0047 06.0001 06.0004 06.0047
+completes "apmatrix $R show 0" "show without --explain: no APQN"
+completes "apmatrix $R reserve --apqns " "reserve --apqns: the default drivers' queues" 04.0001
+completes "apmatrix $R release --apqns 0" "release --apqns: vfio_ap's queues" \
+	04.0004 04.0047 05.0001 05.0004 05.0047 06.0001 06.0004 06.0047
+completes "apmatrix $R release --apqns=05.0004,06.00" "release --apqns=LIST,: the next APQN" \
+	05.0004,06.0001 05.0004,06.0004 05.0004,06.0047
+completes "apmatrix $R release --apqns 05.0004,06.00" "--apqns: the next of a list, those in it left out" \
+	05.0004,06.0001 05.0004,06.0004 05.0004,06.0047
+completes "apmatrix $R release --apqns 05.0004 " "the word after --apqns' value: no APQN"
+
 # The same words from a live simulated host: the seed's three guests.
 . "$top_srcdir/tests/sim/lib.sh"
 sim_start seed
@@ -166,6 +199,9 @@ g2=22222222-2222-4222-8222-222222222222
 g3=33333333-3333-4333-8333-333333333333
 completes "apmatrix $S show " "simulator: show offers the three guests" $g1 $g2 $g3
 completes "apmatrix $S assign $g1 --domains " "simulator: domains of the vfio_ap pool" 4 71 171 255
+completes_in_order "apmatrix $S assign $g1 --domains " "simulator: ids in numeric order" 4 71 171 255
+completes_in_order "apmatrix $S create --domains 4," "simulator: a list's next id in numeric order" \
+	4,71 4,171 4,255
 completes "apmatrix $S release --adapters " "simulator: release offers the reserved adapters" 5 6
 completes "apmatrix $S reserve --adapters " "simulator: nothing left to reserve"
 "$APMATRIX" --root "$SIM_ROOT" --no-wait remove $g3 >/dev/null
