@@ -15,7 +15,7 @@ build_pkgs="build-essential pkg-config autoconf automake libtool autopoint gette
 	libudev-dev uuid-dev libjson-c-dev libpopt-dev bash-completion libfuse3-dev fuse3"
 test_pkgs="libcmocka-dev mdevctl valgrind clang libclang-rt-14-dev time
 	strace umockdev libumockdev-dev libvirt-clients ansible-core mandoc groff-base
-	udev kmod jq python3-jsonschema
+	udev kmod jq python3-jsonschema zsh
 	rpm rpmlint cpio lintian debhelper dpkg-dev fakeroot man-db"
 
 # Installs the packages that are missing, with apt-get, once.

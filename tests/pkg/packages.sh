@@ -64,6 +64,18 @@ sort -o "$work/ref.list" "$work/ref.list"
 like "$(cat "$work/ref.list")" "/usr/share/man/man8/apmatrix-release.8" \
 	"the list of installed files has the man pages' links"
 
+# The one path the packages differ in by design: the zsh completion goes
+# where each distribution's zsh reads the completions of other packages,
+# Debian's /usr/share/zsh/vendor-completions (debian/rules) and zsh's own
+# site-functions on the RPM distributions (configure's default, the spec).
+deb_zsh=/usr/share/zsh/vendor-completions/_apmatrix
+rpm_zsh=/usr/share/zsh/site-functions/_apmatrix
+like "$(cat "$work/ref.list")" "^$deb_zsh$" "make install of the Debian build installs $deb_zsh"
+# a list of the RPM's paths as the Debian build's: the zsh completion renamed
+as_deb() { # LIST
+	sed "s|^$rpm_zsh\$|$deb_zsh|" "$1"
+}
+
 # compares the files of a package (one path a line, sorted) with make
 # install's; a packaged man page may be compressed
 missing_from() { # LIST
@@ -96,7 +108,11 @@ if [ -f "$rpm" ]; then
 		sed -n 's/^[^d][^ ]* //p' | sort >"$work/rpm.list"
 	like "$(rpm -qlp "$rpm" 2>/dev/null)" "^/usr/share/apmatrix/schema$" \
 		"the RPM owns its data directory (removed with it)"
-	is "$(missing_from "$work/rpm.list")" "" "the RPM holds every file make install installs"
+	like "$(cat "$work/rpm.list")" "^$rpm_zsh$" "the RPM: the zsh completion in zsh's site-functions"
+	unlike "$(cat "$work/rpm.list")" "vendor-completions" "the RPM: no Debian zsh directory"
+	as_deb "$work/rpm.list" >"$work/rpm-as-deb.list"
+	is "$(missing_from "$work/rpm-as-deb.list")" "" \
+		"the RPM holds every file make install installs (zsh's directory its own)"
 	like "$(cat "$work/rpm.list")" "^/usr/share/licenses/apmatrix(-$version)?/LICENSE$" "the RPM: the licence"
 	like "$(cat "$work/rpm.list")" "^/usr/share/doc/apmatrix(-$version)?/README.md$" "the RPM: the README"
 	run rpm -qp --qf '%{VERSION}' "$rpm"
@@ -109,8 +125,8 @@ nodoc() { # LIST
 	grep -v '^/usr/share/doc/\|^/usr/share/licenses/\|^/usr/share/lintian/\|^/usr/lib/\.build-id' "$1" |
 		sed 's/\.\(gz\|bz2\|xz\)$//'
 }
-is "$(nodoc "$work/rpm.list" 2>/dev/null)" "$(nodoc "$work/deb.list")" \
-	"the RPM and the .deb install the same files"
+is "$(nodoc "$work/rpm-as-deb.list" 2>/dev/null)" "$(nodoc "$work/deb.list")" \
+	"the RPM and the .deb install the same files (zsh's directory their own)"
 
 # --- the installed .deb --------------------------------------------------------
 root=$work/root
@@ -137,6 +153,18 @@ is "$status" 0 "installed: the bash completion loads"
 like "$out" "complete -F _apmatrix apmatrix" "installed: it completes apmatrix"
 like "$(printf '%s\n' "$out" | tail -n3 | paste -sd' ')" "^release remove reserve$" \
 	"installed: \"apmatrix re\" completes to the installed binary's commands"
+
+# the zsh completion: where Debian's zsh looks, and it completes there
+if command -v zsh >/dev/null; then
+	like "$(zsh -fc 'print -l $fpath' 2>/dev/null)" "^${deb_zsh%/*}$" \
+		"installed: Debian's zsh reads ${deb_zsh%/*}"
+	run env PATH="$root/usr/sbin:$PATH" ZSH_CAPTURE_DUMP="$work/zcompdump" \
+		zsh -f "$top_srcdir/tests/cli/zsh-capture.zsh" "$root${deb_zsh%/*}" "apmatrix re"
+	is "$(printf '%s\n' "$out" | paste -sd' ')" "release remove reserve" \
+		"installed: zsh completes \"apmatrix re\" with the installed _apmatrix"
+else
+	tap_result 0 "installed: the zsh completion # SKIP zsh is not installed"
+fi
 
 run env APMATRIX_LOCALEDIR="$root/usr/share/locale" LC_ALL=C.UTF-8 LANGUAGE=de "$apm" frobnicate
 is "$status" 2 "installed, German: an unknown command is exit status 2"
