@@ -44,6 +44,12 @@ collect() { # GENERATION
 	doc list apm list queues
 	doc list apm list mdevs
 	doc mask apm mask
+	# snapshot: its document, and the manifest in the archive, redacted too
+	doc snapshot apm snapshot -o "$t/snap.tar"
+	doc snapshot-manifest tar -xOf "$t/snap.tar" apmatrix-snapshot.json
+	doc snapshot apm snapshot --redact -o "$t/snap-r.tar"
+	doc snapshot-manifest tar -xOf "$t/snap-r.tar" apmatrix-snapshot.json
+	doc snapshot apm snapshot
 	doc mask apm mask eval -5,-6
 	doc mask apm mask eval --base 0xff -- -0
 	doc change apm reserve --adapters 5,6 --domains 4,0x47,0xab,0xff

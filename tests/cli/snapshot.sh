@@ -18,6 +18,25 @@ U2=22222222-2222-4222-8222-222222222222
 apm() { "$APMATRIX" --root "$1" --no-wait "${@:2}"; }
 # An archive's members with mode, type and link target, without owner and time.
 members() { tar -tvf "$1" | awk '{ $2 = $4 = $5 = ""; print }' | grep -v apmatrix-snapshot.json; }
+# Whether an archive's manifest matches doc/schema/snapshot-manifest.json:
+# the problems, one a line, or nothing.
+manifest_problems() { # ARCHIVE
+	tar -xOf "$1" apmatrix-snapshot.json | python3 -c '
+import json, sys
+import jsonschema
+schema = json.load(open(sys.argv[1], encoding="utf-8"))
+jsonschema.Draft202012Validator.check_schema(schema)
+for e in jsonschema.Draft202012Validator(schema).iter_errors(json.load(sys.stdin)):
+    print("at /%s: %s" % ("/".join(map(str, e.absolute_path)), e.message))
+' "$top_srcdir/doc/schema/snapshot-manifest.json" 2>&1
+}
+manifest_valid() { # ARCHIVE NAME
+	if python3 -c 'import jsonschema' 2>/dev/null; then
+		is "$(manifest_problems "$1")" "" "$2"
+	else
+		tap_result 0 "$2 # SKIP python3-jsonschema is not installed"
+	fi
+}
 # What a command answers, with its exit status, on a root.
 answer() { local root=$1; shift; apm "$root" "$@" 2>&1; echo "exit $?"; }
 
@@ -56,6 +75,7 @@ for kernel in 4.20 6.0 6.12 6.19; do
 	is "$(jq -r '[.format, .api_level, .redacted, (.unreadable | length)] | join(" ")' <<<"$man")" \
 		"apmatrix-snapshot 1 false 0" "$kernel: the manifest names the format, API level, no redaction, nothing unreadable"
 	like "$(jq -r .captured <<<"$man")" '^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$' "$kernel: and the capture time"
+	manifest_valid "$a" "$kernel: the manifest matches doc/schema/snapshot-manifest.json"
 
 	r="$tap_tmp/r-$kernel"
 	mkdir "$r" && tar -xf "$a" -C "$r"
@@ -119,6 +139,7 @@ like "$sysinfo" "LPAR Number: +17" "the LPAR number stays"
 unlike "$sysinfo" "A1B2C|LP01|Plant|Capacity" "nothing else of /proc/sysinfo, nothing of the original"
 is "$(tar -xOf "$tap_tmp/red.tar" --wildcards 'proc/*/comm')" process0001 "the command name is a placeholder"
 is "$(tar -xOf "$tap_tmp/red.tar" apmatrix-snapshot.json | jq .redacted)" true "the manifest says it is redacted"
+manifest_valid "$tap_tmp/red.tar" "the redacted manifest matches its schema"
 sim_stop
 
 # A card's serial number, on a static tree; the same serial, the same placeholder.
@@ -151,5 +172,15 @@ like "$err" "1 file could not be read; the manifest apmatrix-snapshot.json lists
 	"it is counted in a warning"
 is "$(tar -xOf "$tap_tmp/s3.tar" apmatrix-snapshot.json | jq -r '.unreadable[] | .path + " " + .errno')" \
 	"sys/devices/ap/card05/escape EXDEV" "and named in the manifest with its errno"
+manifest_valid "$tap_tmp/s3.tar" "a manifest with an unreadable file matches its schema"
+# the schema can fail: a manifest with a member's path absolute, its errno a number
+if python3 -c 'import jsonschema' 2>/dev/null; then
+	mkdir -p "$tap_tmp/bad"
+	tar -xOf "$tap_tmp/s3.tar" apmatrix-snapshot.json |
+		jq '.unreadable[0].path = "/sys" | .unreadable[0].errno = 18' >"$tap_tmp/bad/apmatrix-snapshot.json"
+	tar -cf "$tap_tmp/bad.tar" -C "$tap_tmp/bad" apmatrix-snapshot.json
+	like "$(manifest_problems "$tap_tmp/bad.tar")" "unreadable/0/path" "the schema refuses an absolute path"
+	like "$(manifest_problems "$tap_tmp/bad.tar")" "unreadable/0/errno" "and an errno that is no name"
+fi
 ok '! tar -tf "$tap_tmp/s3.tar" | grep -q escape' "and is not in the archive"
 done_testing
