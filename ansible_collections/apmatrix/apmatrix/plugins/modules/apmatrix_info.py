@@ -1,6 +1,6 @@
 #!/usr/bin/python
-# SPDX-License-Identifier: MIT
 # -*- coding: utf-8 -*-
+# SPDX-License-Identifier: MIT
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
