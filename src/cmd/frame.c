@@ -694,6 +694,15 @@ static void warn_hotplug(const struct ap_host *h, const struct plan *p)
 	}
 }
 
+/* An error --force cannot override: a check that had nothing to go on. */
+static bool unforceable(const struct findings *f)
+{
+	for (unsigned int i = 0; i < f->n; i++)
+		if (f->v[i].severity == SEV_ERROR && !strcmp(f->v[i].rule, "mdev-unreadable"))
+			return true;
+	return false;
+}
+
 int apm_change_run(struct apm_change *c, struct plan *p, bool strict,
 		   const struct findings *extra)
 {
@@ -709,7 +718,7 @@ int apm_change_run(struct apm_change *c, struct plan *p, bool strict,
 		rc = APM_EXIT_FAILED;
 		goto out;
 	}
-	if (f.errors && !apm_opts.force) {
+	if (f.errors && (!apm_opts.force || unforceable(&f))) {
 		rc = apm_refuse(&f);
 		goto out;
 	}

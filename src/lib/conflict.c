@@ -477,21 +477,28 @@ static void rule_card_type(const struct ap_host *h, const struct holder *hv, uns
 	}
 }
 
-static void rule_files(const struct ap_host *h, struct findings *f)
+void conflict_unreadable_mdevs(const struct ap_host *h, struct findings *f)
 {
-	/* an mdev sysfs shows but whose files do not read as the kernel writes them */
 	for (unsigned int i = 0; i < h->nmdevs; i++) {
 		struct finding *x;
 
 		if (!h->mdevs[i].read_error)
 			continue;
-		x = findings_add(f, SEV_WARNING, "mdev-unreadable", -1, -1,
-				 _("the files of mdev %s do not read as the kernel writes them (%s); "
-				   "apmatrix leaves it out of every check"), h->mdevs[i].uuid,
+		x = findings_add(f, SEV_ERROR, "mdev-unreadable", -1, -1,
+				 _("the files of mdev %s do not read as the kernel writes them (%s): "
+				   "nothing tells which APQNs it holds, so no check can pass and no "
+				   "change is made, even with --force, until they read or the mdev "
+				   "is gone (mdevctl stop --uuid %s)"), h->mdevs[i].uuid,
 				 h->mdevs[i].read_error == -EPROTO ? _("unexpected content")
-								   : strerror(-h->mdevs[i].read_error));
+								   : strerror(-h->mdevs[i].read_error),
+				 h->mdevs[i].uuid);
 		finding_owner(x, h->mdevs[i].uuid);
 	}
+}
+
+static void rule_files(const struct ap_host *h, struct findings *f)
+{
+	conflict_unreadable_mdevs(h, f);
 	for (unsigned int i = 0; i < h->ndefs; i++) {
 		struct finding *x;
 

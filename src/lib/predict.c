@@ -764,6 +764,8 @@ void plan_check(const struct plan *p, const struct ap_host *h, bool strict,
 	for (unsigned int i = 0; i < after.n; i++)
 		if (conflict_is_new(&after.v[i], &before, f, predicted, strict))
 			add_conflict(p, &after.v[i], f);
+	/* what an unreadable mdev holds is unknown: no plan over this host passes */
+	conflict_unreadable_mdevs(h, f);
 	findings_free(&before);
 	findings_free(&after);
 	if (end)
