@@ -449,11 +449,42 @@ struct holder_scan {
 	const char *pid;	/* the process being looked at */
 };
 
+/*
+ * The program a process runs: the file name of its cmdline's first word
+ * (argv[0], "qemu-system-s390x"), since comm holds only 15 bytes
+ * ("qemu-system-s39", TASK_COMM_LEN); comm where cmdline is empty or
+ * cannot be read. "" when neither can.
+ */
+static void process_program(const char *pid, char *buf, size_t size)
+{
+	char rel[64], *data;
+	size_t len, n;
+
+	*buf = '\0';
+	snprintf(rel, sizeof(rel), "%s/cmdline", pid);
+	if (!sysfs_read_file(TREE_PROC, rel, &data, &len)) {
+		const char *word = data, *slash;
+
+		n = strnlen(data, len);
+		for (slash = memchr(data, '/', n); slash; slash = memchr(word, '/', n))
+			n -= (size_t)(slash + 1 - word), word = slash + 1;
+		if (n)
+			snprintf(buf, size, "%.*s", (int)n, word);
+		free(data);
+		if (*buf)
+			return;
+	}
+	snprintf(rel, sizeof(rel), "%s/comm", pid);
+	if (!sysfs_read_file(TREE_PROC, rel, &data, &len)) {
+		snprintf(buf, size, "%.*s", (int)strcspn(data, "\n"), data);
+		free(data);
+	}
+}
+
 static int scan_fd(const char *name, void *arg)
 {
 	struct holder_scan *hs = arg;
-	char rel[64], target[96], *comm;
-	size_t len;
+	char rel[64], target[96];
 
 	snprintf(rel, sizeof(rel), "%s/fd/%s", hs->pid, name);
 	if (sysfs_readlink(TREE_PROC, rel, target, sizeof(target)))
@@ -466,12 +497,7 @@ static int scan_fd(const char *name, void *arg)
 			continue;
 		md->guest_attached = 1;
 		md->guest_pid = strtol(hs->pid, NULL, 10);
-		snprintf(rel, sizeof(rel), "%s/comm", hs->pid);
-		if (!sysfs_read_file(TREE_PROC, rel, &comm, &len)) {
-			snprintf(md->guest_comm, sizeof(md->guest_comm), "%.*s",
-				 (int)strcspn(comm, "\n"), comm);
-			free(comm);
-		}
+		process_program(hs->pid, md->guest_program, sizeof(md->guest_program));
 	}
 	return 0;
 }

@@ -268,7 +268,7 @@ static const char *guest_name(const struct ap_mdev *m, char *buf, size_t len)
 {
 	if (m->guest_pid > 0)
 		snprintf(buf, len, "%s (PID %ld, %s)", m->uuid, m->guest_pid,
-			 *m->guest_comm ? m->guest_comm : "?");
+			 *m->guest_program ? m->guest_program : "?");
 	else
 		snprintf(buf, len, "%s", m->uuid);
 	return buf;
@@ -288,7 +288,7 @@ static const char *guest_name(const struct ap_mdev *m, char *buf, size_t len)
 static bool predict_guest(const struct ap_host *h, const struct ap_mdev *m,
 			  const struct step *s, struct findings *f)
 {
-	char who[UUID_BUF + 48], why[64];
+	char who[UUID_BUF + 96], why[64];
 
 	if (h->dynamic && !step_takes(s, m))
 		return true;

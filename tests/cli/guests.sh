@@ -33,7 +33,8 @@ for kernel in 6.0 6.12; do
 	sim_log_reset
 	run apm plan --prune "$tap_tmp/one.json"
 	is "$status" 3 "$kernel: plan --prune of a running guest's mdev: exit 3"
-	like "$err" "a guest is using $U2 \\(PID [0-9]+, qemu" "$kernel: plan names the guest and its process"
+	like "$err" "a guest is using $U2 \\(PID [0-9]+, qemu-system-s390x\\)" \
+		"$kernel: plan names the guest and its program (cmdline's first word, not the 15-byte comm)"
 	run apm apply --prune "$tap_tmp/one.json"
 	is "$status" 3 "$kernel: apply --prune of a running guest's mdev: exit 3"
 	like "$err" "a guest is using $U2.*stop the guest first, or use --force" "$kernel: apply says why and what to do"
@@ -74,6 +75,11 @@ is "$status" 3 "4.20: --dry-run unassign: exit 3, as the real run"
 like "$err" "a guest is using $U1 \\(PID [0-9]+, qemu.*EBUSY" "4.20: names the guest"
 run apm --dry-run assign $U1 --control-domains 0x47
 is "$status" 3 "4.20: --dry-run assign: exit 3"
+# a process whose cmdline is empty (a zombie, a kernel thread) is named by its comm
+for c in "$SIM_ROOT"/proc/[0-9]*/cmdline; do : >"$c"; done
+run apm --dry-run assign $U1 --control-domains 0x47
+like "$err" "a guest is using $U1 \\(PID [0-9]+, qemu-system-s39\\)" "4.20: empty cmdline: named by comm"
+sim_guests_sync
 run apm plan "$tap_tmp/shrink.json"
 is "$status" 3 "4.20: plan FILE: exit 3"
 run apm check "$tap_tmp/shrink.json"
