@@ -560,9 +560,67 @@ static void report_write_error(const struct plan *p, const struct plan_result *r
 			errno_name(-r->err), why);
 }
 
-/* The undo made good what was written, and the host read back is as it was: says so. */
-static void report_undone(const struct plan_result *r, const struct step *s)
+/*
+ * The mdevs this run removed while a guest was using them (--force): the
+ * removal took the device from the guest (6.0 and later ask QEMU to let it
+ * go), and the undo's mdev of the same UUID is a new device no guest holds.
+ * Said, and listed for the JSON "detached"; NULL when there are none.
+ */
+static struct json_object *detached_guests(const struct plan *p, const struct ap_host *was)
 {
+	struct json_object *a = NULL;
+
+	for (unsigned int i = 0; i < p->n; i++) {
+		const struct ap_mdev *m;
+
+		if (p->v[i].op != OP_REMOVE || !p->v[i].stored)
+			continue;
+		m = ap_mdev_get(was, p->v[i].uuid);
+		if (!m || m->guest_attached != 1)
+			continue;
+		if (!a)
+			a = json_new_array();
+		fflush(stdout);
+		apm_err(_("the guest that was using mdev %s (PID %ld, %s) lost it when it was "
+			  "removed, and the undo's new mdev of that UUID is not attached to it: "
+			  "attach it to the guest again or restart the guest"),
+			m->uuid, m->guest_pid, *m->guest_program ? m->guest_program : "?");
+		json_push(a, json_new_string(m->uuid));
+	}
+	return a;
+}
+
+/* Whether this run removed an mdev a guest was using. */
+static bool detached_removed(const struct plan *p, const struct ap_host *was)
+{
+	for (unsigned int i = 0; i < p->n; i++) {
+		const struct ap_mdev *m = p->v[i].op == OP_REMOVE && p->v[i].stored ?
+					  ap_mdev_get(was, p->v[i].uuid) : NULL;
+
+		if (m && m->guest_attached == 1)
+			return true;
+	}
+	return false;
+}
+
+/* The undo made good what was written, and the host read back is as it was: says so. */
+static void report_undone(const struct plan_result *r, const struct step *s, bool detached)
+{
+	if (detached) {
+		/* the masks and mdevs are, the guests are not */
+		if (r->failed <= 0)
+			apm_err(_("that write was undone; the masks and mdevs are as they were"));
+		else if (!s)
+			apm_err(P_("the write it made was undone; the masks and mdevs are as they were",
+				   "the %d writes it made were undone; the masks and mdevs are as "
+				   "they were", r->failed), r->failed);
+		else
+			apm_err(P_("the write made before it was undone; the masks and mdevs are as "
+				   "they were",
+				   "the %d writes made before it were undone; the masks and mdevs "
+				   "are as they were", r->failed), r->failed);
+		return;
+	}
 	if (!s && r->failed > 0)
 		apm_err(P_("the write it made was undone; the host is as it was",
 			   "the %d writes it made were undone; the host is as it was",
@@ -587,7 +645,7 @@ static bool report_failure(const struct plan *p, const struct plan_result *r,
 			   const struct ap_host *h)
 {
 	const struct step *s = r->err == -EINTR ? NULL : &p->v[r->failed];
-	struct json_object *left = NULL, *drift = NULL;
+	struct json_object *left = NULL, *drift = NULL, *detached;
 	bool changed = false, same, read;
 
 	report_write_error(p, r, s, h);
@@ -604,16 +662,18 @@ static bool report_failure(const struct plan *p, const struct plan_result *r,
 		/* cannot read it back: assume the worst */
 		changed = !read || json_object_array_length(left);
 	else if (same)
-		report_undone(r, s);
+		report_undone(r, s, detached_removed(p, h));
 	else if (!read)
 		apm_err(_("its writes were undone, but the host could not be read back to "
 			  "confirm it"));
+	detached = detached_guests(p, h);
 	if (!apm_opts.json) {
 		json_object_put(left);
 		json_object_put(drift);
+		json_object_put(detached);
 		return changed;
 	}
-	apm_print_json(json_change_failed(changed, left, drift));
+	apm_print_json(json_change_failed(changed, left, drift, detached));
 	apm_fail_detail("errno", json_new_string(errno_name(-r->err)));
 	apm_fail_detail("step", s ? json_step(s) : NULL);
 	if (!s)

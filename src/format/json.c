@@ -659,7 +659,7 @@ struct json_object *json_change_refused(void)
 }
 
 struct json_object *json_change_failed(bool changed, struct json_object *remaining,
-				       struct json_object *drift)
+				       struct json_object *drift, struct json_object *detached)
 {
 	struct json_object *o = json_new_object();
 
@@ -667,6 +667,7 @@ struct json_object *json_change_failed(bool changed, struct json_object *remaini
 	json_set(o, "undone", json_new_bool(!changed));
 	json_set(o, "remaining", remaining ? remaining : json_new_array());
 	json_set(o, "drift", drift ? drift : json_new_array());
+	json_set(o, "detached", detached ? detached : json_new_array());
 	return o;
 }
 

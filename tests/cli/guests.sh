@@ -55,6 +55,22 @@ for kernel in 6.0 6.12; do
 	is "$status" 0 "$kernel: a control domain the mdev does not have takes nothing"
 	is "$(good_writes)" 0 "$kernel: and writes nothing"
 
+	# the prune fails after removing the guest's mdev: the undo creates it
+	# again, but the guest has lost it, and the report says so
+	sim_ctl "fail-at 2 EIO"
+	run apm --force apply --prune "$tap_tmp/one.json"
+	is "$status" 1 "$kernel: --force prune failing at its second write: exit 1"
+	unlike "$err" "the host is as it was" "$kernel: not 'the host is as it was'"
+	like "$err" "the masks and mdevs are as they were" "$kernel: the masks and mdevs are"
+	like "$err" "the guest that was using mdev $U2 \\(PID [0-9]+, qemu-system-s390x\\) lost it" \
+		"$kernel: but the guest lost its mdev"
+	sim_guests_sync
+	sim_ctl "attach $U2"
+	sim_ctl "fail-at 2 EIO"
+	run apm --json --force apply --prune "$tap_tmp/one.json"
+	like "$(printf '%s' "$out" | tr -d ' \n')" "\"detached\":\\[\"$U2\"\\]" "$kernel: JSON \"detached\" names it"
+	sim_guests_sync
+	sim_ctl "attach $U2"
 	run apm --force apply --prune "$tap_tmp/one.json"
 	is "$status" 0 "$kernel: --force prunes it anyway"
 	like "$err" "--force: writing although a guest is using $U2" "$kernel: and says so"
