@@ -608,6 +608,57 @@ static void rule_guest_view(const struct ap_host *h, struct findings *f)
 	}
 }
 
+/*
+ * s390-tools' ap-check, mdevctl's start callout, goes by the masks alone
+ * (check_sysfs_mask_conflicts): an APQN vfio_ap has only by its
+ * driver_override (6.19, masks all ones) is the host's to it, and it vetoes
+ * the start. Now: a definition whose mdev is not active, by the overrides
+ * the queues have; at boot (boot_ovr, or NULL): driverctl's override files.
+ * One finding per definition, at its first such APQN, as ap-check stops there.
+ */
+static void rule_ap_check_override(const struct ap_host *h, const struct holder *hv,
+				   unsigned int n, const struct bitmap *boot_ovr,
+				   struct findings *f)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		bool stopped = hv[i].kind != HOLD_ACTIVE && !ap_mdev_get(h, hv[i].uuid);
+		bool found = false;
+		int a, d;
+
+		if (hv[i].kind == HOLD_ACTIVE || (!boot_ovr && !(stopped && h->noverrides)))
+			continue;
+		bm_for_each(a, &hv[i].matrix->adapters) {
+			bm_for_each(d, &hv[i].matrix->domains) {
+				bool now = stopped && h->noverrides &&
+					   ap_host_owned(&h->apmask, &h->aqmask, (unsigned int)a,
+							 (unsigned int)d) &&
+					   !ap_apqn_host_owned(h, &h->apmask, &h->aqmask,
+							       (unsigned int)a, (unsigned int)d);
+				bool boot = boot_ovr && bm_test(&boot_ovr[a], (unsigned int)d);
+				char apqn[APQN_BUF];
+				struct finding *x;
+
+				if (!now && !boot)
+					continue;
+				apqn_format((unsigned int)a, (unsigned int)d, apqn);
+				x = findings_add(f, holder_severity(hv[i].kind), "ap-check-override",
+					a, d, _("APQN %s of %s (%s) is vfio_ap's by its driver_override, "
+						"but s390-tools' ap-check goes by the masks alone, which "
+						"give it to the host: %s"),
+					apqn, hv[i].uuid, holder_desc(hv[i].kind),
+					now && boot ? _("mdevctl start fails now, and at boot too")
+					: now	    ? _("mdevctl start fails now")
+						    : _("it fails at boot"));
+				finding_owner(x, hv[i].uuid);
+				found = true;
+				break;
+			}
+			if (found)
+				break;
+		}
+	}
+}
+
 void conflict_check(const struct ap_host *h, struct findings *f)
 {
 	const struct persist_masks *pm = h->defs_read ? persist_effective(h->persist) : NULL;
@@ -643,6 +694,9 @@ void conflict_check(const struct ap_host *h, struct findings *f)
 
 		rule_host_owned(NULL, ovr ? h->persist_ovr : NULL, hv, n, boot.apmask, boot.aqmask,
 				"host-owned-persistent", source, true, &live, f);
+		rule_ap_check_override(h, hv, n, ovr ? h->persist_ovr : NULL, f);
+	} else {
+		rule_ap_check_override(h, hv, n, NULL, f);
 	}
 	rule_range(h, hv, n, f);
 	rule_transient(h, hv, n, f);
