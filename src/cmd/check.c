@@ -55,6 +55,12 @@ static int check_boot(void)
 	if (!h.matrix_present)
 		apm_warn(_("vfio_ap is not loaded now: the prediction has the rule load it, and "
 			   "takes this kernel for the generation its other files suggest"));
+	/* /run is a tmpfs: what is there now is gone when the machine boots */
+	if (!h.persist[PERSIST_ETC].present && h.persist[PERSIST_RUN].present)
+		apm_warn(_("the masks' udev rule is only in %s, and /run is empty at boot: the "
+			   "prediction takes it, but it holds only if zdev's auto-configuration "
+			   "writes it there again early in the boot; 'apmatrix persist' keeps it "
+			   "in /etc/udev/rules.d"), h.persist[PERSIST_RUN].path);
 	rc = boot_files_read(&fs);
 	if (!rc)
 		rc = boot_predict(&h, persist_effective(h.persist), &fs, &bp);
