@@ -496,13 +496,29 @@ void conflict_unreadable_mdevs(const struct ap_host *h, struct findings *f)
 	}
 }
 
-static void rule_files(const struct ap_host *h, struct findings *f)
+void conflict_skipped_defs(const struct ap_host *h, struct findings *f)
 {
-	conflict_unreadable_mdevs(h, f);
 	for (unsigned int i = 0; i < h->ndefs; i++) {
 		struct finding *x;
 
-		if (!lib_error_is_set(&h->defs[i].error))
+		if (!h->defs[i].skipped)
+			continue;
+		x = findings_add(f, SEV_WARNING, "definition-skipped", -1, -1,
+				 _("/etc/mdevctl.d/matrix/%s is not a regular file: mdevctl skips it, "
+				   "so it defines nothing, now or at boot; remove it"),
+				 h->defs[i].uuid);
+		finding_owner(x, h->defs[i].uuid);
+	}
+}
+
+static void rule_files(const struct ap_host *h, struct findings *f)
+{
+	conflict_unreadable_mdevs(h, f);
+	conflict_skipped_defs(h, f);
+	for (unsigned int i = 0; i < h->ndefs; i++) {
+		struct finding *x;
+
+		if (!lib_error_is_set(&h->defs[i].error) || h->defs[i].skipped)
 			continue;
 		if (h->defs[i].blocks_all)
 			x = findings_add(f, SEV_ERROR, "definition-invalid", -1, -1,

@@ -295,6 +295,8 @@ int mdevctl_read_all(struct mdev_def **defs)
 		rc = sysfs_read_file(TREE_ETC, rel, &text, NULL);
 		if (rc) {
 			def_fail(d, _("cannot read: %s"), read_error(rc));
+			/* defined_devices (main.rs) skips what lstat calls no file */
+			d->skipped = rc == -SYSFS_ENOTREG;
 		} else {
 			mdevctl_parse(text, d);
 			free(text);
