@@ -568,9 +568,20 @@ static void read_queue_detail(struct ap_host *h)
 			q->status = QS_DECONFIG;
 		} else if (c && c->chkstop == 1) {
 			q->status = QS_CHKSTOP;
+		} else if (ap_queue_is_vfio(h, q) && h->has_queue_status) {
+			q->status = read_queue_status(q);
 		} else if (ap_queue_is_vfio(h, q)) {
-			q->status = h->has_queue_status ? read_queue_status(q) :
-				    q->owner >= 0 ? QS_ASSIGNED : QS_UNASSIGNED;
+			/*
+			 * No status file before 6.0: what vfio_ap's status would say,
+			 * from the mdevs and who holds them open. "in use" is a queue of
+			 * an mdev a guest holds (on 4.20 the guest has all of them);
+			 * unknown where nothing tells whether a guest holds it.
+			 */
+			const struct ap_mdev *m = q->owner >= 0 ? &h->mdevs[q->owner] : NULL;
+
+			q->status = !m ? QS_UNASSIGNED : m->guest_attached == 1 ? QS_IN_USE :
+				    m->guest_attached == 0 ? QS_ASSIGNED : QS_UNKNOWN;
+			q->status_derived = q->status != QS_UNKNOWN;
 		} else if (q->driver) {
 			snprintf(rel, sizeof(rel), DEVICES "/card%02x/%02x.%04x/online",
 				 q->adapter, q->adapter, q->domain);

@@ -31,6 +31,9 @@ for kernel in 6.0 6.12; do
 	apm apply "$TESTDATA/three-guests.json" >/dev/null
 	sim_ctl "attach $U2"
 	sim_log_reset
+	run apm --json list queues
+	like "$(printf '%s' "$out" | tr -d ' \n')" "\"status\":\"inuse\",\"status_source\":\"kernel\"" \
+		"$kernel: the status file's status, from the kernel"
 	run apm plan --prune "$tap_tmp/one.json"
 	is "$status" 3 "$kernel: plan --prune of a running guest's mdev: exit 3"
 	like "$err" "a guest is using $U2 \\(PID [0-9]+, qemu-system-s390x\\)" \
@@ -85,6 +88,15 @@ apm apply "$TESTDATA/three-guests.json" >/dev/null
 sim_ctl "attach $U1"
 run apm --json list mdevs
 like "$out" "\"guest_attached\": *true" "4.20: list sees the guest (its QEMU holds the VFIO group)"
+# 4.20 has no status file: the status is derived, and says so
+run apm --json list queues
+flat=$(printf '%s' "$out" | tr -d ' \n')
+like "$flat" "\"apqn\":\"05.0004\",[^}]*\"owner\":\"$U1\",[^}]*\"status\":\"inuse\",\"status_source\":\"derived\"" \
+	"4.20: a queue of the guest's mdev is 'in use', derived"
+like "$flat" "\"apqn\":\"05.0047\",[^}]*\"status\":\"assigned\",\"status_source\":\"derived\"" \
+	"4.20: a queue of an mdev no guest holds is 'assigned', derived"
+run apm list queues
+like "$out" "05.0004 .* in use " "4.20: the table says 'in use' too"
 sim_log_reset
 run apm --dry-run unassign $U1 --domains 0xab
 is "$status" 3 "4.20: --dry-run unassign: exit 3, as the real run"
