@@ -712,9 +712,14 @@ static int execute(struct apm_change *c, struct plan *p)
  * What --force lets through, without the advice to use --force that the
  * refusal gives: the guest rules say it in their own words.
  */
-static void force_warning(const struct finding *x)
+static void force_warning(const struct ap_host *h, const struct finding *x)
 {
-	if (!strcmp(x->rule, "guest-running") && x->nowners)
+	/* before 6.0 the kernel refuses every change of a running guest's mdev */
+	if (!strcmp(x->rule, "guest-running") && x->nowners && !h->dynamic)
+		apm_warn(_("--force: writing although a guest is using %s: this kernel refuses "
+			   "to change a running guest's mdev (EBUSY), so the write is expected "
+			   "to fail and the guest keeps its devices"), x->owners[0]);
+	else if (!strcmp(x->rule, "guest-running") && x->nowners)
 		apm_warn(_("--force: writing although a guest is using %s: it loses crypto "
 			   "devices while it runs"), x->owners[0]);
 	else if (!strcmp(x->rule, "guest-unknown") && x->nowners)
@@ -783,7 +788,7 @@ int apm_change_run(struct apm_change *c, struct plan *p, bool strict,
 		goto out;
 	}
 	for (unsigned int i = 0; i < f.n; i++)
-		force_warning(&f.v[i]);
+		force_warning(&c->host, &f.v[i]);
 	warn_hotplug(&c->host, p);
 	if (apm_opts.dry_run) {
 		if (!apm_opts.json)

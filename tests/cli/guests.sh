@@ -122,6 +122,12 @@ is "$(cat "$SIM_SYS/$M/$U1/matrix")" "05.0004
 05.00ab
 06.0004
 06.00ab" "4.20: the guest's matrix is unchanged"
+# --force assign: the kernel refuses it (EBUSY), nothing is taken from the guest
+run apm --force assign $U1 --control-domains 0x47
+like "$err" "--force: writing although a guest is using $U1.*refuses to change a running guest's mdev \\(EBUSY\\)" \
+	"4.20: the --force warning says the kernel refuses the write"
+unlike "$err" "loses crypto devices" "4.20: not that the guest loses devices (assign adds them)"
+like "$err" "the kernel refused write 1 of 1.*\\(EBUSY\\)" "4.20: and the kernel does refuse it"
 sim_ctl "detach $U1"
 run apm --dry-run unassign $U1 --domains 0xab
 is "$status" 0 "4.20: without the guest the same dry run passes"
