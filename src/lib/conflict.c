@@ -480,17 +480,17 @@ static void rule_card_type(const struct ap_host *h, const struct holder *hv, uns
 void conflict_unreadable_mdevs(const struct ap_host *h, struct findings *f)
 {
 	for (unsigned int i = 0; i < h->nmdevs; i++) {
+		int err = h->mdevs[i].read_error;
 		struct finding *x;
 
-		if (!h->mdevs[i].read_error)
+		if (!err)
 			continue;
 		x = findings_add(f, SEV_ERROR, "mdev-unreadable", -1, -1,
 				 _("the files of mdev %s do not read as the kernel writes them (%s): "
 				   "nothing tells which APQNs it holds, so no check can pass and no "
 				   "change is made, even with --force, until they read or the mdev "
 				   "is gone (mdevctl stop --uuid %s)"), h->mdevs[i].uuid,
-				 h->mdevs[i].read_error == -EPROTO ? _("unexpected content")
-								   : strerror(-h->mdevs[i].read_error),
+				 err == -EPROTO ? _("unexpected content") : strerror(-err),
 				 h->mdevs[i].uuid);
 		finding_owner(x, h->mdevs[i].uuid);
 	}
