@@ -49,14 +49,16 @@ static void print_mdev_result(const struct plan *p, const char *uuid, bool chang
 /* Bits of an id list that name cards vfio_ap cannot take: warn, they stay unbound. */
 static void warn_old_cards(const struct ap_host *h, const struct bitmap *adapters)
 {
+	char id[BM_ID_TEXT_LEN];
 	int a;
 
 	bm_for_each(a, adapters) {
 		const struct ap_card *c = ap_card_get(h, (unsigned int)a);
 
 		if (c && c->hwtype >= 0 && c->hwtype < AP_VFIO_MIN_HWTYPE)
-			apm_warn(_("card %02x is a %s (hwtype %d); vfio_ap takes CEX4 and newer, so "
-				   "its queues will have no driver"), a, c->type, c->hwtype);
+			apm_warn(_("card %s is a %s (hwtype %d); vfio_ap takes CEX4 and newer, so "
+				   "its queues will have no driver"),
+				 bm_id_text((unsigned int)a, id), c->type, c->hwtype);
 		/*
 		 * Since 6.6 ap_scan_adapter() makes no card device for a type
 		 * ap_get_compatible_type() does not know (before CEX4): the
@@ -64,9 +66,10 @@ static void warn_old_cards(const struct ap_host *h, const struct bitmap *adapter
 		 */
 		else if (!c && h->dynamic && h->config_known &&
 			 bm_test(&h->cfg_adapters, (unsigned int)a))
-			apm_warn(_("adapter %02x is in the host configuration, but this kernel "
+			apm_warn(_("adapter %s is in the host configuration, but this kernel "
 				   "made no card device for it (a type before CEX4, or one it "
-				   "does not know): a guest gets no queue of it"), a);
+				   "does not know): a guest gets no queue of it"),
+				 bm_id_text((unsigned int)a, id));
 	}
 }
 

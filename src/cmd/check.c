@@ -44,6 +44,7 @@ static int boot_report(const struct boot_prediction *bp)
 /* check --boot: the rule files, the definitions as they are, the host's topology now. */
 static int check_boot(void)
 {
+	struct findings skipped = { 0 };
 	struct boot_prediction bp;
 	struct boot_files fs;
 	struct ap_host h;
@@ -55,6 +56,17 @@ static int check_boot(void)
 	if (!h.matrix_present)
 		apm_warn(_("vfio_ap is not loaded now: the prediction has the rule load it, and "
 			   "takes this kernel for the generation its other files suggest"));
+	/* the same reading of the definitions as check's: mdevctl skips what is no file */
+	conflict_skipped_defs(&h, &skipped);
+	for (unsigned int i = 0; i < skipped.n; i++)
+		apm_warn("%s", skipped.v[i].message);
+	findings_free(&skipped);
+	/* /run is a tmpfs: what is there now is gone when the machine boots */
+	if (!h.persist[PERSIST_ETC].present && h.persist[PERSIST_RUN].present)
+		apm_warn(_("the masks' udev rule is only in %s, and /run is empty at boot: the "
+			   "prediction takes it, but it holds only if zdev's auto-configuration "
+			   "writes it there again early in the boot; 'apmatrix persist' keeps it "
+			   "in /etc/udev/rules.d"), h.persist[PERSIST_RUN].path);
 	rc = boot_files_read(&fs);
 	if (!rc)
 		rc = boot_predict(&h, persist_effective(h.persist), &fs, &bp);
@@ -70,6 +82,16 @@ static int check_boot(void)
 	boot_files_free(&fs);
 	ap_host_free(&h);
 	return rc;
+}
+
+/* The entries among the definitions that mdevctl skips: no definitions. */
+static unsigned int skipped_defs(const struct ap_host *h)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < h->ndefs; i++)
+		n += h->defs[i].skipped;
+	return n;
 }
 
 /* check FILE: the file alone, then (where there is an AP bus) against the host. */
@@ -188,7 +210,7 @@ int cmd_check(int argc, const char **argv)
 			snprintf(w, sizeof(w), P_("%u warning", "%u warnings", f.warnings), f.warnings);
 			/* TRANSLATORS: "check: 1 error, 2 warnings (mdevs: 3 active, 1 defined)" */
 			printf(_("check: %s, %s (mdevs: %u active, %u defined)\n"), e, w, h.nmdevs,
-			       h.ndefs);
+			       h.ndefs - skipped_defs(&h));
 		}
 	}
 	rc = f.errors ? APM_EXIT_REFUSED : APM_EXIT_OK;

@@ -560,9 +560,67 @@ static void report_write_error(const struct plan *p, const struct plan_result *r
 			errno_name(-r->err), why);
 }
 
-/* The undo made good what was written, and the host read back is as it was: says so. */
-static void report_undone(const struct plan_result *r, const struct step *s)
+/*
+ * The mdevs this run removed while a guest was using them (--force): the
+ * removal took the device from the guest (6.0 and later ask QEMU to let it
+ * go), and the undo's mdev of the same UUID is a new device no guest holds.
+ * Said, and listed for the JSON "detached"; NULL when there are none.
+ */
+static struct json_object *detached_guests(const struct plan *p, const struct ap_host *was)
 {
+	struct json_object *a = NULL;
+
+	for (unsigned int i = 0; i < p->n; i++) {
+		const struct ap_mdev *m;
+
+		if (p->v[i].op != OP_REMOVE || !p->v[i].stored)
+			continue;
+		m = ap_mdev_get(was, p->v[i].uuid);
+		if (!m || m->guest_attached != 1)
+			continue;
+		if (!a)
+			a = json_new_array();
+		fflush(stdout);
+		apm_err(_("the guest that was using mdev %s (PID %ld, %s) lost it when it was "
+			  "removed, and the undo's new mdev of that UUID is not attached to it: "
+			  "attach it to the guest again or restart the guest"),
+			m->uuid, m->guest_pid, *m->guest_program ? m->guest_program : "?");
+		json_push(a, json_new_string(m->uuid));
+	}
+	return a;
+}
+
+/* Whether this run removed an mdev a guest was using. */
+static bool detached_removed(const struct plan *p, const struct ap_host *was)
+{
+	for (unsigned int i = 0; i < p->n; i++) {
+		const struct ap_mdev *m = p->v[i].op == OP_REMOVE && p->v[i].stored ?
+					  ap_mdev_get(was, p->v[i].uuid) : NULL;
+
+		if (m && m->guest_attached == 1)
+			return true;
+	}
+	return false;
+}
+
+/* The undo made good what was written, and the host read back is as it was: says so. */
+static void report_undone(const struct plan_result *r, const struct step *s, bool detached)
+{
+	if (detached) {
+		/* the masks and mdevs are, the guests are not */
+		if (r->failed <= 0)
+			apm_err(_("that write was undone; the masks and mdevs are as they were"));
+		else if (!s)
+			apm_err(P_("the write it made was undone; the masks and mdevs are as they were",
+				   "the %d writes it made were undone; the masks and mdevs are as "
+				   "they were", r->failed), r->failed);
+		else
+			apm_err(P_("the write made before it was undone; the masks and mdevs are as "
+				   "they were",
+				   "the %d writes made before it were undone; the masks and mdevs "
+				   "are as they were", r->failed), r->failed);
+		return;
+	}
 	if (!s && r->failed > 0)
 		apm_err(P_("the write it made was undone; the host is as it was",
 			   "the %d writes it made were undone; the host is as it was",
@@ -587,7 +645,7 @@ static bool report_failure(const struct plan *p, const struct plan_result *r,
 			   const struct ap_host *h)
 {
 	const struct step *s = r->err == -EINTR ? NULL : &p->v[r->failed];
-	struct json_object *left = NULL, *drift = NULL;
+	struct json_object *left = NULL, *drift = NULL, *detached;
 	bool changed = false, same, read;
 
 	report_write_error(p, r, s, h);
@@ -604,16 +662,18 @@ static bool report_failure(const struct plan *p, const struct plan_result *r,
 		/* cannot read it back: assume the worst */
 		changed = !read || json_object_array_length(left);
 	else if (same)
-		report_undone(r, s);
+		report_undone(r, s, detached_removed(p, h));
 	else if (!read)
 		apm_err(_("its writes were undone, but the host could not be read back to "
 			  "confirm it"));
+	detached = detached_guests(p, h);
 	if (!apm_opts.json) {
 		json_object_put(left);
 		json_object_put(drift);
+		json_object_put(detached);
 		return changed;
 	}
-	apm_print_json(json_change_failed(changed, left, drift));
+	apm_print_json(json_change_failed(changed, left, drift, detached));
 	apm_fail_detail("errno", json_new_string(errno_name(-r->err)));
 	apm_fail_detail("step", s ? json_step(s) : NULL);
 	if (!s)
@@ -652,9 +712,14 @@ static int execute(struct apm_change *c, struct plan *p)
  * What --force lets through, without the advice to use --force that the
  * refusal gives: the guest rules say it in their own words.
  */
-static void force_warning(const struct finding *x)
+static void force_warning(const struct ap_host *h, const struct finding *x)
 {
-	if (!strcmp(x->rule, "guest-running") && x->nowners)
+	/* before 6.0 the kernel refuses every change of a running guest's mdev */
+	if (!strcmp(x->rule, "guest-running") && x->nowners && !h->dynamic)
+		apm_warn(_("--force: writing although a guest is using %s: this kernel refuses "
+			   "to change a running guest's mdev (EBUSY), so the write is expected "
+			   "to fail and the guest keeps its devices"), x->owners[0]);
+	else if (!strcmp(x->rule, "guest-running") && x->nowners)
 		apm_warn(_("--force: writing although a guest is using %s: it loses crypto "
 			   "devices while it runs"), x->owners[0]);
 	else if (!strcmp(x->rule, "guest-unknown") && x->nowners)
@@ -694,6 +759,15 @@ static void warn_hotplug(const struct ap_host *h, const struct plan *p)
 	}
 }
 
+/* An error --force cannot override: a check that had nothing to go on. */
+static bool unforceable(const struct findings *f)
+{
+	for (unsigned int i = 0; i < f->n; i++)
+		if (f->v[i].severity == SEV_ERROR && !strcmp(f->v[i].rule, "mdev-unreadable"))
+			return true;
+	return false;
+}
+
 int apm_change_run(struct apm_change *c, struct plan *p, bool strict,
 		   const struct findings *extra)
 {
@@ -709,12 +783,12 @@ int apm_change_run(struct apm_change *c, struct plan *p, bool strict,
 		rc = APM_EXIT_FAILED;
 		goto out;
 	}
-	if (f.errors && !apm_opts.force) {
+	if (f.errors && (!apm_opts.force || unforceable(&f))) {
 		rc = apm_refuse(&f);
 		goto out;
 	}
 	for (unsigned int i = 0; i < f.n; i++)
-		force_warning(&f.v[i]);
+		force_warning(&c->host, &f.v[i]);
 	warn_hotplug(&c->host, p);
 	if (apm_opts.dry_run) {
 		if (!apm_opts.json)

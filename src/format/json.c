@@ -159,6 +159,9 @@ static void queue_state(struct json_object *o, const struct ap_host *h, const st
 		online = 0;
 	json_set(o, "status", q->status == QS_UNKNOWN ? NULL :
 		 json_new_string(ap_qstatus_name(q->status)));
+	/* where the status comes from: a file of the kernel's, or derived (4.20) */
+	json_set(o, "status_source", q->status == QS_UNKNOWN ? NULL :
+		 json_new_string(q->status_derived ? "derived" : "kernel"));
 	json_set(o, "online", tristate(online));
 	json_set(o, "config", tristate(c ? c->config : -1));
 	json_set(o, "chkstop", tristate(c ? c->chkstop : -1));
@@ -659,7 +662,7 @@ struct json_object *json_change_refused(void)
 }
 
 struct json_object *json_change_failed(bool changed, struct json_object *remaining,
-				       struct json_object *drift)
+				       struct json_object *drift, struct json_object *detached)
 {
 	struct json_object *o = json_new_object();
 
@@ -667,6 +670,7 @@ struct json_object *json_change_failed(bool changed, struct json_object *remaini
 	json_set(o, "undone", json_new_bool(!changed));
 	json_set(o, "remaining", remaining ? remaining : json_new_array());
 	json_set(o, "drift", drift ? drift : json_new_array());
+	json_set(o, "detached", detached ? detached : json_new_array());
 	return o;
 }
 

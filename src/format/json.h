@@ -131,13 +131,15 @@ struct json_object *json_change(const struct plan *p, bool changed, bool dry_run
 /* A change a check refused: {"changed": false}. */
 struct json_object *json_change_refused(void);
 /*
- * A change whose write failed: {"changed", "undone", "remaining", "drift"}:
- * remaining (taken; NULL for []) the differences from before the change that
- * its undo left, drift (taken; NULL for []) those another writer made
- * meanwhile, which the undo left alone.
+ * A change whose write failed: {"changed", "undone", "remaining", "drift",
+ * "detached"}: remaining (taken; NULL for []) the differences from before the
+ * change that its undo left, drift (taken; NULL for []) those another writer
+ * made meanwhile, which the undo left alone, detached (taken; NULL for []) the
+ * UUIDs of the mdevs it removed from a running guest (--force): the undo
+ * created them again, but no guest has them.
  */
 struct json_object *json_change_failed(bool changed, struct json_object *remaining,
-				       struct json_object *drift);
+				       struct json_object *drift, struct json_object *detached);
 /*
  * A mask that differs from before the change: {"mask": "apmask", "now":
  * "0x...", "was": "0x...", "ids": [the ids that differ]}.

@@ -449,11 +449,42 @@ struct holder_scan {
 	const char *pid;	/* the process being looked at */
 };
 
+/*
+ * The program a process runs: the file name of its cmdline's first word
+ * (argv[0], "qemu-system-s390x"), since comm holds only 15 bytes
+ * ("qemu-system-s39", TASK_COMM_LEN); comm where cmdline is empty or
+ * cannot be read. "" when neither can.
+ */
+static void process_program(const char *pid, char *buf, size_t size)
+{
+	char rel[64], *data;
+	size_t len, n;
+
+	*buf = '\0';
+	snprintf(rel, sizeof(rel), "%s/cmdline", pid);
+	if (!sysfs_read_file(TREE_PROC, rel, &data, &len)) {
+		const char *word = data, *slash;
+
+		n = strnlen(data, len);
+		for (slash = memchr(data, '/', n); slash; slash = memchr(word, '/', n))
+			n -= (size_t)(slash + 1 - word), word = slash + 1;
+		if (n)
+			snprintf(buf, size, "%.*s", (int)n, word);
+		free(data);
+		if (*buf)
+			return;
+	}
+	snprintf(rel, sizeof(rel), "%s/comm", pid);
+	if (!sysfs_read_file(TREE_PROC, rel, &data, &len)) {
+		snprintf(buf, size, "%.*s", (int)strcspn(data, "\n"), data);
+		free(data);
+	}
+}
+
 static int scan_fd(const char *name, void *arg)
 {
 	struct holder_scan *hs = arg;
-	char rel[64], target[96], *comm;
-	size_t len;
+	char rel[64], target[96];
 
 	snprintf(rel, sizeof(rel), "%s/fd/%s", hs->pid, name);
 	if (sysfs_readlink(TREE_PROC, rel, target, sizeof(target)))
@@ -466,12 +497,7 @@ static int scan_fd(const char *name, void *arg)
 			continue;
 		md->guest_attached = 1;
 		md->guest_pid = strtol(hs->pid, NULL, 10);
-		snprintf(rel, sizeof(rel), "%s/comm", hs->pid);
-		if (!sysfs_read_file(TREE_PROC, rel, &comm, &len)) {
-			snprintf(md->guest_comm, sizeof(md->guest_comm), "%.*s",
-				 (int)strcspn(comm, "\n"), comm);
-			free(comm);
-		}
+		process_program(hs->pid, md->guest_program, sizeof(md->guest_program));
 	}
 	return 0;
 }
@@ -542,9 +568,20 @@ static void read_queue_detail(struct ap_host *h)
 			q->status = QS_DECONFIG;
 		} else if (c && c->chkstop == 1) {
 			q->status = QS_CHKSTOP;
+		} else if (ap_queue_is_vfio(h, q) && h->has_queue_status) {
+			q->status = read_queue_status(q);
 		} else if (ap_queue_is_vfio(h, q)) {
-			q->status = h->has_queue_status ? read_queue_status(q) :
-				    q->owner >= 0 ? QS_ASSIGNED : QS_UNASSIGNED;
+			/*
+			 * No status file before 6.0: what vfio_ap's status would say,
+			 * from the mdevs and who holds them open. "in use" is a queue of
+			 * an mdev a guest holds (on 4.20 the guest has all of them);
+			 * unknown where nothing tells whether a guest holds it.
+			 */
+			const struct ap_mdev *m = q->owner >= 0 ? &h->mdevs[q->owner] : NULL;
+
+			q->status = !m ? QS_UNASSIGNED : m->guest_attached == 1 ? QS_IN_USE :
+				    m->guest_attached == 0 ? QS_ASSIGNED : QS_UNKNOWN;
+			q->status_derived = q->status != QS_UNKNOWN;
 		} else if (q->driver) {
 			snprintf(rel, sizeof(rel), DEVICES "/card%02x/%02x.%04x/online",
 				 q->adapter, q->adapter, q->domain);

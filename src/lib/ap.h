@@ -54,6 +54,7 @@ struct ap_queue {
 	uint8_t override;		/* enum ap_override */
 	uint8_t driver;			/* index into ap_host.drivers, 0 = none */
 	uint8_t status;			/* enum ap_qstatus (with AP_READ_DETAIL) */
+	bool status_derived;		/* from the mdevs and /proc, not a file (4.20) */
 	int16_t card;			/* index into ap_host.cards, -1 = none */
 	int16_t owner;			/* index into ap_host.mdevs, -1 = none */
 };

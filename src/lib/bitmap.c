@@ -141,6 +141,15 @@ void bm_to_hex(const struct bitmap *b, char buf[BM_HEX_LEN])
 		p += sprintf(p, "%016llx", (unsigned long long)b->w[i]);
 }
 
+const char *bm_id_text(unsigned int id, char buf[BM_ID_TEXT_LEN])
+{
+	if (id < 10)
+		snprintf(buf, BM_ID_TEXT_LEN, "%u", id);
+	else
+		snprintf(buf, BM_ID_TEXT_LEN, "%u (0x%x)", id, id);
+	return buf;
+}
+
 size_t bm_to_ranges(const struct bitmap *b, char *buf, size_t len)
 {
 	size_t need = 0;

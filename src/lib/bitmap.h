@@ -52,6 +52,12 @@ void bm_to_hex(const struct bitmap *b, char buf[BM_HEX_LEN]);
  */
 size_t bm_to_ranges(const struct bitmap *b, char *buf, size_t len);
 /*
+ * An adapter or domain id as messages write it: "5", or "16 (0x10)" where
+ * decimal and hex differ, so that "10" never means 0x10. Returns buf.
+ */
+#define BM_ID_TEXT_LEN 32
+const char *bm_id_text(unsigned int id, char buf[BM_ID_TEXT_LEN]);
+/*
  * Reads the exact text sysfs prints: "0x" and 64 hex digits, with one
  * optional trailing newline. Returns 0 or -EINVAL.
  */

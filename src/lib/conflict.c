@@ -477,25 +477,48 @@ static void rule_card_type(const struct ap_host *h, const struct holder *hv, uns
 	}
 }
 
-static void rule_files(const struct ap_host *h, struct findings *f)
+void conflict_unreadable_mdevs(const struct ap_host *h, struct findings *f)
 {
-	/* an mdev sysfs shows but whose files do not read as the kernel writes them */
 	for (unsigned int i = 0; i < h->nmdevs; i++) {
+		int err = h->mdevs[i].read_error;
 		struct finding *x;
 
-		if (!h->mdevs[i].read_error)
+		if (!err)
 			continue;
-		x = findings_add(f, SEV_WARNING, "mdev-unreadable", -1, -1,
-				 _("the files of mdev %s do not read as the kernel writes them (%s); "
-				   "apmatrix leaves it out of every check"), h->mdevs[i].uuid,
-				 h->mdevs[i].read_error == -EPROTO ? _("unexpected content")
-								   : strerror(-h->mdevs[i].read_error));
+		x = findings_add(f, SEV_ERROR, "mdev-unreadable", -1, -1,
+				 _("the files of mdev %s do not read as the kernel writes them (%s): "
+				   "nothing tells which APQNs it holds, so no check can pass and no "
+				   "change is made, even with --force, until they read or the mdev "
+				   "is gone (mdevctl stop --uuid %s)"), h->mdevs[i].uuid,
+				 err == -EPROTO ? _("unexpected content") : strerror(-err),
+				 h->mdevs[i].uuid);
 		finding_owner(x, h->mdevs[i].uuid);
 	}
+}
+
+void conflict_skipped_defs(const struct ap_host *h, struct findings *f)
+{
 	for (unsigned int i = 0; i < h->ndefs; i++) {
 		struct finding *x;
 
-		if (!lib_error_is_set(&h->defs[i].error))
+		if (!h->defs[i].skipped)
+			continue;
+		x = findings_add(f, SEV_WARNING, "definition-skipped", -1, -1,
+				 _("/etc/mdevctl.d/matrix/%s is not a regular file: mdevctl skips it, "
+				   "so it defines nothing, now or at boot; remove it"),
+				 h->defs[i].uuid);
+		finding_owner(x, h->defs[i].uuid);
+	}
+}
+
+static void rule_files(const struct ap_host *h, struct findings *f)
+{
+	conflict_unreadable_mdevs(h, f);
+	conflict_skipped_defs(h, f);
+	for (unsigned int i = 0; i < h->ndefs; i++) {
+		struct finding *x;
+
+		if (!lib_error_is_set(&h->defs[i].error) || h->defs[i].skipped)
 			continue;
 		if (h->defs[i].blocks_all)
 			x = findings_add(f, SEV_ERROR, "definition-invalid", -1, -1,
@@ -601,6 +624,57 @@ static void rule_guest_view(const struct ap_host *h, struct findings *f)
 	}
 }
 
+/*
+ * s390-tools' ap-check, mdevctl's start callout, goes by the masks alone
+ * (check_sysfs_mask_conflicts): an APQN vfio_ap has only by its
+ * driver_override (6.19, masks all ones) is the host's to it, and it vetoes
+ * the start. Now: a definition whose mdev is not active, by the overrides
+ * the queues have; at boot (boot_ovr, or NULL): driverctl's override files.
+ * One finding per definition, at its first such APQN, as ap-check stops there.
+ */
+static void rule_ap_check_override(const struct ap_host *h, const struct holder *hv,
+				   unsigned int n, const struct bitmap *boot_ovr,
+				   struct findings *f)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		bool stopped = hv[i].kind != HOLD_ACTIVE && !ap_mdev_get(h, hv[i].uuid);
+		bool found = false;
+		int a, d;
+
+		if (hv[i].kind == HOLD_ACTIVE || (!boot_ovr && !(stopped && h->noverrides)))
+			continue;
+		bm_for_each(a, &hv[i].matrix->adapters) {
+			bm_for_each(d, &hv[i].matrix->domains) {
+				bool now = stopped && h->noverrides &&
+					   ap_host_owned(&h->apmask, &h->aqmask, (unsigned int)a,
+							 (unsigned int)d) &&
+					   !ap_apqn_host_owned(h, &h->apmask, &h->aqmask,
+							       (unsigned int)a, (unsigned int)d);
+				bool boot = boot_ovr && bm_test(&boot_ovr[a], (unsigned int)d);
+				char apqn[APQN_BUF];
+				struct finding *x;
+
+				if (!now && !boot)
+					continue;
+				apqn_format((unsigned int)a, (unsigned int)d, apqn);
+				x = findings_add(f, holder_severity(hv[i].kind), "ap-check-override",
+					a, d, _("APQN %s of %s (%s) is vfio_ap's by its driver_override, "
+						"but s390-tools' ap-check goes by the masks alone, which "
+						"give it to the host: %s"),
+					apqn, hv[i].uuid, holder_desc(hv[i].kind),
+					now && boot ? _("mdevctl start fails now, and at boot too")
+					: now	    ? _("mdevctl start fails now")
+						    : _("it fails at boot"));
+				finding_owner(x, hv[i].uuid);
+				found = true;
+				break;
+			}
+			if (found)
+				break;
+		}
+	}
+}
+
 void conflict_check(const struct ap_host *h, struct findings *f)
 {
 	const struct persist_masks *pm = h->defs_read ? persist_effective(h->persist) : NULL;
@@ -636,6 +710,9 @@ void conflict_check(const struct ap_host *h, struct findings *f)
 
 		rule_host_owned(NULL, ovr ? h->persist_ovr : NULL, hv, n, boot.apmask, boot.aqmask,
 				"host-owned-persistent", source, true, &live, f);
+		rule_ap_check_override(h, hv, n, ovr ? h->persist_ovr : NULL, f);
+	} else {
+		rule_ap_check_override(h, hv, n, NULL, f);
 	}
 	rule_range(h, hv, n, f);
 	rule_transient(h, hv, n, f);

@@ -83,6 +83,20 @@ bool finding_equal(const struct finding *a, const struct finding *b);
 void conflict_check(const struct ap_host *h, struct findings *f);
 
 /*
+ * An error for every active mdev whose files do not read as the kernel
+ * writes them: what it holds is unknown, so every check and change over this
+ * host fails closed (conflict_check and plan_check report it).
+ */
+void conflict_unreadable_mdevs(const struct ap_host *h, struct findings *f);
+
+/*
+ * A warning for every entry among the definitions that is not a regular
+ * file (a FIFO, a directory): mdevctl skips it (defined_devices), so it
+ * defines nothing; check and check --boot read the definitions alike.
+ */
+void conflict_skipped_defs(const struct ap_host *h, struct findings *f);
+
+/*
  * The checks a config file allows on its own: guests sharing an APQN, guest
  * APQNs the file's own masks give to the host, control domains without
  * usage domains. Messages name guests by their names.

@@ -204,7 +204,7 @@ static const char *card_state(const struct ap_host *h, unsigned int a)
 
 void gv_diff_text(const struct ap_host *h, const struct gv_diff *x, char *buf, size_t len)
 {
-	char apqn[APQN_BUF], why[128] = "";
+	char apqn[APQN_BUF], why[128] = "", id[BM_ID_TEXT_LEN];
 
 	if (x->cause_adapter >= 0) {
 		apqn_format((unsigned int)x->cause_adapter, (unsigned int)x->cause_domain, apqn);
@@ -213,48 +213,49 @@ void gv_diff_text(const struct ap_host *h, const struct gv_diff *x, char *buf, s
 	}
 	switch (x->reason) {
 	case GV_ADAPTER_NOT_CONFIGURED:
-		snprintf(buf, len, _("adapter %02x is not in the host's AP configuration "
+		snprintf(buf, len, _("adapter %s is not in the host's AP configuration "
 				     "(ap_adapter_mask): the guest gets it once it is configured"),
-			 x->adapter);
+			 bm_id_text((unsigned int)x->adapter, id));
 		break;
 	case GV_DOMAIN_NOT_CONFIGURED:
-		snprintf(buf, len, _("domain %04x is not in the host's AP configuration "
+		snprintf(buf, len, _("domain %s is not in the host's AP configuration "
 				     "(ap_usage_domain_mask): the guest gets it once it is configured"),
-			 x->domain);
+			 bm_id_text((unsigned int)x->domain, id));
 		break;
 	case GV_CONTROL_NOT_CONFIGURED:
-		snprintf(buf, len, _("control domain %04x is not in the host's AP configuration "
+		snprintf(buf, len, _("control domain %s is not in the host's AP configuration "
 				     "(ap_control_domain_mask): the guest gets it once it is "
 				     "configured"),
-			 x->domain);
+			 bm_id_text((unsigned int)x->domain, id));
 		break;
 	case GV_QUEUE_ABSENT:
 	case GV_QUEUE_NOT_VFIO:
-		snprintf(buf, len, _("adapter %02x is left out with all its queues, because queue "
+		snprintf(buf, len, _("adapter %s is left out with all its queues, because queue "
 				     "%s %s; the kernel cannot hide a single queue from a guest"),
-			 x->adapter, apqn, why);
+			 bm_id_text((unsigned int)x->adapter, id), apqn, why);
 		break;
 	case GV_CARD_UNUSABLE:
-		snprintf(buf, len, _("adapter %02x is left out with all its queues: its card is %s, "
+		snprintf(buf, len, _("adapter %s is left out with all its queues: its card is %s, "
 				     "so the reset of its queues fails and the kernel keeps it from "
 				     "guests"),
-			 x->adapter, card_state(h, (unsigned int)x->adapter));
+			 bm_id_text((unsigned int)x->adapter, id),
+			 card_state(h, (unsigned int)x->adapter));
 		break;
 	case GV_ADAPTER_UNEXPLAINED:
-		snprintf(buf, len, _("adapter %02x is left out although all its queues are bound "
+		snprintf(buf, len, _("adapter %s is left out although all its queues are bound "
 				     "to vfio_ap: the kernel filtered it for a reason sysfs does "
 				     "not show, such as a failed queue reset (see the kernel log)"),
-			 x->adapter);
+			 bm_id_text((unsigned int)x->adapter, id));
 		break;
 	case GV_DOMAIN_UNEXPLAINED:
-		snprintf(buf, len, _("domain %04x is left out for a reason sysfs does not show"),
-			 x->domain);
+		snprintf(buf, len, _("domain %s is left out for a reason sysfs does not show"),
+			 bm_id_text((unsigned int)x->domain, id));
 		break;
 	case GV_ADAPTER_STALE:
-		snprintf(buf, len, _("the guest has adapter %02x although queue %s %s: kernels "
+		snprintf(buf, len, _("the guest has adapter %s although queue %s %s: kernels "
 				     "before 6.8 filter only the adapter or domain being assigned, "
 				     "so an adapter filtered earlier can come back"),
-			 x->adapter, apqn, why);
+			 bm_id_text((unsigned int)x->adapter, id), apqn, why);
 		break;
 	case GV_NOT_FILTERED:
 		snprintf(buf, len, _("queue %s %s, yet kernels before 6.0 do not filter: a guest "

@@ -36,7 +36,7 @@ struct ap_mdev {
 	struct ap_matrix guest;		/* what a guest gets (guest_matrix) */
 	int guest_attached;		/* 1, 0, or -1 when neither sysfs nor /proc can tell */
 	long guest_pid;			/* the process holding its VFIO device open, or 0 */
-	char guest_comm[16];		/* that process's name, or "" */
+	char guest_program[64];		/* its program: cmdline's first word, else comm; or "" */
 	int read_error;			/* -errno when its files could not be read */
 };
 

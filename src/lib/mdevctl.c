@@ -222,8 +222,8 @@ static int def_object(struct mdev_def *def, struct json_object *root, mdev_attr_
 	}
 	def_keep_transient(def);
 	if (!has_start)
-		return def_fatal(def, _("\"start\" is missing: mdevctl reads the file as invalid "
-					"and then starts none of the definitions"));
+		/* what that does to the other definitions, the message of blocks_all says */
+		return def_fatal(def, _("\"start\" is missing"));
 	return 0;
 }
 
@@ -295,6 +295,8 @@ int mdevctl_read_all(struct mdev_def **defs)
 		rc = sysfs_read_file(TREE_ETC, rel, &text, NULL);
 		if (rc) {
 			def_fail(d, _("cannot read: %s"), read_error(rc));
+			/* defined_devices (main.rs) skips what lstat calls no file */
+			d->skipped = rc == -SYSFS_ENOTREG;
 		} else {
 			mdevctl_parse(text, d);
 			free(text);

@@ -29,6 +29,7 @@ struct mdev_def {
 	struct lib_error error;		/* why the file is unusable; no msg when it is fine */
 	char notes[192];		/* what was ignored (unknown attrs) */
 	bool blocks_all;		/* mdevctl 1.2 refuses it and then starts no definition */
+	bool skipped;			/* no regular file: mdevctl skips it */
 	/*
 	 * APQNs the attrs pass through that the final matrix does not have:
 	 * mdevctl writes them in order, and the kernel checks each write

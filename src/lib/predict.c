@@ -268,7 +268,7 @@ static const char *guest_name(const struct ap_mdev *m, char *buf, size_t len)
 {
 	if (m->guest_pid > 0)
 		snprintf(buf, len, "%s (PID %ld, %s)", m->uuid, m->guest_pid,
-			 *m->guest_comm ? m->guest_comm : "?");
+			 *m->guest_program ? m->guest_program : "?");
 	else
 		snprintf(buf, len, "%s", m->uuid);
 	return buf;
@@ -288,7 +288,7 @@ static const char *guest_name(const struct ap_mdev *m, char *buf, size_t len)
 static bool predict_guest(const struct ap_host *h, const struct ap_mdev *m,
 			  const struct step *s, struct findings *f)
 {
-	char who[UUID_BUF + 48], why[64];
+	char who[UUID_BUF + 96], why[64];
 
 	if (h->dynamic && !step_takes(s, m))
 		return true;
@@ -764,6 +764,8 @@ void plan_check(const struct plan *p, const struct ap_host *h, bool strict,
 	for (unsigned int i = 0; i < after.n; i++)
 		if (conflict_is_new(&after.v[i], &before, f, predicted, strict))
 			add_conflict(p, &after.v[i], f);
+	/* what an unreadable mdev holds is unknown: no plan over this host passes */
+	conflict_unreadable_mdevs(h, f);
 	findings_free(&before);
 	findings_free(&after);
 	if (end)

@@ -31,6 +31,17 @@ run apm --json check --boot
 is "$(printf '%s' "$out" | grep -c '"outcome": "starts"')" 3 "--json: three outcomes"
 like "$out" '"rule": "/etc/udev/rules.d/41-ap.rules"' "--json: the rule read"
 
+# a rule only in /run (chzdev -a writes there): gone at the next boot, said so
+mkdir -p "$SIM_ROOT/run/udev/rules.d"
+mv "$SIM_ROOT/etc/udev/rules.d/41-ap.rules" "$SIM_ROOT/run/udev/rules.d/41-ap.rules"
+run apm check --boot
+is "$status" 0 "a rule only in /run/udev/rules.d: the prediction takes it"
+like "$err" "warning: the masks' udev rule is only in /run/udev/rules.d/41-ap.rules, and /run is empty at boot" \
+	"and warns that /run is empty at boot"
+mv "$SIM_ROOT/run/udev/rules.d/41-ap.rules" "$SIM_ROOT/etc/udev/rules.d/41-ap.rules"
+run apm check --boot
+unlike "$err" "only in /run" "with the rule in /etc: no such warning"
+
 # vfio_ap not loaded now: the rule loads it at boot.
 sim_ctl "vfio_ap unload"
 run apm check --boot

@@ -24,10 +24,10 @@ for kernel in 6.0 6.12; do
 	is "$status" 0 "$kernel: show --explain"
 	like "$out" "guest sees  adapters 5, domains 4,71, control domains 4" \
 		"$kernel: the guest's view comes from guest_matrix: adapter 6 is gone"
-	like "$out" "adapter 06 is left out with all its queues, because queue 06.0047 is in vfio_ap's pool but bound to no driver" \
+	like "$out" "adapter 6 is left out with all its queues, because queue 06.0047 is in vfio_ap's pool but bound to no driver" \
 		"$kernel: the reason names the queue that took the adapter out"
 	run apm show --explain 06.0004
-	like "$out" "adapter 06 is left out" "$kernel: an APQN of the filtered adapter is explained by the same queue"
+	like "$out" "adapter 6 is left out" "$kernel: an APQN of the filtered adapter is explained by the same queue"
 	run apm show --explain 05.0047
 	like "$out" "the guest gets this APQN" "$kernel: an APQN the guest has"
 	run apm show --explain 0a.0004
@@ -42,15 +42,20 @@ for kernel in 6.0 6.12; do
           "queue": "06.0047",' "$kernel: --json names reason, adapter and queue"
 	like "$out" '"from_kernel": true' "$kernel: --json says the view is the kernel's"
 	run apm check
-	like "$out" "warning: \[guest-view\] $U: adapter 06 is left out" "$kernel: check warns of the filtered adapter"
+	like "$out" "warning: \[guest-view\] $U: adapter 6 is left out" "$kernel: check warns of the filtered adapter"
 	# the host configuration: adapter 6 and control domain 4 leave it
 	sim_ctl "config adapter remove 6"
 	sim_ctl "config control-domain remove 4"
 	run apm show --explain $U
-	like "$out" "adapter 06 is not in the host's AP configuration \(ap_adapter_mask\)" \
+	like "$out" "adapter 6 is not in the host's AP configuration \(ap_adapter_mask\)" \
 		"$kernel: an adapter outside the configuration"
-	like "$out" "control domain 0004 is not in the host's AP configuration" \
+	like "$out" "control domain 4 is not in the host's AP configuration" \
 		"$kernel: a control domain outside the configuration"
+	# ids in one form: "71 (0x47)", never a bare "0047" or "47" meaning 0x47
+	sim_ctl "config domain remove 71"
+	run apm show --explain $U
+	like "$out" "domain 71 \\(0x47\\) is not in the host's AP configuration \\(ap_usage_domain_mask\\)" \
+		"$kernel: an id above 9 in decimal and hex"
 	sim_stop
 done
 
@@ -80,14 +85,14 @@ mkdir -p "$dump"
 sim_dump --kernel 6.0 "$topo" "$dump/sys"
 rm "$dump/sys/bus/ap/drivers/vfio_ap/06.0047" "$dump/sys/devices/ap/card06/06.0047/driver"
 run "$APMATRIX" --root "$dump" show --explain $U
-like "$out" "the guest has adapter 06 although queue 06.0047 is in vfio_ap's pool but bound to no driver: kernels before 6.8 filter only" \
+like "$out" "the guest has adapter 6 although queue 06.0047 is in vfio_ap's pool but bound to no driver: kernels before 6.8 filter only" \
 	"6.0: an adapter the partial filter let back in"
 # a filtered adapter whose queues are all bound: the card's state says why
 ln -s ../../../../bus/ap/drivers/vfio_ap "$dump/sys/devices/ap/card06/06.0047/driver"
 ln -s ../../../../devices/ap/card06/06.0047 "$dump/sys/bus/ap/drivers/vfio_ap/06.0047"
 printf '05.0004\n05.0047\n' >"$dump/sys/devices/vfio_ap/matrix/$U/guest_matrix"
 run "$APMATRIX" --root "$dump" show --explain $U
-like "$out" "adapter 06 is left out although all its queues are bound to vfio_ap: the kernel filtered it for a reason sysfs does not show" \
+like "$out" "adapter 6 is left out although all its queues are bound to vfio_ap: the kernel filtered it for a reason sysfs does not show" \
 	"a filtered adapter with every queue bound"
 echo 0 >"$dump/sys/devices/ap/card06/config"
 run "$APMATRIX" --root "$dump" --json show --explain $U

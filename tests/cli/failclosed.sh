@@ -37,8 +37,13 @@ is "$status" 0 "a FIFO in mdevctl.d/matrix: list does not hang"
 run apm show
 is "$status" 0 "show does not hang"
 run apm check
-is "$status" 3 "check does not hang, and reports the FIFO as an error"
-like "$out" "$U5.*not a regular file" "naming the file and what is wrong"
+is "$status" 0 "check does not hang; mdevctl skips a FIFO, so it is no error"
+like "$out" "warning: \[definition-skipped\] .*$U5 is not a regular file: mdevctl skips it" \
+	"a warning names the file and what mdevctl does with it"
+like "$out" "mdevs: 3 active, 0 defined" "the FIFO is not counted as a definition"
+run apm check --boot
+is "$status" 0 "check --boot: the same reading, the prediction without it"
+like "$err" "warning: .*$U5 is not a regular file: mdevctl skips it" "with the same warning"
 run apm --dry-run create --adapters 5 --domains 0x47
 ok '[ "$status" != 124 ]' "create --dry-run does not hang"
 sim_log_reset
@@ -86,5 +91,26 @@ run timeout 20 "$APMATRIX" --root "$tap_tmp/dump" check "$CFG"
 is "$status" 1 "check FILE where the AP bus cannot be read: exit 1"
 unlike "$out$err" "no AP bus here" "not 'no AP bus here'"
 like "$err" "cannot read the AP bus" "saying what failed"
+
+# --- an active mdev whose files are garbage -------------------------------------
+# What it holds is unknown: check fails, every change (even --force) is refused.
+rm -rf "$tap_tmp/dump"
+mkdir -p "$tap_tmp/dump"
+sim_dump seed-configured "$tap_tmp/dump/sys"
+echo garbage >"$tap_tmp/dump/sys/devices/vfio_ap/matrix/aaaaaaaa-0000-4000-8000-000000000001/matrix"
+dapm() { timeout 20 "$APMATRIX" --root "$tap_tmp/dump" "$@"; }
+run dapm check
+is "$status" 3 "an unparsable active mdev: check exits 3"
+like "$out" "error: \[mdev-unreadable\].*aaaaaaaa-0000-4000-8000-000000000001" "an error naming it"
+run dapm -n reserve --adapters 9
+is "$status" 3 "a change with an unparsable mdev on the host is refused"
+like "$err" "do not read as the kernel writes them" "saying why"
+run dapm --force -n reserve --adapters 9
+is "$status" 3 "even with --force"
+unlike "$out" "apmask" "and no write is shown"
+run dapm check "$CFG"
+is "$status" 3 "check FILE fails too"
+run dapm list mdevs
+is "$status" 0 "list still shows the host"
 
 done_testing

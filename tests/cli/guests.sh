@@ -31,9 +31,13 @@ for kernel in 6.0 6.12; do
 	apm apply "$TESTDATA/three-guests.json" >/dev/null
 	sim_ctl "attach $U2"
 	sim_log_reset
+	run apm --json list queues
+	like "$(printf '%s' "$out" | tr -d ' \n')" "\"status\":\"inuse\",\"status_source\":\"kernel\"" \
+		"$kernel: the status file's status, from the kernel"
 	run apm plan --prune "$tap_tmp/one.json"
 	is "$status" 3 "$kernel: plan --prune of a running guest's mdev: exit 3"
-	like "$err" "a guest is using $U2 \\(PID [0-9]+, qemu" "$kernel: plan names the guest and its process"
+	like "$err" "a guest is using $U2 \\(PID [0-9]+, qemu-system-s390x\\)" \
+		"$kernel: plan names the guest and its program (cmdline's first word, not the 15-byte comm)"
 	run apm apply --prune "$tap_tmp/one.json"
 	is "$status" 3 "$kernel: apply --prune of a running guest's mdev: exit 3"
 	like "$err" "a guest is using $U2.*stop the guest first, or use --force" "$kernel: apply says why and what to do"
@@ -54,6 +58,22 @@ for kernel in 6.0 6.12; do
 	is "$status" 0 "$kernel: a control domain the mdev does not have takes nothing"
 	is "$(good_writes)" 0 "$kernel: and writes nothing"
 
+	# the prune fails after removing the guest's mdev: the undo creates it
+	# again, but the guest has lost it, and the report says so
+	sim_ctl "fail-at 2 EIO"
+	run apm --force apply --prune "$tap_tmp/one.json"
+	is "$status" 1 "$kernel: --force prune failing at its second write: exit 1"
+	unlike "$err" "the host is as it was" "$kernel: not 'the host is as it was'"
+	like "$err" "the masks and mdevs are as they were" "$kernel: the masks and mdevs are"
+	like "$err" "the guest that was using mdev $U2 \\(PID [0-9]+, qemu-system-s390x\\) lost it" \
+		"$kernel: but the guest lost its mdev"
+	sim_guests_sync
+	sim_ctl "attach $U2"
+	sim_ctl "fail-at 2 EIO"
+	run apm --json --force apply --prune "$tap_tmp/one.json"
+	like "$(printf '%s' "$out" | tr -d ' \n')" "\"detached\":\\[\"$U2\"\\]" "$kernel: JSON \"detached\" names it"
+	sim_guests_sync
+	sim_ctl "attach $U2"
 	run apm --force apply --prune "$tap_tmp/one.json"
 	is "$status" 0 "$kernel: --force prunes it anyway"
 	like "$err" "--force: writing although a guest is using $U2" "$kernel: and says so"
@@ -68,12 +88,26 @@ apm apply "$TESTDATA/three-guests.json" >/dev/null
 sim_ctl "attach $U1"
 run apm --json list mdevs
 like "$out" "\"guest_attached\": *true" "4.20: list sees the guest (its QEMU holds the VFIO group)"
+# 4.20 has no status file: the status is derived, and says so
+run apm --json list queues
+flat=$(printf '%s' "$out" | tr -d ' \n')
+like "$flat" "\"apqn\":\"05.0004\",[^}]*\"owner\":\"$U1\",[^}]*\"status\":\"inuse\",\"status_source\":\"derived\"" \
+	"4.20: a queue of the guest's mdev is 'in use', derived"
+like "$flat" "\"apqn\":\"05.0047\",[^}]*\"status\":\"assigned\",\"status_source\":\"derived\"" \
+	"4.20: a queue of an mdev no guest holds is 'assigned', derived"
+run apm list queues
+like "$out" "05.0004 .* in use " "4.20: the table says 'in use' too"
 sim_log_reset
 run apm --dry-run unassign $U1 --domains 0xab
 is "$status" 3 "4.20: --dry-run unassign: exit 3, as the real run"
 like "$err" "a guest is using $U1 \\(PID [0-9]+, qemu.*EBUSY" "4.20: names the guest"
 run apm --dry-run assign $U1 --control-domains 0x47
 is "$status" 3 "4.20: --dry-run assign: exit 3"
+# a process whose cmdline is empty (a zombie, a kernel thread) is named by its comm
+for c in "$SIM_ROOT"/proc/[0-9]*/cmdline; do : >"$c"; done
+run apm --dry-run assign $U1 --control-domains 0x47
+like "$err" "a guest is using $U1 \\(PID [0-9]+, qemu-system-s39\\)" "4.20: empty cmdline: named by comm"
+sim_guests_sync
 run apm plan "$tap_tmp/shrink.json"
 is "$status" 3 "4.20: plan FILE: exit 3"
 run apm check "$tap_tmp/shrink.json"
@@ -88,6 +122,12 @@ is "$(cat "$SIM_SYS/$M/$U1/matrix")" "05.0004
 05.00ab
 06.0004
 06.00ab" "4.20: the guest's matrix is unchanged"
+# --force assign: the kernel refuses it (EBUSY), nothing is taken from the guest
+run apm --force assign $U1 --control-domains 0x47
+like "$err" "--force: writing although a guest is using $U1.*refuses to change a running guest's mdev \\(EBUSY\\)" \
+	"4.20: the --force warning says the kernel refuses the write"
+unlike "$err" "loses crypto devices" "4.20: not that the guest loses devices (assign adds them)"
+like "$err" "the kernel refused write 1 of 1.*\\(EBUSY\\)" "4.20: and the kernel does refuse it"
 sim_ctl "detach $U1"
 run apm --dry-run unassign $U1 --domains 0xab
 is "$status" 0 "4.20: without the guest the same dry run passes"

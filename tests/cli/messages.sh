@@ -167,11 +167,22 @@ sim_start --kernel 6.12 precex4
 apm reserve -a 2,3 -d 1,2 >/dev/null 2>&1
 run apm create --adapters 2 --domains 1
 is "$status" 0 "6.12: create with the CEX3C's adapter"
-like "$err" "warning: adapter 02 is in the host configuration, but this kernel made no card device" \
+like "$err" "warning: adapter 2 is in the host configuration, but this kernel made no card device" \
 	"warns that the guest gets no queue of it"
 u=$(printf '%s\n' "$out" | tail -1)
 run apm assign "$u" --adapters 3
 unlike "$err" "adapter 03" "a CEX7C is assigned without a warning"
+sim_stop
+
+# a definition without "start": the message says once what it does to the others
+sim_start seed
+mkdir -p "$SIM_ROOT/etc/mdevctl.d/matrix"
+printf '{"mdev_type": "vfio_ap-passthrough", "attrs": []}' >"$SIM_ROOT/etc/mdevctl.d/matrix/$U9"
+run apm check
+is "$status" 3 "a definition without \"start\": an error"
+like "$out" "matrix/$U9: \"start\" is missing; mdevctl cannot load it, and then starts none of the definitions" \
+	"saying what is missing and what mdevctl does"
+is "$(printf '%s\n' "$out" | grep -o 'starts none of the definitions' | wc -l)" 1 "the clause once, not twice"
 sim_stop
 
 done_testing

@@ -59,7 +59,7 @@ printf 'cex4queue\n' > "$etc/ap-0a.0004"
 printf 'vfio-pci\n' > "$etc/pci-0000:00:01.0"
 run apm persist "$cfg"
 is "$status" 3 "persist FILE: refused, ap-check would not start guest1 at boot"
-like "$err" "APQN 05.0004 is vfio_ap's by its driver_override, but ap-check goes by the masks alone" \
+like "$err" "APQN 05.0004 of $G1 .* is vfio_ap's by its driver_override, but s390-tools' ap-check goes by the masks alone.*it fails at boot" \
 	"the refusal says why"
 run apm -n --force persist "$cfg"
 is "$status" 0 "persist --dry-run --force"
@@ -84,6 +84,19 @@ like "$out" "by its driver_override, but ap-check goes by the masks alone" \
 	"check --boot names ap-check's veto"
 run apm --json check --boot
 like "$out" '"overrides": 3' "check --boot --json counts them"
+# and plain check says it too (issue 21): the definition is an error now
+run apm check
+is "$status" 3 "check: the auto definition on override-only queues is an error"
+like "$out" "error: \[ap-check-override\] APQN 05.0004 of $G1 \(defined, auto start\).*it fails at boot" \
+	"check names ap-check's veto at boot"
+# stopped, mdevctl start fails now as well
+echo 1 >"$SIM_SYS/devices/vfio_ap/matrix/$G1/remove"
+run apm check
+is "$status" 3 "check, the mdev stopped: still an error"
+like "$out" "ap-check goes by the masks alone.*mdevctl start fails now, and at boot too" \
+	"check says mdevctl start fails now"
+run apm apply "$cfg"
+is "$status" 0 "apply starts it again"
 
 # dropping a queue from the list clears its override
 cat > "$tap_tmp/masks.json" <<'EOF'

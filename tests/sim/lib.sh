@@ -182,8 +182,9 @@ sim_guests_sync() {
 		group=${group##*/}
 		pid=$((4000 + group))
 		mkdir -p "$proc/$pid/fd"
-		printf 'qemu-system-s390x\n' >"$proc/$pid/comm"
-		printf 'qemu-system-s390x\0-device\0vfio-ap,sysfsdev=/sys/bus/mdev/devices/%s\0' \
+		# comm as the kernel keeps it: 15 bytes (TASK_COMM_LEN)
+		printf 'qemu-system-s39\n' >"$proc/$pid/comm"
+		printf '/usr/bin/qemu-system-s390x\0-device\0vfio-ap,sysfsdev=/sys/bus/mdev/devices/%s\0' \
 			"$uuid" >"$proc/$pid/cmdline"
 		ln -s /dev/null "$proc/$pid/fd/0"
 		ln -s "/dev/vfio/$group" "$proc/$pid/fd/23"

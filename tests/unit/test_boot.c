@@ -268,7 +268,7 @@ static void test_starts_with_less(void **state)
 	assert_int_equal(g->outcome, BOOT_LESS);
 	assert_true(bm_test(&g->started.adapters, 7));
 	/* the kernel cannot hide one queue: adapter 7 is left out */
-	assert_non_null(strstr(g->why, "adapter 07 is left out"));
+	assert_non_null(strstr(g->why, "adapter 7 is left out"));
 	assert_int_equal(fx.bp.not_as_defined, 1);
 }
 
