@@ -1699,7 +1699,13 @@ int sim_mdev_setup(struct sim_model *m, const char *uuid, const struct sim_apcb 
 		return rc;
 	}
 	md->matrix = *c;
-	md->refilter = md->refilter_cdoms = true;
+	/*
+	 * Made by assign stores: the partial filter of the 6.0 family saw the
+	 * matrix's APQNs (a domain outside the configuration drops every
+	 * adapter), the whole-matrix filter the view's (§3.4).
+	 */
+	refilter(m, md, &c->apm, &c->aqm);
+	md->refilter_cdoms = true;
 	finish(m);
 	return 0;
 }
