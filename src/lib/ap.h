@@ -86,7 +86,8 @@ struct ap_host {
 	int holders_err;		/* -errno when /proc could not tell who holds an mdev */
 	bool has_override;		/* queue driver_override (6.19+) */
 	struct ap_kb_state kb[AP_KB_COUNT];
-	long available_instances;	/* of the vfio_ap mdev type, -1 when unknown */	/* each behaviour, and how it was decided */
+	long available_instances;	/* of the vfio_ap mdev type, with instances_known */
+	bool instances_known;	/* each behaviour, and how it was decided */
 	unsigned int noverrides;	/* queues with one set */
 
 	const char *drivers[AP_MAX_DRIVERS];	/* [0] = "" */

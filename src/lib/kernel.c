@@ -324,15 +324,17 @@ static void detect_files(struct ap_host *h)
 		set(h, AP_KB_OVERRIDE, false, AP_KB_ASSUMED, AP_BY_NOTHING);
 	snprintf(rel, sizeof(rel), MATRIX "/mdev_supported_types/vfio_ap-passthrough/"
 		 "available_instances");
-	h->available_instances = -1;
+	h->instances_known = false;
 	if (h->matrix_present) {
 		char buf[32], *end;
 		long v;
 
 		if (sysfs_read(rel, buf, sizeof(buf)) >= 0) {
 			v = strtol(buf, &end, 10);
-			if (end != buf && !*end && v >= 0)
+			if (end != buf && !*end && v >= 0) {
 				h->available_instances = v;
+				h->instances_known = true;
+			}
 		}
 	}
 }
