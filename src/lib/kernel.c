@@ -137,6 +137,11 @@ static bool has_features(const struct ap_host *h)
 	return *h->matrix_features != '\0';
 }
 
+static const struct ap_queue *queue_at(const struct ap_host *h, int a, int d)
+{
+	return ap_queue_get(h, (unsigned int)a, (unsigned int)d);
+}
+
 static enum ap_qstatus status_of(const struct ap_queue *q)
 {
 	char rel[96], buf[32];
@@ -161,7 +166,7 @@ static int status_tells(const struct ap_host *h, const struct ap_mdev *m)
 
 	bm_for_each(a, &m->guest.adapters)
 		bm_for_each(d, &m->guest.domains) {
-			const struct ap_queue *q = ap_queue_get(h, (unsigned int)a, (unsigned int)d);
+			const struct ap_queue *q = queue_at(h, a, d);
 
 			if (q && ap_queue_is_vfio(h, q) && status_of(q) == QS_IN_USE)
 				attached = true;
@@ -170,10 +175,11 @@ static int status_tells(const struct ap_host *h, const struct ap_mdev *m)
 		return -1;
 	bm_for_each(a, &m->matrix.adapters)
 		bm_for_each(d, &m->matrix.domains) {
-			const struct ap_queue *q = ap_queue_get(h, (unsigned int)a, (unsigned int)d);
+			const struct ap_queue *q = queue_at(h, a, d);
 			enum ap_qstatus st;
 
-			if (!q || !ap_queue_is_vfio(h, q) || matrix_has_apqn(&m->guest, (unsigned int)a, (unsigned int)d))
+			if (!q || !ap_queue_is_vfio(h, q) ||
+			    matrix_has_apqn(&m->guest, (unsigned int)a, (unsigned int)d))
 				continue;
 			st = status_of(q);
 			if (st == QS_IN_USE)
@@ -198,7 +204,7 @@ static int view_tells(const struct ap_host *h, const struct ap_mdev *m)
 
 	bm_for_each(a, &m->guest.adapters)
 		bm_for_each(d, &m->guest.domains) {
-			const struct ap_queue *q = ap_queue_get(h, (unsigned int)a, (unsigned int)d);
+			const struct ap_queue *q = queue_at(h, a, d);
 
 			if (!q || !ap_queue_is_vfio(h, q))
 				return 0;
@@ -220,7 +226,7 @@ static int view_tells(const struct ap_host *h, const struct ap_mdev *m)
 		bool all = bm_test(&h->cfg_adapters, (unsigned int)a);
 
 		bm_for_each(d, &m->matrix.domains) {
-			const struct ap_queue *q = ap_queue_get(h, (unsigned int)a, (unsigned int)d);
+			const struct ap_queue *q = queue_at(h, a, d);
 
 			if (all && bm_test(&h->cfg_domains, (unsigned int)d) &&
 			    (!q || !ap_queue_is_vfio(h, q)))
