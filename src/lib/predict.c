@@ -10,7 +10,9 @@
  *              writes that take an mdev's queue fail (EBUSY), assignments
  *              hot-plug into a running guest (refused here as policy);
  *   6.12+      one ap_config write sets a whole matrix;
- *   6.19+      a queue's driver_override, taken only with all-ones masks.
+ *   6.19+      a queue's driver_override, taken only with all-ones masks;
+ * and create beyond available_instances: EPERM up to 6.0, EUSERS from 6.1.
+ * Which of these a host has is decided behaviour by behaviour (kernel.c).
  * Then plan_check runs every conflict rule on the end state.
  */
 #include "config.h"
