@@ -15,6 +15,7 @@
 #include "apmatrix.h"
 #include "maskexpr.h"
 #include "format/json.h"
+#include "kernel.h"
 #include "sysfs.h"
 
 struct apm_opts apm_opts;
@@ -22,7 +23,7 @@ const char *apm_command;
 int apm_argc;
 const char *const *apm_argv;
 
-static const char *color_arg, *timeout_arg;
+static const char *color_arg, *timeout_arg, *kernel_arg;
 
 const char apm_global_title[] = N_("Global options:");
 
@@ -44,6 +45,9 @@ struct poptOption apm_global_options[] = {
 	  N_("do not wait for udev to settle after writes"), NULL },
 	{ "timeout", '\0', POPT_ARG_STRING, &timeout_arg, APM_OPT_TIMEOUT,
 	  N_("seconds to wait for the lock and for udev (default 30, at most 86400)"), N_("SECONDS") },
+	{ "kernel-behaviour", '\0', POPT_ARG_STRING, &kernel_arg, APM_OPT_KERNEL,
+	  N_("take the kernel to behave so: behaviours (no-NAME: without) or a generation"),
+	  N_("LIST") },
 	{ "color", '\0', POPT_ARG_STRING, &color_arg, APM_OPT_COLOR,
 	  N_("colour the output: auto, always or never"), N_("WHEN") },
 	{ "help", 'h', POPT_ARG_NONE, NULL, APM_OPT_HELP,
@@ -241,6 +245,20 @@ static int set_timeout(const char *name)
 	return 0;
 }
 
+/* --kernel-behaviour: names of behaviours, "no-" names, generations (kernel.h). */
+static int set_kernel(const char *name)
+{
+	char bad[64] = "";
+
+	if (!ap_kb_force(kernel_arg ? kernel_arg : "", bad, sizeof(bad)))
+		return 0;
+	return apm_usage_error(name, _("--kernel-behaviour takes a list of %s, each also as "
+				       "no-NAME, or a generation (%s), not \"%s\""),
+			       "hotplug, create_eusers, full_filter, cex2, ap_config, "
+			       "driver_override",
+			       "4.20, 5.15, 6.0, 6.1, 6.1.y, 6.12, 6.19", bad);
+}
+
 static void print_version(void)
 {
 	if (apm_opts.json) {
@@ -277,6 +295,8 @@ int apm_global_option(poptContext ctx, int rc, const char *name)
 		return consumed(&color_arg, set_color(name));
 	case APM_OPT_TIMEOUT:
 		return consumed(&timeout_arg, set_timeout(name));
+	case APM_OPT_KERNEL:
+		return consumed(&kernel_arg, set_kernel(name));
 	}
 	return 0;
 }

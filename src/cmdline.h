@@ -47,6 +47,7 @@ enum apm_opt {
 	APM_OPT_VERSION = 'v',
 	APM_OPT_COLOR = 0x100,
 	APM_OPT_TIMEOUT,
+	APM_OPT_KERNEL,
 	APM_OPT_LIST_CMDS,	/* main's own: the command names, for completion */
 	APM_OPT_LIST_OPTS,
 };

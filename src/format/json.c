@@ -135,6 +135,9 @@ static struct json_object *evidence_name(enum ap_evidence e)
 	static const char *const names[] = {
 		[AP_BY_NOTHING] = "assumed", [AP_BY_FEATURES] = "features",
 		[AP_BY_GUEST_MATRIX] = "guest_matrix", [AP_BY_QUEUE_STATUS] = "queue_status",
+		[AP_BY_MDEV_FILES] = "mdev_files", [AP_BY_QUEUE_FILES] = "queue_files",
+		[AP_BY_DRIVERS] = "drivers", [AP_BY_OTHER] = "behaviour",
+		[AP_BY_OPTION] = "option",
 	};
 
 	return json_new_string(names[e]);
@@ -247,6 +250,31 @@ struct json_object *json_domain(const struct ap_host *h, unsigned int id)
 	return o;
 }
 
+/*
+ * Each kernel behaviour: its value, how it was decided (detected, implied by
+ * another, assumed, or given by --kernel-behaviour), what showed it, and
+ * why an assumed one is the reading taken.
+ */
+static struct json_object *json_behaviours(const struct ap_host *h)
+{
+	struct json_object *o = json_new_object();
+
+	for (int b = 0; b < AP_KB_COUNT; b++) {
+		const struct ap_kb_state *k = &h->kb[b];
+		struct json_object *x = json_new_object();
+		const char *why = ap_kb_why(h, (enum ap_kb)b);
+
+		json_set(x, "value", json_new_bool(k->value));
+		json_set(x, "how", json_new_string(ap_kb_how_name((enum ap_kb_how)k->how)));
+		json_set(x, "from", k->how == AP_KB_ASSUMED ? NULL :
+			 k->how == AP_KB_IMPLIED ? json_new_string(ap_kb_name((enum ap_kb)k->from))
+						 : evidence_name((enum ap_evidence)k->by));
+		json_set(x, "why", why ? json_new_string(why) : NULL);
+		json_set(o, ap_kb_name((enum ap_kb)b), x);
+	}
+	return o;
+}
+
 struct json_object *json_bus(const struct ap_host *h)
 {
 	struct json_object *o = json_new_object(), *k = json_new_object();
@@ -278,6 +306,8 @@ struct json_object *json_bus(const struct ap_host *h)
 		 json_new_bool(h->has_queue_status) : NULL);
 	json_set(k, "driver_override", json_new_bool(h->has_override));
 	json_set(k, "hotplug_from", h->matrix_present ? evidence_name(h->hotplug_by) : NULL);
+	json_set(k, "generation", json_new_string(ap_kb_generation(h)));
+	json_set(k, "behaviours", json_behaviours(h));
 	json_set(o, "kernel", k);
 	json_set(o, "reservation", json_new_string(ap_reservation(h)));
 	json_set(o, "features", string_or_null(h->features));

@@ -828,6 +828,7 @@ int ap_host_read(struct ap_host *h, unsigned int flags)
 	if (rc)
 		goto fail;
 	detect_generation(h);
+	ap_kb_detect(h);
 	link_mdevs(h);
 	read_holders(h);
 	if (flags & AP_READ_DETAIL)

@@ -12,6 +12,7 @@
 
 #include "bitmap.h"
 #include "conf.h"
+#include "kernel.h"
 #include "matrix.h"
 
 #define AP_IDS 256
@@ -47,6 +48,11 @@ enum ap_evidence {
 	AP_BY_FEATURES,		/* the matrix device's features file (6.12+) */
 	AP_BY_GUEST_MATRIX,	/* an mdev's guest_matrix file, or its absence */
 	AP_BY_QUEUE_STATUS,	/* the status file of a queue bound to vfio_ap */
+	AP_BY_MDEV_FILES,	/* an mdev's ap_config file, or its absence */
+	AP_BY_QUEUE_FILES,	/* a queue's driver_override file, or its absence */
+	AP_BY_DRIVERS,		/* the AP bus's drivers (cex2card and the like) */
+	AP_BY_OTHER,		/* implied by another behaviour (ap_kb_state.from) */
+	AP_BY_OPTION,		/* --kernel-behaviour */
 };
 
 struct ap_queue {
@@ -80,6 +86,9 @@ struct ap_host {
 	bool queue_status_known;	/* a vfio_ap queue told has_queue_status */
 	int holders_err;		/* -errno when /proc could not tell who holds an mdev */
 	bool has_override;		/* queue driver_override (6.19+) */
+	struct ap_kb_state kb[AP_KB_COUNT];
+	long available_instances;	/* of the vfio_ap mdev type, with instances_known */
+	bool instances_known;	/* each behaviour, and how it was decided */
 	unsigned int noverrides;	/* queues with one set */
 
 	const char *drivers[AP_MAX_DRIVERS];	/* [0] = "" */

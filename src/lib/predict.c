@@ -10,7 +10,9 @@
  *              writes that take an mdev's queue fail (EBUSY), assignments
  *              hot-plug into a running guest (refused here as policy);
  *   6.12+      one ap_config write sets a whole matrix;
- *   6.19+      a queue's driver_override, taken only with all-ones masks.
+ *   6.19+      a queue's driver_override, taken only with all-ones masks;
+ * and create beyond available_instances: EPERM up to 6.0, EUSERS from 6.1.
+ * Which of these a host has is decided behaviour by behaviour (kernel.c).
  * Then plan_check runs every conflict rule on the end state.
  */
 #include "config.h"
@@ -509,6 +511,31 @@ static void predict_mask(struct ap_host *h, const struct step *s, struct finding
 	model_rebind(h);
 }
 
+/*
+ * No instance left (available_instances 0): mdev_device_create() refuses with
+ * EUSERS from 6.1 (9c799c224d6e, the mdev core counts); up to 6.0 vfio_ap's
+ * own count in vfio_ap_mdev_probe() (create on 4.20) refused with EPERM.
+ */
+static void predict_create_limit(const struct ap_host *h, const struct step *s,
+				 struct findings *f)
+{
+	const struct ap_kb_state *k = &h->kb[AP_KB_CREATE_EUSERS];
+
+	if (k->how == AP_KB_ASSUMED)
+		refuse(f, "create-limit", -1, -1, s->uuid,
+		       _("no more mdevs can be created (available_instances is 0): the kernel "
+			 "refuses the create, with EUSERS from 6.1 and EPERM on 6.0, which "
+			 "sysfs does not tell apart"));
+	else if (k->value)
+		refuse(f, "create-limit", -1, -1, s->uuid,
+		       _("no more mdevs can be created (available_instances is 0): the kernel "
+			 "refuses the create (EUSERS)"));
+	else
+		refuse(f, "create-limit", -1, -1, s->uuid,
+		       _("no more mdevs can be created (available_instances is 0): the kernel "
+			 "refuses the create (EPERM)"));
+}
+
 /* mdev_core.c refuses an existing UUID with EEXIST; without vfio_ap there is no type. */
 static void predict_create(struct ap_host *h, const struct step *s, struct findings *f)
 {
@@ -523,6 +550,10 @@ static void predict_create(struct ap_host *h, const struct step *s, struct findi
 		finding_advise(refuse(f, "no-vfio-ap", -1, -1, s->uuid,
 				      _("there is no vfio_ap matrix device")),
 			       ADVICE_LOAD_VFIO_AP);
+	else if (h->instances_known && !h->available_instances)
+		predict_create_limit(h, s, f);
+	if (h->instances_known && h->available_instances > 0)
+		h->available_instances--;
 	v = realloc(h->mdevs, (h->nmdevs + 1) * sizeof(*v));
 	if (!v) {
 		/* the model would lack the mdev: the later steps cannot be checked */
@@ -544,6 +575,8 @@ static void predict_remove(struct ap_host *h, const struct step *s, struct findi
 	if (!m)
 		return;
 	predict_guest(h, m, s, f);
+	if (h->instances_known)
+		h->available_instances++;
 	memmove(m, m + 1, (size_t)(&h->mdevs[h->nmdevs] - (m + 1)) * sizeof(*m));
 	h->nmdevs--;
 }
@@ -688,6 +721,8 @@ int plan_predict_step(struct ap_host *model, const struct step *s, struct findin
 	unsigned int mark = f->n;
 
 	predict_step(model, s, f);
+	if (f->n > mark && !strcmp(f->v[mark].rule, "create-limit"))
+		return model->kb[AP_KB_CREATE_EUSERS].value ? -EUSERS : -EPERM;
 	return f->n > mark ? rule_errno(f->v[mark].rule) : 0;
 }
 

@@ -93,6 +93,8 @@ completes "apmatrix as" "a command from its start" assign
 completes "apmatrix --co" "a global option" --color=
 completes "apmatrix --color " "--color values" auto always never
 completes "apmatrix --color=al" "--color=VALUE" always
+completes "apmatrix --kernel-behaviour no-f" "--kernel-behaviour values" no-full_filter
+completes "apmatrix --kernel-behaviour=6.1" "--kernel-behaviour=GENERATION" 6.1 6.1.y 6.12 6.19
 completes "apmatrix -j mask " "mask subcommands, after a global option" show eval set
 completes "apmatrix list " "list subcommands" adapters domains queues mdevs
 completes "apmatrix mask set " "mask names for mask set" apmask aqmask

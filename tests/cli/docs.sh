@@ -280,6 +280,16 @@ for w in $_apmatrix_colors; do
 done
 run "$APMATRIX" --color=frob --version
 is "$status" 2 "completion check: a bogus colour is refused"
+for w in $_apmatrix_behaviours; do
+	run "$APMATRIX" --kernel-behaviour=$w,no-$w --version
+	is "$status" 0 "completion: --kernel-behaviour=$w and no-$w exist"
+done
+for w in $_apmatrix_generations; do
+	run "$APMATRIX" --kernel-behaviour=$w --version
+	is "$status" 0 "completion: --kernel-behaviour=$w exists"
+done
+run "$APMATRIX" --kernel-behaviour=frob --version
+is "$status" 2 "completion check: a bogus behaviour is refused"
 
 # ... and it knows all of them, as far as the help and messages tell.
 words() { tr ',|' '  ' | sed 's/ or / /g' | xargs -n1 | sort | xargs; }
@@ -301,6 +311,11 @@ is "$(printf '%s\n' "$out" | awk '/--format=FORMAT/ { sub(/.*--format=FORMAT */,
 run "$APMATRIX" --help
 is "$(printf '%s\n' "$out" | sed -n 's/.*--color=WHEN.*: //p' | words)" \
 	"$(sorted $_apmatrix_colors)" "completion: all colours of --help"
+run "$APMATRIX" --kernel-behaviour=frob --version
+is "$(printf '%s\n' "$err" | sed -n 's/.* takes a list of \(.*\), each also as .*/\1/p' | words)" \
+	"$(sorted $_apmatrix_behaviours)" "completion: all behaviours the error names"
+is "$(printf '%s\n' "$err" | sed -n 's/.*or a generation (\(.*\)), not .*/\1/p' | words)" \
+	"$(sorted $_apmatrix_generations)" "completion: all generations the error names"
 
 # --- lint -----------------------------------------------------------------
 

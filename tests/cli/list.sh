@@ -16,7 +16,7 @@ has_status() {
 	esac
 }
 
-for kernel in 4.20 5.15 6.0 6.12 6.19; do
+for kernel in 4.20 5.15 6.0 6.1.y 6.12 6.19; do
 	sim_start --kernel "$kernel" small
 	run apm --json list
 	is "$status" 0 "$kernel: list --json exits 0"
@@ -36,7 +36,7 @@ for kernel in 4.20 5.15 6.0 6.12 6.19; do
 		"$kernel: a queue bound to vfio_ap tells queue_status"
 	case $kernel in
 	6.12 | 6.19) want=true:features ;;
-	6.0) want=true:queue_status ;;
+	6.0 | 6.1.y) want=true:queue_status ;;
 	*) want=false:queue_status ;;
 	esac
 	is "$(printf '%s' "$out" | jq -r '.bus.kernel | "\(.hotplug):\(.hotplug_from)"')" "$want" \

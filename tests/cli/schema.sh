@@ -139,7 +139,7 @@ collect() { # GENERATION
 gen=any
 doc version "$APMATRIX" --json --version
 doc monitor "$APMATRIX" --json monitor extra
-for gen in 4.20 5.15 6.0 6.12 6.19; do
+for gen in 4.20 5.15 6.0 6.1.y 6.12 6.19; do
 	collect $gen
 done
 # 6.19: queues reserved one by one (driver_override) and kept for boot

@@ -426,9 +426,9 @@ static const struct fuse_lowlevel_ops ops = {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: apsim [--kernel 4.20|5.15|6.0|6.12|6.19] --topology FILE [--log FILE] [-f] [-d]\n"
+		"usage: apsim [--kernel 4.20|5.15|6.0|6.1|6.1.y|6.12|6.19] --topology FILE [--log FILE] [-f] [-d]\n"
 		"             [-o FUSE_OPTION[,...]] [--die-with-parent] MOUNTPOINT\n"
-		"       apsim --dump DIR --topology FILE [--kernel 4.20|5.15|6.0|6.12|6.19]\n"
+		"       apsim --dump DIR --topology FILE [--kernel 4.20|5.15|6.0|6.1|6.1.y|6.12|6.19]\n"
 		"\n"
 		"Mounts a simulated /sys of an s390 host with AP adapters and vfio_ap at\n"
 		"MOUNTPOINT (run programs with their sysfs root there), or writes the same\n"

@@ -24,13 +24,13 @@
 
 static bool k6(const struct sim_model *m)
 {
-	return m->kernel >= SIM_KERNEL_6_0;
+	return sim_kernel_has(m->kernel, SIM_B_DYNAMIC);
 }
 
 /* 6.19: queues have driver_override (§1.8) */
 static bool k619(const struct sim_model *m)
 {
-	return m->kernel >= SIM_KERNEL_6_19;
+	return sim_kernel_has(m->kernel, SIM_B_OVERRIDE);
 }
 
 /* Records why a store was refused (shown by the control file). */
@@ -84,6 +84,10 @@ const char *sim_kernel_name(enum sim_kernel k)
 		return "5.15";
 	case SIM_KERNEL_6_0:
 		return "6.0";
+	case SIM_KERNEL_6_1:
+		return "6.1";
+	case SIM_KERNEL_6_1_Y:
+		return "6.1.y";
 	case SIM_KERNEL_6_12:
 		return "6.12";
 	case SIM_KERNEL_6_19:
@@ -103,6 +107,10 @@ int sim_kernel_parse(const char *s, enum sim_kernel *k)
 		*k = SIM_KERNEL_5_15;
 	else if (!strcmp(s, "6.0"))
 		*k = SIM_KERNEL_6_0;
+	else if (!strcmp(s, "6.1") || !strcmp(s, "6.4") || !strcmp(s, "6.7"))
+		*k = SIM_KERNEL_6_1;
+	else if (!strcmp(s, "6.1.y") || !strcmp(s, "6.1-stable"))
+		*k = SIM_KERNEL_6_1_Y;
 	else if (!strcmp(s, "6.12") || !strcmp(s, "current"))
 		*k = SIM_KERNEL_6_12;
 	else if (!strcmp(s, "6.19"))
@@ -110,6 +118,35 @@ int sim_kernel_parse(const char *s, enum sim_kernel *k)
 	else
 		return EINVAL;
 	return 0;
+}
+
+/* Which generations have which behaviour (SPEC.md §0), one bit a generation. */
+#define GEN(k) (1u << (k))
+static const unsigned int behaviour_gens[SIM_B_COUNT] = {
+	[SIM_B_DYNAMIC] = GEN(SIM_KERNEL_6_0) | GEN(SIM_KERNEL_6_1) | GEN(SIM_KERNEL_6_1_Y) |
+			  GEN(SIM_KERNEL_6_12) | GEN(SIM_KERNEL_6_19),
+	[SIM_B_FULL_FILTER] = GEN(SIM_KERNEL_6_1_Y) | GEN(SIM_KERNEL_6_12) | GEN(SIM_KERNEL_6_19),
+	[SIM_B_STATUS_VIEW] = GEN(SIM_KERNEL_6_1_Y) | GEN(SIM_KERNEL_6_12) | GEN(SIM_KERNEL_6_19),
+	[SIM_B_MASK_ULONG] = GEN(SIM_KERNEL_6_1_Y) | GEN(SIM_KERNEL_6_12) | GEN(SIM_KERNEL_6_19),
+	[SIM_B_POLL_KSTRTO] = GEN(SIM_KERNEL_6_12) | GEN(SIM_KERNEL_6_19),
+	[SIM_B_CEX2] = GEN(SIM_KERNEL_4_20) | GEN(SIM_KERNEL_5_15) | GEN(SIM_KERNEL_6_0) |
+		       GEN(SIM_KERNEL_6_1) | GEN(SIM_KERNEL_6_1_Y),
+	[SIM_B_CREATE_EUSERS] = GEN(SIM_KERNEL_6_1) | GEN(SIM_KERNEL_6_1_Y) |
+				GEN(SIM_KERNEL_6_12) | GEN(SIM_KERNEL_6_19),
+	[SIM_B_AP_CONFIG] = GEN(SIM_KERNEL_6_12) | GEN(SIM_KERNEL_6_19),
+	[SIM_B_OVERRIDE] = GEN(SIM_KERNEL_6_19),
+};
+#undef GEN
+
+bool sim_kernel_has(enum sim_kernel k, enum sim_behaviour b)
+{
+	return (unsigned int)k < SIM_KERNEL_COUNT && (unsigned int)b < SIM_B_COUNT &&
+	       (behaviour_gens[b] >> k & 1u);
+}
+
+static bool has(const struct sim_model *m, enum sim_behaviour b)
+{
+	return sim_kernel_has(m->kernel, b);
 }
 
 static const char *const driver_names[SIM_DRV_COUNT] = {
@@ -152,7 +189,7 @@ bool sim_driver_exists(const struct sim_model *m, enum sim_driver d)
 	case SIM_DRV_CEX2CQUEUE:
 		/* zcrypt_cex2a.c and zcrypt_cex2c.c (pcixcc until 4.19) were
 		 * removed in 6.6 ("remove CEX2 and CEX3 device drivers") */
-		return m->kernel <= SIM_KERNEL_6_0;
+		return has(m, SIM_B_CEX2);
 	default:
 		return false;
 	}
@@ -188,7 +225,7 @@ int sim_card_hwtype(const struct sim_model *m, int a)
 		 * device.  4.20 and the 6.0 family still know CEX2A-CEX3C
 		 * (types 6-9) and have drivers for them.
 		 */
-		if (m->kernel <= SIM_KERNEL_6_0 && ad->raw_hwtype >= 6)
+		if (has(m, SIM_B_CEX2) && ad->raw_hwtype >= 6)
 			return ad->raw_hwtype;
 		return 0;
 	}
@@ -477,7 +514,7 @@ static void filter_apqns(struct sim_model *m, struct sim_mdev *md, const struct 
 static void refilter(struct sim_model *m, struct sim_mdev *md, const struct sim_bitmap *apm,
 		     const struct sim_bitmap *aqm)
 {
-	if (m->kernel == SIM_KERNEL_6_0)
+	if (!has(m, SIM_B_FULL_FILTER))
 		filter_apqns(m, md, apm, aqm);
 	else
 		md->refilter = true;
@@ -822,7 +859,7 @@ static int in_use(struct sim_model *m, const struct sim_bitmap *apm, const struc
  */
 static enum sim_mask_num mask_num(const struct sim_model *m)
 {
-	return m->kernel < SIM_KERNEL_6_12 ? SIM_MASK_NUM_INT : SIM_MASK_NUM_ULONG;
+	return has(m, SIM_B_MASK_ULONG) ? SIM_MASK_NUM_ULONG : SIM_MASK_NUM_INT;
 }
 
 int sim_store_mask(struct sim_model *m, enum sim_mask which, const char *buf, size_t len)
@@ -916,7 +953,7 @@ int sim_store_poll_thread(struct sim_model *m, const char *buf, size_t len)
 
 	if (!s)
 		return ENOMEM;
-	if (m->kernel >= SIM_KERNEL_6_12) {
+	if (has(m, SIM_B_POLL_KSTRTO)) {
 		rc = sim_kstrtobool(s, &on);
 	} else {
 		unsigned long long v;
@@ -943,7 +980,7 @@ int sim_store_poll_timeout(struct sim_model *m, const char *buf, size_t len)
 
 	if (!s)
 		return ENOMEM;
-	if (m->kernel >= SIM_KERNEL_6_12) {
+	if (has(m, SIM_B_POLL_KSTRTO)) {
 		unsigned long ul;
 
 		rc = sim_kstrtoul(s, 0, &ul);
@@ -1307,8 +1344,9 @@ int sim_mdev_create(struct sim_model *m, const char *buf, size_t len, int *slotp
 		if (m->mdev[i].used && !memcmp(m->mdev[i].uuid, u, 16))
 			return refuse(m, EEXIST, "create: mdev %s exists", m->mdev[i].name);
 	if (sim_available_instances(m) <= 0) {
-		/* mdev core (≥6.1) says EUSERS; before, vfio_ap said EPERM */
-		return refuse(m, m->kernel >= SIM_KERNEL_6_12 ? EUSERS : EPERM,
+		/* mdev_device_create() says EUSERS from 6.1 (9c799c224d6e); before,
+		 * vfio_ap's own count in vfio_ap_mdev_probe() said EPERM */
+		return refuse(m, has(m, SIM_B_CREATE_EUSERS) ? EUSERS : EPERM,
 			      "create: no instances available");
 	}
 	slot = alloc_slot(m);
@@ -1661,7 +1699,13 @@ int sim_mdev_setup(struct sim_model *m, const char *uuid, const struct sim_apcb 
 		return rc;
 	}
 	md->matrix = *c;
-	md->refilter = md->refilter_cdoms = true;
+	/*
+	 * Made by assign stores: the partial filter of the 6.0 family saw the
+	 * matrix's APQNs (a domain outside the configuration drops every
+	 * adapter), the whole-matrix filter the view's (§3.4).
+	 */
+	refilter(m, md, &c->apm, &c->aqm);
+	md->refilter_cdoms = true;
 	finish(m);
 	return 0;
 }
@@ -2021,7 +2065,7 @@ const char *sim_queue_status(const struct sim_model *m, int a, int d)
 	md = &m->mdev[slot];
 	/* status_show(): the 6.0 family says "in use" whenever the mdev has a
 	 * guest; later only for APQNs in the guest's view */
-	if (md->attached && (m->kernel == SIM_KERNEL_6_0 ||
+	if (md->attached && (!has(m, SIM_B_STATUS_VIEW) ||
 			     (sbm_test(&md->shadow.apm, (unsigned int)a) &&
 			      sbm_test(&md->shadow.aqm, (unsigned int)d))))
 		return "in use";

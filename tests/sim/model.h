@@ -144,15 +144,35 @@ void sim_uuid_format(const uint8_t uuid[16], char out[37]);
 enum sim_kernel {
 	SIM_KERNEL_4_20,	/* the original vfio_ap (v4.20 ... v5.12) */
 	SIM_KERNEL_5_15,	/* static vfio_ap, 5.x bus files, vfio_ap_mdev (5.13-5.19) */
-	SIM_KERNEL_6_0,		/* dynamic configuration, guest_matrix, in_use */
+	SIM_KERNEL_6_0,		/* dynamic configuration, guest_matrix, in_use (6.0 only) */
+	SIM_KERNEL_6_1,		/* 6.1 to 6.7 as released: the mdev core counts instances */
+	SIM_KERNEL_6_1_Y,	/* the 6.1.y stable mix: 6.1 with 2024's vfio_ap fixes */
 	SIM_KERNEL_6_12,	/* adds ap_config, features, the whole-matrix filter */
 	SIM_KERNEL_6_19,	/* adds queue driver_override, bindings_complete_count */
 	SIM_KERNEL_COUNT
 };
 
 const char *sim_kernel_name(enum sim_kernel k);
-/* "4.20", "6.0", "6.12", "6.19" (also "v6.12", "current" = 6.12) */
+/* "4.20", "5.15", "6.0", "6.1", "6.1.y", "6.12", "6.19" (also "v6.12", "current" = 6.12) */
 int sim_kernel_parse(const char *s, enum sim_kernel *k);
+
+/*
+ * A generation is a set of behaviours (tests/sim/SPEC.md §0): the ones that
+ * distribution and stable kernels carry or lack independently of the version.
+ */
+enum sim_behaviour {
+	SIM_B_DYNAMIC,		/* hot plug, guest_matrix, in_use of mask writes (6.0) */
+	SIM_B_FULL_FILTER,	/* whole-matrix guest view filter (850fb7fa8c68, 6.8) */
+	SIM_B_STATUS_VIEW,	/* queue status "in use" only in the view (a0d8f4eeb7c4, 6.8) */
+	SIM_B_MASK_ULONG,	/* relative mask numbers in an unsigned long (d4f9d5a99a3f, 6.10) */
+	SIM_B_POLL_KSTRTO,	/* kstrtobool/kstrtoul in the poll files (6.12 family) */
+	SIM_B_CEX2,		/* CEX2/CEX3 drivers and card types (until 6.6) */
+	SIM_B_CREATE_EUSERS,	/* create beyond the limit EUSERS, mdev core (9c799c224d6e, 6.1) */
+	SIM_B_AP_CONFIG,	/* mdev ap_config, features files (6.12) */
+	SIM_B_OVERRIDE,		/* queue driver_override, bindings_complete_count (6.19) */
+	SIM_B_COUNT
+};
+bool sim_kernel_has(enum sim_kernel k, enum sim_behaviour b);
 
 enum sim_driver {
 	SIM_DRV_NONE,

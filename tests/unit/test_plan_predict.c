@@ -324,6 +324,49 @@ static void test_create(void **state)
 	assert_refusal(predict(&s), -ENODEV, "no-vfio-ap", ADVICE_LOAD_VFIO_AP);
 }
 
+/*
+ * create with no instance left: EPERM up to 6.0 (vfio_ap counted), EUSERS from
+ * 6.1 (the mdev core, 9c799c224d6e); where sysfs cannot tell which, the
+ * message names both. A remove in the plan gives the instance back.
+ */
+static void create_limit_on(enum ap_kb_how how, bool eusers, int want, const char *says)
+{
+	struct step s = { .op = OP_CREATE }, r = { .op = OP_REMOVE };
+
+	build(K60);
+	add_mdev(U1, "", "");
+	host.instances_known = true;
+	host.available_instances = 0;
+	host.kb[AP_KB_CREATE_EUSERS] = (struct ap_kb_state){ .value = eusers,
+							     .how = (unsigned char)how };
+	snprintf(s.uuid, sizeof(s.uuid), "%s", U2);
+	assert_refusal(predict(&s), want, "create-limit", ADVICE_NONE);
+	assert_non_null(strstr(f.v[0].message, says));
+	snprintf(r.uuid, sizeof(r.uuid), "%s", U1);
+	snprintf(s.uuid, sizeof(s.uuid), "%s", "33333333-3333-4333-8333-333333333333");
+	assert_int_equal(predict(&r), 0);
+	assert_int_equal(predict(&s), 0);
+	assert_int_equal(predict(&s), -EEXIST);
+	teardown(NULL);
+}
+
+static void test_create_limit(void **state)
+{
+	(void)state;
+	create_limit_on(AP_KB_IMPLIED, false, -EPERM, "(EPERM)");
+	create_limit_on(AP_KB_DETECTED, true, -EUSERS, "(EUSERS)");
+	create_limit_on(AP_KB_OPTION, true, -EUSERS, "(EUSERS)");
+	create_limit_on(AP_KB_ASSUMED, true, -EUSERS, "EPERM on 6.0");
+	/* not known: nothing predicted */
+	build(K60);
+	{
+		struct step s = { .op = OP_CREATE };
+
+		snprintf(s.uuid, sizeof(s.uuid), "%s", U2);
+		assert_int_equal(predict(&s), 0);
+	}
+}
+
 /* 6.12's ap_config: the whole matrix against the pool, the other mdevs, the limits. */
 static void test_ap_config(void **state)
 {
@@ -556,6 +599,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_override, teardown),
 		cmocka_unit_test_teardown(test_override_owner, teardown),
 		cmocka_unit_test(test_mask_takes_619),
+		cmocka_unit_test_teardown(test_create_limit, teardown),
 		cmocka_unit_test_teardown(test_advice_words, teardown),
 		cmocka_unit_test_teardown(test_advice_texts, teardown),
 	};
