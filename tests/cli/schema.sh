@@ -118,7 +118,7 @@ collect() { # GENERATION
 	sim_ctl clear-faults
 	# a change killed in its store, taken back; then nothing left to take back
 	sim_ctl "slow-at 1 1500"
-	"$APMATRIX" --root "$SIM_ROOT" --no-wait mask set apmask +0x30 >/dev/null 2>&1 &
+	"$APMATRIX" --root "$SIM_ROOT" --no-wait mask set apmask -0x30 >/dev/null 2>&1 &
 	sleep 0.5
 	kill -KILL $!
 	wait $! 2>/dev/null
