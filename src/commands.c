@@ -31,6 +31,7 @@ const struct apm_cmd apm_commands[] = {
 	  NULL },
 	{ "plan", N_("show what apply would write to reach a config file"), cmd_plan, NULL },
 	{ "apply", N_("make the host match a config file"), cmd_apply, NULL },
+	{ "rollback", N_("take back what an interrupted change left"), cmd_rollback, NULL },
 	{ "persist", N_("keep the matrix for boot: mdevctl definitions and the udev rule"),
 	  cmd_persist, NULL },
 	{ "export", N_("print an mdev for mdevctl, libvirt or QEMU"), cmd_export, NULL },

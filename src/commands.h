@@ -28,6 +28,7 @@ int cmd_reserve(int argc, const char **argv);
 int cmd_release(int argc, const char **argv);
 int cmd_plan(int argc, const char **argv);
 int cmd_apply(int argc, const char **argv);
+int cmd_rollback(int argc, const char **argv);
 int cmd_persist(int argc, const char **argv);
 int cmd_export(int argc, const char **argv);
 int cmd_monitor(int argc, const char **argv);

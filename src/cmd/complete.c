@@ -8,8 +8,9 @@
  * columns-all / columns-adapters / columns-domains / columns-queues /
  * columns-mdevs (the columns of a list table, for --columns), apqns (every
  * queue of the host), vfio-apqns / host-apqns (the queues bound to vfio_ap or
- * reserved for it by their driver_override, and the others). Ids and APQNs
- * come in numeric order.
+ * reserved for it by their driver_override, and the others), journals (the
+ * PIDs of interrupted changes, for rollback). Ids and APQNs come in numeric
+ * order.
  */
 #include "config.h"
 
@@ -19,6 +20,7 @@
 #include "ap.h"
 #include "apmatrix.h"
 #include "format/text.h"
+#include "journal.h"
 
 /* The columns of a list table, in lower case; false when name is no listing. */
 static bool print_columns(const char *name)
@@ -90,6 +92,17 @@ int cmd_complete(int argc, const char **argv)
 	what = cl.args[0];
 	if (!strncmp(what, "columns-", 8)) {
 		rc = print_columns(what + 8) ? APM_EXIT_OK : APM_EXIT_USAGE;
+		goto out;
+	}
+	if (!strcmp(what, "journals")) {
+		struct journal_info *v;
+		int n = journal_list(&v);
+
+		for (int i = 0; i < n; i++)
+			if (!v[i].alive)
+				printf("%ld\n", v[i].pid);
+		journal_list_free(v, n > 0 ? n : 0);
+		rc = APM_EXIT_OK;
 		goto out;
 	}
 	/* completion must stay quiet: no messages, whatever the host */

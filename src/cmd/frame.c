@@ -91,22 +91,45 @@ static char *absolute_file(const char *path)
 	return strdup(path);
 }
 
+/* "apmatrix --root R rollback PID": the command that takes back what ji left, for sh. */
+static void rollback_command(const struct journal_info *ji, char *buf, size_t len)
+{
+	const char *argv[5] = { "apmatrix" };
+	char pid[24], *text;
+	int argc = 1;
+
+	snprintf(pid, sizeof(pid), "%ld", ji->pid);
+	if (apm_opts.root) {
+		argv[argc++] = "--root";
+		argv[argc++] = apm_opts.root;
+	}
+	argv[argc++] = "rollback";
+	argv[argc++] = pid;
+	text = shell_command_line(NULL, argc, argv);
+	snprintf(buf, len, "%s", text ? text : "apmatrix rollback");
+	free(text);
+}
+
 /* What to run next to finish what a journal left (current: the command line in hand). */
 static void journal_next(const struct journal_info *ji, const char *current, const char *path,
 			 char *next, size_t len)
 {
 	const char *run = ji->run && *ji->run ? ji->run : NULL;
+	char back[4200];
 
+	rollback_command(ji, back, sizeof(back));
 	if (run && !strcmp(ji->command, "apply") && current && !strcmp(run, current))
 		snprintf(next, len, apm_opts.dry_run ?
 			 _("the same apply without --dry-run finishes it; these are the writes "
 			   "left") : _("this apply finishes it"));
 	else if (run && !strcmp(ji->command, "apply"))
-		snprintf(next, len, _("run the same command again to finish it: %s"), run);
+		snprintf(next, len, _("'%s' takes it back, or run the same command again to "
+				      "finish it: %s"), back, run);
+	else if (run)
+		snprintf(next, len, _("'%s' takes it back; then run it again if it is still "
+				      "wanted: %s"), back, run);
 	else
-		snprintf(next, len, _("'apmatrix show' shows the host as it is: finish or "
-				      "undo the change (it was: %s), then remove %s"),
-			 run ? run : ji->command, path);
+		snprintf(next, len, _("'%s' takes it back (%s is its journal)"), back, path);
 }
 
 /* What a journal left by an interrupted change says, and what to run next. */
@@ -280,7 +303,11 @@ int apm_change_begin(struct apm_change *c, const char *file)
 		}
 		c->locked = true;
 	}
-	apm_journal_report(NULL, c->run);
+	/* rollback says itself what it takes back */
+	if (apm_command && !strcmp(apm_command, "rollback"))
+		stale_temps(NULL);
+	else
+		apm_journal_report(NULL, c->run);
 	rc = apm_load_host(&c->host, AP_READ_DEFS);
 	if (rc)
 		release(c);
@@ -688,7 +715,8 @@ static int execute(struct apm_change *c, struct plan *p)
 	struct plan_result r;
 	int rc;
 
-	rc = journal_begin(&j, apm_command ? apm_command : "change", c->file, c->run, p);
+	rc = journal_begin(&j, apm_command ? apm_command : "change", c->file, c->run, p,
+			   &c->host);
 	if (rc) {
 		apm_err(_("cannot write the journal of this change under %s/%s: %s; nothing was "
 			  "written"), sysfs_tree_root(TREE_RUN), JOURNAL_DIR, strerror(-rc));
@@ -809,4 +837,163 @@ int apm_need_matrix(const struct ap_host *h)
 	apm_err(_("there is no vfio_ap matrix device at %s/devices/vfio_ap/matrix: load "
 		  "the vfio_ap module (modprobe vfio_ap)"), sysfs_tree_root(TREE_SYS));
 	return APM_EXIT_NODEV;
+}
+
+static int mdev_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct ap_mdev *)a)->uuid, ((const struct ap_mdev *)b)->uuid);
+}
+
+static const struct journal_mdev *journal_mdev(const struct journal_info *ji, const char *uuid)
+{
+	for (unsigned int k = 0; k < ji->nmdevs; k++)
+		if (!strcmp(ji->mdevs[k].uuid, uuid))
+			return &ji->mdevs[k];
+	return NULL;
+}
+
+/*
+ * The host before an interrupted change, as far as host_same and host_diff
+ * look: the masks the journal recorded, its mdevs as they were, and every
+ * other mdev as it is now (the change did not touch it). Free was->mdevs.
+ */
+static int journal_was(const struct journal_info *ji, const struct ap_host *now,
+		       struct ap_host *was)
+{
+	memset(was, 0, sizeof(*was));
+	was->apmask = ji->apmask;
+	was->aqmask = ji->aqmask;
+	was->mdevs = calloc(now->nmdevs + ji->nmdevs + 1, sizeof(*was->mdevs));
+	if (!was->mdevs)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < now->nmdevs; i++)
+		if (!journal_mdev(ji, now->mdevs[i].uuid))
+			was->mdevs[was->nmdevs++] = now->mdevs[i];
+	for (unsigned int k = 0; k < ji->nmdevs; k++) {
+		struct ap_mdev *m = &was->mdevs[was->nmdevs];
+
+		if (!ji->mdevs[k].present)
+			continue;
+		snprintf(m->uuid, sizeof(m->uuid), "%s", ji->mdevs[k].uuid);
+		m->matrix = ji->mdevs[k].matrix;
+		was->nmdevs++;
+	}
+	qsort(was->mdevs, was->nmdevs, sizeof(*was->mdevs), mdev_cmp);
+	return 0;
+}
+
+/* What the rollback did, said; *same: the host read back is the host before the change. */
+static int rollback_read_back(const struct journal_info *ji, const struct plan *p,
+			      const struct plan_result *r, struct json_object **left,
+			      struct json_object **drift, bool *same)
+{
+	struct ap_host now, was;
+	int rc = ap_host_read(&now, 0);
+
+	*left = *drift = NULL;
+	*same = false;
+	if (rc) {
+		apm_err(_("cannot read the host back to tell what is left: %s"), strerror(-rc));
+		return rc;
+	}
+	rc = journal_was(ji, &now, &was);
+	if (!rc) {
+		*same = host_same(&was, &now);
+		if (r->undo_failed >= 0) {
+			*left = host_diff(&was, &now);
+		} else if (!*same) {
+			apm_err(_("read back, the host differs from before the change where another "
+				  "writer changed it meanwhile; apmatrix left that alone:"));
+			*drift = host_diff(&was, &now);
+		} else if (r->drifted) {
+			apm_err(_("another writer changed what the change had written before the "
+				  "rollback came to it; apmatrix left that alone:"));
+		}
+		*same = *same && !r->drifted;
+		if (r->drifted) {
+			if (!*drift)
+				*drift = json_new_array();
+			drift_steps(p, *drift);
+		}
+		free(was.mdevs);
+	}
+	ap_host_free(&now);
+	return rc;
+}
+
+/* The writes of an interrupted change that the rollback took back (stored, no more done). */
+static unsigned int rollback_count(const struct journal_info *ji, const struct plan *p)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < p->n; i++)
+		n += p->v[i].stored && !p->v[i].done;
+	return n;
+}
+
+/* Says how the rollback ended; the exit status. */
+static int rollback_report(const struct journal_info *ji, const struct plan *p,
+			   const struct plan_result *r, const char *path)
+{
+	struct json_object *left = NULL, *drift = NULL;
+	unsigned int undone = rollback_count(ji, p);
+	bool same = false;
+	int rc, status;
+
+	if (r->undo_failed >= 0) {
+		char rel[192];
+
+		step_path(&p->v[r->undo_failed], rel, sizeof(rel));
+		apm_err(_("undoing the write to %s failed (%s); read back, this is what the "
+			  "change left:"), rel, strerror(-r->undo_err));
+	}
+	rc = rollback_read_back(ji, p, r, &left, &drift, &same);
+	if (rc || r->undo_failed >= 0) {
+		if (!rc)
+			apm_err(_("%s stays: run 'apmatrix rollback' again once the cause is "
+				  "fixed"), path);
+		status = rc ? APM_EXIT_FAILED : APM_EXIT_PARTIAL;
+	} else {
+		/* nothing of the change is left in effect: its journal goes */
+		journal_remove(ji);
+		if (same)
+			apm_info(P_("rolled back the %s of PID %ld: %u write taken back; read back, "
+				    "the host is as it was\n",
+				    "rolled back the %s of PID %ld: %u writes taken back; read back, "
+				    "the host is as it was\n", undone), ji->command, ji->pid, undone);
+		status = same ? APM_EXIT_OK : APM_EXIT_FAILED;
+	}
+	if (apm_opts.json)
+		apm_print_json(json_rollback(ji, path, undone, same && !rc && r->undo_failed < 0,
+					     left, drift));
+	else {
+		json_object_put(left);
+		json_object_put(drift);
+	}
+	return status;
+}
+
+int apm_change_rollback(const struct journal_info *ji)
+{
+	struct journal j = { 0 };
+	struct plan p = { 0 };
+	struct plan_result r;
+	char path[4096];
+	int rc;
+
+	sysfs_path(TREE_RUN, ji->rel, path, sizeof(path));
+	if (!ji->host_known || journal_plan(ji, &p)) {
+		apm_err(_("%s does not record the host before the change, or a write apmatrix "
+			  "does not make; nothing was written: 'apmatrix show' shows the host as it "
+			  "is, the journal every write with the value before it"), path);
+		plan_free(&p);
+		return APM_EXIT_FAILED;
+	}
+	journal_reopen(&j, ji);
+	p.journal = &j;
+	plan_rollback(&p, &r);
+	p.journal = NULL;
+	rc = rollback_report(ji, &p, &r, path);
+	plan_free(&p);
+	return rc;
 }

@@ -51,6 +51,15 @@ int apm_refuse(const struct findings *f);
  * --persist, --force, --root) does not finish them.
  */
 void apm_change_done(const struct apm_change *c);
+/*
+ * Takes back what the interrupted change of journal ji left, the caller
+ * holding the lock (apm_change_begin): each write in effect, and the one in
+ * flight where the host shows it, undone with plan_rollback; the host read
+ * back and compared with the host the journal recorded; the journal removed
+ * when nothing of the change is left. Says so (JSON too); the exit status.
+ */
+struct journal_info;
+int apm_change_rollback(const struct journal_info *ji);
 /* 0 when the vfio_ap matrix device is there; else says so and returns APM_EXIT_NODEV. */
 int apm_need_matrix(const struct ap_host *h);
 /*

@@ -11,6 +11,7 @@
 #include "events.h"
 #include "exit.h"
 #include "guestview.h"
+#include "journal.h"
 #include "json.h"
 #include "nls.h"
 #include "plan.h"
@@ -688,6 +689,24 @@ struct json_object *json_change_refused(void)
 	struct json_object *o = json_new_object();
 
 	json_set(o, "changed", json_new_bool(false));
+	return o;
+}
+
+struct json_object *json_rollback(const struct journal_info *ji, const char *path,
+				  unsigned int undone, bool restored,
+				  struct json_object *remaining, struct json_object *drift)
+{
+	struct json_object *o = json_new_object();
+
+	json_set(o, "changed", json_new_bool(undone > 0));
+	json_set(o, "restored", json_new_bool(restored));
+	json_set(o, "journal", ji ? json_new_string(path) : NULL);
+	json_set(o, "pid", ji ? json_object_new_int64((int64_t)ji->pid) : NULL);
+	json_set(o, "command", ji ? json_new_string(ji->command) : NULL);
+	json_set(o, "run", ji && *ji->run ? json_new_string(ji->run) : NULL);
+	json_set(o, "undone", json_new_int((int)undone));
+	json_set(o, "remaining", remaining ? remaining : json_new_array());
+	json_set(o, "drift", drift ? drift : json_new_array());
 	return o;
 }
 

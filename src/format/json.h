@@ -138,6 +138,17 @@ struct json_object *json_change_refused(void);
  * UUIDs of the mdevs it removed from a running guest (--force): the undo
  * created them again, but no guest has them.
  */
+/*
+ * A rollback (apmatrix rollback): {"changed", "restored", "journal", "pid",
+ * "command", "run", "undone", "remaining", "drift"}; ji NULL when there was
+ * no interrupted change. undone: the writes taken back; restored: read back,
+ * the host is as before the change; remaining and drift (taken) as for
+ * json_change_failed.
+ */
+struct journal_info;
+struct json_object *json_rollback(const struct journal_info *ji, const char *path,
+				  unsigned int undone, bool restored,
+				  struct json_object *remaining, struct json_object *drift);
 struct json_object *json_change_failed(bool changed, struct json_object *remaining,
 				       struct json_object *drift, struct json_object *detached);
 /*

@@ -128,18 +128,32 @@ static int verify(const struct step *s, char *buf)
 	}
 }
 
-/* Re-creates a removed mdev with its matrix. */
+/*
+ * Re-creates a removed mdev with its matrix. An mdev that is there already
+ * (a rollback after a kill in the remove, or in this very undo) gets the ids
+ * it lacks.
+ */
 static int undo_remove(const struct step *s)
 {
 	const struct bitmap *b[3] = { &s->matrix_before.adapters, &s->matrix_before.domains,
 				      &s->matrix_before.control };
+	struct ap_mdev m = { 0 };
+	const struct bitmap *have[3] = { &m.matrix.adapters, &m.matrix.domains,
+					 &m.matrix.control };
 	char rel[192], text[48];
 	int rc, id;
 
-	snprintf(text, sizeof(text), "%s\n", s->uuid);
-	rc = write_text(MDEV_CREATE_FILE, text);
+	snprintf(rel, sizeof(rel), MDEV_DIR "/%s", s->uuid);
+	if (sysfs_is_dir(TREE_SYS, rel)) {
+		rc = mdev_read(&m, s->uuid);
+	} else {
+		snprintf(text, sizeof(text), "%s\n", s->uuid);
+		rc = write_text(MDEV_CREATE_FILE, text);
+	}
 	for (int k = 0; k < 3 && !rc; k++)
 		bm_for_each(id, b[k]) {
+			if (bm_test(have[k], (unsigned int)id))
+				continue;
 			snprintf(rel, sizeof(rel), MDEV_DIR "/%s/%s", s->uuid,
 				 step_assign_file((enum step_field)k, true));
 			snprintf(text, sizeof(text), "%d\n", id);
@@ -268,6 +282,25 @@ static int undo(struct step *s, char *buf)
 	}
 }
 
+/*
+ * A step a killed run began (or began to undo) and never noted after: its
+ * write may or may not have been made. Whether to undo it: a create, an
+ * unbind or an ap_config write when the host shows it; the others always,
+ * as their undo looks at the host itself and takes back only what shows the
+ * write (result is not 0: what does not show it is not drift).
+ */
+static bool maybe_in_effect(const struct step *s, char *buf)
+{
+	switch (s->op) {
+	case OP_CREATE:
+	case OP_UNBIND:
+	case OP_AP_CONFIG:
+		return verify(s, buf) == 0;
+	default:
+		return true;
+	}
+}
+
 /* Undoes the steps done up to index last, in reverse; notes the first undo that fails. */
 static void undo_done(struct plan *p, int last, struct plan_result *r, char *buf)
 {
@@ -277,6 +310,12 @@ static void undo_done(struct plan *p, int last, struct plan_result *r, char *buf
 		if (!p->v[j].done)
 			continue;
 		journal_note(p->journal, "undo", (unsigned int)j);
+		if (p->v[j].uncertain && !maybe_in_effect(&p->v[j], buf)) {
+			/* the write (or its undo) in flight when the run was killed: not made */
+			journal_note(p->journal, "undone", (unsigned int)j);
+			p->v[j].done = p->v[j].stored = false;
+			continue;
+		}
 		rc = undo(&p->v[j], buf);
 		journal_note(p->journal, rc ? "undo-failed" : "undone", (unsigned int)j);
 		if (rc && r->undo_failed < 0) {
@@ -326,6 +365,24 @@ static int write_step(struct plan *p, unsigned int i, char *buf)
 	s->stored = s->done = true;
 	journal_note(p->journal, "done", i);
 	return rc;
+}
+
+int plan_rollback(struct plan *p, struct plan_result *r)
+{
+	char *buf = malloc(MATRIX_FILE_MAX);
+
+	r->failed = r->undo_failed = -1;
+	r->err = r->undo_err = 0;
+	r->drifted = 0;
+	if (!buf) {
+		r->undo_failed = 0;
+		r->undo_err = -ENOMEM;
+		return -1;
+	}
+	if (p->n)
+		undo_done(p, (int)p->n - 1, r, buf);
+	free(buf);
+	return r->undo_failed >= 0 ? -1 : 0;
 }
 
 int plan_execute(struct plan *p, struct plan_result *r,

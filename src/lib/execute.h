@@ -33,6 +33,15 @@ struct plan_result {
 int plan_execute(struct plan *p, struct plan_result *r,
 		 void (*after_step)(const struct step *s, void *arg), void *arg);
 
+/*
+ * Takes back what an interrupted run left (a plan rebuilt by journal_plan):
+ * the steps done, in reverse, with plan_execute's undo and its rules on
+ * drift; an uncertain step only where the host shows its write. Each undo
+ * is noted in p->journal. Returns 0, or -1 with r->undo_failed and
+ * r->undo_err telling the first undo that failed.
+ */
+int plan_rollback(struct plan *p, struct plan_result *r);
+
 /* What a kernel errno means for this step, in words an administrator can act on. */
 void step_explain(const struct step *s, int err, const struct ap_host *h, char *buf, size_t len);
 

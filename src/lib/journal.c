@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include "journal.h"
+#include "error.h"
 #include "lock.h"
+#include "maskexpr.h"
 #include "plan.h"
 #include "sysfs.h"
 
@@ -46,8 +48,41 @@ static void step_before(const struct step *s, char *buf, size_t len)
 	}
 }
 
+/* Whether an earlier step of p names the same mdev as step i. */
+static bool mdev_named_before(const struct plan *p, unsigned int i)
+{
+	for (unsigned int k = 0; k < i; k++)
+		if (p->v[k].op != OP_MASK && !strcmp(p->v[k].uuid, p->v[i].uuid))
+			return true;
+	return false;
+}
+
+/* The host before the change, as far as the plan touches it: masks, its mdevs. */
+static struct json_object *host_before(const struct plan *p, const struct ap_host *h)
+{
+	struct json_object *o = json_object_new_object(), *m = json_object_new_object();
+	char hex[BM_HEX_LEN], cfg[AP_CONFIG_LEN + 1];
+
+	bm_to_hex(&h->apmask, hex);
+	json_object_object_add(o, "apmask", json_object_new_string(hex));
+	bm_to_hex(&h->aqmask, hex);
+	json_object_object_add(o, "aqmask", json_object_new_string(hex));
+	for (unsigned int i = 0; i < p->n; i++) {
+		const struct ap_mdev *d;
+
+		if (!*p->v[i].uuid || mdev_named_before(p, i))
+			continue;
+		d = ap_mdev_get(h, p->v[i].uuid);
+		if (d)
+			matrix_format_ap_config(&d->matrix, cfg);
+		json_object_object_add(m, p->v[i].uuid, d ? json_object_new_string(cfg) : NULL);
+	}
+	json_object_object_add(o, "mdevs", m);
+	return o;
+}
+
 static struct json_object *header(const char *command, const char *file, const char *run,
-				  const struct plan *p)
+				  const struct plan *p, const struct ap_host *h)
 {
 	struct json_object *o = json_object_new_object(), *a = json_object_new_array();
 	char rel[192], before[AP_CONFIG_LEN + BM_HEX_LEN];
@@ -71,13 +106,15 @@ static struct json_object *header(const char *command, const char *file, const c
 		json_object_array_add(a, s);
 	}
 	json_object_object_add(o, "steps", a);
+	if (h)
+		json_object_object_add(o, "host", host_before(p, h));
 	return o;
 }
 
 int journal_begin(struct journal *j, const char *command, const char *file, const char *run,
-		  const struct plan *p)
+		  const struct plan *p, const struct ap_host *h)
 {
-	struct json_object *o = header(command, file, run, p);
+	struct json_object *o = header(command, file, run, p, h);
 	const char *text;
 	char *line;
 	int rc;
@@ -100,6 +137,12 @@ int journal_begin(struct journal *j, const char *command, const char *file, cons
 	if (!rc)
 		j->open = true;
 	return rc;
+}
+
+void journal_reopen(struct journal *j, const struct journal_info *ji)
+{
+	snprintf(j->rel, sizeof(j->rel), "%s", ji->rel);
+	j->open = true;
 }
 
 int journal_note(struct journal *j, const char *event, unsigned int index)
@@ -178,6 +221,47 @@ static int parse_steps(struct journal_info *ji, struct json_object *o)
 	return 0;
 }
 
+/* The mdevs of "host": their matrix before the change, or none. */
+static int parse_host_mdevs(struct journal_info *ji, struct json_object *m)
+{
+	size_t n = (size_t)json_object_object_length(m), k = 0;
+
+	ji->mdevs = calloc(n ? n : 1, sizeof(*ji->mdevs));
+	if (!ji->mdevs)
+		return -ENOMEM;
+	json_object_object_foreach(m, uuid, v) {
+		struct journal_mdev *d = &ji->mdevs[k++];
+
+		if (!uuid_valid(uuid))
+			return -EPROTO;
+		uuid_normalize(uuid, d->uuid);
+		d->present = v != NULL;
+		if (d->present && (!json_object_is_type(v, json_type_string) ||
+				   matrix_parse_ap_config(json_object_get_string(v), &d->matrix)))
+			return -EPROTO;
+		ji->nmdevs++;
+	}
+	return 0;
+}
+
+/* "host": the host before the change, as far as it touches it (optional). */
+static int parse_host(struct journal_info *ji, struct json_object *o)
+{
+	struct json_object *h, *m;
+	const char *ap, *aq;
+
+	if (!json_object_object_get_ex(o, "host", &h))
+		return 0;
+	ap = get_string(h, "apmask");
+	aq = get_string(h, "aqmask");
+	if (!ap || !aq || bm_from_sysfs_hex(&ji->apmask, ap) ||
+	    bm_from_sysfs_hex(&ji->aqmask, aq) || !json_object_object_get_ex(h, "mdevs", &m) ||
+	    !json_object_is_type(m, json_type_object))
+		return -EPROTO;
+	ji->host_known = true;
+	return parse_host_mdevs(ji, m);
+}
+
 /* The header line: which format, who wrote it, for what, and the steps. */
 static int parse_header(struct journal_info *ji, const char *line)
 {
@@ -205,6 +289,8 @@ static int parse_header(struct journal_info *ji, const char *line)
 	ji->file = strdup(file);
 	ji->run = strdup(run);
 	rc = ji->file && ji->run ? parse_steps(ji, o) : -ENOMEM;
+	if (!rc)
+		rc = parse_host(ji, o);
 out:
 	json_object_put(o);
 	return rc;
@@ -324,6 +410,7 @@ void journal_info_free(struct journal_info *ji)
 		free(ji->steps[k].before);
 	}
 	free(ji->steps);
+	free(ji->mdevs);
 	free(ji->file);
 	free(ji->run);
 }
@@ -383,4 +470,130 @@ int journal_stale_temps(char ***names)
 int journal_remove(const struct journal_info *ji)
 {
 	return sysfs_unlink(TREE_RUN, ji->rel);
+}
+
+/* "bus/ap/apmask": a mask step, after = before with data applied as the kernel does. */
+static int plan_mask_step(struct step *s, const struct journal_step *js)
+{
+	struct lib_error err = { 0 };
+
+	s->mask = !strcmp(js->path, "bus/ap/apmask") ? AP_APMASK : AP_AQMASK;
+	if (bm_from_sysfs_hex(&s->mask_before, js->before) ||
+	    mask_apply(js->data, strlen(js->data), &s->mask_before, &s->mask_after, &err))
+		return -EPROTO;
+	return 0;
+}
+
+/* "05.0004\n": the queue of an unbind or a probe. */
+static int plan_queue(struct step *s, const char *apqn)
+{
+	unsigned int a, d;
+	char buf[APQN_BUF];
+
+	snprintf(buf, sizeof(buf), "%.*s", (int)strcspn(apqn, "\n"), apqn);
+	if (apqn_parse(buf, &a, &d))
+		return -EPROTO;
+	s->adapter = (uint8_t)a;
+	s->domain = (uint8_t)d;
+	return 0;
+}
+
+/* An mdev's file: remove, ap_config, or an assign or unassign of one id. */
+static int plan_mdev_step(struct step *s, const char *file, const struct journal_step *js)
+{
+	unsigned long long id;
+
+	if (!strcmp(file, "remove")) {
+		s->op = OP_REMOVE;
+		return matrix_parse_ap_config(js->before, &s->matrix_before) ? -EPROTO : 0;
+	}
+	if (!strcmp(file, "ap_config")) {
+		s->op = OP_AP_CONFIG;
+		return matrix_parse_ap_config(js->before, &s->matrix_before) ||
+		       matrix_parse_ap_config(js->data, &s->matrix_after) ? -EPROTO : 0;
+	}
+	for (int f = FIELD_ADAPTER; f <= FIELD_CONTROL; f++)
+		for (int assign = 0; assign < 2; assign++)
+			if (!strcmp(file, step_assign_file((enum step_field)f, assign))) {
+				s->op = assign ? OP_ASSIGN : OP_UNASSIGN;
+				s->field = (enum step_field)f;
+				if (kernel_strtoul(js->data, &id) || id >= AP_IDS)
+					return -EPROTO;
+				s->id = (unsigned int)id;
+				return 0;
+			}
+	return -EPROTO;
+}
+
+/* One step from its path, data and before; the op told by the path. */
+static int plan_step(struct step *s, const struct journal_step *js)
+{
+	char uuid[UUID_BUF + 1], drv[32], file[32];
+	unsigned int a, d;
+	int n = 0;
+
+	if (strlen(js->data) >= sizeof(s->text))
+		return -EPROTO;
+	snprintf(s->text, sizeof(s->text), "%s", js->data);
+	if (!strcmp(js->path, MDEV_CREATE_FILE)) {
+		s->op = OP_CREATE;
+		snprintf(uuid, sizeof(uuid), "%.*s", (int)strcspn(js->data, "\n"), js->data);
+		if (!uuid_valid(uuid))
+			return -EPROTO;
+		uuid_normalize(uuid, s->uuid);
+		return 0;
+	}
+	if (!strcmp(js->path, "bus/ap/apmask") || !strcmp(js->path, "bus/ap/aqmask")) {
+		s->op = OP_MASK;
+		return plan_mask_step(s, js);
+	}
+	if (!strcmp(js->path, "bus/ap/drivers_probe")) {
+		s->op = OP_PROBE;
+		snprintf(s->driver, sizeof(s->driver), "%s", js->before);
+		return plan_queue(s, js->data);
+	}
+	if (sscanf(js->path, "bus/ap/drivers/%31[^/]/unbind%n", drv, &n) == 1 &&
+	    !js->path[n]) {
+		s->op = OP_UNBIND;
+		snprintf(s->driver, sizeof(s->driver), "%s", drv);
+		return plan_queue(s, js->data);
+	}
+	if (sscanf(js->path, "devices/ap/card%*2x/%2x.%4x/driver_override%n", &a, &d, &n) == 2 &&
+	    !js->path[n]) {
+		s->op = OP_OVERRIDE;
+		s->adapter = (uint8_t)a;
+		s->domain = (uint8_t)d;
+		snprintf(s->override_before, sizeof(s->override_before), "%s", js->before);
+		return 0;
+	}
+	if (sscanf(js->path, MDEV_DIR "/%36[0-9a-fA-F-]/%31s%n", uuid, file, &n) == 2 &&
+	    !js->path[n] && uuid_valid(uuid)) {
+		uuid_normalize(uuid, s->uuid);
+		return plan_mdev_step(s, file, js);
+	}
+	return -EPROTO;
+}
+
+int journal_plan(const struct journal_info *ji, struct plan *p)
+{
+	for (unsigned int i = 0; i < ji->nsteps; i++) {
+		const struct journal_step *js = &ji->steps[i];
+		struct step *s = plan_add(p, OP_MASK, NULL);
+		char rel[192];
+		int rc;
+
+		if (!s)
+			return -ENOMEM;
+		rc = plan_step(s, js);
+		/* read back as it was written, or it is not a step apmatrix makes */
+		if (!rc)
+			step_path(s, rel, sizeof(rel));
+		if (rc || strcmp(rel, js->path))
+			return -EPROTO;
+		s->stored = s->done = js->in_effect || js->uncertain;
+		s->uncertain = js->uncertain;
+		/* an uncertain write stuck or not: its undo does not call the host's state drift */
+		s->result = js->uncertain ? -EINPROGRESS : 0;
+	}
+	return 0;
 }

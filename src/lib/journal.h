@@ -12,20 +12,27 @@
  *
  * ROOT/run/apmatrix/journal-PID.json: the first line is a JSON object
  * {"version": 2, "pid", "start_time", "command", "file", "run", "started",
- * "steps": [{"path", "data", "before"}]}; "run" is the whole command line,
+ * "steps": [{"path", "data", "before"}], "host"}; "run" is the whole command line,
  * quoted for sh (the command that finishes the change), "start_time" the
  * process's start in clock ticks after boot (/proc/PID/stat), so that a PID
- * used again by another process is not taken for the change in flight. A
- * last line without its newline was cut short by the kill and is ignored.
+ * used again by another process is not taken for the change in flight,
+ * "host" the host before the first store as far as the change touches it:
+ * {"apmask", "aqmask", "mdevs": {UUID: its ap_config, or null when there was
+ * none}} for every mdev a step names (a rollback compares the host read back
+ * with it). A last line without its newline was cut short by the kill and is
+ * ignored.
  */
 #ifndef APM_JOURNAL_H
 #define APM_JOURNAL_H
 
 #include <stdbool.h>
 
+#include "ap.h"
+
 #define JOURNAL_DIR "apmatrix"
 
 struct plan;
+struct journal_info;
 
 /* The journal this process writes. */
 struct journal {
@@ -36,10 +43,13 @@ struct journal {
 /*
  * Writes the journal of plan p before its first store: command is the
  * command's name ("apply"), file its config file (absolute, or NULL), run
- * the command line quoted for sh (or NULL). Returns 0 or -errno.
+ * the command line quoted for sh (or NULL), h the host before the change
+ * (its masks and the mdevs the steps name are recorded). Returns 0 or -errno.
  */
 int journal_begin(struct journal *j, const char *command, const char *file, const char *run,
-		  const struct plan *p);
+		  const struct plan *p, const struct ap_host *h);
+/* Opens a journal read back (ji) to note the events of its rollback. */
+void journal_reopen(struct journal *j, const struct journal_info *ji);
 /*
  * Notes an event of step index (from 0): "begin" (before the store), "done",
  * "undo", "undone" or "undo-failed"; synced. Returns 0 or -errno.
@@ -47,6 +57,13 @@ int journal_begin(struct journal *j, const char *command, const char *file, cons
 int journal_note(struct journal *j, const char *event, unsigned int index);
 /* Removes the journal: the change is complete, or fully undone. */
 void journal_end(struct journal *j);
+
+/* An mdev as the host had it before the change ("host" in the header). */
+struct journal_mdev {
+	char uuid[UUID_BUF];
+	bool present;
+	struct ap_matrix matrix;
+};
 
 /* A journal read back. */
 struct journal_step {
@@ -75,6 +92,10 @@ struct journal_info {
 	bool unreadable;	/* the file is there but not a journal */
 	int version;		/* of the format; unreadable when not one this apmatrix reads */
 	unsigned int uncertain;	/* steps that may or may not be stored */
+	bool host_known;	/* the header holds the host before the change */
+	struct bitmap apmask, aqmask;
+	struct journal_mdev *mdevs;	/* the mdevs the steps name, before the change */
+	unsigned int nmdevs;
 };
 
 /*
@@ -100,6 +121,13 @@ void journal_list_free(struct journal_info *v, int n);
  * freed with sysfs_names_free) or -errno.
  */
 int journal_stale_temps(char ***names);
+/*
+ * The plan a journal records, rebuilt step by step as plan_execute left it
+ * for its undo: a step noted done is done (stored, result 0), one begun and
+ * not noted after is done and uncertain (plan_rollback looks at the host).
+ * Returns 0, -EPROTO when a step is not one apmatrix writes, or -ENOMEM.
+ */
+int journal_plan(const struct journal_info *ji, struct plan *p);
 /* Removes a journal read by journal_list. */
 int journal_remove(const struct journal_info *ji);
 

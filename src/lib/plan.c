@@ -25,7 +25,7 @@ void plan_free(struct plan *p)
 	memset(p, 0, sizeof(*p));
 }
 
-static struct step *plan_add(struct plan *p, enum step_op op, const char *uuid)
+struct step *plan_add(struct plan *p, enum step_op op, const char *uuid)
 {
 	struct step *s;
 

@@ -39,6 +39,8 @@ struct step {
 	bool stored;
 	bool done;
 	int result;
+	/* set by journal_plan: begun and not noted after, it may or may not be stored */
+	bool uncertain;
 	/*
 	 * Set by the undo: what another writer changed since this run wrote
 	 * it, and the undo left alone (drift): the mask ids, or the whole step
@@ -57,6 +59,8 @@ struct plan {
 };
 
 void plan_free(struct plan *p);
+/* A new step at the end, zeroed but for op and uuid (may be NULL); NULL without memory. */
+struct step *plan_add(struct plan *p, enum step_op op, const char *uuid);
 /* A mask write of text (newline added) that takes the mask from before to after. */
 int plan_mask(struct plan *p, enum ap_mask_kind kind, const char *text,
 	      const struct bitmap *before, const struct bitmap *after);

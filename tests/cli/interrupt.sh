@@ -102,8 +102,8 @@ for kernel in 4.20 6.0 6.12; do
 	run apm check "$cfg"
 	is "$status" 3 "$kernel: check FILE counts it too"
 	run apm plan "$cfg"
-	like "$err" "interrupted after step 99 of $n; 1 write was in flight .*: run the same command again" \
-		"$kernel: plan reports it"
+	like "$err" "interrupted after step 99 of $n; 1 write was in flight .*: 'apmatrix --root $SIM_ROOT rollback $pid' takes it back, or run the same command again" \
+		"$kernel: plan reports it, with the rollback and the command that finishes it"
 	run apm apply --prune "$cfg"
 	is "$status" 0 "$kernel: an apply with other options runs"
 	run apm check
@@ -138,7 +138,7 @@ is "$(ls "$SIM_ROOT/run/lock")" "s390apconfig.lock" "and no temporary lock file 
 is "$(sim_log | wc -l)" 0 "nothing written"
 rm -f "$SIM_ROOT/run/lock/s390apconfig.lock"
 
-# kill -9 during a create: check names the command and the journal to remove.
+# kill -9 during a create: check names the rollback and the command.
 apm reserve --adapters 5 --domains 4 > /dev/null
 start_slow 2 create --uuid $U2 --adapters 5 --domains 4 || bail_out "create did not start"
 kill -9 "$pid"
@@ -147,7 +147,8 @@ sleep 1.7
 run apm check
 like "$out" "an apmatrix create \(PID $pid\) was interrupted after step 1 of 2" \
 	"kill -9 during create: check says so"
-like "$out" "then remove $SIM_ROOT/run/apmatrix/journal-$pid.json" "and which journal to remove"
+like "$out" "'apmatrix --root $SIM_ROOT rollback $pid' takes it back; then run it again if it is still wanted: cd .* create --uuid $U2" \
+	"and the rollback that takes it back, then the command"
 # The same journal under the PID of a process that started later: the PID
 # was used again, the change is not in flight but left behind.
 sleep 60 & other=$!

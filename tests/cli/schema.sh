@@ -122,6 +122,17 @@ collect() { # GENERATION
 	wait $!
 	printf '%s\t%s\t%s\n' "$n" "$?" "$gen: remove, SIGTERM" >>"$docs/index"
 	sim_ctl clear-faults
+	# a change killed in its store, taken back; then nothing left to take back
+	sim_ctl "slow-at 1 1500"
+	"$APMATRIX" --root "$SIM_ROOT" --no-wait mask set apmask -0x30 >/dev/null 2>&1 &
+	sleep 0.5
+	kill -KILL $!
+	wait $! 2>/dev/null
+	sim_ctl clear-faults
+	doc check apm check
+	doc rollback apm rollback
+	doc rollback apm rollback
+	doc error apm rollback 1 2
 	sleep 60 &
 	local holder=$!
 	mkdir -p "$SIM_ROOT/run/lock"

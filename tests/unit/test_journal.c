@@ -3,7 +3,9 @@
  * The journal's format read back (journal_parse): a whole journal, a last
  * line cut short by the kill, a store begun and not noted done, an undo
  * under way, an empty file, a header of an unknown version or without the
- * fields that say how to undo.
+ * fields that say how to undo; and the plan a rollback rebuilds from it
+ * (journal_plan): every kind of step, as the plan builders make it, and the
+ * host before the change.
  */
 #include "config.h"
 
@@ -12,10 +14,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
 #include "journal.h"
+#include "plan.h"
 
 #define HEAD(version) \
 	"{\"version\":" #version ",\"pid\":41,\"start_time\":7,\"command\":\"apply\"," \
@@ -128,6 +133,142 @@ static void test_not_a_journal(void **state)
 	journal_info_free(&ji);
 }
 
+#define U "11111111-1111-4111-8111-111111111111"
+#define ONES "0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
+
+/* A journal with one step of each kind apmatrix writes, and the host before. */
+static char *every_step(const struct ap_matrix *m, const struct ap_matrix *m2)
+{
+	char cfg[AP_CONFIG_LEN + 1], cfg2[AP_CONFIG_LEN + 1], *text = NULL;
+
+	matrix_format_ap_config(m, cfg);
+	matrix_format_ap_config(m2, cfg2);
+	if (asprintf(&text,
+		     "{\"version\":2,\"pid\":9,\"command\":\"apply\",\"file\":\"\",\"run\":\"\","
+		     "\"steps\":["
+		     "{\"path\":\"bus/ap/apmask\",\"data\":\"-5,-6\\n\",\"before\":\"" ONES "\"},"
+		     "{\"path\":\"" MDEV_CREATE_FILE "\",\"data\":\"" U "\\n\",\"before\":\"\"},"
+		     "{\"path\":\"" MDEV_DIR "/" U "/assign_adapter\",\"data\":\"5\\n\","
+		     "\"before\":\"\"},"
+		     "{\"path\":\"" MDEV_DIR "/" U "/unassign_domain\",\"data\":\"0x47\\n\","
+		     "\"before\":\"\"},"
+		     "{\"path\":\"" MDEV_DIR "/" U "/assign_control_domain\",\"data\":\"0x4\\n\","
+		     "\"before\":\"\"},"
+		     "{\"path\":\"" MDEV_DIR "/" U "/ap_config\",\"data\":\"%s\\n\","
+		     "\"before\":\"%s\"},"
+		     "{\"path\":\"" MDEV_DIR "/" U "/remove\",\"data\":\"1\\n\",\"before\":\"%s\"},"
+		     "{\"path\":\"bus/ap/drivers/cex4queue/unbind\",\"data\":\"05.0004\\n\","
+		     "\"before\":\"cex4queue\"},"
+		     "{\"path\":\"devices/ap/card05/05.0004/driver_override\","
+		     "\"data\":\"vfio_ap\\n\",\"before\":\"\"},"
+		     "{\"path\":\"bus/ap/drivers_probe\",\"data\":\"05.0004\\n\","
+		     "\"before\":\"vfio_ap\"}],"
+		     "\"host\":{\"apmask\":\"" ONES "\",\"aqmask\":\"" ONES "\","
+		     "\"mdevs\":{\"" U "\":null}}}\n"
+		     "begin 1\ndone 1\nbegin 2\ndone 2\nbegin 3\ndone 3\nbegin 4\ndone 4\n"
+		     "begin 5\ndone 5\nbegin 6\ndone 6\nbegin 7\ndone 7\nbegin 8\ndone 8\n"
+		     "begin 9\ndone 9\nbegin 10\n", cfg2, cfg, cfg) < 0)
+		return NULL;
+	return text;
+}
+
+/* Whether a rebuilt step is the step the builder makes: what it writes, and its undo's data. */
+static void assert_same_step(const struct step *a, const struct step *b)
+{
+	assert_int_equal(a->op, b->op);
+	assert_string_equal(a->text, b->text);
+	assert_string_equal(a->uuid, b->uuid);
+	if (a->op == OP_ASSIGN || a->op == OP_UNASSIGN) {
+		assert_int_equal(a->field, b->field);
+		assert_int_equal(a->id, b->id);
+	}
+	if (a->op == OP_MASK) {
+		assert_int_equal(a->mask, b->mask);
+		assert_true(bm_equal(&a->mask_before, &b->mask_before));
+		assert_true(bm_equal(&a->mask_after, &b->mask_after));
+	}
+	if (a->op == OP_REMOVE || a->op == OP_AP_CONFIG)
+		assert_true(matrix_equal(&a->matrix_before, &b->matrix_before));
+	if (a->op == OP_AP_CONFIG)
+		assert_true(matrix_equal(&a->matrix_after, &b->matrix_after));
+}
+
+static void test_plan(void **state)
+{
+	struct ap_matrix m = { 0 }, m2 = { 0 };
+	struct bitmap ones, less;
+	struct plan p = { 0 }, want = { 0 };
+	struct journal_info ji;
+	char *text;
+
+	(void)state;
+	bm_set(&m.adapters, 5);
+	bm_set(&m.domains, 4);
+	m2 = m;
+	bm_set(&m2.domains, 0x47);
+	text = every_step(&m, &m2);
+	assert_non_null(text);
+	assert_int_equal(parse(text, &ji), 0);
+	free(text);
+	assert_true(ji.host_known);
+	assert_int_equal(ji.nmdevs, 1);
+	assert_string_equal(ji.mdevs[0].uuid, U);
+	assert_false(ji.mdevs[0].present);
+	assert_int_equal(journal_plan(&ji, &p), 0);
+	assert_int_equal(p.n, 10);
+	bm_fill(&ones);
+	less = ones;
+	bm_clear(&less, 5);
+	bm_clear(&less, 6);
+	assert_int_equal(plan_mask(&want, AP_APMASK, "-5,-6", &ones, &less), 0);
+	assert_int_equal(plan_create(&want, U), 0);
+	assert_int_equal(plan_assign(&want, U, FIELD_ADAPTER, 5, true), 0);
+	assert_int_equal(plan_assign(&want, U, FIELD_DOMAIN, 0x47, false), 0);
+	assert_int_equal(plan_assign(&want, U, FIELD_CONTROL, 4, true), 0);
+	assert_int_equal(plan_ap_config(&want, U, &m, &m2), 0);
+	assert_int_equal(plan_remove(&want, U, &m), 0);
+	for (unsigned int i = 0; i < 7; i++)
+		assert_same_step(&p.v[i], &want.v[i]);
+	/* one queue's driver: unbind, driver_override, probe */
+	assert_int_equal(p.v[7].op, OP_UNBIND);
+	assert_string_equal(p.v[7].driver, "cex4queue");
+	assert_int_equal(p.v[8].op, OP_OVERRIDE);
+	assert_string_equal(p.v[8].override_before, "");
+	assert_int_equal(p.v[9].op, OP_PROBE);
+	assert_string_equal(p.v[9].driver, "vfio_ap");
+	for (unsigned int i = 7; i < 10; i++) {
+		assert_int_equal(p.v[i].adapter, 5);
+		assert_int_equal(p.v[i].domain, 4);
+	}
+	/* done: in effect; begun and not noted after: uncertain */
+	for (unsigned int i = 0; i < 9; i++)
+		assert_true(p.v[i].done && !p.v[i].uncertain && p.v[i].result == 0);
+	assert_true(p.v[9].done && p.v[9].uncertain && p.v[9].result != 0);
+	plan_free(&p);
+	plan_free(&want);
+	journal_info_free(&ji);
+}
+
+/* A path apmatrix does not write is no plan: nothing is undone by guess. */
+static void test_plan_unknown(void **state)
+{
+	struct plan p = { 0 };
+	struct journal_info ji;
+
+	(void)state;
+	assert_int_equal(parse(HEAD(2) "begin 1\ndone 1\n", &ji), 0);
+	assert_false(ji.host_known);
+	assert_int_equal(journal_plan(&ji, &p), -EPROTO);
+	plan_free(&p);
+	journal_info_free(&ji);
+	assert_int_equal(parse("{\"version\":2,\"pid\":9,\"command\":\"c\",\"file\":\"\","
+			       "\"run\":\"\",\"steps\":[{\"path\":\"" MDEV_DIR "/" U "/assign_adapter\","
+			       "\"data\":\"300\\n\",\"before\":\"\"}]}\n", &ji), 0);
+	assert_int_equal(journal_plan(&ji, &p), -EPROTO);
+	plan_free(&p);
+	journal_info_free(&ji);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -136,6 +277,8 @@ int main(void)
 		cmocka_unit_test(test_torn_last_line),
 		cmocka_unit_test(test_undo),
 		cmocka_unit_test(test_not_a_journal),
+		cmocka_unit_test(test_plan),
+		cmocka_unit_test(test_plan_unknown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
