@@ -54,7 +54,8 @@ completes_in_order() { # LINE NAME WORD...
 # The words written out in both completions are the same.
 zword() { zsh -fc '. "$1" >/dev/null 2>&1 </dev/null; print -r -- ${(P)2}' sh "$completion" "$1"; }
 bword() { bash -c '. "$1" >/dev/null 2>&1; printf "%s\n" "${!2}"' sh "$top_srcdir/completions/apmatrix" "$1"; }
-for v in _apmatrix_mask_cmds _apmatrix_list_cmds _apmatrix_mask_names _apmatrix_formats _apmatrix_colors; do
+for v in _apmatrix_mask_cmds _apmatrix_list_cmds _apmatrix_mask_names _apmatrix_formats _apmatrix_colors \
+	_apmatrix_behaviours _apmatrix_generations; do
 	w=$(zword $v)
 	ok '[ -n "$w" ]' "_apmatrix: $v has words"
 	is "$w" "$(bword $v)" "_apmatrix: $v as in the bash completion"
@@ -72,6 +73,9 @@ completes "apmatrix as" "a command from its start" assign
 completes "apmatrix --co" "a global option" --color=
 completes "apmatrix --color " "--color values" auto always never
 completes "apmatrix --color=al" "--color=VALUE" --color=always
+completes "apmatrix --kernel-behaviour no-h" "--kernel-behaviour values" no-hotplug
+completes "apmatrix --kernel-behaviour=6.19,no-c" "--kernel-behaviour: the last of a list" \
+	--kernel-behaviour=6.19,no-cex2 --kernel-behaviour=6.19,no-create_eusers
 completes "apmatrix -j mask " "mask subcommands, after a global option" show eval set
 completes "apmatrix list " "list subcommands" adapters domains queues mdevs
 completes "apmatrix mask set " "mask names for mask set" apmask aqmask
