@@ -108,8 +108,7 @@ static struct finding *refuse_owner(struct findings *f, struct finding *x, const
 		    (x->adapter >= 0 || !strcmp(y->message, x->message)) &&
 		    y->nowners == x->nowners &&
 		    (!x->nowners || !strcmp(y->owners[0], x->owners[0]))) {
-			f->n--;
-			f->errors--;
+			findings_drop_last(f);
 			return NULL;
 		}
 	}
@@ -546,6 +545,7 @@ static void predict_remove(struct ap_host *h, const struct step *s, struct findi
 	predict_guest(h, m, s, f);
 	memmove(m, m + 1, (size_t)(&h->mdevs[h->nmdevs] - (m + 1)) * sizeof(*m));
 	h->nmdevs--;
+	ap_host_reindex(h);
 }
 
 /*
@@ -736,7 +736,7 @@ static void add_conflict(const struct plan *p, const struct finding *x, struct f
 			y->advice = x->advice;
 	}
 	for (unsigned int k = 0; y && k < x->nowners; k++)
-		finding_owner(y, x->owners[k]);
+		finding_owner(y, finding_owner_at(x, k));
 	if (y)
 		name_new_mdevs(p, y);
 }
