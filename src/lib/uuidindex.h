@@ -3,7 +3,8 @@
  * An index of records by their UUID (either case): a hash table of the
  * records' positions in their array, built on the first lookup and extended
  * as records are appended. Whoever removes or moves records resets it.
- * mdevs, definitions and a config file's guests are looked up through it.
+ * mdevs, definitions and a config file's guests are looked up through it,
+ * and (by path, any string will do) the directories a snapshot emitted.
  */
 #ifndef APM_UUIDINDEX_H
 #define APM_UUIDINDEX_H
