@@ -16,7 +16,8 @@ cflags="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-
 lib_sources="$src/bitmap.c $src/maskexpr.c $src/matrix.c $src/conflict.c
 	$src/strbuf.c $src/mdevctl.c $src/udevrule.c $src/desired.c $src/guestuuid.c
 	$src/sysfs.c $src/ap.c $src/plan.c $src/journal.c $src/lock.c
-	$src/error.c $src/jsonstrict.c $src/utf8.c $src/guestview.c $src/machine.c $src/driverctl.c"
+	$src/error.c $src/jsonstrict.c $src/utf8.c $src/guestview.c $src/machine.c $src/driverctl.c
+	$src/uuidindex.c"
 
 # the targets that include fuzz_nls.h speak German when a catalogue compiles:
 # the longest translations meet the fixed buffers under the sanitizers
