@@ -39,11 +39,8 @@ static int defs_as_persisted(struct ap_host *h, const struct desired *d, bool pr
 	apm_overrides_as_persisted(h, d);
 	for (unsigned int i = 0; i < h->ndefs; i++) {
 		struct mdev_def x = h->defs[i];
-		const struct desired_guest *g = NULL;
+		const struct desired_guest *g = desired_guest_get(d, x.uuid);
 
-		for (unsigned int j = 0; j < d->nguests && !g; j++)
-			if (!strcmp(d->guests[j].uuid, x.uuid))
-				g = &d->guests[j];
 		if (!g && prune) {
 			(*gone)[(*ngone)++] = x;
 			continue;
@@ -56,6 +53,7 @@ static int defs_as_persisted(struct ap_host *h, const struct desired *d, bool pr
 		h->defs[k++] = x;
 	}
 	h->ndefs = k;
+	ap_host_reindex(h);
 	return 0;
 }
 

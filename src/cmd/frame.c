@@ -769,7 +769,7 @@ static void check_plan(const struct ap_host *h, struct plan *p, bool strict,
 						 extra->v[i].message);
 
 		for (unsigned int k = 0; x && k < extra->v[i].nowners; k++)
-			finding_owner(x, extra->v[i].owners[k]);
+			finding_owner(x, finding_owner_at(&extra->v[i], k));
 	}
 }
 

@@ -458,7 +458,7 @@ struct json_object *json_finding(const struct finding *x)
 		json_set(o, "apqn", NULL);
 	}
 	for (unsigned int i = 0; i < x->nowners; i++)
-		json_push(owners, json_new_string(x->owners[i]));
+		json_push(owners, json_new_string(finding_owner_at(x, i)));
 	json_set(o, "owners", owners);
 	json_set(o, "message", json_new_string(x->message));
 	return o;

@@ -517,17 +517,48 @@ void text_grid(const struct ap_host *h, const char *const *uuids, int n, bool co
 	free(letter);
 }
 
+/* The rules text_findings counts apart; more share the last count. */
+#define TEXT_RULES 64
+
+struct rule_count {
+	const char *rule;
+	unsigned int shown, rest;
+	enum severity worst;	/* of the rest */
+};
+
 void text_findings(const struct findings *f, bool verbose)
 {
 	static const char *const sev[] = { N_("info"), N_("warning"), N_("error") };
+	struct rule_count r[TEXT_RULES];
+	unsigned int nr = 0;
 
 	for (unsigned int i = 0; i < f->n; i++) {
 		const struct finding *x = &f->v[i];
+		unsigned int k = 0;
 
 		if (x->severity == SEV_INFO && !verbose)
 			continue;
+		while (k < nr && strcmp(r[k].rule, x->rule) && k + 1 < TEXT_RULES)
+			k++;
+		if (k == nr)
+			r[nr++] = (struct rule_count){ x->rule, 0, 0, SEV_INFO };
+		if (r[k].shown == TEXT_FINDINGS_PER_RULE) {
+			r[k].rest++;
+			if (x->severity > r[k].worst)
+				r[k].worst = x->severity;
+			continue;
+		}
+		r[k].shown++;
 		text_fprintf(stdout, "%s: [%s] %s\n", _(sev[x->severity]), x->rule, x->message);
 	}
+	/* the text stays readable; JSON holds every finding */
+	for (unsigned int k = 0; k < nr; k++)
+		if (r[k].rest)
+			text_fprintf(stdout, P_("%s: [%s] and %u more finding of this rule "
+						"(--json lists them all)\n",
+						"%s: [%s] and %u more findings of this rule "
+						"(--json lists them all)\n", r[k].rest),
+				     _(sev[r[k].worst]), r[k].rule, r[k].rest);
 }
 
 /* "05.0004 05.00ab", or "(none)" */

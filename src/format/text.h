@@ -68,7 +68,11 @@ void text_ids_line(FILE *out, const char *label, const struct bitmap *m);
 struct guest_view;
 void text_guest_view(const struct ap_host *h, const struct guest_view *g, const int *apqn);
 
-/* "error: rule APQN: message" lines and a summary line. */
+/*
+ * "error: [rule] message" lines, at most TEXT_FINDINGS_PER_RULE of one rule,
+ * then a line with the count of the others of that rule (JSON holds them all).
+ */
+#define TEXT_FINDINGS_PER_RULE 20
 void text_findings(const struct findings *f, bool verbose);
 
 /* The next boot: the masks, then one line per auto definition, in start order. */

@@ -850,6 +850,8 @@ void ap_host_free(struct ap_host *h)
 	free(h->qindex);
 	free(h->mdevs);
 	free(h->defs);
+	uuid_index_free(&h->mdev_index);
+	uuid_index_free(&h->def_index);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -872,20 +874,37 @@ const struct ap_card *ap_card_get(const struct ap_host *h, unsigned int adapter)
 	return NULL;
 }
 
+static const char *mdev_key(const void *v, unsigned int i)
+{
+	return ((const struct ap_mdev *)v)[i].uuid;
+}
+
+static const char *def_key(const void *v, unsigned int i)
+{
+	return ((const struct mdev_def *)v)[i].uuid;
+}
+
+/* The index is a cache of the host's arrays: a lookup may extend it. */
 const struct ap_mdev *ap_mdev_get(const struct ap_host *h, const char *uuid)
 {
-	for (unsigned int i = 0; i < h->nmdevs; i++)
-		if (!strcasecmp(h->mdevs[i].uuid, uuid))
-			return &h->mdevs[i];
-	return NULL;
+	long i = uuid_index_find((struct uuid_index *)&h->mdev_index, h->mdevs, h->nmdevs, mdev_key,
+				 uuid);
+
+	return i < 0 ? NULL : &h->mdevs[i];
 }
 
 const struct mdev_def *ap_def_get(const struct ap_host *h, const char *uuid)
 {
-	for (unsigned int i = 0; i < h->ndefs; i++)
-		if (!strcasecmp(h->defs[i].uuid, uuid))
-			return &h->defs[i];
-	return NULL;
+	long i = uuid_index_find((struct uuid_index *)&h->def_index, h->defs, h->ndefs, def_key,
+				 uuid);
+
+	return i < 0 ? NULL : &h->defs[i];
+}
+
+void ap_host_reindex(struct ap_host *h)
+{
+	uuid_index_reset(&h->mdev_index);
+	uuid_index_reset(&h->def_index);
 }
 
 const char *ap_queue_driver(const struct ap_host *h, const struct ap_queue *q)

@@ -14,6 +14,7 @@
 #include "conf.h"
 #include "kernel.h"
 #include "matrix.h"
+#include "uuidindex.h"
 
 #define AP_IDS 256
 #define AP_MAX_DRIVERS 16
@@ -106,6 +107,8 @@ struct ap_host {
 	/* with AP_READ_DEFS */
 	struct mdev_def *defs;		/* sorted by UUID */
 	unsigned int ndefs;
+	/* for ap_mdev_get and ap_def_get; removing or moving mdevs or defs: ap_host_reindex */
+	struct uuid_index mdev_index, def_index;
 	struct persist_masks persist[2];
 	/* driverctl's override files naming vfio_ap: [adapter]: domains */
 	struct bitmap persist_ovr[AP_IDS];
@@ -166,6 +169,8 @@ const struct ap_queue *ap_queue_get(const struct ap_host *h, unsigned int adapte
 const struct ap_card *ap_card_get(const struct ap_host *h, unsigned int adapter);
 const struct ap_mdev *ap_mdev_get(const struct ap_host *h, const char *uuid);
 const struct mdev_def *ap_def_get(const struct ap_host *h, const char *uuid);
+/* After mdevs or defs were removed or moved: the lookups by UUID index them again. */
+void ap_host_reindex(struct ap_host *h);
 /* The queue's driver name, "" when unbound. */
 const char *ap_queue_driver(const struct ap_host *h, const struct ap_queue *q);
 bool ap_queue_is_vfio(const struct ap_host *h, const struct ap_queue *q);

@@ -15,6 +15,7 @@ int ap_host_clone(struct ap_host *dst, const struct ap_host *src)
 	dst->qindex = NULL;
 	dst->mdevs = NULL;
 	dst->defs = NULL;
+	dst->mdev_index = dst->def_index = (struct uuid_index){ 0 };
 	dst->ndrivers = 1;
 	for (unsigned int i = 1; i < src->ndrivers; i++) {
 		dst->drivers[i] = strdup(src->drivers[i]);

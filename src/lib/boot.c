@@ -433,6 +433,7 @@ static int boot_model(const struct ap_host *h, const struct boot_files *fs,
 	if (rc)
 		return rc;
 	model->nmdevs = 0;
+	ap_host_reindex(model);
 	/* a driver_override does not survive a reboot */
 	for (unsigned int i = 0; i < model->nqueues; i++)
 		model->queues[i].override = OVR_NONE;

@@ -19,6 +19,7 @@ struct holder {
 	const char *uuid;
 	const struct ap_matrix *matrix;
 	enum holder_kind kind;
+	unsigned int device;	/* its UUID's first holder: an mdev and its definition are one */
 };
 
 static const char *holder_desc(enum holder_kind k)
@@ -88,14 +89,51 @@ struct advice *finding_advise(struct finding *x, enum advice_kind kind)
 	return &x->advice;
 }
 
-void finding_owner(struct finding *x, const char *owner)
+int finding_owner(struct finding *x, const char *owner)
 {
-	if (x && x->nowners < FINDING_OWNERS)
+	unsigned int k;
+
+	if (!x)
+		return 0;
+	if (x->nowners < FINDING_OWNERS) {
 		snprintf(x->owners[x->nowners++], UUID_BUF, "%s", owner);
+		return 0;
+	}
+	/* the others in an array that doubles when full */
+	k = x->nowners - FINDING_OWNERS;
+	if (!(k & (k - 1))) {
+		char (*v)[UUID_BUF] = realloc(x->more, (k ? 2 * (size_t)k : 4) * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		x->more = v;
+	}
+	snprintf(x->more[k], UUID_BUF, "%s", owner);
+	x->nowners++;
+	return 0;
+}
+
+const char *finding_owner_at(const struct finding *x, unsigned int i)
+{
+	return i < FINDING_OWNERS ? x->owners[i] : x->more[i - FINDING_OWNERS];
+}
+
+void findings_drop_last(struct findings *f)
+{
+	struct finding *x = &f->v[--f->n];
+
+	if (x->severity == SEV_ERROR)
+		f->errors--;
+	else if (x->severity == SEV_WARNING)
+		f->warnings--;
+	free(x->more);
+	x->more = NULL;
 }
 
 void findings_free(struct findings *f)
 {
+	for (unsigned int i = 0; i < f->n; i++)
+		free(f->v[i].more);
 	free(f->v);
 	memset(f, 0, sizeof(*f));
 }
@@ -106,7 +144,7 @@ bool finding_equal(const struct finding *a, const struct finding *b)
 	    a->domain != b->domain || a->nowners != b->nowners)
 		return false;
 	for (unsigned int i = 0; i < a->nowners; i++)
-		if (strcmp(a->owners[i], b->owners[i]))
+		if (strcmp(finding_owner_at(a, i), finding_owner_at(b, i)))
 			return false;
 	return true;
 }
@@ -126,22 +164,41 @@ bool findings_new_errors(const struct findings *f, const struct findings *base)
 	return false;
 }
 
-/* The mdevs and definitions that hold APQNs; -ENOMEM. */
+/*
+ * The mdevs and definitions that hold APQNs, a definition with the device
+ * of its active mdev (found by UUID); -ENOMEM.
+ */
 static int collect_holders(const struct ap_host *h, struct holder **out)
 {
 	struct holder *v = calloc((size_t)h->nmdevs + h->ndefs + 1, sizeof(*v));
+	unsigned int *at = calloc((size_t)h->nmdevs + 1, sizeof(*at));
 	int n = 0;
 
 	*out = v;
-	if (!v)
+	if (!v || !at) {
+		free(at);
 		return -ENOMEM;
+	}
 	for (unsigned int i = 0; i < h->nmdevs; i++)
-		if (!h->mdevs[i].read_error)
-			v[n++] = (struct holder){ h->mdevs[i].uuid, &h->mdevs[i].matrix, HOLD_ACTIVE };
-	for (unsigned int i = 0; i < h->ndefs; i++)
-		if (!lib_error_is_set(&h->defs[i].error))
-			v[n++] = (struct holder){ h->defs[i].uuid, &h->defs[i].matrix,
-						  h->defs[i].start == DEF_AUTO ? HOLD_AUTO : HOLD_MANUAL };
+		if (!h->mdevs[i].read_error) {
+			at[i] = (unsigned int)n;
+			v[n] = (struct holder){ h->mdevs[i].uuid, &h->mdevs[i].matrix, HOLD_ACTIVE,
+						(unsigned int)n };
+			n++;
+		}
+	for (unsigned int i = 0; i < h->ndefs; i++) {
+		const struct ap_mdev *m = ap_mdev_get(h, h->defs[i].uuid);
+
+		if (lib_error_is_set(&h->defs[i].error))
+			continue;
+		v[n] = (struct holder){ h->defs[i].uuid, &h->defs[i].matrix,
+					h->defs[i].start == DEF_AUTO ? HOLD_AUTO : HOLD_MANUAL,
+					(unsigned int)n };
+		if (m && !m->read_error && !strcmp(m->uuid, h->defs[i].uuid))
+			v[n].device = at[m - h->mdevs];
+		n++;
+	}
+	free(at);
 	return n;
 }
 
@@ -170,22 +227,23 @@ static void append(char *buf, size_t len, size_t *n, const char *fmt, ...)
  * definition among the holders is to be changed or removed. Nothing when
  * every holder is an active mdev.
  */
-static void def_advice(struct finding *x, const struct holder *const *who, unsigned int k)
+static void def_advice(struct finding *x, const struct holder *hv, const unsigned int *who,
+		       unsigned int k)
 {
 	for (unsigned int m = 0; m < k; m++)
-		if (who[m]->kind != HOLD_ACTIVE) {
+		if (hv[who[m]].kind != HOLD_ACTIVE) {
 			struct advice *a = finding_advise(x, ADVICE_CHANGE_DEFINITION);
 
 			if (a)
-				snprintf(a->uuid, sizeof(a->uuid), "%s", who[m]->uuid);
+				snprintf(a->uuid, sizeof(a->uuid), "%s", hv[who[m]].uuid);
 			return;
 		}
 }
 
 /*
- * Indexes the holders by APQN: shared[apqn] when two holders of different
- * UUIDs hold it, mark[i] when holder i holds a shared APQN. Linear in the
- * APQNs the holders hold, so that a file of 32,000 guests checks quickly.
+ * Indexes the holders by APQN: shared[apqn] when holders of two devices
+ * hold it, mark[i] when holder i holds a shared APQN. Linear in the APQNs
+ * the holders hold, so that a file of 100,000 guests checks quickly.
  */
 static bool index_shared(const struct holder *hv, unsigned int n, bool *shared, bool *mark)
 {
@@ -203,7 +261,7 @@ static bool index_shared(const struct holder *hv, unsigned int n, bool *shared, 
 
 				if (first[q] == n)
 					first[q] = i;
-				else if (strcmp(hv[first[q]].uuid, hv[i].uuid))
+				else if (hv[first[q]].device != hv[i].device)
 					shared[q] = true;
 			}
 	for (unsigned int i = 0; i < n; i++)
@@ -215,76 +273,114 @@ static bool index_shared(const struct holder *hv, unsigned int n, bool *shared, 
 }
 
 /*
- * APQNs held twice. Holders that share an APQN are found through the APQN
- * index; then every shared APQN is reported once with all its holders.
+ * The holders of each shared APQN, in holder order: those of APQN q are
+ * list[start[q]] to list[start[q + 1] - 1]. Linear in what the marked
+ * holders hold; NULL without the memory.
+ */
+static unsigned int *list_shared(const struct holder *hv, unsigned int n, const bool *shared,
+				 const bool *mark, unsigned int *start)
+{
+	unsigned int *list, *next;
+	int a, d;
+
+	for (unsigned int i = 0; i < n; i++)
+		if (mark[i])
+			bm_for_each(a, &hv[i].matrix->adapters)
+				bm_for_each(d, &hv[i].matrix->domains)
+					start[(unsigned int)a * 256 + (unsigned int)d + 1] +=
+						shared[(unsigned int)a * 256 + (unsigned int)d];
+	for (unsigned int q = 0; q < NAPQNS; q++)
+		start[q + 1] += start[q];
+	list = malloc(((size_t)start[NAPQNS] + 1) * sizeof(*list));
+	next = malloc(NAPQNS * sizeof(*next));
+	if (!list || !next) {
+		free(list);
+		free(next);
+		return NULL;
+	}
+	memcpy(next, start, NAPQNS * sizeof(*next));
+	for (unsigned int i = 0; i < n; i++)
+		if (mark[i])
+			bm_for_each(a, &hv[i].matrix->adapters)
+				bm_for_each(d, &hv[i].matrix->domains) {
+					unsigned int q = (unsigned int)a * 256 + (unsigned int)d;
+
+					if (shared[q])
+						list[next[q]++] = i;
+				}
+	free(next);
+	return list;
+}
+
+/* One finding for APQN q held by the k devices who (holder indexes). */
+static void shared_finding(const struct holder *hv, const unsigned int *who, unsigned int k,
+			   unsigned int q, struct findings *f)
+{
+	char apqn[APQN_BUF], list[FINDING_OWNERS * (UUID_BUF + 64) + 64], ia[32], id[32];
+	unsigned int binding = 0, a = q / 256, d = q % 256;
+	struct finding *x;
+	size_t len = 0;
+
+	for (unsigned int m = 0; m < k; m++)
+		if (hv[who[m]].kind != HOLD_MANUAL)
+			binding++;
+	apqn_format(a, d, apqn);
+	list[0] = '\0';
+	for (unsigned int m = 0; m < k && m < FINDING_OWNERS; m++)
+		append(list, sizeof(list), &len, "%s%s (%s)", m ? _(" and ") : "", hv[who[m]].uuid,
+		       holder_desc(hv[who[m]].kind));
+	if (k > FINDING_OWNERS)
+		append(list, sizeof(list), &len, P_(" and %u more", " and %u more",
+						    k - FINDING_OWNERS), k - FINDING_OWNERS);
+	x = findings_add(f, binding >= 2 ? SEV_ERROR : SEV_WARNING, "apqn-shared", (int)a, (int)d,
+		_("APQN %s is assigned to %s; an APQN can serve one guest only: "
+		  "unassign adapter %s or domain %s from all but one"),
+		apqn, list, id_text((int)a, ia), id_text((int)d, id));
+	def_advice(x, hv, who, k);
+	for (unsigned int m = 0; x && m < k; m++)
+		if (finding_owner(x, hv[who[m]].uuid))
+			f->fail = -ENOMEM;
+}
+
+/*
+ * APQNs held by two devices or more. Holders that share an APQN are found
+ * through the APQN index; then every shared APQN is reported once, with all
+ * its holders, each device once.
  */
 static void rule_shared(const struct holder *hv, unsigned int n, struct findings *f)
 {
-	unsigned int *inv = calloc(n + 1, sizeof(*inv)), ninv = 0;
 	bool *mark = calloc(n + 1, sizeof(bool)), *shared = calloc(NAPQNS, sizeof(bool));
-	struct bitmap adapters, domains;
-	int a, d;
+	unsigned int *start = calloc(NAPQNS + 1, sizeof(*start)), *seen = NULL, *list = NULL;
 
-	if (!inv || !mark || !shared || !index_shared(hv, n, shared, mark)) {
+	if (!mark || !shared || !start || !index_shared(hv, n, shared, mark) ||
+	    !(seen = malloc((n + 1) * sizeof(*seen))) ||
+	    !(list = list_shared(hv, n, shared, mark, start))) {
 		f->fail = -ENOMEM;
 		goto out;
 	}
-	bm_zero(&adapters);
-	bm_zero(&domains);
-	for (unsigned int i = 0; i < n; i++) {
-		if (!mark[i])
-			continue;
-		inv[ninv++] = i;
-		bm_or(&adapters, &adapters, &hv[i].matrix->adapters);
-		bm_or(&domains, &domains, &hv[i].matrix->domains);
-	}
-	bm_for_each(a, &adapters) {
-		bm_for_each(d, &domains) {
-			const struct holder *who[FINDING_OWNERS];
-			unsigned int k = 0, distinct = 0, binding = 0;
-			char apqn[APQN_BUF], list[FINDING_OWNERS * (UUID_BUF + 64)], ia[32], id[32];
-			struct finding *x;
-			size_t len = 0;
+	for (unsigned int i = 0; i < n; i++)
+		seen[i] = NAPQNS;
+	for (unsigned int q = 0; q < NAPQNS; q++) {
+		unsigned int k = 0;
 
-			if (!shared[(unsigned int)a * 256 + (unsigned int)d])
-				continue;
-			for (unsigned int t = 0; t < ninv; t++) {
-				const struct holder *c = &hv[inv[t]];
-				bool same = false;
+		/* each device once: its holders compacted to the front of q's list */
+		for (unsigned int t = start[q]; t < start[q + 1]; t++) {
+			unsigned int dev = hv[list[t]].device;
 
-				if (!matrix_has_apqn(c->matrix, (unsigned int)a, (unsigned int)d))
-					continue;
-				/* an active mdev and its own definition are one device */
-				for (unsigned int m = 0; m < k; m++)
-					same |= !strcmp(who[m]->uuid, c->uuid);
-				if (same)
-					continue;
-				distinct++;
-				if (c->kind != HOLD_MANUAL)
-					binding++;
-				if (k < FINDING_OWNERS)
-					who[k++] = c;
-			}
-			if (distinct < 2)
+			if (seen[dev] == q)
 				continue;
-			apqn_format((unsigned int)a, (unsigned int)d, apqn);
-			list[0] = '\0';
-			for (unsigned int m = 0; m < k; m++)
-				append(list, sizeof(list), &len, "%s%s (%s)", m ? _(" and ") : "",
-				       who[m]->uuid, holder_desc(who[m]->kind));
-			x = findings_add(f, binding >= 2 ? SEV_ERROR : SEV_WARNING, "apqn-shared", a, d,
-				_("APQN %s is assigned to %s; an APQN can serve one guest only: "
-				  "unassign adapter %s or domain %s from all but one"),
-				apqn, list, id_text(a, ia), id_text(d, id));
-			def_advice(x, who, k);
-			for (unsigned int m = 0; m < k; m++)
-				finding_owner(x, who[m]->uuid);
+			seen[dev] = q;
+			list[start[q] + k++] = list[t];
 		}
+		if (k >= 2)
+			shared_finding(hv, list + start[q], k, q, f);
 	}
 out:
-	free(inv);
 	free(mark);
 	free(shared);
+	free(start);
+	free(seen);
+	free(list);
 }
 
 /*
@@ -675,23 +771,16 @@ static void rule_ap_check_override(const struct ap_host *h, const struct holder 
 	}
 }
 
-void conflict_check(const struct ap_host *h, struct findings *f)
+/* Every rule over the host and the n holders hv of its APQNs. */
+static void check_holders(const struct ap_host *h, const struct holder *hv, unsigned int n,
+			  struct findings *f)
 {
 	const struct persist_masks *pm = h->defs_read ? persist_effective(h->persist) : NULL;
 	struct mask_pair live = { &h->apmask, &h->aqmask, false }, boot = live;
 	bool boot_known = h->defs_read && !(pm && lib_error_is_set(&pm->error));
-	struct holder *hv;
-	int rc = collect_holders(h, &hv);
-	unsigned int n = rc < 0 ? 0 : (unsigned int)rc;
 	struct bitmap bapm, baqm;
 	char source[256];
 
-	/* without the holders or the definitions, no rule can pass */
-	if (rc < 0 || h->defs_err) {
-		f->fail = rc < 0 ? rc : h->defs_err;
-		free(hv);
-		return;
-	}
 	rule_files(h, f);
 	rule_shared(hv, n, f);
 	/* at boot: the rule's masks, all ones where it sets none (or without a rule) */
@@ -720,6 +809,18 @@ void conflict_check(const struct ap_host *h, struct findings *f)
 	rule_control(hv, n, f);
 	rule_outside_config(h, hv, n, f);
 	rule_guest_view(h, f);
+}
+
+void conflict_check(const struct ap_host *h, struct findings *f)
+{
+	struct holder *hv;
+	int rc = collect_holders(h, &hv);
+
+	/* without the holders or the definitions, no rule can pass */
+	if (rc < 0 || h->defs_err)
+		f->fail = rc < 0 ? rc : h->defs_err;
+	else
+		check_holders(h, hv, (unsigned int)rc, f);
 	free(hv);
 }
 
@@ -739,23 +840,56 @@ void finding_replace(struct finding *x, const char *from, const char *to)
 	}
 }
 
-/* Replaces every "<uuid> (active)" in a finding by the guest's name. */
+/*
+ * Replaces every "<uuid> (active)" in a finding by the name of the guest
+ * with that UUID: one pass over the message, each UUID looked up.
+ */
 static void name_guests(struct finding *x, const struct desired *d)
 {
-	for (unsigned int i = 0; i < d->nguests; i++) {
-		char from[UUID_BUF + 16], to[128];
+	char suffix[64], out[sizeof(x->message)], uuid[UUID_BUF];
+	const char *p = x->message, *q;
+	size_t n = 0, sl;
 
-		snprintf(from, sizeof(from), "%s (%s)", d->guests[i].uuid, _("active"));
-		snprintf(to, sizeof(to), _("guest %s"), d->guests[i].name);
-		finding_replace(x, from, to);
+	snprintf(suffix, sizeof(suffix), " (%s)", _("active"));
+	sl = strlen(suffix);
+	out[0] = '\0';
+	while ((q = strstr(p, suffix))) {
+		const struct desired_guest *g = NULL;
+
+		if (q - p >= UUID_LEN) {
+			memcpy(uuid, q - UUID_LEN, UUID_LEN);
+			uuid[UUID_LEN] = '\0';
+			if (uuid_valid(uuid))
+				g = desired_guest_get(d, uuid);
+		}
+		if (g) {
+			append(out, sizeof(out), &n, "%.*s", (int)(q - UUID_LEN - p), p);
+			append(out, sizeof(out), &n, _("guest %s"), g->name);
+		} else {
+			append(out, sizeof(out), &n, "%.*s", (int)(q + sl - p), p);
+		}
+		p = q + sl;
+	}
+	if (p != x->message) {
+		append(out, sizeof(out), &n, "%s", p);
+		memcpy(x->message, out, sizeof(x->message));
 	}
 }
 
+/*
+ * The file's guests hold APQNs as active mdevs would, on a host with the
+ * file's masks and nothing else.
+ */
 void desired_check(const struct desired *d, struct findings *f)
 {
+	struct holder *hv = calloc(d->nguests + 1, sizeof(*hv));
+	unsigned int from = f->n, n = 0;
 	struct ap_host h;
-	unsigned int from = f->n;
 
+	if (!hv) {
+		f->fail = -ENOMEM;
+		return;
+	}
 	memset(&h, 0, sizeof(h));
 	h.max_adapter = h.max_domain = 255;
 	/* without masks in the file nothing is the host's */
@@ -767,23 +901,20 @@ void desired_check(const struct desired *d, struct findings *f)
 		bm_fill(&h.aqmask);
 	if (d->has_aqmask && !d->has_apmask)
 		bm_fill(&h.apmask);
-	h.mdevs = calloc(d->nguests + 1, sizeof(*h.mdevs));
-	if (!h.mdevs) {
-		f->fail = -ENOMEM;
-		return;
-	}
-	for (unsigned int i = 0; i < d->nguests; i++) {
-		snprintf(h.mdevs[i].uuid, UUID_BUF, "%s", d->guests[i].uuid);
-		if (!d->guests[i].absent)
-			h.mdevs[i].matrix = d->guests[i].matrix;
-	}
-	h.nmdevs = d->nguests;
+	/* a guest that is to be absent holds nothing */
+	for (unsigned int i = 0; i < d->nguests; i++)
+		if (!d->guests[i].absent) {
+			hv[n] = (struct holder){ d->guests[i].uuid, &d->guests[i].matrix,
+						 HOLD_ACTIVE, n };
+			n++;
+		}
 	/* queues reserved one by one are vfio_ap's whatever the masks say */
 	if (d->has_apqns && ap_model_overrides(&h, d->apqns))
 		f->fail = -ENOMEM;
 	else
-		conflict_check(&h, f);
+		check_holders(&h, hv, n, f);
 	for (unsigned int i = from; i < f->n; i++)
 		name_guests(&f->v[i], d);
+	free(hv);
 	ap_host_free(&h);
 }

@@ -44,8 +44,10 @@ struct finding {
 	enum severity severity;
 	const char *rule;		/* "apqn-shared", "host-owned", ... */
 	int adapter, domain;		/* the APQN, or -1 when the finding is not about one */
-	char owners[FINDING_OWNERS][UUID_BUF];	/* mdev UUIDs, or "host" */
-	unsigned int nowners;
+	/* the owners, mdev UUIDs or "host": the first ones here, the others in more */
+	char owners[FINDING_OWNERS][UUID_BUF];
+	char (*more)[UUID_BUF];
+	unsigned int nowners;	/* all of them: finding_owner_at() reads each */
 	char message[512];	/* four owners' descriptions, translated, fit */
 	struct advice advice;	/* what to do about it, or ADVICE_NONE */
 };
@@ -66,8 +68,12 @@ struct finding *findings_add(struct findings *f, enum severity sev, const char *
 void finding_replace(struct finding *x, const char *from, const char *to);
 /* Gives a finding its advice (nothing when x is NULL); returns it to fill in, or NULL. */
 struct advice *finding_advise(struct finding *x, enum advice_kind kind);
-/* Names an owner of a finding: an mdev UUID or "host". */
-void finding_owner(struct finding *x, const char *owner);
+/* Names an owner of a finding: an mdev UUID or "host"; -ENOMEM. */
+int finding_owner(struct finding *x, const char *owner);
+/* Owner i of a finding (i < nowners). */
+const char *finding_owner_at(const struct finding *x, unsigned int i);
+/* Takes the last finding back (and its count). */
+void findings_drop_last(struct findings *f);
 /* Whether f has an error that is not in base (same rule, APQN and owners). */
 bool findings_new_errors(const struct findings *f, const struct findings *base);
 bool finding_equal(const struct finding *a, const struct finding *b);

@@ -378,27 +378,41 @@ static int parse_masks(struct desired *d, struct json_object *v)
 	return rc;
 }
 
-/* "guests": each one, then names and UUIDs unique. */
-static int parse_guests(struct desired *d, struct json_object *v)
+/*
+ * "guests": each one, then names and UUIDs unique. With a span (the array
+ * was left out of the tree) each guest is built from the text, parsed and
+ * put again: a file of many guests never sits in memory as objects.
+ */
+static int parse_guests(struct desired *d, struct json_object *v, const char *text,
+			struct json_span *span)
 {
+	struct json_object *g;
 	size_t n;
 	int rc = 0;
 
 	if (!json_object_is_type(v, json_type_array))
 		return desired_fail(d, "guests", _("expected a list of guests"));
-	n = json_object_array_length(v);
+	n = span->end ? json_span_count(text, span) : json_object_array_length(v);
 	d->guests = calloc(n + 1, sizeof(*d->guests));
 	if (!d->guests)
 		return desired_fail(d, "guests", _("out of memory"));
 	for (size_t i = 0; i < n && !rc; i++) {
-		rc = parse_guest(d, (unsigned int)i, json_object_array_get_idx(v, i));
+		if (!span->end) {
+			g = json_object_array_get_idx(v, i);
+		} else if (json_span_next(text, span, &g) < 0) {
+			return desired_fail(d, "guests", _("out of memory"));
+		}
+		rc = parse_guest(d, (unsigned int)i, g);
+		if (span->end)
+			json_object_put(g);
 		d->nguests = (unsigned int)i + 1;
 	}
 	return rc ? rc : unique_guests(d);
 }
 
 /* The top-level object: its keys, each parsed in turn. */
-static int parse_top(struct desired *d, struct json_object *root)
+static int parse_top(struct desired *d, struct json_object *root, const char *text,
+		     struct json_span *span)
 {
 	static const char *const top[] = { "machine", "reserve", "masks", "guests", NULL };
 	struct json_object *v, *w;
@@ -419,17 +433,18 @@ static int parse_top(struct desired *d, struct json_object *root)
 	if (!rc && json_object_object_get_ex(root, "masks", &v))
 		rc = parse_masks(d, v);
 	if (!rc && json_object_object_get_ex(root, "guests", &v))
-		rc = parse_guests(d, v);
+		rc = parse_guests(d, v, text, span);
 	return rc;
 }
 
 int desired_parse(const char *text, size_t len, struct desired *d)
 {
+	struct json_span span;
 	struct json_object *root;
 	int rc;
 
 	memset(d, 0, sizeof(*d));
-	root = json_parse_strict(text, len, &d->error);
+	root = json_parse_strict_span(text, len, "guests", &span, &d->error);
 	if (!root) {
 		char msg[sizeof(d->error.msg)];
 
@@ -438,8 +453,9 @@ int desired_parse(const char *text, size_t len, struct desired *d)
 			 d->error.line, d->error.column, msg);
 		return -EINVAL;
 	}
-	rc = parse_top(d, root);
+	rc = parse_top(d, root, text, &span);
 	json_object_put(root);
+	json_span_free(&span);
 	return rc;
 }
 
@@ -448,12 +464,19 @@ void desired_free(struct desired *d)
 	free(d->guests);
 	d->guests = NULL;
 	d->nguests = 0;
+	uuid_index_free(&d->index);
 }
 
+static const char *guest_key(const void *v, unsigned int i)
+{
+	return ((const struct desired_guest *)v)[i].uuid;
+}
+
+/* The index is a cache of the guests: a lookup may extend it. The UUIDs are lower case. */
 const struct desired_guest *desired_guest_get(const struct desired *d, const char *uuid)
 {
-	for (unsigned int i = 0; i < d->nguests; i++)
-		if (!strcmp(d->guests[i].uuid, uuid))
-			return &d->guests[i];
-	return NULL;
+	long i = uuid_index_find((struct uuid_index *)&d->index, d->guests, d->nguests, guest_key,
+				 uuid);
+
+	return i < 0 || strcmp(d->guests[i].uuid, uuid) ? NULL : &d->guests[i];
 }

@@ -13,6 +13,7 @@
 #include "error.h"
 #include "machine.h"
 #include "matrix.h"
+#include "uuidindex.h"
 
 /*
  * The desired state of a host (apmatrix-config(5)): the reservation (the
@@ -40,6 +41,7 @@ struct desired {
 	struct machine_id machine;	/* the fields it names; the others "" */
 	struct desired_guest *guests;
 	unsigned int nguests;
+	struct uuid_index index;	/* desired_guest_get */
 	struct lib_error error;		/* "guests[1].adapters: ..." */
 };
 

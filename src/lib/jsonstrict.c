@@ -413,38 +413,200 @@ static int scan_value(struct scan *s)
 	return fail(s, s->i, _("not a JSON value"));
 }
 
-struct json_object *json_parse_strict(const char *text, size_t len, struct lib_error *err)
+/* The grammar of the whole text: 0, or -EINVAL with s->err set. */
+static int check_text(struct scan *s)
 {
-	struct scan s = { .t = text, .len = len, .err = err };
+	lib_error_clear(s->err);
+	if (s->len >= 3 && !memcmp(s->t, "\xef\xbb\xbf", 3))
+		return fail(s, 0, _("the file starts with a UTF-8 byte-order mark, which JSON does "
+				    "not allow (RFC 8259): save it without one"));
+	if (scan_value(s))
+		return -EINVAL;
+	skip_ws(s);
+	if (s->i < s->len)
+		return fail(s, s->i, s->t[s->i] ? _("text after the JSON value")
+						: _("a NUL byte after the JSON value"));
+	return 0;
+}
+
+/* json-c's objects of a checked text. */
+static struct json_object *build(struct scan *s)
+{
 	struct json_tokener *tok;
 	struct json_object *root;
+	const char *text = s->t;
+	size_t len = s->len;
 
-	lib_error_clear(err);
-	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3)) {
-		fail(&s, 0, _("the file starts with a UTF-8 byte-order mark, which JSON does not "
-			      "allow (RFC 8259): save it without one"));
-		return NULL;
-	}
-	if (scan_value(&s))
-		return NULL;
-	skip_ws(&s);
-	if (s.i < len) {
-		fail(&s, s.i, text[s.i] ? _("text after the JSON value")
-					 : _("a NUL byte after the JSON value"));
-		return NULL;
-	}
 	tok = json_tokener_new();
 	if (!tok) {
-		lib_error_set(err, -ENOMEM, _("out of memory"));
+		lib_error_set(s->err, -ENOMEM, _("out of memory"));
 		return NULL;
 	}
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	root = json_tokener_parse_ex(tok, text, (int)len);
 	if (!root && json_tokener_get_error(tok) != json_tokener_success)
-		fail(&s, json_tokener_get_parse_end(tok), "%s",
+		fail(s, json_tokener_get_parse_end(tok), "%s",
 		     json_tokener_error_desc(json_tokener_get_error(tok)));
 	else if (!root)
-		fail(&s, 0, _("null is not a value apmatrix reads here"));
+		fail(s, 0, _("null is not a value apmatrix reads here"));
 	json_tokener_free(tok);
 	return root;
+}
+
+struct json_object *json_parse_strict(const char *text, size_t len, struct lib_error *err)
+{
+	struct scan s = { .t = text, .len = len, .err = err };
+
+	return check_text(&s) ? NULL : build(&s);
+}
+
+/* The end of the value at i of a text already checked: strings, brackets, words. */
+static size_t skip_checked(const char *t, size_t len, size_t i)
+{
+	unsigned int depth = 0;
+
+	do {
+		if (t[i] == '"') {
+			for (i++; i < len && t[i] != '"'; i++)
+				i += t[i] == '\\';
+			i++;
+			continue;
+		}
+		if (t[i] == '{' || t[i] == '[') {
+			depth++;
+			i++;
+			continue;
+		}
+		if (t[i] == '}' || t[i] == ']') {
+			depth--;
+			i++;
+			continue;
+		}
+		if (depth && strchr(" \t\n\r,:", t[i])) {
+			i++;
+			continue;
+		}
+		while (i < len && !strchr(" \t\n\r,:]}", t[i]))
+			i++;
+	} while (depth && i < len);
+	return i;
+}
+
+static size_t skip_space(const char *t, size_t len, size_t i)
+{
+	while (i < len && strchr(" \t\n\r", t[i]) && t[i])
+		i++;
+	return i;
+}
+
+/*
+ * Where the value of the top-level member key is, [*from, *to), when it is
+ * an array. The text is checked JSON.
+ */
+static bool find_member(const char *t, size_t len, const char *key, size_t *from, size_t *to)
+{
+	size_t i = skip_space(t, len, 0), klen = strlen(key);
+
+	if (i >= len || t[i] != '{')
+		return false;
+	for (i++;;) {
+		size_t k, v;
+
+		i = skip_space(t, len, i);
+		if (i >= len || t[i] != '"')
+			return false;
+		k = i;
+		i = skip_space(t, len, skip_checked(t, len, i));
+		v = skip_space(t, len, i + 1);	/* past the ':' */
+		i = skip_checked(t, len, v);
+		/* a key spelt with escapes is not the one looked for */
+		if (i - v >= 2 && t[v] == '[' && !memcmp(t + k + 1, key, klen) &&
+		    t[k + 1 + klen] == '"') {
+			*from = v;
+			*to = i;
+			return true;
+		}
+		i = skip_space(t, len, i);
+		if (i >= len || t[i] != ',')
+			return false;
+		i++;
+	}
+}
+
+struct json_object *json_parse_strict_span(const char *text, size_t len, const char *key,
+					   struct json_span *span, struct lib_error *err)
+{
+	struct scan s = { .t = text, .len = len, .err = err };
+	struct json_object *root = NULL;
+	size_t from, to;
+
+	memset(span, 0, sizeof(*span));
+	if (check_text(&s))
+		return NULL;
+	/* not a text of that shape: built whole */
+	if (!find_member(text, len, key, &from, &to))
+		return build(&s);
+	span->tok = json_tokener_new();
+	if (!span->tok) {
+		lib_error_set(err, -ENOMEM, _("out of memory"));
+		return NULL;
+	}
+	json_tokener_set_flags(span->tok, JSON_TOKENER_STRICT);
+	/* the text with "[]" for the array, in three pieces */
+	root = json_tokener_parse_ex(span->tok, text, (int)from);
+	if (!root && json_tokener_get_error(span->tok) == json_tokener_continue)
+		root = json_tokener_parse_ex(span->tok, "[]", 2);
+	if (!root && json_tokener_get_error(span->tok) == json_tokener_continue)
+		root = json_tokener_parse_ex(span->tok, text + to, (int)(len - to));
+	if (!root) {
+		lib_error_set(err, -ENOMEM, _("out of memory"));
+		json_span_free(span);
+		return NULL;
+	}
+	json_tokener_reset(span->tok);
+	span->pos = from + 1;
+	span->end = to - 1;
+	return root;
+}
+
+int json_span_next(const char *text, struct json_span *span, struct json_object **v)
+{
+	size_t i = skip_space(text, span->end, span->pos), e;
+
+	*v = NULL;
+	if (i < span->end && text[i] == ',')
+		i = skip_space(text, span->end, i + 1);
+	if (i >= span->end)
+		return 0;
+	e = skip_checked(text, span->end, i);
+	span->pos = e;
+	*v = json_tokener_parse_ex(span->tok, text + i, (int)(e - i));
+	/* a number at the end of the piece waits for what follows it */
+	if (!*v && json_tokener_get_error(span->tok) == json_tokener_continue)
+		*v = json_tokener_parse_ex(span->tok, " ", 1);
+	if (!*v && json_tokener_get_error(span->tok) != json_tokener_success) {
+		json_tokener_reset(span->tok);
+		return -ENOMEM;
+	}
+	json_tokener_reset(span->tok);
+	return 1;
+}
+
+size_t json_span_count(const char *text, const struct json_span *span)
+{
+	size_t n = 0;
+
+	for (size_t i = skip_space(text, span->end, span->pos); i < span->end; n++) {
+		i = skip_space(text, span->end, skip_checked(text, span->end, i));
+		if (i < span->end && text[i] == ',')
+			i = skip_space(text, span->end, i + 1);
+	}
+	return n;
+}
+
+void json_span_free(struct json_span *span)
+{
+	if (span->tok)
+		json_tokener_free(span->tok);
+	memset(span, 0, sizeof(*span));
 }

@@ -65,6 +65,46 @@ static void model_rebind(struct ap_host *h)
 	}
 }
 
+/*
+ * While plan_check runs the steps: [apqn] how many of the model's mdevs hold
+ * it, so that an assignment looks for the mdevs it shares with only when it
+ * shares an APQN; NULL otherwise.
+ */
+static unsigned int *held;
+
+/* Adds (by 1) or takes away (by -1) the APQNs of a matrix from held. */
+static void held_add(const struct ap_matrix *m, int by)
+{
+	int a, d;
+
+	bm_for_each(a, &m->adapters)
+		bm_for_each(d, &m->domains)
+			held[a * AP_IDS + d] += (unsigned int)by;
+}
+
+static void held_count(const struct ap_host *h)
+{
+	memset(held, 0, AP_IDS * AP_IDS * sizeof(*held));
+	for (unsigned int i = 0; i < h->nmdevs; i++)
+		held_add(&h->mdevs[i].matrix, 1);
+}
+
+/* Whether an mdev other than m holds an APQN of t, by held (true without it). */
+static bool held_by_other(const struct ap_mdev *m, const struct ap_matrix *t)
+{
+	int a, d;
+
+	if (!held)
+		return true;
+	bm_for_each(a, &t->adapters)
+		bm_for_each(d, &t->domains)
+			if (held[a * AP_IDS + d] >
+			    (unsigned int)matrix_has_apqn(&m->matrix, (unsigned int)a,
+							  (unsigned int)d))
+				return true;
+	return false;
+}
+
 static void model_owners(struct ap_host *h)
 {
 	for (unsigned int i = 0; i < h->nqueues; i++)
@@ -110,8 +150,7 @@ static struct finding *refuse_owner(struct findings *f, struct finding *x, const
 		    (x->adapter >= 0 || !strcmp(y->message, x->message)) &&
 		    y->nowners == x->nowners &&
 		    (!x->nowners || !strcmp(y->owners[0], x->owners[0]))) {
-			f->n--;
-			f->errors--;
+			findings_drop_last(f);
 			return NULL;
 		}
 	}
@@ -203,6 +242,8 @@ static void predict_pool(const struct ap_host *h, const struct ap_mdev *m,
 static void predict_sharing(const struct ap_host *h, const struct ap_mdev *m,
 			    const struct ap_matrix *t, struct findings *f)
 {
+	if (!held_by_other(m, t))
+		return;
 	for (unsigned int i = 0; i < h->nmdevs; i++) {
 		const struct ap_mdev *o = &h->mdevs[i];
 		int a, d;
@@ -335,6 +376,8 @@ static void predict_override(struct ap_host *h, const struct step *s, struct fin
 	bool to_vfio = !strcmp(s->text, "vfio_ap\n");
 	char apqn[APQN_BUF];
 
+	/* the queues' owners as the steps so far left them */
+	model_owners(h);
 	apqn_format(s->adapter, s->domain, apqn);
 	if (!h->has_override) {
 		refuse(f, "no-override", -1, -1, "host",
@@ -579,6 +622,7 @@ static void predict_remove(struct ap_host *h, const struct step *s, struct findi
 		h->available_instances++;
 	memmove(m, m + 1, (size_t)(&h->mdevs[h->nmdevs] - (m + 1)) * sizeof(*m));
 	h->nmdevs--;
+	ap_host_reindex(h);
 }
 
 /*
@@ -674,17 +718,98 @@ static void predict_step(struct ap_host *h, const struct step *s, struct finding
 	model_owners(h);
 }
 
-static void name_new_mdevs(const struct plan *p, struct finding *x)
+/*
+ * predict_step for plan_check: the queues' owners once at the end (only an
+ * override step reads them, and finds them itself), held kept up to date:
+ * a step on an mdev changes that mdev only, the others are counted again.
+ */
+static void predict_counted(struct ap_host *h, const struct step *s, struct findings *f)
 {
-	for (unsigned int i = 0; i < p->n; i++) {
-		char from[UUID_BUF + 64], to[UUID_BUF + 64];
+	bool one = s->op == OP_CREATE || s->op == OP_REMOVE || s->op == OP_ASSIGN ||
+		   s->op == OP_UNASSIGN || s->op == OP_AP_CONFIG;
+	const struct ap_mdev *m = one ? ap_mdev_get(h, s->uuid) : NULL;
+	struct ap_matrix before;
 
-		if (p->v[i].op != OP_CREATE)
-			continue;
-		snprintf(from, sizeof(from), "%s (%s)", p->v[i].uuid, _("active"));
-		snprintf(to, sizeof(to), "%s (%s)", p->v[i].uuid, _("new"));
-		finding_replace(x, from, to);
+	if (m)
+		before = m->matrix;
+	predict_op[s->op](h, s, f);
+	if (!held)
+		return;
+	if (!one) {
+		held_count(h);
+		return;
 	}
+	if (m)
+		held_add(&before, -1);
+	m = ap_mdev_get(h, s->uuid);
+	if (m)
+		held_add(&m->matrix, 1);
+}
+
+/* The UUIDs of the mdevs a plan creates, indexed. */
+struct created {
+	const char **uuid;
+	unsigned int n;
+	struct uuid_index index;
+};
+
+static const char *created_key(const void *v, unsigned int i)
+{
+	return ((const char *const *)v)[i];
+}
+
+/* -ENOMEM */
+static int created_collect(const struct plan *p, struct created *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->uuid = calloc(p->n + 1, sizeof(*c->uuid));
+	if (!c->uuid)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < p->n; i++)
+		if (p->v[i].op == OP_CREATE)
+			c->uuid[c->n++] = p->v[i].uuid;
+	return 0;
+}
+
+static void created_free(struct created *c)
+{
+	free(c->uuid);
+	uuid_index_free(&c->index);
+}
+
+/*
+ * "<uuid> (active)" becomes "<uuid> (new)" for the mdevs the plan creates:
+ * one pass over the message, each UUID looked up.
+ */
+static void name_new_mdevs(struct created *c, struct finding *x)
+{
+	char active[64], fresh[64], out[sizeof(x->message)];
+	const char *p = x->message, *q;
+	size_t n = 0, al;
+
+	snprintf(active, sizeof(active), " (%s)", _("active"));
+	snprintf(fresh, sizeof(fresh), " (%s)", _("new"));
+	al = strlen(active);
+	while ((q = strstr(p, active))) {
+		char uuid[UUID_BUF];
+		long i = -1;
+
+		if (q - p >= UUID_LEN) {
+			memcpy(uuid, q - UUID_LEN, UUID_LEN);
+			uuid[UUID_LEN] = '\0';
+			i = uuid_index_find(&c->index, c->uuid, c->n, created_key, uuid);
+		}
+		n += (size_t)snprintf(out + n, sizeof(out) - n, "%.*s%s", (int)(q - p), p,
+				      i >= 0 && !strcmp(c->uuid[i], uuid) ? fresh : active);
+		if (n >= sizeof(out))
+			return;
+		p = q + al;
+	}
+	if (p == x->message)
+		return;
+	n += (size_t)snprintf(out + n, sizeof(out) - n, "%s", p);
+	if (n < sizeof(out))
+		memcpy(x->message, out, n + 1);
 }
 
 /*
@@ -753,7 +878,7 @@ static bool conflict_is_new(const struct finding *x, const struct findings *befo
 }
 
 /* Adds a conflict of the end state as the plan's refusal: what the change would do. */
-static void add_conflict(const struct plan *p, const struct finding *x, struct findings *f)
+static void add_conflict(struct created *c, const struct finding *x, struct findings *f)
 {
 	struct finding *y;
 	char apqn[APQN_BUF];
@@ -771,9 +896,9 @@ static void add_conflict(const struct plan *p, const struct finding *x, struct f
 			y->advice = x->advice;
 	}
 	for (unsigned int k = 0; y && k < x->nowners; k++)
-		finding_owner(y, x->owners[k]);
+		finding_owner(y, finding_owner_at(x, k));
 	if (y)
-		name_new_mdevs(p, y);
+		name_new_mdevs(c, y);
 }
 
 void plan_check(const struct plan *p, const struct ap_host *h, bool strict,
@@ -781,16 +906,24 @@ void plan_check(const struct plan *p, const struct ap_host *h, bool strict,
 {
 	struct findings before = { 0 }, after = { 0 };
 	struct ap_host model;
+	struct created c;
 	unsigned int predicted;
 
-	if (ap_host_clone(&model, h)) {
+	if (created_collect(p, &c) || ap_host_clone(&model, h)) {
+		created_free(&c);
 		f->fail = -ENOMEM;
 		if (end)
 			memset(end, 0, sizeof(*end));
 		return;
 	}
+	held = malloc(AP_IDS * AP_IDS * sizeof(*held));
+	if (held)
+		held_count(&model);
 	for (unsigned int i = 0; i < p->n; i++)
-		predict_step(&model, &p->v[i], f);
+		predict_counted(&model, &p->v[i], f);
+	free(held);
+	held = NULL;
+	model_owners(&model);
 	predicted = f->n;
 	conflict_check(h, &before);
 	conflict_check(&model, &after);
@@ -798,7 +931,8 @@ void plan_check(const struct plan *p, const struct ap_host *h, bool strict,
 		f->fail = before.fail ? before.fail : after.fail;
 	for (unsigned int i = 0; i < after.n; i++)
 		if (conflict_is_new(&after.v[i], &before, f, predicted, strict))
-			add_conflict(p, &after.v[i], f);
+			add_conflict(&c, &after.v[i], f);
+	created_free(&c);
 	/* what an unreadable mdev holds is unknown: no plan over this host passes */
 	conflict_unreadable_mdevs(h, f);
 	findings_free(&before);

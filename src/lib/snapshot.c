@@ -130,6 +130,45 @@ static int archive_path(enum sysfs_tree tree, const char *rel, char *buf, size_t
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
+static const char *dir_key(const void *v, unsigned int i)
+{
+	return ((char *const *)v)[i];
+}
+
+/* Whether a directory was emitted: looked up by path (the index ignores case, this does not). */
+static bool dir_seen(struct snap_capture *c, const char *path)
+{
+	long i = uuid_index_find(&c->dir_index, c->dirs, c->ndirs, dir_key, path);
+
+	if (i < 0)
+		return false;
+	if (!strcmp(c->dirs[i], path))
+		return true;
+	for (unsigned int k = 0; k < c->ndirs; k++)
+		if (!strcmp(c->dirs[k], path))
+			return true;
+	return false;
+}
+
+/* Notes a directory as emitted; -ENOMEM. */
+static int dir_add(struct snap_capture *c, const char *path)
+{
+	if (c->ndirs == c->dcap) {
+		unsigned int cap = c->dcap ? 2 * c->dcap : 64;
+		char **nd = realloc(c->dirs, cap * sizeof(*nd));
+
+		if (!nd)
+			return -ENOMEM;
+		c->dirs = nd;
+		c->dcap = cap;
+	}
+	c->dirs[c->ndirs] = strdup(path);
+	if (!c->dirs[c->ndirs])
+		return -ENOMEM;
+	c->ndirs++;
+	return 0;
+}
+
 /* The directories on the way to rel (not rel itself), each emitted once. */
 static int emit_parents(struct snap_capture *c, enum sysfs_tree tree, const char *rel)
 {
@@ -139,23 +178,13 @@ static int emit_parents(struct snap_capture *c, enum sysfs_tree tree, const char
 	int rc;
 
 	for (size_t n = 0;; n = (size_t)(slash - rel) + 1) {
-		bool seen = false;
-		char **nd;
-
 		snprintf(part, sizeof(part), "%.*s", n ? (int)n - 1 : 0, rel);
 		if (archive_path(tree, part, path, sizeof(path)))
 			return -ENAMETOOLONG;
-		for (unsigned int i = 0; i < c->ndirs && !seen; i++)
-			seen = !strcmp(c->dirs[i], path);
-		if (!seen && !sysfs_lstat(tree, part, &mode) && S_ISDIR(mode)) {
-			nd = realloc(c->dirs, (c->ndirs + 1) * sizeof(*nd));
-			if (!nd)
-				return -ENOMEM;
-			c->dirs = nd;
-			nd[c->ndirs] = strdup(path);
-			if (!nd[c->ndirs])
-				return -ENOMEM;
-			c->ndirs++;
+		if (!dir_seen(c, path) && !sysfs_lstat(tree, part, &mode) && S_ISDIR(mode)) {
+			rc = dir_add(c, path);
+			if (rc)
+				return rc;
 			rc = emit(c, path, SNAP_DIR, mode, NULL, 0, NULL);
 			if (rc)
 				return rc;
@@ -483,15 +512,9 @@ static int walk_root(struct snap_capture *c, enum sysfs_tree tree, const char *r
 		return rc;
 	if (S_ISDIR(mode) && archive_path(tree, rel, path, sizeof(path)) == 0) {
 		/* walk_dir emits the directory itself; it counts as seen for later parents */
-		char **nd = realloc(c->dirs, (c->ndirs + 1) * sizeof(*nd));
-
-		if (!nd)
-			return -ENOMEM;
-		c->dirs = nd;
-		nd[c->ndirs] = strdup(path);
-		if (!nd[c->ndirs])
-			return -ENOMEM;
-		c->ndirs++;
+		rc = dir_add(c, path);
+		if (rc)
+			return rc;
 	}
 	return walk(c, tree, rel);
 }
@@ -527,9 +550,10 @@ void snap_capture_free(struct snap_capture *c)
 	for (unsigned int i = 0; i < c->ndirs; i++)
 		free(c->dirs[i]);
 	free(c->dirs);
+	uuid_index_free(&c->dir_index);
 	c->problems = NULL;
 	c->dirs = NULL;
-	c->nproblems = c->ndirs = 0;
+	c->nproblems = c->ndirs = c->dcap = 0;
 	memset(c->red, 0, sizeof(c->red));
 }
 

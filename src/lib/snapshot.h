@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "uuidindex.h"
+
 /* The manifest beside the trees: its presence marks an unpacked snapshot. */
 #define SNAP_MANIFEST "apmatrix-snapshot.json"
 
@@ -47,9 +49,10 @@ struct snap_capture {
 	unsigned long entries;
 	/* the placeholders given so far, by kind: serial, LPAR, sequence, command */
 	struct snap_redaction red[4];
-	/* the directories emitted on the way to the walked ones */
+	/* the directories emitted on the way to the walked ones, indexed by path */
 	char **dirs;
-	unsigned int ndirs;
+	unsigned int ndirs, dcap;
+	struct uuid_index dir_index;
 };
 
 /*

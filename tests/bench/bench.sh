@@ -2,15 +2,20 @@
 # SPDX-License-Identifier: MIT
 # apmatrix benchmarks (not a test: it prints figures, it passes or fails
 # nothing). Run from the build directory after make:
-#   tests/bench/bench.sh
+#   tests/bench/bench.sh [SECTION...]      (all of them without one)
 # 1. list --json on the full 256 x 256 machine, from a static dump of the
 #    simulator: wall time, system calls and file opens per queue beyond the
 #    directory reads, peak RSS.
 # 2. check with 1024 active mdevs and 1024 mdevctl definitions.
 # 3. plan and apply of 100 guests on the simulator: wall time and writes
 #    per mdev, on 6.12 (ap_config) and on 6.0.
-# 4. check FILE of 8,000 and 32,000 guests (one APQN each), the file on its
-#    own: it grows linearly, not with the square of the guests.
+# 4. check FILE and plan FILE of 8,000 and 32,000 guests (one APQN each),
+#    the file on its own and against the host of 2. (1,024 mdevs and
+#    definitions): they grow linearly, not with the square of the guests.
+# 5. check FILE of 100,000 guests: 65,536 with an APQN each, and 34,464 more
+#    that share one of those APQNs, or (for comparison) that hold none;
+#    peak RSS of 65,536 guests alone. Goal: under 2 s with the collisions,
+#    within 3 times the time without, and under 32 MiB for 65,536 guests.
 set -u
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=.}"
@@ -36,12 +41,34 @@ best_ms() {
 	echo "$best"
 }
 rss_kib() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
+# User and system CPU seconds of one run: the figure that holds on a busy machine.
+cpu_s() { /usr/bin/time -f '%U %S' "$@" 2>&1 >/dev/null | tail -1 | awk '{ printf "%.2f", $1 + $2 }'; }
+sections=" ${*:-1 2 3 4 5} "
+want() { case $sections in *" $1 "*) return 0 ;; esac; return 1; }
+# A config file of n guests gN, guest i with APQN (i / 256 % 256).(i % 256); the
+# guests from the 65,537th on, with extra=shared, share the APQN of guest
+# i - 65,536, with extra=none they have an adapter and no domain.
+guests_file() {
+	awk -v n="$1" -v extra="${2:-}" 'BEGIN {
+		printf "{ \"guests\": [\n"
+		for (i = 0; i < n; i++) {
+			j = i < 65536 || extra == "shared" ? i % 65536 : -1
+			if (j >= 0)
+				printf "  { \"name\": \"g%d\", \"adapters\": [%d], \"domains\": [%d] }", i, int(j / 256), j % 256
+			else
+				printf "  { \"name\": \"g%d\", \"adapters\": [%d] }", i, int((i - 65536) / 256) % 256
+			printf "%s\n", i < n - 1 ? "," : ""
+		}
+		printf "] }\n"
+	}'
+}
 
 echo "machine: $(nproc) CPUs, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -r), $(sed -n 's/^PRETTY_NAME="\(.*\)"/\1/p' /etc/os-release)"
 echo "apmatrix: $("$APMATRIX" --version)"
 echo
 
 # --- 1. list --json on 256 x 256 -----------------------------------------
+if want 1; then
 root=$tap_tmp/full
 mkdir -p "$root"
 t0=$(now)
@@ -60,8 +87,11 @@ echo "   system calls:            $total in all, ${dirs:-0} of them getdents64 (
 echo "   per queue, beyond those: $(awk -v t="$total" -v d="${dirs:-0}" -v q="$queues" 'BEGIN { printf "%.3f", (t - d) / q }') system calls, $(awk -v o="${opens:-0}" -v q="$queues" 'BEGIN { printf "%.4f", o / q }') file opens"
 echo "   text list, same tree:    $(best_ms "$APMATRIX" --root "$root" list) ms (reads each queue's online file)"
 echo
+fi
 
 # --- 2. check with 1024 mdevs and 1024 definitions --------------------------
+many=$tap_tmp/many
+if want 2 || want 4; then
 topo=$tap_tmp/many.json
 {
 	printf '{ "max_adapter_id": 255, "max_domain_id": 255,\n'
@@ -73,20 +103,24 @@ topo=$tap_tmp/many.json
 	done
 	printf '  ]\n}\n'
 } > "$topo"
-root=$tap_tmp/many
+root=$many
 mkdir -p "$root/etc/mdevctl.d/matrix"
 sim_dump "$topo" "$root/sys"
 for i in $(seq 0 1023); do
 	printf '{\n  "mdev_type": "vfio_ap-passthrough",\n  "start": "auto",\n  "attrs": [\n    {\n      "assign_adapter": "%d"\n    },\n    {\n      "assign_domain": "0x%x"\n    }\n  ]\n}' \
 		$((i / 16)) $((16 + i % 16)) > "$root/etc/mdevctl.d/matrix/$(printf '%08x-1111-4000-8000-%012x' "$i" "$i")"
 done
+fi
+if want 2; then
 "$APMATRIX" --root "$root" check >/dev/null
 echo "2. check, 1024 active mdevs and 1024 definitions (exit status $?: clean)"
 echo "   wall (best of 3):        $(best_ms "$APMATRIX" --root "$root" check) ms"
 echo "   peak RSS:                $(rss_kib "$APMATRIX" --root "$root" check) KiB"
 echo
+fi
 
 # --- 3. plan and apply of 100 guests ----------------------------------------
+if want 3; then
 cfg=$tap_tmp/hundred.json
 {
 	printf '{ "reserve": { "adapters": "0-9", "domains": "0-9" },\n  "guests": [\n'
@@ -119,19 +153,45 @@ for kernel in 6.12 6.0; do
 	sim_stop
 done
 echo
+fi
 
-# --- 4. check FILE of 8,000 and 32,000 guests -------------------------------
-echo "4. check FILE, the file on its own (no AP bus), one APQN per guest"
+# --- 4. check FILE and plan FILE of 8,000 and 32,000 guests -----------------
+if want 4; then
+echo "4. check FILE and plan FILE, one APQN per guest: the file on its own (no AP bus),"
+echo "   and against the host of 2. (1,024 mdevs and 1,024 definitions)"
 mkdir -p "$tap_tmp/nobus"
 for n in 8000 32000; do
 	cfg=$tap_tmp/guests$n.json
-	awk -v n="$n" 'BEGIN {
-		printf "{ \"guests\": [\n"
-		for (i = 0; i < n; i++)
-			printf "  { \"name\": \"g%d\", \"adapters\": [%d], \"domains\": [%d] }%s\n",
-				i, int(i / 256), i % 256, i < n - 1 ? "," : ""
-		printf "] }\n"
-	}' > "$cfg"
-	echo "   $n guests: $(best_ms "$APMATRIX" --root "$tap_tmp/nobus" check "$cfg") ms wall (best of 3)," \
+	guests_file "$n" > "$cfg"
+	echo "   $n guests, no bus:  check $(best_ms "$APMATRIX" --root "$tap_tmp/nobus" check "$cfg") ms wall" \
+		"(best of 3), $(cpu_s "$APMATRIX" --root "$tap_tmp/nobus" check "$cfg") s CPU," \
 		"$(rss_kib "$APMATRIX" --root "$tap_tmp/nobus" check "$cfg") KiB peak RSS"
+	echo "   $n guests, bus:     check $(best_ms "$APMATRIX" --root "$many" check "$cfg") ms wall," \
+		"$(cpu_s "$APMATRIX" --root "$many" check "$cfg") s CPU;" \
+		"plan $(best_ms "$APMATRIX" --root "$many" --no-wait plan "$cfg") ms wall," \
+		"$(cpu_s "$APMATRIX" --root "$many" --no-wait plan "$cfg") s CPU," \
+		"$(rss_kib "$APMATRIX" --root "$many" --no-wait plan "$cfg") KiB peak RSS"
 done
+echo
+fi
+
+# --- 5. check FILE of 100,000 guests, 34,464 of them colliding ---------------
+if want 5; then
+echo "5. check FILE of 100,000 guests, the file on its own"
+mkdir -p "$tap_tmp/nobus"
+guests_file 65536 > "$tap_tmp/g65536.json"
+guests_file 100000 shared > "$tap_tmp/shared.json"
+guests_file 100000 none > "$tap_tmp/none.json"
+echo "   65,536 guests, one APQN each: $(best_ms "$APMATRIX" --root "$tap_tmp/nobus" check "$tap_tmp/g65536.json") ms wall," \
+	"$(rss_kib "$APMATRIX" --root "$tap_tmp/nobus" check "$tap_tmp/g65536.json") KiB peak RSS"
+for kind in none shared; do
+	cfg=$tap_tmp/$kind.json
+	"$APMATRIX" --root "$tap_tmp/nobus" check "$cfg" >/dev/null 2>&1
+	rc=$?
+	echo "   100,000 guests, $([ $kind = shared ] && echo "34,464 shared APQNs" || echo "no collision      "):" \
+		"$(best_ms "$APMATRIX" --root "$tap_tmp/nobus" check "$cfg") ms wall (best of 3)," \
+		"$(cpu_s "$APMATRIX" --root "$tap_tmp/nobus" check "$cfg") s CPU," \
+		"$(rss_kib "$APMATRIX" --root "$tap_tmp/nobus" check "$cfg") KiB peak RSS (exit $rc)"
+done
+echo "   (with --json: $(best_ms "$APMATRIX" --root "$tap_tmp/nobus" --json check "$tap_tmp/shared.json") ms wall for the collisions)"
+fi

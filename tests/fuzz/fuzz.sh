@@ -17,7 +17,7 @@ lib_sources="$src/bitmap.c $src/maskexpr.c $src/matrix.c $src/conflict.c
 	$src/strbuf.c $src/mdevctl.c $src/udevrule.c $src/desired.c $src/guestuuid.c
 	$src/sysfs.c $src/ap.c $src/plan.c $src/journal.c $src/lock.c
 	$src/error.c $src/jsonstrict.c $src/utf8.c $src/guestview.c $src/machine.c $src/driverctl.c
-	$src/kernel.c"
+	$src/kernel.c $src/uuidindex.c"
 
 # the targets that include fuzz_nls.h speak German when a catalogue compiles:
 # the longest translations meet the fixed buffers under the sanitizers

@@ -89,6 +89,9 @@ static int teardown(void **state)
 {
 	(void)state;
 	findings_free(&fx.f);
+	/* the lookups' index, which ap_host_free would free with the arrays */
+	uuid_index_free(&fx.h.mdev_index);
+	uuid_index_free(&fx.h.def_index);
 	return 0;
 }
 
@@ -204,6 +207,67 @@ static void test_three_holders(void **state)
 	conflict_check(&fx.h, &fx.f);
 	assert_int_equal(count_rule("apqn-shared"), 1);
 	assert_int_equal(find_rule("apqn-shared", 0)->nowners, 3);
+}
+
+/*
+ * Six devices on one APQN, the last an mdev with its own definition: one
+ * finding, each device once (an mdev and its definition are one), all six
+ * owners kept, the message naming four and counting two.
+ */
+static void test_many_holders(void **state)
+{
+	static const char *const u[] = { U1, U2, U3, "44444444-4444-4444-4444-444444444444",
+					  "55555555-5555-5555-5555-555555555555" };
+	const struct finding *x;
+	struct ap_mdev more[6];
+
+	(void)state;
+	memset(more, 0, sizeof(more));
+	fx.h.mdevs = more;
+	for (int i = 0; i < 5; i++) {
+		snprintf(more[i].uuid, sizeof(more[i].uuid), "%s", u[i]);
+		set_ids(&more[i].matrix.adapters, "1");
+		set_ids(&more[i].matrix.domains, "5");
+	}
+	fx.h.nmdevs = 5;
+	add_def(u[4], DEF_AUTO, "1", "5");
+	add_def("66666666-6666-6666-6666-666666666666", DEF_MANUAL, "1", "5");
+	conflict_check(&fx.h, &fx.f);
+	assert_int_equal(count_rule("apqn-shared"), 1);
+	x = find_rule("apqn-shared", 0);
+	assert_int_equal(x->nowners, 6);
+	for (unsigned int i = 0; i < 5; i++)
+		assert_string_equal(finding_owner_at(x, i), u[i]);
+	assert_string_equal(finding_owner_at(x, 5), "66666666-6666-6666-6666-666666666666");
+	assert_non_null(strstr(x->message, " and 2 more;"));
+	assert_null(strstr(x->message, u[4]));
+	fx.h.mdevs = fx.mdevs;
+	fx.h.nmdevs = 0;
+}
+
+/* Lookups by UUID: either case, records appended later, after a removal. */
+static void test_uuid_lookup(void **state)
+{
+	(void)state;
+	add_mdev(U1, "1", "5", "");
+	assert_ptr_equal(ap_mdev_get(&fx.h, U1), &fx.mdevs[0]);
+	assert_null(ap_mdev_get(&fx.h, U2));
+	add_mdev(U2, "2", "5", "");
+	add_mdev(U3, "3", "5", "");
+	assert_ptr_equal(ap_mdev_get(&fx.h, U3), &fx.mdevs[2]);
+	assert_null(ap_mdev_get(&fx.h, "2222222a-2222-2222-2222-222222222222"));
+	snprintf(fx.mdevs[1].uuid, UUID_BUF, "%s", "aaaaaaaa-2222-2222-2222-222222222222");
+	ap_host_reindex(&fx.h);
+	assert_ptr_equal(ap_mdev_get(&fx.h, "AAAAAAAA-2222-2222-2222-222222222222"), &fx.mdevs[1]);
+	assert_null(ap_mdev_get(&fx.h, U2));
+	/* the first of the three taken away: the others move down */
+	memmove(&fx.mdevs[0], &fx.mdevs[1], 2 * sizeof(fx.mdevs[0]));
+	fx.h.nmdevs = 2;
+	ap_host_reindex(&fx.h);
+	assert_null(ap_mdev_get(&fx.h, U1));
+	assert_ptr_equal(ap_mdev_get(&fx.h, U3), &fx.mdevs[1]);
+	add_def(U1, DEF_AUTO, "1", "5");
+	assert_ptr_equal(ap_def_get(&fx.h, U1), &fx.defs[0]);
 }
 
 static void test_host_owned(void **state)
@@ -497,6 +561,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_shared_with_definitions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_own_definition, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_three_holders, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_holders, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_uuid_lookup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_host_owned, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_host_owned_persistent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_range, setup, teardown),

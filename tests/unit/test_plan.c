@@ -74,6 +74,10 @@ static int teardown(void **state)
 {
 	(void)state;
 	plan_free(&plan);
+	/* the lookups' indexes, built on the static arrays */
+	uuid_index_free(&host.mdev_index);
+	uuid_index_free(&host.def_index);
+	uuid_index_free(&want.index);
 	return 0;
 }
 
