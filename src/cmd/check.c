@@ -45,8 +45,11 @@ static int boot_report(const struct boot_prediction *bp, const struct findings *
 					    "defined",
 					    bp->not_as_defined),
 					 bp->not_as_defined);
-		else if (f->errors)
-			apm_fail_summary("%s", f->v[0].message);
+		for (unsigned int i = 0; i < f->n && !bp->not_as_defined; i++)
+			if (f->v[i].severity == SEV_ERROR) {
+				apm_fail_summary("%s", f->v[i].message);
+				break;
+			}
 		apm_fail_findings(f, true);
 	} else {
 		text_findings(f, apm_opts.verbose);
