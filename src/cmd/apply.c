@@ -57,38 +57,6 @@ static int defs_as_persisted(struct ap_host *h, const struct desired *d, bool pr
 	return 0;
 }
 
-/* Removes a file of /etc, or says that it would. */
-static int remove_etc(const char *rel)
-{
-	int rc;
-
-	if (apm_opts.dry_run) {
-		apm_info(_("would remove %s/%s\n"), sysfs_tree_root(TREE_ETC), rel);
-		return 0;
-	}
-	rc = sysfs_unlink(TREE_ETC, rel);
-	if (rc && rc != -ENOENT) {
-		apm_err(_("cannot remove %s/%s: %s"), sysfs_tree_root(TREE_ETC), rel, strerror(-rc));
-		return APM_EXIT_FAILED;
-	}
-	if (!rc && apm_opts.verbose && !apm_opts.json)
-		printf(_("removed %s/%s\n"), sysfs_tree_root(TREE_ETC), rel);
-	return 0;
-}
-
-/* Removes the definitions defs_as_persisted set aside, or says it would. */
-static int remove_defs(const struct mdev_def *gone, unsigned int n)
-{
-	char rel[128];
-
-	for (unsigned int i = 0; i < n; i++) {
-		snprintf(rel, sizeof(rel), MDEVCTL_DIR "/%s", gone[i].uuid);
-		if (remove_etc(rel))
-			return APM_EXIT_FAILED;
-	}
-	return 0;
-}
-
 /* What plan FILE and apply FILE were asked to do. */
 struct desired_run {
 	const char *path;	/* the config file */
@@ -141,34 +109,22 @@ static int plan_file(struct apm_change *c, const struct desired_run *r, const st
 }
 
 /*
- * apply --persist: the files for boot, after the writes, and the definitions
- * --prune drops. *changed: whether a file was written (or removed).
+ * apply --persist: the files for boot, after the writes, with the
+ * definitions --prune drops, as one set. *changed: whether a file was
+ * written (or removed).
  */
-static int apply_boot_files(const struct ap_host *h, const struct desired *d, bool persist,
+static int apply_boot_files(const struct apm_change *c, const struct desired *d,
 			    const struct mdev_def *gone, unsigned int ngone,
 			    struct json_object *files, bool *changed)
 {
 	struct persist_files pf;
-	char rel[128];
-	int rc = 0;
+	int rc = apm_persist(&c->host, d, gone, ngone, c->run, &pf);
 
-	*changed = false;
-	if (persist) {
-		rc = apm_persist(h, d, &pf);
-		*changed = pf.changed;
-		for (unsigned int i = 0; files && i < pf.n; i++)
-			if (pf.v[i].text || pf.v[i].differs)
-				json_persist_file(files, pf.v[i].rel, pf.v[i].differs);
-		apm_persist_free(&pf);
-	}
-	for (unsigned int i = 0; files && !rc && i < ngone; i++) {
-		snprintf(rel, sizeof(rel), MDEVCTL_DIR "/%s", gone[i].uuid);
-		json_persist_file(files, rel, true);
-	}
-	if (!rc && ngone) {
-		rc = remove_defs(gone, ngone);
-		*changed |= !rc && !apm_opts.dry_run;
-	}
+	*changed = pf.changed;
+	for (unsigned int i = 0; files && i < pf.n; i++)
+		if (pf.v[i].text || pf.v[i].differs)
+			json_persist_file(files, pf.v[i].rel, pf.v[i].differs);
+	apm_persist_free(&pf);
 	return rc;
 }
 
@@ -194,8 +150,8 @@ static int run_file(struct apm_change *c, const struct desired_run *r, const str
 		apm_info(P_("applied %s: %u write\n", "applied %s: %u writes\n", p->n), r->path, p->n);
 	if (apm_opts.json && r->apply && (r->persist || ngone))
 		files = json_persist(false, apm_opts.dry_run);
-	if (rc == APM_EXIT_OK && r->apply)
-		rc = apply_boot_files(&c->host, d, r->persist, gone, ngone, files, &boot_changed);
+	if (rc == APM_EXIT_OK && r->apply && r->persist)
+		rc = apply_boot_files(c, d, gone, ngone, files, &boot_changed);
 	/* the files for boot are part of the change */
 	if (rc == APM_EXIT_OK && apm_opts.json) {
 		doc = json_change_desired(p, (p->n && !apm_opts.dry_run) || boot_changed,
@@ -228,6 +184,14 @@ static int desired_change(const struct desired_run *r)
 	rc = apm_change_begin(&c, r->path);
 	if (rc)
 		goto out;
+	/* a persist interrupted earlier is finished before the checks read the files for boot */
+	if (r->apply && r->persist) {
+		rc = apm_persist_recover(&c);
+		if (rc) {
+			apm_change_end(&c);
+			goto out;
+		}
+	}
 	rc = plan_file(&c, r, &d, &p, &gone, &ngone);
 	if (!rc)
 		rc = run_file(&c, r, &d, &p, gone, ngone);

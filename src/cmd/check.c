@@ -18,14 +18,24 @@
 #include "format/json.h"
 #include "format/text.h"
 #include "plan.h"
+#include "persist.h"
 #include "predict.h"
 
-/* Prints a boot prediction; exit 3 when an auto definition will not come up as defined. */
-static int boot_report(const struct boot_prediction *bp)
+/*
+ * Prints a boot prediction, after what an interrupted persist left (f);
+ * exit 3 when an auto definition will not come up as defined, or a persist
+ * was interrupted.
+ */
+static int boot_report(const struct boot_prediction *bp, const struct findings *f)
 {
 	if (apm_opts.json) {
-		struct json_object *o = json_boot(bp);
+		struct json_object *o = json_boot(bp), *a = json_new_array();
 
+		for (unsigned int i = 0; i < f->n; i++)
+			json_push(a, json_finding(&f->v[i]));
+		json_set(o, "findings", a);
+		if (f->errors)
+			json_set(o, "ok", json_new_bool(false));
 		apm_print_json(o);
 		/* the text says it in its table; the error object says it here */
 		if (bp->not_as_defined)
@@ -35,10 +45,17 @@ static int boot_report(const struct boot_prediction *bp)
 					    "defined",
 					    bp->not_as_defined),
 					 bp->not_as_defined);
+		for (unsigned int i = 0; i < f->n && !bp->not_as_defined; i++)
+			if (f->v[i].severity == SEV_ERROR) {
+				apm_fail_summary("%s", f->v[i].message);
+				break;
+			}
+		apm_fail_findings(f, true);
 	} else {
+		text_findings(f, apm_opts.verbose);
 		text_boot(bp, apm_opts.quiet);
 	}
-	return bp->not_as_defined ? APM_EXIT_REFUSED : APM_EXIT_OK;
+	return bp->not_as_defined || f->errors ? APM_EXIT_REFUSED : APM_EXIT_OK;
 }
 
 /* check --boot: the rule files, the definitions as they are, the host's topology now. */
@@ -46,6 +63,7 @@ static int check_boot(void)
 {
 	struct findings skipped = { 0 };
 	struct boot_prediction bp;
+	struct findings f = { 0 };
 	struct boot_files fs;
 	struct ap_host h;
 	int rc = apm_load_host(&h, AP_READ_DEFS);
@@ -67,19 +85,27 @@ static int check_boot(void)
 			   "prediction takes it, but it holds only if zdev's auto-configuration "
 			   "writes it there again early in the boot; 'apmatrix persist' keeps it "
 			   "in /etc/udev/rules.d"), h.persist[PERSIST_RUN].path);
-	rc = boot_files_read(&fs);
+	/* a persist interrupted between its renames: the files are a mix */
+	rc = apm_persist_report(&f);
+	if (!rc)
+		rc = boot_files_read(&fs);
+	else
+		memset(&fs, 0, sizeof(fs));
 	if (!rc)
 		rc = boot_predict(&h, persist_effective(h.persist), &fs, &bp);
+	else
+		memset(&bp, 0, sizeof(bp));
 	if (!rc)
 		apm_advise_boot(&bp);
 	if (rc) {
 		apm_err(_("cannot predict the boot: %s"), strerror(-rc));
 		rc = APM_EXIT_FAILED;
 	} else {
-		rc = boot_report(&bp);
+		rc = boot_report(&bp, &f);
 	}
 	boot_prediction_free(&bp);
 	boot_files_free(&fs);
+	findings_free(&f);
 	ap_host_free(&h);
 	return rc;
 }

@@ -19,6 +19,7 @@
 #include "frame.h"
 #include "execute.h"
 #include "journal.h"
+#include "persist.h"
 #include "lock.h"
 #include "format/json.h"
 #include "format/shell.h"
@@ -229,7 +230,8 @@ int apm_journal_report(struct findings *f, const char *run)
 			apm_warn("%s", msg);
 	}
 	journal_list_free(v, n);
-	return 0;
+	/* and a persist of the files for boot that was interrupted */
+	return apm_persist_report(f);
 }
 
 /* Says why the lock could not be had; the exit status. */

@@ -17,6 +17,7 @@
 #include "apclone.h"
 #include "apmatrix.h"
 #include "boot.h"
+#include "bootjournal.h"
 #include "conf.h"
 #include "conflict.h"
 #include "driverctl.h"
@@ -70,17 +71,40 @@ static void etc_error(const char *rel, int rc)
 	apm_err(_("cannot write %s/%s: %s"), sysfs_tree_root(TREE_ETC), rel, etc_why(rel, rc));
 }
 
-/*
- * Writes the files that differ, all or none: every one staged first, then
- * renamed into place. Should a rename still fail, says exactly which files
- * were written. *changed: whether any file was written.
- */
-static int etc_write_all(struct etc_file *v, unsigned int n, bool *changed)
+/* The journal of the set: the files that differ, with their new texts; -errno. */
+static int etc_journal(const struct etc_file *v, unsigned int n, const char *run)
 {
-	unsigned int done = 0;
+	struct bootj_file *jv = calloc(n ? n : 1, sizeof(*jv));
+	unsigned int k = 0;
+	int rc;
+
+	if (!jv)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < n; i++)
+		if (v[i].differs) {
+			jv[k].rel = (char *)v[i].rel;
+			jv[k++].text = v[i].text;
+		}
+	rc = bootj_write(run, jv, k);
+	free(jv);
+	return rc;
+}
+
+/*
+ * Writes the files that differ as a set: every one staged first, then the
+ * journal of the set (from here the next run finishes it whatever
+ * happens), then each renamed into place or removed, then the journal
+ * removed. Should a rename still fail, says exactly which files were
+ * written, and the journal stays for the next run to finish the set.
+ * *changed: whether any file was written.
+ */
+static int etc_write_all(struct etc_file *v, unsigned int n, const char *run, bool *changed)
+{
+	unsigned int done = 0, differ = 0;
 	int rc = 0;
 
-	for (unsigned int i = 0; i < n && !rc; i++)
+	for (unsigned int i = 0; i < n && !rc; i++) {
+		differ += v[i].differs;
 		if (v[i].differs && v[i].text) {
 			rc = sysfs_stage_file(TREE_ETC, v[i].rel, v[i].text, strlen(v[i].text),
 					      0644, v[i].staged, sizeof(v[i].staged));
@@ -89,6 +113,7 @@ static int etc_write_all(struct etc_file *v, unsigned int n, bool *changed)
 				etc_error(v[i].rel, rc);
 			}
 		}
+	}
 	if (rc) {
 		etc_unstage(v, n);
 		apm_err(_("nothing was written for boot"));
@@ -98,6 +123,15 @@ static int etc_write_all(struct etc_file *v, unsigned int n, bool *changed)
 		etc_unstage(v, n);
 		return apm_interrupted();
 	}
+	if (!differ)
+		return 0;
+	rc = etc_journal(v, n, run);
+	if (rc) {
+		etc_unstage(v, n);
+		etc_error(BOOTJ_REL, rc);
+		apm_err(_("nothing was written for boot"));
+		return APM_EXIT_FAILED;
+	}
 	for (unsigned int i = 0; i < n && !rc; i++) {
 		if (!v[i].differs)
 			continue;
@@ -105,6 +139,9 @@ static int etc_write_all(struct etc_file *v, unsigned int n, bool *changed)
 			rc = sysfs_commit_file(TREE_ETC, v[i].staged, v[i].rel);
 		else
 			rc = sysfs_unlink(TREE_ETC, v[i].rel);
+		/* a file to go that someone removed already is gone as wanted */
+		if (rc == -ENOENT && !v[i].text)
+			rc = 0;
 		if (rc) {
 			etc_error(v[i].rel, rc);
 			break;
@@ -116,10 +153,13 @@ static int etc_write_all(struct etc_file *v, unsigned int n, bool *changed)
 			printf(v[i].text ? _("wrote %s/%s\n") : _("removed %s/%s\n"),
 			       sysfs_tree_root(TREE_ETC), v[i].rel);
 	}
-	if (!rc)
+	if (!rc) {
+		bootj_remove();
 		return 0;
+	}
 	etc_unstage(v, n);
 	if (!done) {
+		bootj_remove();
 		apm_err(_("nothing was written for boot"));
 		return APM_EXIT_FAILED;
 	}
@@ -128,6 +168,8 @@ static int etc_write_all(struct etc_file *v, unsigned int n, bool *changed)
 	for (unsigned int i = 0; i < n; i++)
 		if (v[i].written)
 			fprintf(stderr, "  %s/%s\n", sysfs_tree_root(TREE_ETC), v[i].rel);
+	apm_err(_("%s/%s keeps the whole set: once the cause is mended, the next persist or "
+		  "apply --persist finishes it first"), sysfs_tree_root(TREE_ETC), BOOTJ_REL);
 	return APM_EXIT_PARTIAL;
 }
 
@@ -187,6 +229,25 @@ static void persist_rule(const struct ap_host *h, const struct desired *d, struc
 	pm->aqmask = d && d->has_aqmask ? d->aqmask : h->aqmask;
 }
 
+/* A definition that would not start at boot: said, and a finding in f; 1, else 0. */
+static int boot_finding(const struct boot_guest *g, struct findings *f)
+{
+	char msg[1024];
+
+	if (g->outcome != BOOT_FAILS && g->outcome != BOOT_BLOCKED)
+		return 0;
+	if (g->attr >= 0)
+		snprintf(msg, sizeof(msg), _("at boot, %s fails at attrs[%d] %s %s (%s): %s"),
+			 g->uuid, g->attr, g->attr_key, g->attr_value, boot_errno_name(g->err),
+			 g->why);
+	else
+		snprintf(msg, sizeof(msg), _("at boot, %s does not start: %s"), g->uuid, g->why);
+	apm_err("%s", msg);
+	finding_owner(findings_add(f, SEV_ERROR, g->outcome == BOOT_FAILS ? "boot-fails" :
+				   "boot-blocked", -1, -1, "%s", msg), g->uuid);
+	return 1;
+}
+
 /*
  * The next boot with the files persist is about to write, the others kept
  * for boot beside them: refused (exit 3) when an auto definition would not
@@ -197,6 +258,7 @@ int apm_persist_boot_check(const struct ap_host *h, const struct desired *d,
 {
 	unsigned int n = d ? d->nguests : h->nmdevs, failing = 0;
 	struct boot_prediction bp = { 0 };
+	struct findings f = { 0 };
 	struct boot_files fs;
 	struct persist_masks pm;
 	int rc = boot_files_read(&fs);
@@ -228,28 +290,28 @@ int apm_persist_boot_check(const struct ap_host *h, const struct desired *d,
 		rc = boot_predict(h, &pm, &fs, &bp);
 	if (!rc)
 		apm_advise_boot(&bp);
-	for (unsigned int i = 0; !rc && i < bp.n; i++) {
-		const struct boot_guest *g = &bp.v[i];
-
-		if (g->outcome != BOOT_FAILS && g->outcome != BOOT_BLOCKED)
-			continue;
-		failing++;
-		if (g->attr >= 0)
-			apm_err(_("at boot, %s fails at attrs[%d] %s %s (%s): %s"), g->uuid, g->attr,
-				g->attr_key, g->attr_value, boot_errno_name(g->err), g->why);
-		else
-			apm_err(_("at boot, %s does not start: %s"), g->uuid, g->why);
-	}
+	for (unsigned int i = 0; !rc && i < bp.n; i++)
+		failing += boot_finding(&bp.v[i], &f);
 	if (rc) {
+		apm_print_json(json_change_refused());
 		apm_err(_("cannot predict the boot: %s"), strerror(-rc));
 		rc = APM_EXIT_FAILED;
 	} else if (failing && !apm_opts.force) {
+		/* as every refusal: "changed": false, the findings and the summary */
+		apm_print_json(json_change_refused());
+		apm_fail_findings(&f, true);
+		apm_fail_summary(P_("refused: %u definition would not start at the next boot; "
+				    "nothing was written (--force writes it anyway)",
+				    "refused: %u definitions would not start at the next boot; "
+				    "nothing was written (--force writes them anyway)", failing),
+				 failing);
 		apm_err(P_("refused: %u definition would not start at the next boot; nothing was "
 			   "written (--force writes it anyway)",
 			   "refused: %u definitions would not start at the next boot; nothing was "
 			   "written (--force writes them anyway)", failing), failing);
 		rc = APM_EXIT_REFUSED;
 	}
+	findings_free(&f);
 	boot_prediction_free(&bp);
 	boot_files_free(&fs);
 	return rc;
@@ -326,7 +388,17 @@ static int override_files(const struct driverctl_change *ovr, unsigned int n, st
 	return 0;
 }
 
-int apm_persist(const struct ap_host *h, const struct desired *d, struct persist_files *pf)
+/* The definitions apply --prune --persist removes, after the others (ngone of them). */
+static void gone_files(const struct mdev_def *gone, unsigned int ngone, struct etc_file *v)
+{
+	for (unsigned int i = 0; i < ngone; i++) {
+		snprintf(v[i].rel, sizeof(v[i].rel), MDEVCTL_DIR "/%s", gone[i].uuid);
+		v[i].differs = sysfs_exists(TREE_ETC, v[i].rel);
+	}
+}
+
+int apm_persist(const struct ap_host *h, const struct desired *d, const struct mdev_def *gone,
+		unsigned int ngone, const char *run, struct persist_files *pf)
 {
 	unsigned int n = d ? d->nguests : h->nmdevs, novr;
 	struct driverctl_change *ovr;
@@ -337,10 +409,11 @@ int apm_persist(const struct ap_host *h, const struct desired *d, struct persist
 	if (rc)
 		return rc;
 	/* after the definitions and the rule: one file per queue reserved one by one */
-	pf->v = calloc(n + 1 + novr, sizeof(*pf->v));
+	pf->v = calloc(n + 1 + novr + ngone, sizeof(*pf->v));
 	if (pf->v) {
-		pf->n = n + 1 + novr;
+		pf->n = n + 1 + novr + ngone;
 		rc = override_files(ovr, novr, pf->v + n + 1);
+		gone_files(gone, ngone, pf->v + n + 1 + novr);
 	}
 	free(ovr);
 	if (!pf->v || rc)
@@ -352,7 +425,7 @@ int apm_persist(const struct ap_host *h, const struct desired *d, struct persist
 		if (pf->v[i].differs)
 			apm_info(pf->v[i].text ? _("would write %s/%s\n") : _("would remove %s/%s\n"),
 				 sysfs_tree_root(TREE_ETC), pf->v[i].rel);
-	return apm_opts.dry_run ? 0 : etc_write_all(pf->v, pf->n, &pf->changed);
+	return apm_opts.dry_run ? 0 : etc_write_all(pf->v, pf->n, run, &pf->changed);
 }
 
 void apm_persist_free(struct persist_files *pf)
@@ -422,6 +495,7 @@ static int report_clashes(const struct findings *after, const struct findings *b
 		return 0;
 	}
 	summary = _("refused: these definitions would clash at boot; nothing was written");
+	apm_print_json(json_change_refused());
 	apm_fail_findings(after, true);
 	apm_fail_summary("%s", summary);
 	for (unsigned int i = 0; i < after->n; i++)
@@ -455,6 +529,7 @@ static int check_clashes(const struct ap_host *h, const struct desired *d)
 		ap_host_free(&next);
 	}
 	if (!rc && after.fail) {
+		apm_print_json(json_change_refused());
 		apm_check_failed(after.fail);
 		apm_err(_("refused: the definitions were not checked against the others kept for "
 			  "boot; nothing was written"));
@@ -462,6 +537,147 @@ static int check_clashes(const struct ap_host *h, const struct desired *d)
 	}
 	findings_free(&before);
 	findings_free(&after);
+	return rc;
+}
+
+/* Says (into f, else as warnings) or removes the temporaries a killed persist left. */
+static void stale_temps(struct findings *f, bool remove)
+{
+	char **names, path[4096];
+	long *pids;
+	int n = bootj_stale_temps(&names, &pids);
+
+	for (int i = 0; i < n; i++) {
+		if (remove) {
+			sysfs_unlink(TREE_ETC, names[i]);
+			continue;
+		}
+		sysfs_path(TREE_ETC, names[i], path, sizeof(path));
+		if (f)
+			findings_add(f, SEV_WARNING, "persist-stale-temporary", -1, -1,
+				     _("%s is a file for boot a killed apmatrix (PID %ld) never renamed "
+				       "into place: the next persist or apply --persist removes it"),
+				     path, pids[i]);
+		else
+			apm_warn(_("%s is a file for boot a killed apmatrix (PID %ld) never renamed "
+				   "into place: the next persist or apply --persist removes it"),
+				 path, pids[i]);
+	}
+	if (n > 0) {
+		sysfs_names_free(names, n);
+		free(pids);
+	}
+}
+
+/* What an interrupted persist left, in words, and what to run. */
+static void interrupted_text(const struct bootj *j, const char *path, char *buf, size_t len)
+{
+	if (j->other)
+		snprintf(buf, len, _("%s: an apmatrix persist (PID %ld) was interrupted with %u of its "
+				     "%u files for boot written, and %u changed since by another "
+				     "hand: check the files (apmatrix check --boot), then remove %s "
+				     "and run persist again"), path, j->pid, j->written, j->n,
+			 j->other, path);
+	else
+		snprintf(buf, len, _("%s: an apmatrix persist (PID %ld) was interrupted with %u of its "
+				     "%u files for boot written (a boot now would start from this "
+				     "mix): the next persist or apply --persist finishes it first; to "
+				     "finish it as it was meant, run the same command again: %s"),
+			 path, j->pid, j->written, j->n, *j->run ? j->run : "apmatrix persist");
+}
+
+int apm_persist_report(struct findings *f)
+{
+	char path[4096], msg[16384];
+	struct bootj j;
+	int rc = bootj_read(&j);
+
+	sysfs_path(TREE_ETC, BOOTJ_REL, path, sizeof(path));
+	*msg = '\0';
+	if (rc < 0)
+		snprintf(msg, sizeof(msg), _("cannot read %s: %s"), path, strerror(-rc));
+	else if (rc && j.unreadable)
+		snprintf(msg, sizeof(msg), _("%s is not a persist journal this apmatrix can read: "
+					     "check the files for boot (apmatrix check --boot), then "
+					     "remove it"), path);
+	else if (rc && !j.alive)
+		interrupted_text(&j, path, msg, sizeof(msg));
+	else if (rc && f)
+		findings_add(f, SEV_WARNING, "persist-in-flight", -1, -1,
+			     _("an apmatrix (PID %ld) is writing the files for boot"), j.pid);
+	if (*msg && f)
+		findings_add(f, SEV_ERROR, "persist-interrupted", -1, -1, "%s", msg);
+	else if (*msg)
+		apm_warn("%s", msg);
+	if (rc > 0)
+		bootj_free(&j);
+	stale_temps(f, false);
+	return rc < 0 ? rc : 0;
+}
+
+/* Finishes the set of j, removes what it left and the journal; exit status. */
+static int finish_set(struct apm_change *c, struct bootj *j, const char *path)
+{
+	unsigned int bad = 0;
+	int rc = bootj_finish(j, &bad);
+
+	if (rc == -ESTALE) {
+		apm_print_json(json_change_refused());
+		apm_err(_("cannot finish the persist interrupted earlier (PID %ld): %s/%s has changed "
+			  "since; check the files for boot (apmatrix check --boot), then remove %s "
+			  "and run persist again; nothing was written"), j->pid,
+			sysfs_tree_root(TREE_ETC), j->v[bad].rel, path);
+		return APM_EXIT_REFUSED;
+	}
+	if (rc) {
+		apm_err(_("cannot finish the persist interrupted earlier (PID %ld): cannot write "
+			  "%s/%s: %s"), j->pid, sysfs_tree_root(TREE_ETC), j->v[bad].rel,
+			etc_why(j->v[bad].rel, rc));
+		return APM_EXIT_FAILED;
+	}
+	stale_temps(NULL, true);
+	bootj_remove();
+	apm_warn(P_("finished the persist interrupted earlier (PID %ld): %u file for boot was "
+		    "written or removed",
+		    "finished the persist interrupted earlier (PID %ld): %u files for boot were "
+		    "written or removed", j->old), j->pid, j->old);
+	/* the checks read the definitions as they are now */
+	ap_host_free(&c->host);
+	return apm_load_host(&c->host, AP_READ_DEFS);
+}
+
+int apm_persist_recover(struct apm_change *c)
+{
+	char path[4096];
+	struct bootj j;
+	int rc = bootj_read(&j);
+
+	sysfs_path(TREE_ETC, BOOTJ_REL, path, sizeof(path));
+	if (rc < 0)
+		return apm_sys_error(rc, ERRNO_SYSTEM, _("cannot read %s"), path);
+	if (!rc) {
+		if (!apm_opts.dry_run)
+			stale_temps(NULL, true);
+		return 0;
+	}
+	if (j.unreadable) {
+		apm_err(_("%s is not a persist journal this apmatrix can read: check the files for "
+			  "boot (apmatrix check --boot), then remove it; nothing was written"), path);
+		rc = APM_EXIT_FAILED;
+	} else if (j.alive) {
+		apm_err(_("an apmatrix (PID %ld) is writing the files for boot: try again later"),
+			j.pid);
+		rc = APM_EXIT_LOCK;
+	} else if (apm_opts.dry_run) {
+		apm_info(P_("the persist interrupted earlier (PID %ld) is finished first: %u file "
+			    "for boot to write or remove\n",
+			    "the persist interrupted earlier (PID %ld) is finished first: %u files "
+			    "for boot to write or remove\n", j.old), j.pid, j.old);
+		rc = 0;
+	} else {
+		rc = finish_set(c, &j, path);
+	}
+	bootj_free(&j);
 	return rc;
 }
 
@@ -485,11 +701,14 @@ static int persist_files(const struct desired *d)
 
 	if (rc)
 		return rc;
-	rc = check_clashes(&c.host, d);
+	/* a persist interrupted earlier is finished before the checks read the files for boot */
+	rc = apm_persist_recover(&c);
+	if (!rc)
+		rc = check_clashes(&c.host, d);
 	if (!rc)
 		rc = apm_persist_boot_check(&c.host, d, NULL, 0);
 	if (!rc) {
-		rc = apm_persist(&c.host, d, &pf);
+		rc = apm_persist(&c.host, d, NULL, 0, c.run, &pf);
 		if (!rc && apm_opts.json)
 			print_persisted(&pf);
 		apm_persist_free(&pf);

@@ -76,6 +76,14 @@ collect() { # GENERATION
 	doc change apm apply "$TESTDATA/three-guests.json"
 	doc change apm persist
 	doc boot apm check --boot
+	# an interrupted persist and a temporary a killed one left: named as findings
+	mkdir -p "$SIM_ROOT/etc/apmatrix"
+	printf '{"version":1,"pid":99999999,"start_time":1,"run":"apmatrix persist","started":1,"files":[{"path":"mdevctl.d/matrix/%s","text":"x\\n","before":null}]}\n' \
+		$U4 >"$SIM_ROOT/etc/apmatrix/persist-journal.json"
+	touch "$SIM_ROOT/etc/mdevctl.d/matrix/.$U1.99999999.tmp"
+	doc boot apm check --boot
+	doc check apm check
+	rm -f "$SIM_ROOT/etc/apmatrix/persist-journal.json" "$SIM_ROOT/etc/mdevctl.d/matrix/.$U1.99999999.tmp"
 	doc change apm -n apply --persist "$TESTDATA/three-guests.json"
 	# an auto definition ap-check vetoes: the boot prediction refuses
 	printf '{"guests": [{"name": "ctl", "uuid": "%s", "adapters": [5], "control_domains": [1]}]}' \
