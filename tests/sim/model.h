@@ -282,6 +282,17 @@ void sim_model_boot(struct sim_model *m);
  */
 int sim_mdev_setup(struct sim_model *m, const char *uuid, const struct sim_apcb *c);
 
+/*
+ * For a snapshot's replay (replay.c): an mdev as a capture shows it, taken
+ * without the checks of sim_mdev_setup() (the kernel made it, whatever it
+ * holds). view is its guest_matrix (6.0+; NULL: computed as a probe would);
+ * the control domains of the view are the host's of its matrix. group -1
+ * for an mdev without an IOMMU group (unbound). attached: a guest (QEMU)
+ * holds it, and has the view (4.20 and 5.15: the matrix). 0 or an errno.
+ */
+int sim_mdev_restore(struct sim_model *m, const char *uuid, const struct sim_apcb *matrix,
+		     const struct sim_apcb *view, bool bound, int group, bool attached);
+
 /* A canonical text of the whole state (for "changes nothing" checks). */
 char *sim_model_state(const struct sim_model *m);
 
