@@ -599,6 +599,18 @@ static int release_kernel(const char *rel)
 	return SIM_KERNEL_6_19;
 }
 
+/* 5.15 shows an mdev's matrix without guest_matrix, a vfio_ap queue without status. */
+static bool static_vfio(const struct capture *c)
+{
+	for (int i = 0; i < c->nmdevs; i++)
+		if (c->mdev[i].has_matrix)
+			return true;
+	for (int i = 0; i < SIM_BITS * SIM_BITS; i++)
+		if (c->queue[i].seen && c->queue[i].drv == SIM_DRV_VFIO_AP)
+			return true;
+	return false;
+}
+
 /*
  * What the files show: each generation adds files (SPEC.md §0). 5.15 and 6.0
  * differ only in files of mdevs and vfio_ap queues (guest_matrix, status);
@@ -623,6 +635,10 @@ static enum sim_kernel detect(const struct capture *c, const char **why)
 	if (c->any_view || c->any_status) {
 		*why = "guest_matrix or a queue's status";
 		return SIM_KERNEL_6_0;
+	}
+	if (static_vfio(c)) {
+		*why = "an mdev without guest_matrix or a vfio_ap queue without status";
+		return SIM_KERNEL_5_15;
 	}
 	if (rel == SIM_KERNEL_5_15 || rel == SIM_KERNEL_6_0) {
 		*why = "the kernel release (the files fit 5.15 and 6.0 alike)";
@@ -905,10 +921,52 @@ static int write_held(int root, struct held *h, char *err, size_t errlen)
 	return rc;
 }
 
+static int by_name(const void *x, const void *y)
+{
+	return strcmp((*(struct held *const *)x)->name, (*(struct held *const *)y)->name);
+}
+
+/*
+ * Before anything is written: no member twice (directories aside), none
+ * below a member that is a symlink or a file. What is written then goes
+ * where its name says, and a refused archive writes nothing.
+ */
+static int check_held(struct capture *c, char *err, size_t errlen)
+{
+	struct held **v = malloc((c->nheld + 1) * sizeof(*v)), key, *kp = &key, **hit;
+	int rc = 0;
+
+	if (!v)
+		return fail(err, errlen, "out of memory");
+	for (size_t i = 0; i < c->nheld; i++)
+		v[i] = &c->held[i];
+	qsort(v, c->nheld, sizeof(*v), by_name);
+	for (size_t i = 0; i < c->nheld && !rc; i++) {
+		char *name = v[i]->name;
+
+		if (i && !strcmp(v[i - 1]->name, name) && (v[i]->type != '5' || v[i - 1]->type != '5'))
+			rc = fail(err, errlen, "%s: twice in the archive: refused", name);
+		for (char *slash = strchr(name, '/'); slash && !rc; slash = strchr(slash + 1, '/')) {
+			char pre[4096];
+
+			snprintf(pre, sizeof(pre), "%.*s", (int)(slash - name), name);
+			key.name = pre;
+			hit = bsearch(&kp, v, c->nheld, sizeof(*v), by_name);
+			if (hit && (*hit)->type != '5')
+				rc = fail(err, errlen, "%s: below %s, a %s: refused", name, pre,
+					  (*hit)->type == '2' ? "symlink" : "file");
+		}
+	}
+	free(v);
+	return rc;
+}
+
 static int write_root(struct capture *c, char *err, size_t errlen)
 {
 	int root, rc = 0;
 
+	if (check_held(c, err, errlen))
+		return -1;
 	if (!c->r->root)
 		return 0;
 	root = open(c->r->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
