@@ -195,6 +195,7 @@ struct sim_adapter {
 	bool config;		/* configured (card/queue `config`) */
 	bool chkstop;
 	bool online;		/* zcrypt card online flag */
+	char serial[24];	/* CCA/EP11 serialnr while a card driver has it; "" none */
 };
 
 /* An AP control block: what a guest sees (CRYCB) or the mdev's matrix. */

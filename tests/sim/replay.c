@@ -41,10 +41,10 @@ static const char *const bus_names[BF_COUNT] = {
 };
 
 enum card_file { CF_HWTYPE, CF_RAW, CF_FUNCTIONS, CF_DEPTH, CF_MSG, CF_CONFIG, CF_CHKSTOP,
-		 CF_ONLINE, CF_TYPE, CF_COUNT };
+		 CF_ONLINE, CF_TYPE, CF_SERIAL, CF_COUNT };
 static const char *const card_names[CF_COUNT] = {
 	"hwtype", "raw_hwtype", "ap_functions", "depth", "max_msg_size", "config", "chkstop",
-	"online", "type",
+	"online", "type", "serialnr",
 };
 
 struct cap_card {
@@ -745,6 +745,7 @@ static void build_card(struct sim_model *m, const struct capture *c, int a)
 		     (m->kernel >= SIM_KERNEL_5_15 && (!ad->config || ad->chkstop));
 	if (k->has[CF_TYPE])
 		snprintf(ad->type, sizeof(ad->type), "%s", k->f[CF_TYPE]);
+	snprintf(ad->serial, sizeof(ad->serial), "%s", k->f[CF_SERIAL]);
 	m->card_drv[a] = k->drv;
 }
 

@@ -79,7 +79,7 @@ change() { # STATE
 }
 
 round_trip() { # KERNEL TOPOLOGY STATE
-	local k=$1 topo=$2 state=$3 name="$1 $2 $3" a="$tap_tmp/a.tar" b="$tap_tmp/b.tar"
+	local k=$1 topo=$2 state=$3 name="$1 ${2##*/} $3" a="$tap_tmp/a.tar" b="$tap_tmp/b.tar"
 	local views_a views_b log_a log_b after_a after_b st_a st_b
 	sim_start --kernel "$k" --sysinfo lpar17.sysinfo "$topo"
 	if ! setup "$state"; then
@@ -118,6 +118,22 @@ for k in 4.20 5.15 6.0 6.12 6.19; do
 	done
 	round_trip "$k" seed three-guests
 done
+# a host whose CCA and EP11 cards show serial numbers (card serialnr)
+cat >"$tap_tmp/serial.json" <<'EOF'
+{
+  "max_adapter_id": 255,
+  "max_domain_id": 255,
+  "adapters": [
+    { "id": 4, "type": "CEX7C", "hwtype": 13, "serialnr": "93AADFK719460083" },
+    { "id": 5, "type": "CEX7C", "hwtype": 13, "serialnr": "93AADFK719460084" },
+    { "id": 6, "type": "CEX7A", "hwtype": 13 },
+    { "id": "0x0a", "type": "CEX7P", "hwtype": 13, "serialnr": "DEF0815" }
+  ],
+  "usage_domains": [4, "0x47", "0xab", "0xff"],
+  "control_domains": [4, "0x47", "0xab", "0xff"]
+}
+EOF
+round_trip 6.12 "$tap_tmp/serial.json" three-guests
 round_trip 6.19 lpar overrides
 round_trip 6.12 seed interrupted
 round_trip 4.20 lpar interrupted
