@@ -36,7 +36,10 @@
 #                           attached guest, holding the mdev's VFIO group
 #                           open (fd link to /dev/vfio/<iommu_group>), as a
 #                           real host shows it; apsim mounts only sys/.
-#                           sim_start and sim_ctl call it; call it after an
+#                           A process that already holds an attached
+#                           guest's group stays (PID and name: a replayed
+#                           capture's); the others go. sim_start and
+#                           sim_ctl call it; call it after an
 #                           apmatrix command that made the simulator detach
 #                           a guest (remove --force on 6.x)
 #   sim_state               prints the control file (the simulator's state)
@@ -195,25 +198,41 @@ sim_ctl() {
 }
 
 sim_guests_sync() {
-	local proc=$SIM_ROOT/proc uuid group pid
+	local proc=$SIM_ROOT/proc uuid group pid dir link key
+	local -A want=()
 	[ -n "$SIM_ROOT" ] || return 0
-	# the processes only: proc/sysinfo (sim_start --sysinfo) stays
-	rm -rf "$proc"/[0-9]*
-	mkdir -p "$proc/1/fd"
-	printf 'init\n' >"$proc/1/comm"
-	ln -s /dev/null "$proc/1/fd/0"
 	while read -r key uuid _; do
 		[ "$key" = guest ] || continue
 		group=$(readlink "$SIM_SYS/devices/vfio_ap/matrix/$uuid/iommu_group") || continue
-		group=${group##*/}
+		want[${group##*/}]=$uuid
+	done <"$SIM_CTL"
+	# the processes only (proc/sysinfo, proc/sys stay); one that holds an
+	# attached guest's group stays as it is (a replayed capture's QEMU keeps
+	# its PID and name), the others go
+	for dir in "$proc"/[0-9]*; do
+		[ -d "$dir" ] || continue
+		for link in "$dir"/fd/*; do
+			group=$(readlink "$link") || continue
+			case $group in /dev/vfio/[0-9]*) group=${group#/dev/vfio/} ;; *) continue ;; esac
+			if [ -n "${want[$group]-}" ]; then
+				unset "want[$group]"
+				continue 2
+			fi
+		done
+		rm -rf "$dir"
+	done
+	mkdir -p "$proc/1/fd"
+	printf 'init\n' >"$proc/1/comm"
+	ln -sfn /dev/null "$proc/1/fd/0"
+	for group in "${!want[@]}"; do
 		pid=$((4000 + group))
 		mkdir -p "$proc/$pid/fd"
 		printf 'qemu-system-s390x\n' >"$proc/$pid/comm"
 		printf 'qemu-system-s390x\0-device\0vfio-ap,sysfsdev=/sys/bus/mdev/devices/%s\0' \
-			"$uuid" >"$proc/$pid/cmdline"
+			"${want[$group]}" >"$proc/$pid/cmdline"
 		ln -s /dev/null "$proc/$pid/fd/0"
 		ln -s "/dev/vfio/$group" "$proc/$pid/fd/23"
-	done <"$SIM_CTL"
+	done
 }
 
 sim_state() {
