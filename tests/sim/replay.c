@@ -945,12 +945,14 @@ static int check_held(struct capture *c, char *err, size_t errlen)
 	for (size_t i = 0; i < c->nheld && !rc; i++) {
 		char *name = v[i]->name;
 
-		if (i && !strcmp(v[i - 1]->name, name) && (v[i]->type != '5' || v[i - 1]->type != '5'))
+		bool dirs = v[i]->type == '5' && i && v[i - 1]->type == '5';
+
+		if (i && !strcmp(v[i - 1]->name, name) && !dirs)
 			rc = fail(err, errlen, "%s: twice in the archive: refused", name);
-		for (char *slash = strchr(name, '/'); slash && !rc; slash = strchr(slash + 1, '/')) {
+		for (char *sl = strchr(name, '/'); sl && !rc; sl = strchr(sl + 1, '/')) {
 			char pre[4096];
 
-			snprintf(pre, sizeof(pre), "%.*s", (int)(slash - name), name);
+			snprintf(pre, sizeof(pre), "%.*s", (int)(sl - name), name);
 			key.name = pre;
 			hit = bsearch(&kp, v, c->nheld, sizeof(*v), by_name);
 			if (hit && (*hit)->type != '5')
