@@ -2,8 +2,20 @@
 # SPDX-License-Identifier: MIT
 # apmatrix snapshot benchmark (not a test): capture of the full 256x256
 # machine (65,536 queues) on the simulator, the archive's size as written
-# and compressed, and how long the unpacked copy takes to unpack and to list.
-# Goals: capture under 2 s, archive under 4 MiB compressed. Not met yet:
+# and compressed, how long the unpacked copy takes to unpack and to list,
+# and how long apsim --snapshot takes to mount the capture (as written and
+# through gzip) until its control file answers, with a list on the replay.
+# Goals: capture under 2 s, archive under 4 MiB compressed, replay mount
+# under 2 s. Measured on 2026-12-05 (a 2-CPU VM at load average 20, so wall
+# times are inflated several times): capture 461 s wall, 1,053,754 members,
+# 868 MiB as written, 11.3 MiB with gzip -6, 17 MiB with gzip -1, 1.8 MiB
+# with xz (631 s); replay mount of the plain archive 6.6 s wall but 1.4 s of
+# CPU (0.97 user, 0.46 system), of the gzip -1 archive 19.6 s wall, 4.6 s of
+# CPU with gzip's; list --json on the replay 44.5 s wall. So the replay of a
+# plain archive needs CPU within its goal (not measured on an idle machine),
+# a compressed one is held by decompression, and the archive goal is met
+# with xz only. The capture's
+# goal is not met yet:
 # on a static dump of that machine (1,053,774 entries) a capture took 141 s
 # wall (7.5 s user, 31 s system, a loaded 2-CPU VM) and wrote 868 MiB
 # (17 MiB through gzip -1), one
@@ -18,6 +30,7 @@ set -u
 : "${top_builddir:=.}"
 : "${APMATRIX:=$top_builddir/src/apmatrix}"
 topology=${1:-full}
+: "${SIM_TIMEOUT:=300}"	# the replay of the full machine takes seconds under load
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/sim/lib.sh"
 
@@ -48,3 +61,16 @@ t0=$(now)
 t1=$(now)
 echo "list --json on the unpacked copy: $(ms "$t0" "$t1") ms"
 sim_stop
+gzip -1 <"$a" >"$a.gz"
+for f in "$a" "$a.gz"; do
+	t0=$(now)
+	sim_start --snapshot "$f"
+	t1=$(now)
+	echo "replay mount of ${f##*/} ($(($(stat -c %s "$f") / 1024)) KiB): $(ms "$t0" "$t1") ms" \
+		"($(grep -c . "$SIM_ROOT/apsim.err") warnings)"
+	t0=$(now)
+	"$APMATRIX" --root "$SIM_ROOT" list --json >/dev/null
+	t1=$(now)
+	echo "list --json on the replay: $(ms "$t0" "$t1") ms"
+	sim_stop
+done

@@ -1,9 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # Captures of hosts (tests/data/captures, see its README.md) as fixtures:
-# each one unpacked and read with --root, as its README describes.
+# each one unpacked and read with --root, as its README describes, and
+# replayed (apsim --snapshot, where FUSE is usable): the live copy answers
+# list, check, check --boot and show as the capture does.
 #   tests/cli/captures.sh --regenerate   remakes the simulator's sample capture
 . "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/sim/lib.sh"
 
 captures="$top_srcdir/tests/data/captures"
 command -v tar >/dev/null || skip_all "no tar"
@@ -13,7 +16,6 @@ members() { tar -tvf "$1" | awk '{ $2 = $4 = $5 = ""; print }' | grep -v apmatri
 tree_state() { (cd "$1" && find . -printf '%p %m %s %l\n' | sort && find . -type f | sort | xargs cat); }
 
 if [ "${1-}" = --regenerate ]; then
-	. "$top_srcdir/tests/sim/lib.sh"
 	sim_start --kernel 6.12 --sysinfo lpar17.sysinfo seed
 	apm "$SIM_ROOT" apply "$top_srcdir/tests/data/three-guests.json" >/dev/null
 	apm "$SIM_ROOT" persist >/dev/null 2>&1
@@ -71,6 +73,16 @@ for a in "$captures"/*.tar "$captures"/*.tar.gz; do
 	run diff -r --no-dereference -x apmatrix-snapshot.json "$r" "$tap_tmp/again.d"
 	is "$status:$out" "0:" "$name: and the same contents"
 	rm -r "$tap_tmp/again.d"
+	# the replay: a live host that apmatrix sees as the capture
+	sim_fuse_usable >/dev/null || continue
+	sim_start --snapshot "$a"
+	for c in list check "check --boot" show; do
+		# shellcheck disable=SC2086
+		is "$(apm "$SIM_ROOT" --json $c 2>&1; echo "status $?")" \
+			"$(apm "$r" --json $c 2>&1; echo "status $?")" "$name: replayed, $c --json is the capture's"
+	done
+	like "$(sim_state)" "^kernel " "$name: the replay is live ($(head -1 "$SIM_CTL"))"
+	sim_stop
 done
 [ "$n" -gt 0 ] || skip_all "no capture in tests/data/captures"
 done_testing

@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "replay.h"
 #include "tree.h"
 
 #define CTL_MAX 65536
@@ -428,7 +429,9 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: apsim [--kernel 4.20|5.15|6.0|6.1|6.1.y|6.12|6.19] --topology FILE [--log FILE] [-f] [-d]\n"
 		"             [-o FUSE_OPTION[,...]] [--die-with-parent] MOUNTPOINT\n"
-		"       apsim --dump DIR --topology FILE [--kernel 4.20|5.15|6.0|6.1|6.1.y|6.12|6.19]\n"
+		"       apsim --snapshot ARCHIVE [--root DIR] [--kernel K] [--max-members N] [--log FILE]\n"
+		"             [-f] [-d] [-o FUSE_OPTION[,...]] [--die-with-parent] [MOUNTPOINT]\n"
+		"       apsim --dump DIR (--topology FILE | --snapshot ARCHIVE) [--kernel K]\n"
 		"\n"
 		"Mounts a simulated /sys of an s390 host with AP adapters and vfio_ap at\n"
 		"MOUNTPOINT (run programs with their sysfs root there), or writes the same\n"
@@ -436,6 +439,12 @@ static void usage(FILE *f)
 		"\n"
 		"  --kernel K         kernel generation to behave like (default 6.12)\n"
 		"  --topology FILE    the host: adapters, domains, initial state (JSON)\n"
+		"  --snapshot ARCHIVE the host as apmatrix snapshot captured it (tar, or tar\n"
+		"                     compressed with gzip, xz, zstd or bzip2); the kernel\n"
+		"                     generation is detected unless --kernel is given\n"
+		"  --root DIR         with --snapshot: the capture's etc/, run/ and proc/ go\n"
+		"                     below DIR, and MOUNTPOINT defaults to DIR/sys (made)\n"
+		"  --max-members N    with --snapshot: refuse an archive of more members\n"
 		"  --log FILE         write log: PATH<TAB>DATA<TAB>RESULT per store\n"
 		"  -f                 stay in the foreground\n"
 		"  -d                 FUSE debug output (implies -f)\n"
@@ -445,9 +454,12 @@ static void usage(FILE *f)
 
 /* The command line. */
 struct options {
-	const char *topology, *log, *dump, *mnt;
+	const char *topology, *log, *dump, *mnt, *snapshot, *root;
 	enum sim_kernel kernel;
+	bool kernel_given;
+	unsigned long max_members;
 	bool foreground, debug, die_with_parent;
+	char mnt_buf[PATH_MAX];
 	char opts[1024];	/* the FUSE mount options */
 };
 
@@ -460,8 +472,24 @@ static int option_value(struct options *o, const char *a, const char *val)
 		fprintf(stderr, "apsim: unknown kernel \"%s\" (4.20, 5.15, 6.0, 6.12 or 6.19)\n", val);
 		return 2;
 	}
+	if (!strcmp(a, "--kernel"))
+		o->kernel_given = true;
+	if (!strcmp(a, "--max-members")) {
+		char *end;
+
+		o->max_members = strtoul(val, &end, 0);
+		if (*end || !o->max_members) {
+			fprintf(stderr, "apsim: --max-members wants a positive number, not \"%s\"\n",
+				val);
+			return 2;
+		}
+	}
 	if (!strcmp(a, "--topology"))
 		o->topology = val;
+	else if (!strcmp(a, "--snapshot"))
+		o->snapshot = val;
+	else if (!strcmp(a, "--root"))
+		o->root = val;
 	else if (!strcmp(a, "--log"))
 		o->log = val;
 	else if (!strcmp(a, "--dump"))
@@ -491,7 +519,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 		} else if (!strcmp(a, "--die-with-parent")) {
 			o->die_with_parent = true;
 		} else if (val && (!strcmp(a, "--kernel") || !strcmp(a, "--topology") ||
-				   !strcmp(a, "--log") || !strcmp(a, "--dump") || !strcmp(a, "-o"))) {
+				   !strcmp(a, "--log") || !strcmp(a, "--dump") || !strcmp(a, "-o") ||
+				   !strcmp(a, "--snapshot") || !strcmp(a, "--root") ||
+				   !strcmp(a, "--max-members"))) {
 			i++;
 			if (option_value(o, a, val))
 				return 2;
@@ -503,7 +533,14 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->mnt = a;
 		}
 	}
-	if (!o->topology || (!o->dump && !o->mnt) || (o->dump && o->mnt)) {
+	if (o->root && !o->mnt && !o->dump) {
+		snprintf(o->mnt_buf, sizeof(o->mnt_buf), "%s/sys", o->root);
+		o->mnt = o->mnt_buf;
+	}
+	if (!o->topology == !o->snapshot || (!o->dump && !o->mnt) || (o->dump && o->mnt) ||
+	    ((o->root || o->max_members) && !o->snapshot)) {
+		if (o->topology && o->snapshot)
+			fprintf(stderr, "apsim: --topology or --snapshot, not both\n");
 		usage(stderr);
 		return 2;
 	}
@@ -556,24 +593,56 @@ out_args:
 	return rc;
 }
 
+/*
+ * The model: a topology, or a snapshot replayed (its files beside sys/ go
+ * below --root, which is made, as is the mount point in it).
+ */
+static struct sim_model *load(struct options *o, struct sim_replay *r, char *abs, char *err,
+			      size_t errlen)
+{
+	if (!o->snapshot)
+		return sim_model_load(o->topology, o->kernel, err, errlen);
+	if (!realpath(o->snapshot, abs)) {
+		snprintf(err, errlen, "%s: %s", o->snapshot, strerror(errno));
+		return NULL;
+	}
+	if (o->root && ((mkdir(o->root, 0755) && errno != EEXIST) ||
+			(o->mnt == o->mnt_buf && mkdir(o->mnt, 0755) && errno != EEXIST))) {
+		snprintf(err, errlen, "%.900s: %s", o->mnt == o->mnt_buf ? o->mnt : o->root,
+			 strerror(errno));
+		return NULL;
+	}
+	r->archive = abs;
+	r->root = o->root;
+	r->kernel = o->kernel;
+	r->kernel_given = o->kernel_given;
+	r->max_members = o->max_members;
+	r->warn = stderr;
+	return sim_replay_load(r, err, errlen);
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = { .kernel = SIM_KERNEL_6_12,
 			     .opts = "fsname=apsim,subtype=apsim,default_permissions" };
 	char err[1024], topo_abs[PATH_MAX];
+	struct sim_replay replay = { 0 };
 	struct sim_model *m;
 	pid_t parent = getppid();
 	int rc = parse_args(argc, argv, &o);
 
 	if (rc >= 0)
 		return rc;
-	m = sim_model_load(o.topology, o.kernel, err, sizeof(err));
+	m = load(&o, &replay, topo_abs, err, sizeof(err));
 	if (!m) {
 		fprintf(stderr, "apsim: %s\n", err);
 		return 2;
 	}
 	sim_fs_init(&g.fs, m);
-	g.fs.topology = realpath(o.topology, topo_abs) ? topo_abs : o.topology;
+	if (o.snapshot)
+		g.fs.snapshot = &replay;
+	else
+		g.fs.topology = realpath(o.topology, topo_abs) ? topo_abs : o.topology;
 	clock_gettime(CLOCK_REALTIME, &g.t0);
 
 	if (o.dump) {

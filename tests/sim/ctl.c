@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "replay.h"
 #include "tree.h"
 
 /* Kernel-internal codes (512 and up) must never leave a FUSE handler. */
@@ -215,9 +216,20 @@ static int cmd_reset(struct sim_fs *fs)
 	struct sim_model *m;
 	char err[512];
 
-	if (!fs->topology)
+	if (fs->snapshot) {
+		/* the capture's state again; its files beside sys/ stay as they are now */
+		struct sim_replay r = *fs->snapshot;
+
+		r.root = NULL;
+		r.warn = NULL;
+		r.kernel_given = true;
+		r.kernel = fs->m->kernel;
+		m = sim_replay_load(&r, err, sizeof(err));
+	} else if (!fs->topology) {
 		return ctl_fail(fs, EINVAL, "reset: no topology file to reload");
-	m = sim_model_load(fs->topology, fs->m->kernel, err, sizeof(err));
+	} else {
+		m = sim_model_load(fs->topology, fs->m->kernel, err, sizeof(err));
+	}
 	if (!m)
 		return ctl_fail(fs, EIO, "reset: %s", err);
 	/* keep the mdev slot generations moving so stale inodes stay stale */
@@ -344,6 +356,8 @@ size_t sim_ctl_read(struct sim_fs *fs, char *buf, size_t size)
 	OUT("kernel %s\n", sim_kernel_name(m->kernel));
 	if (fs->topology)
 		OUT("topology %s\n", fs->topology);
+	if (fs->snapshot)
+		OUT("snapshot %s\n", fs->snapshot->archive);
 	OUT("vfio_ap %s\n", m->vfio_loaded ? "loaded" : "unloaded");
 	OUT("stores %lu\n", fs->stores);
 	OUT("mdevs %d\n", m->nmdevs);

@@ -8,7 +8,9 @@
 #       it answers.  TOPOLOGY is a name looked up in $TESTDATA ("seed" means
 #       $TESTDATA/seed.json) or a path.  --sysinfo copies FILE (a name in
 #       $TESTDATA like "lpar17.sysinfo", or a path) to proc/sysinfo: the
-#       machine and LPAR the host says it is.  Sets:
+#       machine and LPAR the host says it is.  proc/sys/kernel/osrelease
+#       holds a release of the generation (4.20.0, 5.15.0, 6.1.0, 6.12.0,
+#       6.19.0).  Sets:
 #         SIM_ROOT  the root to give apmatrix (--root "$SIM_ROOT"); it holds
 #                   sys/ (the mount), etc/, run/ and proc/ (see sim_guests_sync)
 #         SIM_SYS   "$SIM_ROOT/sys", the simulated /sys
@@ -22,6 +24,11 @@
 #       The mount is removed at exit, even when the test fails or is killed
 #       (sim_stop is registered with at_exit; apsim also dies with the test
 #       shell and its mount is auto-unmounted).
+#   sim_start --snapshot ARCHIVE [--kernel K]
+#       The same with a capture of apmatrix snapshot as the initial state
+#       (apsim --snapshot): its sys/ is the simulated /sys, its etc/, run/ and
+#       proc/ are written into $SIM_ROOT; the generation is detected unless
+#       --kernel is given.
 #   sim_ctl "COMMAND"       writes one control command; returns its status
 #                           (the reason is on the "error" line of $SIM_CTL);
 #                           then calls sim_guests_sync
@@ -29,7 +36,10 @@
 #                           attached guest, holding the mdev's VFIO group
 #                           open (fd link to /dev/vfio/<iommu_group>), as a
 #                           real host shows it; apsim mounts only sys/.
-#                           sim_start and sim_ctl call it; call it after an
+#                           A process that already holds an attached
+#                           guest's group stays (PID and name: a replayed
+#                           capture's); the others go. sim_start and
+#                           sim_ctl call it; call it after an
 #                           apmatrix command that made the simulator detach
 #                           a guest (remove --force on 6.x)
 #   sim_state               prints the control file (the simulator's state)
@@ -76,19 +86,30 @@ sim_fuse_usable() {
 }
 
 sim_start() {
-	local kernel=6.12 sysinfo= topology why i
+	local kernel=6.12 sysinfo= topology why i snapshot= from kernel_given=
 	while [ $# -gt 0 ]; do
 		case "$1" in
-		--kernel) kernel=$2; shift 2 ;;
-		--kernel=*) kernel=${1#--kernel=}; shift ;;
+		--snapshot) snapshot=$2; shift 2 ;;
+		--kernel) kernel=$2; kernel_given=1; shift 2 ;;
+		--kernel=*) kernel=${1#--kernel=}; kernel_given=1; shift ;;
 		--sysinfo) sysinfo=$2; shift 2 ;;
 		--) shift; break ;;
 		*) break ;;
 		esac
 	done
-	[ $# -eq 1 ] || bail_out "usage: sim_start [--kernel K] [--sysinfo FILE] TOPOLOGY"
-	topology=$(sim_topology "$1")
-	[ -f "$topology" ] || bail_out "sim_start: no topology $topology"
+	if [ -n "$snapshot" ]; then
+		[ $# -eq 0 ] && [ -z "$sysinfo" ] ||
+			bail_out "usage: sim_start --snapshot ARCHIVE [--kernel K]"
+		[ -f "$snapshot" ] || bail_out "sim_start: no snapshot $snapshot"
+		case "$snapshot" in /*) ;; *) snapshot=$PWD/$snapshot ;; esac
+		[ "$kernel_given" ] && from=(--kernel "$kernel" --snapshot "$snapshot") ||
+			from=(--snapshot "$snapshot")
+	else
+		[ $# -eq 1 ] || bail_out "usage: sim_start [--kernel K] [--sysinfo FILE] TOPOLOGY"
+		topology=$(sim_topology "$1")
+		[ -f "$topology" ] || bail_out "sim_start: no topology $topology"
+		from=(--kernel "$kernel" --topology "$topology")
+	fi
 	why=$(sim_fuse_usable) || sim_unavailable "$why"
 	[ -z "$SIM_PID" ] || sim_stop
 	SIM_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/apsim.XXXXXX") || bail_out "mktemp failed"
@@ -96,6 +117,14 @@ sim_start() {
 	SIM_CTL=$SIM_SYS/.apsim/ctl
 	SIM_LOG=$SIM_ROOT/writes.log
 	mkdir -p "$SIM_SYS" "$SIM_ROOT/etc" "$SIM_ROOT/run" "$SIM_ROOT/proc"
+	# the kernel release a host of the generation could have (apmatrix snapshot takes it)
+	if [ -z "$snapshot" ]; then
+		mkdir -p "$SIM_ROOT/proc/sys/kernel"
+		case $kernel in
+		4.20) echo 4.20.0 ;; 5.15 | 5.14) echo 5.15.0 ;; 6.0) echo 6.1.0 ;;
+		6.19) echo 6.19.0 ;; *) echo 6.12.0 ;;
+		esac >"$SIM_ROOT/proc/sys/kernel/osrelease"
+	fi
 	if [ -n "$sysinfo" ]; then
 		case "$sysinfo" in */*) ;; *) sysinfo=$TESTDATA/$sysinfo ;; esac
 		cp "$sysinfo" "$SIM_ROOT/proc/sysinfo" || bail_out "sim_start: no sysinfo $sysinfo"
@@ -107,9 +136,9 @@ sim_start() {
 		trap 'exit 129' HUP
 		sim_registered=1
 	fi
-	"$APSIM" -f --die-with-parent -o auto_unmount --kernel "$kernel" \
-		--topology "$topology" --log "$SIM_LOG" "$SIM_SYS" \
-		2>"$SIM_ROOT/apsim.err" &
+	[ -z "$snapshot" ] || from+=(--root "$SIM_ROOT")
+	"$APSIM" -f --die-with-parent -o auto_unmount "${from[@]}" \
+		--log "$SIM_LOG" "$SIM_SYS" 2>"$SIM_ROOT/apsim.err" &
 	SIM_PID=$!
 	# bounded wait: the mount answers when the control file reads
 	for ((i = 0; i < SIM_TIMEOUT * 20; i++)); do
@@ -169,26 +198,42 @@ sim_ctl() {
 }
 
 sim_guests_sync() {
-	local proc=$SIM_ROOT/proc uuid group pid
+	local proc=$SIM_ROOT/proc uuid group pid dir link key
+	local -A want=()
 	[ -n "$SIM_ROOT" ] || return 0
-	# the processes only: proc/sysinfo (sim_start --sysinfo) stays
-	rm -rf "$proc"/[0-9]*
-	mkdir -p "$proc/1/fd"
-	printf 'init\n' >"$proc/1/comm"
-	ln -s /dev/null "$proc/1/fd/0"
 	while read -r key uuid _; do
 		[ "$key" = guest ] || continue
 		group=$(readlink "$SIM_SYS/devices/vfio_ap/matrix/$uuid/iommu_group") || continue
-		group=${group##*/}
+		want[${group##*/}]=$uuid
+	done <"$SIM_CTL"
+	# the processes only (proc/sysinfo, proc/sys stay); one that holds an
+	# attached guest's group stays as it is (a replayed capture's QEMU keeps
+	# its PID and name), the others go
+	for dir in "$proc"/[0-9]*; do
+		[ -d "$dir" ] || continue
+		for link in "$dir"/fd/*; do
+			group=$(readlink "$link") || continue
+			case $group in /dev/vfio/[0-9]*) group=${group#/dev/vfio/} ;; *) continue ;; esac
+			if [ -n "${want[$group]-}" ]; then
+				unset "want[$group]"
+				continue 2
+			fi
+		done
+		rm -rf "$dir"
+	done
+	mkdir -p "$proc/1/fd"
+	printf 'init\n' >"$proc/1/comm"
+	ln -sfn /dev/null "$proc/1/fd/0"
+	for group in "${!want[@]}"; do
 		pid=$((4000 + group))
 		mkdir -p "$proc/$pid/fd"
 		# comm as the kernel keeps it: 15 bytes (TASK_COMM_LEN)
 		printf 'qemu-system-s39\n' >"$proc/$pid/comm"
 		printf '/usr/bin/qemu-system-s390x\0-device\0vfio-ap,sysfsdev=/sys/bus/mdev/devices/%s\0' \
-			"$uuid" >"$proc/$pid/cmdline"
+			"${want[$group]}" >"$proc/$pid/cmdline"
 		ln -s /dev/null "$proc/$pid/fd/0"
 		ln -s "/dev/vfio/$group" "$proc/$pid/fd/23"
-	done <"$SIM_CTL"
+	done
 }
 
 sim_state() {

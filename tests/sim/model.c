@@ -1710,6 +1710,34 @@ int sim_mdev_setup(struct sim_model *m, const char *uuid, const struct sim_apcb 
 	return 0;
 }
 
+int sim_mdev_restore(struct sim_model *m, const char *uuid, const struct sim_apcb *matrix,
+		     const struct sim_apcb *view, bool bound, int group, bool attached)
+{
+	struct sim_mdev *md;
+	int slot, rc;
+	long max = m->max_instances;
+
+	m->max_instances = m->nmdevs + 1;	/* the capture decides, not the limit */
+	rc = sim_mdev_create(m, uuid, strlen(uuid), &slot);
+	m->max_instances = max;
+	if (rc)
+		return rc;
+	md = &m->mdev[slot];
+	md->matrix = *matrix;
+	md->bound = bound;
+	md->iommu_group = bound ? group : -1;
+	if (view) {
+		md->shadow.apm = view->apm;
+		md->shadow.aqm = view->aqm;
+	} else {
+		filter_matrix(m, md);
+	}
+	filter_cdoms(m, md);
+	if (attached && bound)
+		return sim_guest_attach(m, slot);
+	return 0;
+}
+
 int sim_mdev_bind(struct sim_model *m, const char *buf, size_t len)
 {
 	char *s = copy_buf(buf, len);

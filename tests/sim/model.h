@@ -215,6 +215,7 @@ struct sim_adapter {
 	bool config;		/* configured (card/queue `config`) */
 	bool chkstop;
 	bool online;		/* zcrypt card online flag */
+	char serial[24];	/* CCA/EP11 serialnr while a card driver has it; "" none */
 };
 
 /* An AP control block: what a guest sees (CRYCB) or the mdev's matrix. */
@@ -301,6 +302,17 @@ void sim_model_boot(struct sim_model *m);
  * 6.0, none owned by the host).  Returns 0 or an errno with m->msg set.
  */
 int sim_mdev_setup(struct sim_model *m, const char *uuid, const struct sim_apcb *c);
+
+/*
+ * For a snapshot's replay (replay.c): an mdev as a capture shows it, taken
+ * without the checks of sim_mdev_setup() (the kernel made it, whatever it
+ * holds). view is its guest_matrix (6.0+; NULL: computed as a probe would);
+ * the control domains of the view are the host's of its matrix. group -1
+ * for an mdev without an IOMMU group (unbound). attached: a guest (QEMU)
+ * holds it, and has the view (4.20 and 5.15: the matrix). 0 or an errno.
+ */
+int sim_mdev_restore(struct sim_model *m, const char *uuid, const struct sim_apcb *matrix,
+		     const struct sim_apcb *view, bool bound, int group, bool attached);
 
 /* A canonical text of the whole state (for "changes nothing" checks). */
 char *sim_model_state(const struct sim_model *m);

@@ -214,7 +214,7 @@ static int load_adapter(struct loader *l, struct json_object *o, size_t idx)
 {
 	static const char *const keys[] = {
 		"id", "type", "hwtype", "raw_hwtype", "ap_functions", "depth", "max_msg_size",
-		"config", "chkstop", "online", "present", NULL,
+		"config", "chkstop", "online", "present", "serialnr", NULL,
 	};
 	struct sim_model *m = l->m;
 	struct sim_adapter ad = { 0 };
@@ -274,6 +274,15 @@ static int load_adapter(struct loader *l, struct json_object *o, size_t idx)
 	    get_bool(l, o, where, "online", &ad.online) ||
 	    get_bool(l, o, where, "present", &present))
 		return -1;
+	if (json_object_object_get_ex(o, "serialnr", &v)) {
+		const char *sn = json_object_get_string(v);
+
+		if (!json_object_is_type(v, json_type_string) || !*sn ||
+		    strlen(sn) >= sizeof(ad.serial) || strcspn(sn, " \t\n") != strlen(sn))
+			return fail(l, "%s.serialnr: want a serial number (a word of at most %zu "
+				    "characters)", where, sizeof(ad.serial) - 1);
+		snprintf(ad.serial, sizeof(ad.serial), "%s", sn);
+	}
 	sbm_for_each(a, &ids) {
 		if (m->adapter_known[a])
 			return fail(l, "%s: adapter %d is described twice", where, a);

@@ -716,12 +716,18 @@ static int any_uevent_store(struct sim_fs *fs, const struct sim_node *n, int id,
 enum {
 	CA_AP_FUNCTIONS, CA_CHKSTOP, CA_CONFIG, CA_DEPTH, CA_DRIVER, CA_HWTYPE, CA_LOAD,
 	CA_MAX_MSG, CA_MODALIAS, CA_ONLINE, CA_PENDINGQ, CA_RAW_HWTYPE, CA_REQUEST_COUNT,
-	CA_REQUESTQ, CA_SUBSYSTEM, CA_TYPE,
+	CA_REQUESTQ, CA_SUBSYSTEM, CA_TYPE, CA_SERIAL,
 };
 
 static bool card_bound(struct sim_fs *fs, const struct sim_node *n)
 {
 	return sim_card_driver(fs->m, n->a) != SIM_DRV_NONE;
+}
+
+/* zcrypt_cex4.c's serialnr (CCA and EP11 cards), as a topology or a snapshot gives it */
+static bool card_serial(struct sim_fs *fs, const struct sim_node *n)
+{
+	return card_bound(fs, n) && fs->m->adapter[n->a].serial[0];
 }
 
 static const struct entry card_ents[] = {
@@ -739,6 +745,7 @@ static const struct entry card_ents[] = {
 	FILE_E("raw_hwtype", 0444, CA_RAW_HWTYPE),
 	FILE_E("request_count", 0644, CA_REQUEST_COUNT),
 	FILE_E("requestq_count", 0444, CA_REQUESTQ),
+	FILE_E("serialnr", 0444, CA_SERIAL, .avail = card_serial),
 	LINK_E("subsystem", CA_SUBSYSTEM),
 	FILE_E("type", 0444, CA_TYPE, .avail = card_bound),
 	FILE_E("uevent", 0644, DEV_UEVENT),
@@ -853,6 +860,8 @@ static int card_show(struct sim_fs *fs, const struct sim_node *n, int id, char *
 	case CA_TYPE:
 		sim_card_type_name(m, n->a, type);
 		return emit(buf, len, "%s\n", type);
+	case CA_SERIAL:
+		return emit(buf, len, "%s\n", ad->serial);
 	case DEV_UEVENT:
 		return ap_uevent(fs, n, false, buf, len);
 	}

@@ -20,6 +20,8 @@
 
 #include "model.h"
 
+struct sim_replay;
+
 struct sim_node {
 	uint8_t dir;	/* enum dir_kind (tree.c) of the directory, or the one it is in */
 	uint8_t ent;	/* 0: the directory itself; else which entry of it */
@@ -44,6 +46,7 @@ struct sim_fault {
 struct sim_fs {
 	struct sim_model *m;
 	const char *topology;	/* for the control file */
+	const struct sim_replay *snapshot;	/* or the snapshot it was loaded from (replay.h) */
 	/* faults injected through the control file */
 	struct sim_fault *faults;
 	size_t nfaults;

@@ -1,0 +1,157 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# apsim --snapshot: a capture of apmatrix snapshot replayed as a live host.
+# For every generation and topology, in several states (booted; the three
+# guests of tests/data/three-guests.json applied and kept for boot with one
+# guest running; single queues reserved by driver_override on 6.19; an apply
+# killed part-way, its journal left): simulator -> snapshot -> replay ->
+# snapshot gives the same members, modes, links and contents (the manifest's
+# time aside); list, check, check --boot and plan print the same JSON on the
+# original and on the replay; the same change then leaves the same write log
+# and the same state on both.
+. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/sim/lib.sh"
+
+command -v tar >/dev/null || skip_all "no tar"
+guests="$top_srcdir/tests/data/three-guests.json"
+apm() { "$APMATRIX" --root "$SIM_ROOT" --no-wait "$@"; }
+
+# The unpacked archive as text: every path with its type, mode and link
+# target, then every file's contents; the manifest (its capture time) aside.
+tree_text() { # ARCHIVE
+	local d="$tap_tmp/tree.$$"
+	rm -rf "$d" && mkdir "$d" && tar -xf "$1" -C "$d" && rm -f "$d/apmatrix-snapshot.json"
+	(cd "$d" && find . -printf '%p %y %m %l\n' | sort &&
+		find . -type f -print0 | sort -z | xargs -0 tail -v -n +1 --)
+	rm -rf "$d"
+}
+
+# What apmatrix makes of the host now, one block per command: the exit status and the JSON.
+views() {
+	local c
+	for c in "list" "check" "check --boot" "plan $guests"; do
+		# shellcheck disable=SC2086
+		out=$(apm --json $c 2>/dev/null)
+		printf '%s: %s\n%s\n' "$c" "$?" "$out"
+	done
+}
+
+# The state of a case, set up on the simulator that sim_start made.
+setup() { # STATE
+	case $1 in
+	boot) ;;
+	three-guests)
+		apm apply "$guests" >/dev/null 2>&1 || return 1
+		apm persist >/dev/null 2>&1 || return 1
+		sim_ctl "attach 22222222-2222-4222-8222-222222222222"
+		;;
+	overrides)
+		apm reserve --apqns 05.0004,06.00ab >/dev/null 2>&1 || return 1
+		;;
+	interrupted)
+		# an apply killed with its fourth store held back: the journal stays
+		sim_ctl "slow-at 4 1500"
+		env --default-signal "$APMATRIX" --root "$SIM_ROOT" --no-wait apply "$guests" \
+			>/dev/null 2>&1 &
+		local pid=$! i
+		for i in $(seq 200); do
+			grep -qx "done 3" "$SIM_ROOT/run/apmatrix/journal-$pid.json" 2>/dev/null && break
+			sleep 0.05
+		done
+		kill -9 "$pid"
+		wait "$pid" 2>/dev/null
+		sleep 1.7
+		ls "$SIM_ROOT/run/apmatrix/"journal-* >/dev/null 2>&1 || return 1
+		;;
+	esac
+}
+
+# The change tried on the original and on the replay. (Not the killed apply
+# again: a journal names the command line with its --root, which differs.)
+change() { # STATE
+	case $1 in
+	three-guests) apm remove --force 33333333-3333-4333-8333-333333333333 ;;
+	interrupted) apm remove --force 11111111-1111-4111-8111-111111111111 ;;
+	overrides) apm release --apqns 06.00ab ;;
+	*) apm apply "$guests" ;;
+	esac >/dev/null 2>&1
+	echo "status $?"
+}
+
+round_trip() { # KERNEL TOPOLOGY STATE
+	local k=$1 topo=$2 state=$3 name="$1 ${2##*/} $3" a="$tap_tmp/a.tar" b="$tap_tmp/b.tar"
+	local views_a views_b log_a log_b after_a after_b st_a st_b
+	sim_start --kernel "$k" --sysinfo lpar17.sysinfo "$topo"
+	if ! setup "$state"; then
+		tap_result 1 "$name: the state is set up"
+		return
+	fi
+	apm snapshot -o "$a" 2>/dev/null || bail_out "$name: snapshot of the original failed"
+	views_a=$(views)
+	sim_ctl clear-faults
+	sim_log_reset
+	st_a=$(change "$state")
+	log_a=$(sim_log)
+	apm snapshot -o "$tap_tmp/a2.tar" && after_a=$(tree_text "$tap_tmp/a2.tar")
+
+	sim_start --snapshot "$a"
+	run cat "$SIM_ROOT/apsim.err"
+	is "$out" "" "$name: the replay starts without a warning"
+	like "$(sim_state)" "^kernel $k" "$name: the replay detects kernel $k"
+	apm snapshot -o "$b" 2>/dev/null || bail_out "$name: snapshot of the replay failed"
+	ok '[ "$(tree_text "$a")" = "$(tree_text "$b")" ]' "$name: its snapshot is the original's"
+	views_b=$(views)
+	is "$views_b" "$views_a" "$name: list, check, check --boot and plan say the same"
+	sim_log_reset
+	st_b=$(change "$state")
+	log_b=$(sim_log)
+	is "$st_b" "$st_a" "$name: the change ends as on the original"
+	is "$log_b" "$log_a" "$name: with the same writes"
+	apm snapshot -o "$tap_tmp/b2.tar" && after_b=$(tree_text "$tap_tmp/b2.tar")
+	ok '[ -n "$after_a" ] && [ "$after_a" = "$after_b" ]' "$name: and leaves the same state"
+	sim_stop
+}
+
+for k in 4.20 5.15 6.0 6.12 6.19; do
+	for topo in seed lpar small precex4 seed-configured; do
+		round_trip "$k" "$topo" boot
+	done
+	round_trip "$k" seed three-guests
+done
+# a host whose CCA and EP11 cards show serial numbers (card serialnr)
+cat >"$tap_tmp/serial.json" <<'EOF'
+{
+  "max_adapter_id": 255,
+  "max_domain_id": 255,
+  "adapters": [
+    { "id": 4, "type": "CEX7C", "hwtype": 13, "serialnr": "93AADFK719460083" },
+    { "id": 5, "type": "CEX7C", "hwtype": 13, "serialnr": "93AADFK719460084" },
+    { "id": 6, "type": "CEX7A", "hwtype": 13 },
+    { "id": "0x0a", "type": "CEX7P", "hwtype": 13, "serialnr": "DEF0815" }
+  ],
+  "usage_domains": [4, "0x47", "0xab", "0xff"],
+  "control_domains": [4, "0x47", "0xab", "0xff"]
+}
+EOF
+round_trip 6.12 "$tap_tmp/serial.json" three-guests
+round_trip 6.19 lpar overrides
+round_trip 6.12 seed interrupted
+round_trip 4.20 lpar interrupted
+
+# The generation can be given; a contradiction is said.
+sim_start --kernel 6.12 lpar
+apm snapshot -o "$tap_tmp/c.tar" 2>/dev/null
+sim_start --kernel 6.19 --snapshot "$tap_tmp/c.tar"
+like "$(sim_state)" "^kernel 6.19" "--kernel 6.19 on a 6.12 capture: taken"
+like "$(cat "$SIM_ROOT/apsim.err")" "looks like kernel 6.12.*behaving as 6.19" \
+	"and the contradiction is said"
+like "$(sim_state)" "snapshot $tap_tmp/c.tar" "the control file names the snapshot"
+# reset goes back to the capture
+printf -- '-4\n' >"$SIM_SYS/bus/ap/apmask"
+isnt_capture=$(cat "$SIM_SYS/bus/ap/apmask")
+ok '[ "$isnt_capture" != "$(tar -xOf "$tap_tmp/c.tar" sys/bus/ap/apmask)" ]' "apmask written"
+sim_ctl reset
+is "$(cat "$SIM_SYS/bus/ap/apmask")" "$(tar -xOf "$tap_tmp/c.tar" sys/bus/ap/apmask)" \
+	"reset: back to the capture's apmask"
+sim_stop
+done_testing
