@@ -371,7 +371,7 @@ static int take_sysinfo(struct snap_capture *c)
 /*
  * Which processes hold an mdev: as ap.c's read_holders looks for them, the
  * VFIO group file or the mdev's own cdev open in a process. Only those fd
- * links and the process's command name are taken.
+ * links and the process's program name (comm, argv[0]) are taken.
  */
 struct holders {
 	struct snap_capture *c;
@@ -381,6 +381,33 @@ struct holders {
 	bool comm_taken;
 	int err;
 };
+
+/*
+ * The program of a process that holds an mdev, as ap.c names it: comm, and
+ * of cmdline only the first word (argv[0]), never the arguments, which can
+ * hold secrets (QEMU's -object secret). A redacted capture keeps comm alone,
+ * replaced.
+ */
+static int take_argv0(struct holders *hs)
+{
+	char rel[64], path[80];
+	mode_t mode = 0444;
+	char *data;
+	size_t len;
+	int rc;
+
+	snprintf(rel, sizeof(rel), "%s/cmdline", hs->pid);
+	snprintf(path, sizeof(path), "proc/%s", rel);
+	sysfs_lstat(TREE_PROC, rel, &mode);
+	rc = sysfs_read_file(TREE_PROC, rel, &data, &len);
+	if (rc)
+		return rc == -ENOMEM ? rc : add_problem(hs->c, path, rc);
+	len = strnlen(data, len);
+	/* the word with its NUL, as the kernel ends every argument */
+	rc = emit(hs->c, path, SNAP_FILE, mode, data, len ? len + 1 : 0, NULL);
+	free(data);
+	return rc;
+}
 
 static int take_comm(struct holders *hs)
 {
@@ -401,7 +428,7 @@ static int take_comm(struct holders *hs)
 	if (!rc)
 		rc = emit(hs->c, path, SNAP_FILE, mode, data, len, NULL);
 	free(data);
-	return rc;
+	return rc || hs->c->redact ? rc : take_argv0(hs);
 }
 
 static int holder_fd(const char *name, void *arg)

@@ -138,6 +138,11 @@ like "$sysinfo" "Sequence Code: +SEQUENCE0001" "the sequence code too"
 like "$sysinfo" "LPAR Number: +17" "the LPAR number stays"
 unlike "$sysinfo" "A1B2C|LP01|Plant|Capacity" "nothing else of /proc/sysinfo, nothing of the original"
 is "$(tar -xOf "$tap_tmp/red.tar" --wildcards 'proc/*/comm')" process0001 "the command name is a placeholder"
+is "$(tar -tf "$tap_tmp/red.tar" | grep -c '^proc/.*/cmdline$')" 0 "no command line in a redacted capture"
+# unredacted, the program of the command line and not its arguments
+run apm "$SIM_ROOT" snapshot -o "$tap_tmp/plain.tar"
+is "$(tar -xOf "$tap_tmp/plain.tar" --wildcards 'proc/*/cmdline' | tr '\0' '|')" \
+	"/usr/bin/qemu-system-s390x|" "the command line's first word only, NUL-ended"
 is "$(tar -xOf "$tap_tmp/red.tar" apmatrix-snapshot.json | jq .redacted)" true "the manifest says it is redacted"
 manifest_valid "$tap_tmp/red.tar" "the redacted manifest matches its schema"
 sim_stop
