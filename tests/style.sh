@@ -49,11 +49,12 @@ trailing=$(printf '%s\n' "$added" | grep -E '[[:space:]]$' | cut -d: -f1,2)
 is "$trailing" "" "added lines end without white space"
 
 # Every file of the tree's own names its licence in its first lines; data
-# compared byte for byte, Markdown and automake's tap-driver.sh aside.
+# compared byte for byte, Markdown, automake's tap-driver.sh and the
+# licence texts (the collection ships a copy) aside.
 # Debian's changelog, copyright (which names the licence itself), docs and
 # source/format have fixed formats with no place for a comment line.
 unlicensed=$(git ls-files |
-	grep -vE '^(tests/data/|tests/fuzz/corpus/|build-aux/tap-driver\.sh$|LICENSE$)|\.md$' |
+	grep -vE '^(tests/data/|tests/fuzz/corpus/|build-aux/tap-driver\.sh$)|(^|/)LICENSE$|\.md$' |
 	grep -vE '^debian/(changelog|copyright|docs|source/format)$' |
 	while IFS= read -r f; do
 		[ -f "$f" ] && ! head -n 3 "$f" | grep -q 'SPDX-License-Identifier: MIT' && printf '%s\n' "$f"

@@ -383,52 +383,34 @@ struct holders {
 };
 
 /*
- * The program of a process that holds an mdev, as ap.c names it: comm, and
- * of cmdline only the first word (argv[0]), never the arguments, which can
- * hold secrets (QEMU's -object secret). A redacted capture keeps comm alone,
- * replaced.
+ * The program of a process that holds an mdev, as ap.c names it: its comm,
+ * and of its cmdline only the first word (argv[0]) with its NUL, never the
+ * arguments, which can hold secrets (QEMU's -object secret). A redacted
+ * capture keeps comm alone, replaced.
  */
-static int take_argv0(struct holders *hs)
+static int take_program(struct holders *hs, const char *file)
 {
+	bool comm = !strcmp(file, "comm");
 	char rel[64], path[80];
 	mode_t mode = 0444;
 	char *data;
 	size_t len;
-	int rc;
+	int rc = 0;
 
-	snprintf(rel, sizeof(rel), "%s/cmdline", hs->pid);
+	snprintf(rel, sizeof(rel), "%s/%s", hs->pid, file);
 	snprintf(path, sizeof(path), "proc/%s", rel);
 	sysfs_lstat(TREE_PROC, rel, &mode);
 	rc = sysfs_read_file(TREE_PROC, rel, &data, &len);
 	if (rc)
 		return rc == -ENOMEM ? rc : add_problem(hs->c, path, rc);
-	len = strnlen(data, len);
-	/* the word with its NUL, as the kernel ends every argument */
-	rc = emit(hs->c, path, SNAP_FILE, mode, data, len ? len + 1 : 0, NULL);
-	free(data);
-	return rc;
-}
-
-static int take_comm(struct holders *hs)
-{
-	char rel[64], path[80];
-	mode_t mode = 0444;
-	char *data;
-	size_t len;
-	int rc;
-
-	snprintf(rel, sizeof(rel), "%s/comm", hs->pid);
-	snprintf(path, sizeof(path), "proc/%s", rel);
-	sysfs_lstat(TREE_PROC, rel, &mode);
-	rc = sysfs_read_file(TREE_PROC, rel, &data, &len);
-	if (rc)
-		return rc == -ENOMEM ? rc : add_problem(hs->c, path, rc);
-	if (hs->c->redact)
+	if (comm && hs->c->redact)
 		rc = redact_line(hs->c, RED_COMMAND, &data, &len);
+	else if (!comm)
+		len = strnlen(data, len) ? strnlen(data, len) + 1 : 0;
 	if (!rc)
 		rc = emit(hs->c, path, SNAP_FILE, mode, data, len, NULL);
 	free(data);
-	return rc || hs->c->redact ? rc : take_argv0(hs);
+	return rc;
 }
 
 static int holder_fd(const char *name, void *arg)
@@ -451,7 +433,9 @@ static int holder_fd(const char *name, void *arg)
 	rc = emit_parents(hs->c, TREE_PROC, rel);
 	if (!rc && !hs->comm_taken) {
 		hs->comm_taken = true;
-		rc = take_comm(hs);
+		rc = take_program(hs, "comm");
+		if (!rc && !hs->c->redact)
+			rc = take_program(hs, "cmdline");
 	}
 	snprintf(path, sizeof(path), "proc/%s", rel);
 	/* the one kind of link kept that leads out: a device name, never followed */

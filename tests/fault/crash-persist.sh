@@ -20,22 +20,14 @@
 #    and run/ are exactly as after an uninterrupted run: never a third state.
 # Runtime: about 3 minutes on 2 shared cores for the 4 generations (about
 # 230 kill points in all); CRASH_KERNELS="6.12" runs one generation.
-. "${top_srcdir:?set top_srcdir (make check does)}/tests/tap.sh" || exit 99
-[ -n "${tap_tmp:-}" ] && [ -d "$tap_tmp" ] || exit 99
-. "$top_srcdir/tests/sim/lib.sh"
-
-command -v strace > /dev/null 2>&1 || skip_all "no strace"
-strace -f -o /dev/null true 2> /dev/null || skip_all "strace cannot trace here (ptrace not allowed)"
+. "${top_srcdir:?set top_srcdir (make check does)}/tests/fault/lib.sh" || exit 99
 
 cfg=$TESTDATA/three-guests.json
 U1=11111111-1111-4111-8111-111111111111
 U4=44444444-4444-4444-8444-444444444444
 CALLS="write rename renameat renameat2 unlink unlinkat mkdir mkdirat"
-apm() { "$APMATRIX" --root "$SIM_ROOT" --no-wait "$@"; }
-# the command line check prints starts with "apmatrix"
-PATH=$(cd "$(dirname "$APMATRIX")" && pwd):$PATH
 
-# The helpers follow tests/fault/crash.sh's. The files under etc/ and run/
+# The files under etc/ and run/
 # with their modes and contents; not run/lock, where a killed run leaves
 # its lock and the next run takes it over (tests/unit/test_lock.c).
 # (one find and one md5sum for the lot: a kill point costs few processes)
@@ -47,14 +39,9 @@ files() {
 boot_of() {
 	printf '%s\n' "$1" | grep -Ev '(^| )(run/|etc/apmatrix/)|/\.[^/ ]*( |$)'
 }
+# the whole host (tests/fault/lib.sh)
 snapshot() {
-	sim_state
-	files
-}
-# LeakSanitizer stops a program that runs under ptrace: the runs strace
-# traces leave leak checking to the recovery runs, which are not traced.
-traced() {
-	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace "$@"
+	host_image
 }
 
 # Older files for boot, kept in $tap_tmp/old: the rule of the seed's masks,

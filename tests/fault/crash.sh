@@ -8,29 +8,14 @@
 # and the host (the simulator's whole state), /etc and /run are exactly as
 # an uninterrupted run leaves them, or exactly as before when the kill came
 # before the journal existed.
-. "${top_srcdir:?set top_srcdir (make check does)}/tests/tap.sh" || exit 99
-[ -n "${tap_tmp:-}" ] && [ -d "$tap_tmp" ] || exit 99
-. "$top_srcdir/tests/sim/lib.sh"
-
-command -v strace > /dev/null 2>&1 || skip_all "no strace"
-strace -f -o /dev/null true 2> /dev/null || skip_all "strace cannot trace here (ptrace not allowed)"
+. "${top_srcdir:?set top_srcdir (make check does)}/tests/fault/lib.sh" || exit 99
 
 cfg=$TESTDATA/three-guests.json
 CALLS="write rename renameat renameat2 unlink unlinkat"
-apm() { "$APMATRIX" --root "$SIM_ROOT" --no-wait "$@"; }
-# the command line check prints starts with "apmatrix"
-PATH=$(cd "$(dirname "$APMATRIX")" && pwd):$PATH
-# The simulator's state, and the files under etc/ and run/ with their
-# contents; not run/lock, where a killed run leaves its lock (and perhaps
-# the lock's temporary) and the next run takes it over: the lock protocol,
-# shared with s390-tools, is tests/unit/test_lock.c's business.
+# the whole host (tests/fault/lib.sh), the count of stores included: the
+# command check prints makes only the stores still missing
 snapshot() {
-	sim_state
-	(cd "$SIM_ROOT" && find etc run -type f ! -path 'run/lock/*' 2> /dev/null |
-		LC_ALL=C sort | while read -r f; do
-		printf '== %s\n' "$f"
-		cat "$f"
-	done)
+	host_image
 }
 fresh() {
 	sim_ctl reset
@@ -38,11 +23,6 @@ fresh() {
 	mkdir -p "$SIM_ROOT/etc" "$SIM_ROOT/run"
 }
 
-# LeakSanitizer stops a program that runs under ptrace: the runs strace
-# traces leave leak checking to the recovery runs, which are not traced.
-traced() {
-	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace "$@"
-}
 
 for kernel in ${CRASH_KERNELS:-4.20 6.0 6.12 6.19}; do
 	sim_start --kernel $kernel seed
@@ -72,7 +52,7 @@ for kernel in ${CRASH_KERNELS:-4.20 6.0 6.12 6.19}; do
 				*"journal-stale-temporary"* | *"never finished writing"*) ;;
 				*) bad="$bad $call:$k(no-report)" ;;
 				esac
-				[ "$(sim_state)" = "$(printf '%s\n' "$before" | sed -n '/^== /q;p')" ] ||
+				[ "$(sim_state)" = "$(printf '%s\n' "$before" | sed -n '/^==> /q;p')" ] ||
 					bad="$bad $call:$k(stored-without-journal)"
 				hint="apmatrix --root '$SIM_ROOT' --no-wait apply '$cfg'"
 			fi

@@ -11,33 +11,13 @@
 # refused, several journals need a name, none is nothing to do, and a
 # journal apmatrix cannot read is left alone. Runtime: about a minute on
 # an idle machine (ROLLBACK_KERNELS picks the generations).
-. "${top_srcdir:?set top_srcdir (make check does)}/tests/tap.sh" || exit 99
-[ -n "${tap_tmp:-}" ] && [ -d "$tap_tmp" ] || exit 99
-. "$top_srcdir/tests/sim/lib.sh"
-
-command -v strace > /dev/null 2>&1 || skip_all "no strace"
-strace -f -o /dev/null true 2> /dev/null || skip_all "strace cannot trace here (ptrace not allowed)"
+. "${top_srcdir:?set top_srcdir (make check does)}/tests/fault/lib.sh" || exit 99
 
 U1=11111111-1111-4111-8111-111111111111
 U2=22222222-2222-4222-8222-222222222222
-apm() { "$APMATRIX" --root "$SIM_ROOT" --no-wait "$@"; }
-# the host through its files, and etc/ and run/ but for the lock (as rollback.sh)
+# the whole host (tests/fault/lib.sh), not the count of stores
 snapshot() {
-	local s=$SIM_ROOT/sys
-	sim_state | grep -v '^stores '
-	(cd "$s" && head -n 999 bus/ap/apmask bus/ap/aqmask \
-		devices/vfio_ap/matrix/*-*-*-*-*/matrix \
-		devices/vfio_ap/matrix/*-*-*-*-*/control_domains \
-		devices/ap/card*/*.*/driver_override 2> /dev/null
-	find devices/ap -mindepth 3 -maxdepth 3 -name driver -printf '%p %l\n' | LC_ALL=C sort)
-	(cd "$SIM_ROOT" && find etc run -type f ! -path 'run/lock/*' 2> /dev/null |
-		LC_ALL=C sort | while read -r f; do
-		printf '== %s\n' "$f"
-		cat "$f"
-	done)
-}
-traced() {
-	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace "$@"
+	host_image | grep -v '^stores '
 }
 # prepare NAME: the host each command starts from
 prepare() {

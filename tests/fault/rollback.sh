@@ -21,36 +21,14 @@
 #      /etc and /run are then exactly as an uninterrupted run leaves them.
 # Runtime: about 8 seconds per kill point on a busy 2-core machine; set
 # CRASH_KERNELS to run fewer generations.
-. "${top_srcdir:?set top_srcdir (make check does)}/tests/tap.sh" || exit 99
-[ -n "${tap_tmp:-}" ] && [ -d "$tap_tmp" ] || exit 99
-. "$top_srcdir/tests/sim/lib.sh"
-
-command -v strace > /dev/null 2>&1 || skip_all "no strace"
-strace -f -o /dev/null true 2> /dev/null || skip_all "strace cannot trace here (ptrace not allowed)"
+. "${top_srcdir:?set top_srcdir (make check does)}/tests/fault/lib.sh" || exit 99
 
 CALLS="write rename renameat renameat2 unlink unlinkat"
 SAMPLE=${ROLLBACK_RESUME_EVERY:-3}
-apm() { "$APMATRIX" --root "$SIM_ROOT" --no-wait "$@"; }
-# the command line check prints starts with "apmatrix"
-PATH=$(cd "$(dirname "$APMATRIX")" && pwd):$PATH
 
-# The host as the simulator holds it, read through its files (not through
-# apmatrix), and the files under etc/ and run/ with their contents; not
-# run/lock, where a killed run leaves its lock and the next run takes it
-# over (tests/unit/test_lock.c), and not the simulator's count of stores.
+# the whole host (tests/fault/lib.sh), not the count of stores
 snapshot() {
-	local s=$SIM_ROOT/sys
-	sim_state | grep -v '^stores '
-	(cd "$s" && head -n 999 bus/ap/apmask bus/ap/aqmask \
-		devices/vfio_ap/matrix/*-*-*-*-*/matrix \
-		devices/vfio_ap/matrix/*-*-*-*-*/control_domains \
-		devices/ap/card*/*.*/driver_override 2> /dev/null
-	find devices/ap -mindepth 3 -maxdepth 3 -name driver -printf '%p %l\n' | LC_ALL=C sort)
-	(cd "$SIM_ROOT" && find etc run -type f ! -path 'run/lock/*' 2> /dev/null |
-		LC_ALL=C sort | while read -r f; do
-		printf '== %s\n' "$f"
-		cat "$f"
-	done)
+	host_image | grep -v '^stores '
 }
 # the host before the change: the seed, or the seed with three-guests.json
 setup() {
@@ -68,11 +46,6 @@ change() {
 	else
 		printf '%s\n' apply "$TESTDATA/three-guests.json"
 	fi
-}
-# LeakSanitizer stops a program that runs under ptrace: the runs strace
-# traces leave leak checking to the recovery runs, which are not traced.
-traced() {
-	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace "$@"
 }
 # kill CALL K: the change, killed when it enters the K-th CALL
 kill_at() {
