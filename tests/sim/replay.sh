@@ -27,12 +27,18 @@ tree_text() { # ARCHIVE
 }
 
 # What apmatrix makes of the host now, one block per command: the exit status and the JSON.
+# Where a simulator is mounted is no part of the host: a message that names
+# --root (an interrupted change's commands) names ROOT, for this simulator's
+# root and for the original's (orig_root), which a replayed journal keeps.
 views() {
-	local c
+	local c rc
 	for c in "list" "check" "check --boot" "plan $guests"; do
 		# shellcheck disable=SC2086
 		out=$(apm --json $c 2>/dev/null)
-		printf '%s: %s\n%s\n' "$c" "$?" "$out"
+		rc=$?
+		out=${out//"$SIM_ROOT"/ROOT}
+		[ -n "${orig_root:-}" ] && out=${out//"$orig_root"/ROOT}
+		printf '%s: %s\n%s\n' "$c" "$rc" "$out"
 	done
 }
 
@@ -94,6 +100,7 @@ round_trip() { # KERNEL TOPOLOGY STATE
 	log_a=$(sim_log)
 	apm snapshot -o "$tap_tmp/a2.tar" && after_a=$(tree_text "$tap_tmp/a2.tar")
 
+	orig_root=$SIM_ROOT
 	sim_start --snapshot "$a"
 	run cat "$SIM_ROOT/apsim.err"
 	is "$out" "" "$name: the replay starts without a warning"
