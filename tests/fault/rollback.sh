@@ -15,10 +15,12 @@
 #      directory) exactly as before the change; when the kill came after
 #      the change was complete and its journal removed (the last lines it
 #      prints), there is nothing to take back and the host stays as after;
-#  (c) at every third kill point (counted across both kinds of call, so the
-#      sample is the same on every run), the run is killed again the same
-#      way and the command line check prints is run as printed: the host,
-#      /etc and /run are then exactly as an uninterrupted run leaves them.
+#  (c) at every kill point of the prune, and at every third of the plain
+#      apply (counted across the kinds of call, so the sample is the same on
+#      every run; crash.sh resumes the plain apply at every point), the run
+#      is killed again the same way and the command line check prints is
+#      run as printed: the host, /etc and /run are then exactly as an
+#      uninterrupted run leaves them.
 # Runtime: about 8 seconds per kill point on a busy 2-core machine; set
 # CRASH_KERNELS to run fewer generations.
 . "${top_srcdir:?set top_srcdir (make check does)}/tests/fault/lib.sh" || exit 99
@@ -92,7 +94,7 @@ for kernel in ${CRASH_KERNELS:-4.20 6.0 6.12 6.19}; do
 				[ "$(snapshot)" = "$want" ] || bad="$bad $call:$k(not-before)"
 				[ -e "$SIM_ROOT/run/lock/s390apconfig.lock" ] &&
 					bad="$bad $call:$k(lock-kept)"
-				[ $((points % SAMPLE)) = 0 ] || continue
+				[ "$scenario" = prune ] || [ $((points % SAMPLE)) = 0 ] || continue
 				# the same kill again, then check's command to finish the change
 				setup
 				kill_at "$call" "$k"
