@@ -77,6 +77,11 @@ void apm_fail_detail(const char *key, struct json_object *value)
 
 void apm_print_json(struct json_object *obj)
 {
+	/* without --json a document is built for nothing: drop it */
+	if (!apm_opts.json) {
+		json_object_put(obj);
+		return;
+	}
 	/* one document per run: an earlier one goes out as it was */
 	if (run_doc.doc)
 		json_print(run_doc.doc);

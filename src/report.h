@@ -39,7 +39,7 @@ void apm_check_failed(int err);
 /*
  * The command's JSON document (takes the caller's reference). It is printed
  * once, at the end of the run, by apm_json_finish: with an "error" member
- * when the run fails.
+ * when the run fails. Without --json it is dropped at once.
  */
 struct json_object;
 void apm_print_json(struct json_object *obj);

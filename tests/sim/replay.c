@@ -793,7 +793,8 @@ static bool held_group(const struct capture *c, int group)
 
 static int build_mdevs(struct sim_model *m, struct capture *c, char *err, size_t errlen)
 {
-	qsort(c->mdev, (size_t)c->nmdevs, sizeof(*c->mdev), by_group);
+	if (c->nmdevs > 1)
+		qsort(c->mdev, (size_t)c->nmdevs, sizeof(*c->mdev), by_group);
 	for (int i = 0; i < c->nmdevs; i++) {
 		struct cap_mdev *md = &c->mdev[i];
 		const struct sim_apcb *matrix = md->has_config ? &md->config : &md->matrix;
