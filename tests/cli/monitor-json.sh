@@ -60,18 +60,24 @@ else
 	done
 fi
 
+# monitor --json, ended by signal SIG once it listens: its exit status in
+# status, its output in $tap_tmp/out and $tap_tmp/err
+stop_monitor() { # SIG
+	"$APMATRIX" -q --json monitor >"$tap_tmp/out" 2>"$tap_tmp/err" &
+	pid=$!
+	# it listens once it would say so; wait (bounded) for its socket
+	for i in $(seq 50); do
+		ls -l /proc/$pid/fd 2>/dev/null | grep -q 'socket:' && break
+		sleep 0.1
+	done
+	sleep 0.2
+	kill -"$1" $pid
+	wait $pid
+	status=$?
+}
+
 # Ended by SIGTERM before any event: exit 0 and the document alone.
-"$APMATRIX" -q --json monitor >"$tap_tmp/out" 2>"$tap_tmp/err" &
-pid=$!
-# it listens once it would say so; wait (bounded) for its socket
-for i in $(seq 50); do
-	ls -l /proc/$pid/fd 2>/dev/null | grep -q 'socket:' && break
-	sleep 0.1
-done
-sleep 0.2
-kill -TERM $pid
-wait $pid
-status=$?
+stop_monitor TERM
 if grep -q "cannot listen" "$tap_tmp/err"; then
 	for i in 1 2 3; do
 		tap_result 0 "# SKIP udev events cannot be received here"
@@ -84,16 +90,7 @@ else
 fi
 
 # Ended by SIGHUP (the session closed): the same clean end, its document last
-"$APMATRIX" -q --json monitor >"$tap_tmp/out" 2>"$tap_tmp/err" &
-pid=$!
-for i in $(seq 50); do
-	ls -l /proc/$pid/fd 2>/dev/null | grep -q 'socket:' && break
-	sleep 0.1
-done
-sleep 0.2
-kill -HUP $pid
-wait $pid
-status=$?
+stop_monitor HUP
 if grep -q "cannot listen" "$tap_tmp/err"; then
 	for i in 1 2; do
 		tap_result 0 "# SKIP udev events cannot be received here"
