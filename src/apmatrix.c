@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "apmatrix.h"
-#include "sysfs.h"
+#include "io/files.h"
 
 static void print_main_help(poptContext ctx)
 {

@@ -11,7 +11,7 @@
 #include "cmdline.h"
 #include "commands.h"
 #include "exit.h"
-#include "nls.h"
+#include "base/nls.h"
 #include "report.h"
 
 /* 0 when there is an AP bus; else says so and returns APM_EXIT_NODEV. */

@@ -13,10 +13,10 @@
 #include <unistd.h>
 
 #include "apmatrix.h"
-#include "maskexpr.h"
+#include "base/maskexpr.h"
 #include "format/json.h"
-#include "kernel.h"
-#include "sysfs.h"
+#include "host/kernel.h"
+#include "io/files.h"
 
 struct apm_opts apm_opts;
 const char *apm_command;

@@ -16,7 +16,7 @@
 #include "apmatrix.h"
 #include "format/json.h"
 #include "format/text.h"
-#include "sysfs.h"
+#include "io/files.h"
 
 /*
  * With --json a run prints exactly one document: the command's result, held

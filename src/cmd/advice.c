@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "advice.h"
-#include "boot.h"
-#include "maskexpr.h"
-#include "nls.h"
+#include "rules/boot.h"
+#include "base/maskexpr.h"
+#include "base/nls.h"
 
 /* An id as an option takes it: "5", "0x47". */
 static const char *opt_id(int id, char buf[32])

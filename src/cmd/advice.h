@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "conflict.h"
+#include "rules/conflict.h"
 
 struct boot_prediction;
 

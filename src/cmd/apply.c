@@ -11,15 +11,15 @@
 #include <string.h>
 
 #include "advice.h"
-#include "ap.h"
+#include "host/ap.h"
 #include "apmatrix.h"
-#include "conf.h"
+#include "persist/conf.h"
 #include "frame.h"
 #include "format/json.h"
 #include "format/text.h"
 #include "persist.h"
-#include "plan.h"
-#include "sysfs.h"
+#include "plan/plan.h"
+#include "io/files.h"
 
 /*
  * apply --persist: the checks see the definitions as they will be, each

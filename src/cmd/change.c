@@ -12,12 +12,12 @@
 #include <string.h>
 #include <uuid/uuid.h>
 
-#include "ap.h"
+#include "host/ap.h"
 #include "apmatrix.h"
 #include "frame.h"
-#include "maskexpr.h"
+#include "base/maskexpr.h"
 #include "format/json.h"
-#include "plan.h"
+#include "plan/plan.h"
 
 /* The UUID argument of a command: valid, lower-cased, and an existing mdev. */
 static int existing_mdev(const struct ap_host *h, const char *cmd, const char *arg,

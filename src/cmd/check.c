@@ -9,17 +9,17 @@
 #include <string.h>
 
 #include "advice.h"
-#include "ap.h"
+#include "host/ap.h"
 #include "apmatrix.h"
-#include "boot.h"
-#include "conf.h"
-#include "conflict.h"
+#include "rules/boot.h"
+#include "persist/conf.h"
+#include "rules/conflict.h"
 #include "frame.h"
 #include "format/json.h"
 #include "format/text.h"
-#include "plan.h"
+#include "plan/plan.h"
 #include "persist.h"
-#include "predict.h"
+#include "plan/predict.h"
 
 /*
  * Prints a boot prediction, after what an interrupted persist left (f);

@@ -17,10 +17,10 @@
 #include <ctype.h>
 #include <string.h>
 
-#include "ap.h"
+#include "host/ap.h"
 #include "apmatrix.h"
 #include "format/text.h"
-#include "journal.h"
+#include "plan/journal.h"
 
 /* The columns of a list table, in lower case; false when name is no listing. */
 static bool print_columns(const char *name)

@@ -13,9 +13,9 @@
 
 #include "advice.h"
 #include "apmatrix.h"
-#include "conf.h"
-#include "machine.h"
-#include "sysfs.h"
+#include "persist/conf.h"
+#include "host/machine.h"
+#include "io/files.h"
 
 int apm_load_desired(const char *path, struct desired *d)
 {

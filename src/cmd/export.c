@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "ap.h"
+#include "host/ap.h"
 #include "apmatrix.h"
 #include "format/export.h"
 #include "format/json.h"

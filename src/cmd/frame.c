@@ -14,20 +14,20 @@
 #include <unistd.h>
 
 #include "advice.h"
-#include "ap.h"
+#include "host/ap.h"
 #include "apmatrix.h"
 #include "frame.h"
-#include "execute.h"
-#include "journal.h"
+#include "plan/execute.h"
+#include "plan/journal.h"
 #include "persist.h"
-#include "lock.h"
+#include "io/lock.h"
 #include "format/json.h"
 #include "format/shell.h"
-#include "plan.h"
-#include "predict.h"
-#include "settle.h"
-#include "snapshot.h"
-#include "sysfs.h"
+#include "plan/plan.h"
+#include "plan/predict.h"
+#include "host/settle.h"
+#include "host/snapshot.h"
+#include "io/files.h"
 
 /* "SIGINT" for the messages */
 static const char *signal_name(int sig)

@@ -12,7 +12,7 @@
 
 #include <stdbool.h>
 
-#include "ap.h"
+#include "host/ap.h"
 
 struct findings;
 struct plan;

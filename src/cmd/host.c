@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ap.h"
+#include "host/ap.h"
 #include "apmatrix.h"
-#include "sysfs.h"
+#include "io/files.h"
 
 int apm_need_bus(void)
 {

@@ -4,9 +4,9 @@
 
 #include <string.h>
 
-#include "ap.h"
+#include "host/ap.h"
 #include "apmatrix.h"
-#include "machine.h"
+#include "host/machine.h"
 #include "format/json.h"
 #include "format/text.h"
 

@@ -6,14 +6,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ap.h"
+#include "host/ap.h"
 #include "apmatrix.h"
 #include "cmd/frame.h"
-#include "conf.h"
-#include "maskexpr.h"
+#include "persist/conf.h"
+#include "base/maskexpr.h"
 #include "format/json.h"
 #include "format/text.h"
-#include "plan.h"
+#include "plan/plan.h"
 
 /* "invalid mask expression "...": what is wrong", exit 2. */
 static int report_mask_error(const char *expr, const struct lib_error *err)

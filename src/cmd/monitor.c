@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "apmatrix.h"
-#include "bitmap.h"
-#include "events.h"
+#include "base/bitmap.h"
+#include "host/events.h"
 #include "format/json.h"
 
 static const char *udev_prop(void *ctx, const char *key)

@@ -13,19 +13,19 @@
 #include <sys/stat.h>
 
 #include "advice.h"
-#include "ap.h"
-#include "apclone.h"
+#include "host/ap.h"
+#include "host/apclone.h"
 #include "apmatrix.h"
-#include "boot.h"
-#include "bootjournal.h"
-#include "conf.h"
-#include "conflict.h"
-#include "driverctl.h"
+#include "rules/boot.h"
+#include "persist/bootjournal.h"
+#include "persist/conf.h"
+#include "rules/conflict.h"
+#include "persist/driverctl.h"
 #include "frame.h"
-#include "lock.h"
+#include "io/lock.h"
 #include "format/json.h"
 #include "persist.h"
-#include "sysfs.h"
+#include "io/files.h"
 
 /* Whether the file is already there with this text (then it is left alone, inode and all). */
 static bool etc_same(const char *rel, const char *text)

@@ -8,7 +8,7 @@
 
 #include <stdbool.h>
 
-#include "ap.h"
+#include "host/ap.h"
 
 struct desired;
 

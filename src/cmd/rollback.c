@@ -12,8 +12,8 @@
 #include "apmatrix.h"
 #include "format/json.h"
 #include "frame.h"
-#include "journal.h"
-#include "sysfs.h"
+#include "plan/journal.h"
+#include "io/files.h"
 
 /* Whether the journal ji is the one arg names: its PID, its file name or its path. */
 static bool journal_named(const struct journal_info *ji, const char *arg)

@@ -5,11 +5,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ap.h"
+#include "host/ap.h"
 #include "apmatrix.h"
-#include "guestview.h"
-#include "machine.h"
-#include "matrix.h"
+#include "rules/guestview.h"
+#include "host/machine.h"
+#include "base/matrix.h"
 #include "format/json.h"
 #include "format/text.h"
 

@@ -17,8 +17,8 @@
 
 #include "apilevel.h"
 #include "apmatrix.h"
-#include "snapshot.h"
-#include "sysfs.h"
+#include "host/snapshot.h"
+#include "io/files.h"
 #include "format/json.h"
 #include "format/tar.h"
 

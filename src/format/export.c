@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ap.h"
-#include "conf.h"
+#include "host/ap.h"
+#include "persist/conf.h"
 #include "export.h"
 
 bool export_format_parse(const char *name, enum export_format *f)

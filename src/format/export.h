@@ -8,7 +8,7 @@
 
 #include <stdbool.h>
 
-#include "matrix.h"
+#include "base/matrix.h"
 
 enum export_format {
 	EXPORT_MDEVCTL,		/* the definition mdevctl (and persist) writes */

@@ -6,18 +6,18 @@
 #include <string.h>
 
 #include "apilevel.h"
-#include "boot.h"
-#include "conf.h"
-#include "events.h"
+#include "rules/boot.h"
+#include "persist/conf.h"
+#include "host/events.h"
 #include "exit.h"
-#include "guestview.h"
-#include "journal.h"
+#include "rules/guestview.h"
+#include "plan/journal.h"
 #include "json.h"
-#include "nls.h"
-#include "plan.h"
-#include "snapshot.h"
-#include "sysfs.h"
-#include "utf8.h"
+#include "base/nls.h"
+#include "plan/plan.h"
+#include "host/snapshot.h"
+#include "io/files.h"
+#include "base/utf8.h"
 
 static bool printed, one_line;
 

@@ -6,10 +6,10 @@
 #include <json-c/json.h>
 #include <stdbool.h>
 
-#include "ap.h"
-#include "bitmap.h"
-#include "conflict.h"
-#include "machine.h"
+#include "host/ap.h"
+#include "base/bitmap.h"
+#include "rules/conflict.h"
+#include "host/machine.h"
 
 /* [0, 1, 5] */
 struct json_object *json_ids(const struct bitmap *b);

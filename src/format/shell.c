@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plan.h"
+#include "plan/plan.h"
 #include "shell.h"
-#include "sysfs.h"
+#include "io/files.h"
 
 /* A word for sh: as it is where the shell leaves it alone, else in single quotes. */
 static void print_shell_word(FILE *out, const char *s, size_t len)

@@ -8,11 +8,11 @@
 #include <string.h>
 #include <wchar.h>
 
-#include "boot.h"
-#include "guestview.h"
-#include "nls.h"
+#include "rules/boot.h"
+#include "rules/guestview.h"
+#include "base/nls.h"
 #include "text.h"
-#include "utf8.h"
+#include "base/utf8.h"
 
 /* One byte as an escape: \n, \r, \t or \xNN. */
 static size_t escape_byte(char *out, unsigned char c)

@@ -7,9 +7,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "ap.h"
-#include "conflict.h"
-#include "machine.h"
+#include "host/ap.h"
+#include "rules/conflict.h"
+#include "host/machine.h"
 #include "table.h"
 
 /*

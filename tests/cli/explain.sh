@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # show --explain and check: why a guest does not see an assigned APQN, by
-# the rules of each kernel generation (src/lib/guestview.h tells them).
+# the rules of each kernel generation (src/lib/rules/guestview.h tells them).
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/sim/lib.sh"
 

@@ -14,8 +14,9 @@ done
 ok 'grep -qx de "$po/LINGUAS"' "po/LINGUAS lists de"
 
 # POTFILES.in names every source file with a translatable string.
-want=$(cd "$top_srcdir" && grep -lE '(^|[^A-Za-z0-9_])(_|N_|P_)\(' src/*.c src/*/*.c | sort)
-have=$(grep -v '^#' "$po/POTFILES.in" | sed '/^[[:space:]]*$/d' | sort)
+want=$(cd "$top_srcdir" && find src -name '*.c' -exec grep -lE '(^|[^A-Za-z0-9_])(_|N_|P_)\(' {} + |
+	LC_ALL=C sort)
+have=$(grep -v '^#' "$po/POTFILES.in" | sed '/^[[:space:]]*$/d' | LC_ALL=C sort)
 is "$have" "$want" "po/POTFILES.in lists every source file with _(), N_() or P_()"
 
 # A template extracted from the sources now, as make -C po update-po would.

@@ -13,11 +13,11 @@ mkdir -p "$work"
 libs="$(pkg-config --libs json-c uuid libudev)"
 cflags="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 	-I$top_builddir -I$src $(pkg-config --cflags json-c uuid libudev)"
-lib_sources="$src/bitmap.c $src/maskexpr.c $src/matrix.c $src/conflict.c
-	$src/strbuf.c $src/mdevctl.c $src/udevrule.c $src/desired.c $src/guestuuid.c
-	$src/sysfs.c $src/ap.c $src/plan.c $src/journal.c $src/lock.c
-	$src/error.c $src/jsonstrict.c $src/utf8.c $src/guestview.c $src/machine.c $src/driverctl.c
-	$src/kernel.c $src/uuidindex.c"
+lib_sources="$src/base/bitmap.c $src/base/maskexpr.c $src/base/matrix.c $src/rules/conflict.c
+	$src/base/strbuf.c $src/persist/mdevctl.c $src/persist/udevrule.c $src/persist/desired.c $src/base/guestuuid.c
+	$src/io/files.c $src/host/ap.c $src/plan/plan.c $src/plan/journal.c $src/io/lock.c
+	$src/base/error.c $src/persist/jsonstrict.c $src/base/utf8.c $src/rules/guestview.c $src/host/machine.c $src/persist/driverctl.c
+	$src/host/kernel.c $src/base/uuidindex.c"
 
 # the targets that include fuzz_nls.h speak German when a catalogue compiles:
 # the longest translations meet the fixed buffers under the sanitizers

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf.h"
-#include "conflict.h"
+#include "persist/conf.h"
+#include "rules/conflict.h"
 #include "fuzz_nls.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

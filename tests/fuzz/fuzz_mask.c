@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "maskexpr.h"
+#include "base/maskexpr.h"
 #include "fuzz_nls.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf.h"
+#include "persist/conf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

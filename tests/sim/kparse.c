@@ -8,8 +8,8 @@
  * own, written from tests/sim/SPEC.md: one number scanner for every numeric
  * syntax, an absolute mask checked whole before it is decoded, and a relative
  * one whose terms are each scanned into a record of their parts, then judged,
- * then applied to a scratch copy of the mask. apmatrix's src/lib/maskexpr.c
- * reads the same grammar with a lexer and a term reader instead; a
+ * then applied to a scratch copy of the mask. apmatrix's
+ * src/lib/base/maskexpr.c reads the same grammar with a lexer and a term reader instead; a
  * differential fuzzer (tests/fuzz/fuzz_mask_diff.c) compares the two.
  *
  * Errors are positive errno values; success is 0.

@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 
-#include "bitmap.h"
+#include "base/bitmap.h"
 
 /* b holds exactly the decimal ids of list, separated by commas. */
 static inline void set_ids(struct bitmap *b, const char *list)

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "bitmap.h"
+#include "base/bitmap.h"
 
 static void test_numbering(void **state)
 {

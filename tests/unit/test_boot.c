@@ -16,8 +16,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "boot.h"
-#include "plan.h"
+#include "rules/boot.h"
+#include "plan/plan.h"
 
 #define U1 "11111111-1111-4111-8111-111111111111"
 #define U2 "22222222-2222-4222-8222-222222222222"

@@ -21,8 +21,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "bootjournal.h"
-#include "sysfs.h"
+#include "persist/bootjournal.h"
+#include "io/files.h"
 
 #define JOURNAL(version) \
 	"{\"version\":" #version ",\"pid\":41,\"start_time\":7," \

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "conf.h"
+#include "persist/conf.h"
 
 static void test_mdevctl_peer_format(void **state)
 {

@@ -13,9 +13,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "conflict.h"
-#include "plan.h"
-#include "predict.h"
+#include "rules/conflict.h"
+#include "plan/plan.h"
+#include "plan/predict.h"
 #include "ids.h"
 
 /*

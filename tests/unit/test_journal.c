@@ -19,8 +19,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "journal.h"
-#include "plan.h"
+#include "plan/journal.h"
+#include "plan/plan.h"
 
 #define HEAD(version) \
 	"{\"version\":" #version ",\"pid\":41,\"start_time\":7,\"command\":\"apply\"," \

@@ -21,8 +21,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "lock.h"
-#include "sysfs.h"
+#include "io/lock.h"
+#include "io/files.h"
 
 static char root[1024], lockfile[1200];
 

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "conf.h"
-#include "machine.h"
+#include "persist/conf.h"
+#include "host/machine.h"
 
 /* As stsi_1_1_1() and stsi_2_2_2() print it: fields padded to their width. */
 static const char sysinfo[] =

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "maskexpr.h"
+#include "base/maskexpr.h"
 #include "vectors.h"
 
 /* One vector: the result, the mask read back, the bits, and no change on error. */

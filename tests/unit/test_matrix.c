@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "matrix.h"
+#include "base/matrix.h"
 
 static void test_uuid(void **state)
 {

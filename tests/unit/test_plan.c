@@ -16,8 +16,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "conf.h"
-#include "plan.h"
+#include "persist/conf.h"
+#include "plan/plan.h"
 #include "ids.h"
 
 #define U1 "11111111-1111-4111-8111-111111111111"

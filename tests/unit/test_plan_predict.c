@@ -18,7 +18,7 @@
 #include <cmocka.h>
 
 #include "cmd/advice.h"
-#include "predict.h"
+#include "plan/predict.h"
 #include "ids.h"
 
 #define U1 "11111111-1111-4111-8111-111111111111"

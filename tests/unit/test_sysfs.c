@@ -20,7 +20,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "sysfs.h"
+#include "io/files.h"
 
 struct scratch {
 	char root[1024];	/* the --root directory */

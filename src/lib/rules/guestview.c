@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: MIT */
+/* Why a guest does not see an assigned APQN (the rules are in guestview.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "rules/guestview.h"
+#include "base/nls.h"
+
+/* Adds one difference; false when out of memory. */
+static bool gv_add(struct guest_view *g, enum gv_reason r, int adapter, int domain,
+		   int cause_adapter, int cause_domain)
+{
+	struct gv_diff *v = realloc(g->v, (g->n + 1) * sizeof(*v));
+
+	if (!v)
+		return false;
+	g->v = v;
+	v[g->n++] = (struct gv_diff){ r, adapter, domain, cause_adapter, cause_domain };
+	return true;
+}
+
+/* Whether a queue can be passed to a guest: it exists and vfio_ap holds it. */
+static bool queue_usable(const struct ap_host *h, unsigned int a, unsigned int d)
+{
+	const struct ap_queue *q = ap_queue_get(h, a, d);
+
+	return q && ap_queue_is_vfio(h, q);
+}
+
+/*
+ * The first of the adapter's queues (over the assigned, configured usage
+ * domains) that keeps it from a guest, as vfio_ap_mdev_filter_matrix()
+ * looks for one; -1 when there is none.
+ */
+static int first_unusable(const struct ap_host *h, const struct ap_mdev *m, unsigned int a)
+{
+	int d;
+
+	bm_for_each(d, &m->matrix.domains) {
+		if (h->config_known && !bm_test(&h->cfg_domains, (unsigned int)d))
+			continue;
+		if (!queue_usable(h, a, (unsigned int)d))
+			return d;
+	}
+	return -1;
+}
+
+/* A filtered adapter: outside the configuration, a queue it lacks, or unknown. */
+static bool explain_adapter(struct guest_view *g, const struct ap_host *h, unsigned int a)
+{
+	int d;
+
+	if (h->config_known && !bm_test(&h->cfg_adapters, a))
+		return gv_add(g, GV_ADAPTER_NOT_CONFIGURED, (int)a, -1, -1, -1);
+	d = first_unusable(h, g->mdev, a);
+	if (d < 0) {
+		const struct ap_card *c = ap_card_get(h, a);
+
+		if (c && (c->config == 0 || c->chkstop == 1))
+			return gv_add(g, GV_CARD_UNUSABLE, (int)a, -1, -1, -1);
+		return gv_add(g, GV_ADAPTER_UNEXPLAINED, (int)a, -1, -1, -1);
+	}
+	return gv_add(g, ap_queue_get(h, a, (unsigned int)d) ? GV_QUEUE_NOT_VFIO : GV_QUEUE_ABSENT,
+		      (int)a, -1, (int)a, d);
+}
+
+/* 6.0 and later: the kernel's guest_matrix against the assigned matrix. */
+static bool explain_filtered(struct guest_view *g, const struct ap_host *h)
+{
+	const struct ap_matrix *mx = &g->mdev->matrix;
+	int a, d;
+
+	bm_for_each(a, &mx->adapters)
+		if (!bm_test(&g->seen.adapters, (unsigned int)a) &&
+		    !explain_adapter(g, h, (unsigned int)a))
+			return false;
+	bm_for_each(d, &mx->domains) {
+		enum gv_reason r = GV_DOMAIN_UNEXPLAINED;
+
+		if (bm_test(&g->seen.domains, (unsigned int)d))
+			continue;
+		if (h->config_known && !bm_test(&h->cfg_domains, (unsigned int)d))
+			r = GV_DOMAIN_NOT_CONFIGURED;
+		if (!gv_add(g, r, -1, d, -1, -1))
+			return false;
+	}
+	/* seen, although one of its queues is not usable: a partial filter */
+	bm_for_each(a, &g->seen.adapters) {
+		d = first_unusable(h, g->mdev, (unsigned int)a);
+		if (d >= 0 && !gv_add(g, GV_ADAPTER_STALE, a, -1, a, d))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Before 6.0: no filter; an assigned queue that exists and that vfio_ap does
+ * not hold goes to the guest and may serve the host at the same time.
+ */
+static bool explain_unfiltered(struct guest_view *g, const struct ap_host *h)
+{
+	const struct ap_matrix *mx = &g->mdev->matrix;
+	int a, d;
+
+	bm_for_each(a, &mx->adapters)
+		bm_for_each(d, &mx->domains) {
+			const struct ap_queue *q = ap_queue_get(h, (unsigned int)a,
+								(unsigned int)d);
+
+			if (q && !ap_queue_is_vfio(h, q) && !gv_add(g, GV_NOT_FILTERED, a, d, a, d))
+				return false;
+		}
+	return true;
+}
+
+int guest_view_explain(const struct ap_host *h, const struct ap_mdev *m, struct guest_view *g)
+{
+	bool ok;
+	int c;
+
+	*g = (struct guest_view){ .mdev = m };
+	g->from_kernel = m->has_guest_view;
+	if (g->from_kernel) {
+		g->seen = m->guest;
+		ok = explain_filtered(g, h);
+	} else {
+		g->seen = m->matrix;
+		ok = explain_unfiltered(g, h);
+	}
+	/* control domains: the configured ones (link_mdevs computes the view) */
+	bm_for_each(c, &m->matrix.control)
+		if (ok && !bm_test(&m->guest.control, (unsigned int)c))
+			ok = gv_add(g, GV_CONTROL_NOT_CONFIGURED, -1, c, -1, -1);
+	if (!ok) {
+		guest_view_free(g);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void guest_view_free(struct guest_view *g)
+{
+	free(g->v);
+	g->v = NULL;
+	g->n = 0;
+}
+
+bool gv_diff_covers(const struct gv_diff *x, unsigned int adapter, unsigned int domain)
+{
+	if (x->reason == GV_CONTROL_NOT_CONFIGURED)
+		return false;
+	if (x->adapter >= 0 && (unsigned int)x->adapter != adapter)
+		return false;
+	return x->domain < 0 || (unsigned int)x->domain == domain;
+}
+
+const char *gv_reason_name(enum gv_reason r)
+{
+	static const char *const names[] = {
+		[GV_ADAPTER_NOT_CONFIGURED] = "adapter-not-configured",
+		[GV_DOMAIN_NOT_CONFIGURED] = "domain-not-configured",
+		[GV_CONTROL_NOT_CONFIGURED] = "control-domain-not-configured",
+		[GV_QUEUE_ABSENT] = "queue-absent",
+		[GV_QUEUE_NOT_VFIO] = "queue-not-vfio",
+		[GV_CARD_UNUSABLE] = "card-unusable",
+		[GV_ADAPTER_UNEXPLAINED] = "adapter-filtered",
+		[GV_DOMAIN_UNEXPLAINED] = "domain-filtered",
+		[GV_ADAPTER_STALE] = "adapter-not-filtered",
+		[GV_NOT_FILTERED] = "queue-not-vfio-unfiltered",
+	};
+
+	return names[r];
+}
+
+/* "bound to cex4queue, which the masks give to the host" and the like. */
+static void queue_text(const struct ap_host *h, unsigned int a, unsigned int d, char *buf,
+		       size_t len)
+{
+	const struct ap_queue *q = ap_queue_get(h, a, d);
+	bool host = ap_apqn_host_owned(h, &h->apmask, &h->aqmask, a, d);
+
+	if (!q)
+		snprintf(buf, len, "%s", _("has no queue device"));
+	else if (q->driver)
+		snprintf(buf, len, host ? _("is bound to %s: apmask and aqmask give it to the host")
+					: _("is bound to %s, not to vfio_ap"),
+			 ap_queue_driver(h, q));
+	else
+		snprintf(buf, len, host ? _("is bound to no driver; apmask and aqmask give it to "
+					    "the host")
+					: _("is in vfio_ap's pool but bound to no driver"));
+}
+
+/* "deconfigured" or "check-stopped" */
+static const char *card_state(const struct ap_host *h, unsigned int a)
+{
+	const struct ap_card *c = ap_card_get(h, a);
+
+	return c && c->config == 0 ? _("deconfigured") : _("check-stopped");
+}
+
+void gv_diff_text(const struct ap_host *h, const struct gv_diff *x, char *buf, size_t len)
+{
+	char apqn[APQN_BUF], why[128] = "", id[BM_ID_TEXT_LEN];
+
+	if (x->cause_adapter >= 0) {
+		apqn_format((unsigned int)x->cause_adapter, (unsigned int)x->cause_domain, apqn);
+		queue_text(h, (unsigned int)x->cause_adapter, (unsigned int)x->cause_domain, why,
+			   sizeof(why));
+	}
+	switch (x->reason) {
+	case GV_ADAPTER_NOT_CONFIGURED:
+		snprintf(buf, len, _("adapter %s is not in the host's AP configuration "
+				     "(ap_adapter_mask): the guest gets it once it is configured"),
+			 bm_id_text((unsigned int)x->adapter, id));
+		break;
+	case GV_DOMAIN_NOT_CONFIGURED:
+		snprintf(buf, len, _("domain %s is not in the host's AP configuration "
+				     "(ap_usage_domain_mask): the guest gets it once it is configured"),
+			 bm_id_text((unsigned int)x->domain, id));
+		break;
+	case GV_CONTROL_NOT_CONFIGURED:
+		snprintf(buf, len, _("control domain %s is not in the host's AP configuration "
+				     "(ap_control_domain_mask): the guest gets it once it is "
+				     "configured"),
+			 bm_id_text((unsigned int)x->domain, id));
+		break;
+	case GV_QUEUE_ABSENT:
+	case GV_QUEUE_NOT_VFIO:
+		snprintf(buf, len, _("adapter %s is left out with all its queues, because queue "
+				     "%s %s; the kernel cannot hide a single queue from a guest"),
+			 bm_id_text((unsigned int)x->adapter, id), apqn, why);
+		break;
+	case GV_CARD_UNUSABLE:
+		snprintf(buf, len, _("adapter %s is left out with all its queues: its card is %s, "
+				     "so the reset of its queues fails and the kernel keeps it from "
+				     "guests"),
+			 bm_id_text((unsigned int)x->adapter, id),
+			 card_state(h, (unsigned int)x->adapter));
+		break;
+	case GV_ADAPTER_UNEXPLAINED:
+		snprintf(buf, len, _("adapter %s is left out although all its queues are bound "
+				     "to vfio_ap: the kernel filtered it for a reason sysfs does "
+				     "not show, such as a failed queue reset (see the kernel log)"),
+			 bm_id_text((unsigned int)x->adapter, id));
+		break;
+	case GV_DOMAIN_UNEXPLAINED:
+		snprintf(buf, len, _("domain %s is left out for a reason sysfs does not show"),
+			 bm_id_text((unsigned int)x->domain, id));
+		break;
+	case GV_ADAPTER_STALE:
+		snprintf(buf, len, _("the guest has adapter %s although queue %s %s: kernels "
+				     "before 6.8 filter only the adapter or domain being assigned, "
+				     "so an adapter filtered earlier can come back"),
+			 bm_id_text((unsigned int)x->adapter, id), apqn, why);
+		break;
+	case GV_NOT_FILTERED:
+		snprintf(buf, len, _("queue %s %s, yet kernels before 6.0 do not filter: a guest "
+				     "gets it as assigned while vfio_ap does not hold it"),
+			 apqn, why);
+		break;
+	}
+}
+
+void guest_view_predict(const struct ap_host *h, struct ap_mdev *m)
+{
+	struct ap_matrix *g = &m->guest;
+	int a, d;
+
+	if (!h->dynamic)
+		return;
+	*g = m->matrix;
+	if (h->config_known) {
+		bm_and(&g->adapters, &g->adapters, &h->cfg_adapters);
+		bm_and(&g->domains, &g->domains, &h->cfg_domains);
+		bm_and(&g->control, &g->control, &h->cfg_control);
+	}
+	bm_for_each(a, &m->matrix.adapters) {
+		if (!bm_test(&g->adapters, (unsigned int)a))
+			continue;
+		bm_for_each(d, &g->domains) {
+			const struct ap_queue *q = ap_queue_get(h, (unsigned int)a, (unsigned int)d);
+
+			if (!q || !ap_queue_is_vfio(h, q)) {
+				bm_clear(&g->adapters, (unsigned int)a);
+				break;
+			}
+		}
+	}
+	m->has_guest_view = true;
+}
