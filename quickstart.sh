@@ -16,6 +16,7 @@ build_pkgs="build-essential pkg-config autoconf automake libtool autopoint gette
 test_pkgs="libcmocka-dev mdevctl valgrind clang libclang-rt-14-dev time
 	strace umockdev libumockdev-dev libvirt-clients ansible-core mandoc groff-base
 	udev kmod jq python3-jsonschema zsh
+	ansible-lint pycodestyle pylint yamllint python3-voluptuous python3-venv
 	rpm rpmlint cpio lintian debhelper dpkg-dev fakeroot man-db"
 
 # Installs the packages that are missing, with apt-get, once.

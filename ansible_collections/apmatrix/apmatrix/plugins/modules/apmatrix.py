@@ -29,7 +29,9 @@ description:
     domains, control domains, APQNs), and the masks when they change.
 version_added: "0.1.0"
 author:
-  - apmatrix developers
+  # validate-modules' form is "Name (@github)"; the project has no GitHub
+  # account to name, and !UNKNOWN is the form for a handle not known
+  - apmatrix developers (!UNKNOWN)
 requirements:
   - apmatrix on the target (it needs root for /sys)
 attributes:

@@ -20,7 +20,9 @@ description:
   - Reads only; never changes the host.
 version_added: "0.1.0"
 author:
-  - apmatrix developers
+  # validate-modules' form is "Name (@github)"; the project has no GitHub
+  # account to name, and !UNKNOWN is the form for a handle not known
+  - apmatrix developers (!UNKNOWN)
 requirements:
   - apmatrix on the target
 attributes:
