@@ -12,16 +12,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "apmatrix.h"
+#include "cmdline.h"
+#include "commands.h"
+#include "base/nls.h"
+#include "report.h"
 #include "base/maskexpr.h"
 #include "format/json.h"
 #include "host/kernel.h"
 #include "io/files.h"
-
-struct apm_opts apm_opts;
-const char *apm_command;
-int apm_argc;
-const char *const *apm_argv;
 
 static const char *color_arg, *timeout_arg, *kernel_arg;
 

@@ -8,7 +8,8 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "apmatrix.h"
+#include "commands.h"
+#include "base/nls.h"
 
 static const char *const mask_subcommands[] = { "show", "eval", "set", NULL };
 static const char *const list_subcommands[] = { "adapters", "domains", "queues", "mdevs", NULL };

@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apmatrix.h"
+#include "options.h"
+#include "base/nls.h"
+#include "report.h"
 #include "format/json.h"
 #include "format/text.h"
 #include "io/files.h"

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "advice.h"
-#include "rules/boot.h"
+#include "plan/boot.h"
 #include "base/maskexpr.h"
 #include "base/nls.h"
 

@@ -11,7 +11,7 @@
 #include "advice.h"
 #include "host/ap.h"
 #include "apmatrix.h"
-#include "rules/boot.h"
+#include "plan/boot.h"
 #include "persist/conf.h"
 #include "rules/conflict.h"
 #include "frame.h"

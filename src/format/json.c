@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "apilevel.h"
-#include "rules/boot.h"
+#include "plan/boot.h"
 #include "persist/conf.h"
 #include "host/events.h"
 #include "exit.h"

@@ -9,7 +9,7 @@
 #include "host/ap.h"
 #include "base/bitmap.h"
 #include "rules/conflict.h"
-#include "host/machine.h"
+#include "base/machine.h"
 
 /* [0, 1, 5] */
 struct json_object *json_ids(const struct bitmap *b);

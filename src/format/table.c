@@ -7,8 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "safe.h"
 #include "table.h"
-#include "text.h"
 
 static int col_index(const struct table_col *cols, unsigned int ncols, const char *name,
 		     size_t len)

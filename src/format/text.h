@@ -9,20 +9,9 @@
 
 #include "host/ap.h"
 #include "rules/conflict.h"
-#include "host/machine.h"
+#include "base/machine.h"
+#include "safe.h"
 #include "table.h"
-
-/*
- * What comes from files (names, paths, values) reaches a terminal only
- * through these: every control character (C1 too, and a line break the
- * format does not hold) and every byte that is not UTF-8 is written as an
- * escape (\n, \r, \t, \xNN), as ls and systemd write them. text_escape
- * returns a copy to free, NULL when memory is short.
- */
-char *text_escape(const char *s, bool keep_newlines);
-int text_vfprintf(FILE *out, const char *fmt, va_list ap)
-	__attribute__((format(printf, 2, 0)));
-int text_fprintf(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 enum list_rows { LIST_CARDS = 1, LIST_QUEUES = 2 };
 
@@ -54,8 +43,6 @@ void text_machine(const struct machine_id *m);
  */
 void text_grid(const struct ap_host *h, const char *const *uuids, int n, bool color);
 
-/* Prints s and pads it to width columns of a terminal (not bytes: "Domäne"). */
-void text_pad(FILE *out, const char *s, int width);
 /* "label   0x..." and "        0-4,7-255": a mask as hex and as ranges. */
 void text_mask_lines(FILE *out, const char *label, const struct bitmap *m);
 /* "label   5-6" or "label   (none)". */

@@ -1048,16 +1048,29 @@ static bool parse_ap_name(const struct sim_model *m, const char *s, int *a, int 
 	return false;
 }
 
-int sim_store_drivers_probe(struct sim_model *m, const char *buf, size_t len)
+/*
+ * The prologue of drivers_probe, bind and unbind: the card or queue the
+ * written name stands for (*found), parsed from a copy. 0, or ENOMEM.
+ */
+static int read_ap_name(const struct sim_model *m, const char *buf, size_t len, int *a, int *d,
+			bool *found)
 {
 	char *s = copy_buf(buf, len);
-	int a, d;
-	bool found;
 
 	if (!s)
 		return ENOMEM;
-	found = parse_ap_name(m, s, &a, &d);
+	*found = parse_ap_name(m, s, a, d);
 	free(s);
+	return 0;
+}
+
+int sim_store_drivers_probe(struct sim_model *m, const char *buf, size_t len)
+{
+	int a, d;
+	bool found;
+
+	if (read_ap_name(m, buf, len, &a, &d, &found))
+		return ENOMEM;
 	if (!found)
 		return refuse(m, ENODEV, "drivers_probe: no such device");
 	if (d < 0) {
@@ -1072,14 +1085,11 @@ int sim_store_drivers_probe(struct sim_model *m, const char *buf, size_t len)
 
 int sim_store_bind(struct sim_model *m, enum sim_driver drv, const char *buf, size_t len)
 {
-	char *s = copy_buf(buf, len);
 	int a, d;
 	bool found;
 
-	if (!s)
+	if (read_ap_name(m, buf, len, &a, &d, &found))
 		return ENOMEM;
-	found = parse_ap_name(m, s, &a, &d);
-	free(s);
 	if (!found || !driver_matches(m, drv, a, d >= 0))
 		return refuse(m, ENODEV, "bind: no such device for %s", sim_driver_name(drv));
 	if ((d < 0 ? m->card_drv[a] : m->queue_drv[a][d]) != SIM_DRV_NONE) {
@@ -1104,14 +1114,11 @@ int sim_store_bind(struct sim_model *m, enum sim_driver drv, const char *buf, si
 
 int sim_store_unbind(struct sim_model *m, enum sim_driver drv, const char *buf, size_t len)
 {
-	char *s = copy_buf(buf, len);
 	int a, d;
 	bool found;
 
-	if (!s)
+	if (read_ap_name(m, buf, len, &a, &d, &found))
 		return ENOMEM;
-	found = parse_ap_name(m, s, &a, &d);
-	free(s);
 	if (found && d < 0 && m->card_drv[a] == drv) {
 		m->card_drv[a] = SIM_DRV_NONE;
 		return 0;
@@ -1738,15 +1745,28 @@ int sim_mdev_restore(struct sim_model *m, const char *uuid, const struct sim_apc
 	return 0;
 }
 
-int sim_mdev_bind(struct sim_model *m, const char *buf, size_t len)
+/*
+ * The prologue of the mdev driver's bind and unbind and of the mdev bus's
+ * drivers_probe: the slot of the mdev the written name stands for (-1 for
+ * none), from a copy. 0, or ENOMEM.
+ */
+static int read_mdev_slot(const struct sim_model *m, const char *buf, size_t len, int *slot)
 {
 	char *s = copy_buf(buf, len);
-	int slot;
 
 	if (!s)
 		return ENOMEM;
-	slot = mdev_by_name(m, s);
+	*slot = mdev_by_name(m, s);
 	free(s);
+	return 0;
+}
+
+int sim_mdev_bind(struct sim_model *m, const char *buf, size_t len)
+{
+	int slot;
+
+	if (read_mdev_slot(m, buf, len, &slot))
+		return ENOMEM;
 	if (slot < 0)
 		return refuse(m, ENODEV, "bind: no such mdev");
 	/*
@@ -1767,13 +1787,10 @@ int sim_mdev_bind(struct sim_model *m, const char *buf, size_t len)
 int sim_mdev_unbind(struct sim_model *m, const char *buf, size_t len)
 {
 	struct sim_mdev *md;
-	char *s = copy_buf(buf, len);
 	int slot;
 
-	if (!s)
+	if (read_mdev_slot(m, buf, len, &slot))
 		return ENOMEM;
-	slot = mdev_by_name(m, s);
-	free(s);
 	if (slot < 0 || !m->mdev[slot].bound)
 		return refuse(m, ENODEV, "unbind: no such mdev bound");
 	md = &m->mdev[slot];
@@ -1793,13 +1810,10 @@ int sim_mdev_unbind(struct sim_model *m, const char *buf, size_t len)
 
 int sim_mdev_drivers_probe(struct sim_model *m, const char *buf, size_t len)
 {
-	char *s = copy_buf(buf, len);
 	int slot;
 
-	if (!s)
+	if (read_mdev_slot(m, buf, len, &slot))
 		return ENOMEM;
-	slot = mdev_by_name(m, s);
-	free(s);
 	if (slot < 0)
 		return refuse(m, ENODEV, "drivers_probe: no such mdev");
 	/* 6.x: no driver matches (mdev_match()), nothing is bound */

@@ -666,7 +666,8 @@ static int ap_driver_link(struct sim_fs *fs, const struct sim_node *n, int id, c
 
 /* ---- /devices/ap, cards, queues ---------------------------------------------------- */
 
-enum { DEV_UEVENT = 100 };	/* shared by every device's `uevent` */
+/* shared by every device's `uevent`: sim_write stores to it for every kind (store_to) */
+enum { DEV_UEVENT = 100 };
 
 static const struct entry ap_root_ents[] = {
 	FILE_E("uevent", 0644, DEV_UEVENT),
@@ -878,20 +879,23 @@ static int card_store(struct sim_fs *fs, const struct sim_node *n, int id, const
 		return sim_store_card_online(fs->m, n->a, buf, len);
 	case CA_REQUEST_COUNT:
 		return 0;	/* resets the (always zero) counters */
-	case DEV_UEVENT:
-		return sim_store_uevent(buf, len);
 	}
 	return EIO;
 }
 
+/* A card's or queue's link up to the AP bus: `subsystem`, or `driver` to drv's directory. */
+static int bus_ap_link(int up, bool subsystem, enum sim_driver drv, char *buf, size_t size)
+{
+	static const char dots[] = "../../../../";
+
+	snprintf(buf, size, "%s%s%s%s", dots + sizeof(dots) - 1 - 3 * up, "bus/ap",
+		 subsystem ? "" : "/drivers/", subsystem ? "" : sim_driver_name(drv));
+	return 0;
+}
+
 static int card_link(struct sim_fs *fs, const struct sim_node *n, int id, char *buf, size_t size)
 {
-	if (id == CA_SUBSYSTEM)
-		snprintf(buf, size, "../../../bus/ap");
-	else
-		snprintf(buf, size, "../../../bus/ap/drivers/%s",
-			 sim_driver_name(sim_card_driver(fs->m, n->a)));
-	return 0;
+	return bus_ap_link(3, id == CA_SUBSYSTEM, sim_card_driver(fs->m, n->a), buf, size);
 }
 
 enum {
@@ -997,20 +1001,13 @@ static int queue_store(struct sim_fs *fs, const struct sim_node *n, int id, cons
 	case QU_REQUEST_COUNT:
 	case QU_RESET:
 		return 0;	/* counters reset / queue reset: nothing the model keeps */
-	case DEV_UEVENT:
-		return sim_store_uevent(buf, len);
 	}
 	return EIO;
 }
 
 static int queue_link(struct sim_fs *fs, const struct sim_node *n, int id, char *buf, size_t size)
 {
-	if (id == QU_SUBSYSTEM)
-		snprintf(buf, size, "../../../../bus/ap");
-	else
-		snprintf(buf, size, "../../../../bus/ap/drivers/%s",
-			 sim_driver_name(sim_queue_driver(fs->m, n->a, n->d)));
-	return 0;
+	return bus_ap_link(4, id == QU_SUBSYSTEM, sim_queue_driver(fs->m, n->a, n->d), buf, size);
 }
 
 /* ---- /devices/vfio_ap/matrix and the mdevs -------------------------------------- */
@@ -1303,8 +1300,6 @@ static int mdev_store(struct sim_fs *fs, const struct sim_node *n, int id, const
 		return sim_mdev_unassign(m, slot, SIM_CONTROL_DOMAIN, buf, len);
 	case MD_REMOVE:
 		return sim_mdev_remove(m, slot, buf, len);
-	case DEV_UEVENT:
-		return sim_store_uevent(buf, len);
 	}
 	return EIO;
 }
@@ -1571,8 +1566,7 @@ static const struct dirkind kinds[DK_COUNT] = {
 			   .store = ap_driver_store, .link = ap_driver_link },
 	[DK_DEVICES] = { "devices", DK_ROOT, 0, ENTS(devices_ents) },
 	[DK_AP_ROOT] = { "ap", DK_DEVICES, 0, ENTS(ap_root_ents), .dyn_list = ap_root_list,
-			 .dyn_lookup = ap_root_lookup, .show = ap_root_show,
-			 .store = any_uevent_store },
+			 .dyn_lookup = ap_root_lookup, .show = ap_root_show },
 	[DK_CARD] = { NULL, DK_AP_ROOT, P_A, ENTS(card_ents), .exists = card_exists,
 		      .dirname = card_name, .dyn_list = card_list, .dyn_lookup = card_lookup,
 		      .show = card_show, .store = card_store, .link = card_link },
@@ -1580,10 +1574,10 @@ static const struct dirkind kinds[DK_COUNT] = {
 		       .dirname = queue_name, .show = queue_show, .store = queue_store,
 		       .link = queue_link },
 	[DK_VFIO_ROOT] = { "vfio_ap", DK_DEVICES, 0, ENTS(vfio_root_ents), .exists = loaded,
-			   .show = vfio_show, .store = any_uevent_store },
+			   .show = vfio_show },
 	[DK_MATRIX] = { "matrix", DK_VFIO_ROOT, 0, ENTS(matrix_ents), .exists = loaded,
 			.dyn_list = matrix_list, .dyn_lookup = matrix_lookup, .show = vfio_show,
-			.store = any_uevent_store, .link = matrix_link },
+			.link = matrix_link },
 	[DK_MDEV_TYPES] = { "mdev_supported_types", DK_MATRIX, 0, ENTS(mdev_types_ents),
 			    .exists = loaded },
 	[DK_MDEV_TYPE] = { "vfio_ap-passthrough", DK_MDEV_TYPES, 0, ENTS(mdev_type_ents),
@@ -1882,20 +1876,32 @@ bool sim_can_write(struct sim_fs *fs, const struct sim_node *n)
 	return !sim_stat(fs, n, &t, &mode) && t == SIM_FILE && (mode & 0222);
 }
 
-int sim_read(struct sim_fs *fs, const struct sim_node *n, char *buf, size_t *len)
+/*
+ * The opening of a read (bits 0444) or a write (0222) of node n: 0, or why
+ * it cannot be made (the node's stat fails, it is no file, not that mode).
+ */
+static int file_access(struct sim_fs *fs, const struct sim_node *n, mode_t bits)
 {
-	const struct entry *e;
 	enum sim_ntype t;
 	mode_t mode;
 	int rc = sim_stat(fs, n, &t, &mode);
 
-	*len = 0;
 	if (rc)
 		return rc;
 	if (t != SIM_FILE)
 		return t == SIM_DIR ? EISDIR : EINVAL;
-	if (!(mode & 0444))
-		return EACCES;
+	return mode & bits ? 0 : EACCES;
+}
+
+int sim_read(struct sim_fs *fs, const struct sim_node *n, char *buf, size_t *len)
+{
+	const struct entry *e;
+	int rc;
+
+	*len = 0;
+	rc = file_access(fs, n, 0444);
+	if (rc)
+		return rc;
 	if (sim_is_ctl(n)) {
 		*len = sim_ctl_read(fs, buf, SIM_PAGE);
 		return 0;
@@ -1976,22 +1982,26 @@ static int take_fault(struct sim_fs *fs, const char *path)
 	return 0;
 }
 
+/* A store to the file id of node n: every device's uevent alike, the rest as its kind says. */
+static int store_to(struct sim_fs *fs, const struct sim_node *n, int id, const char *buf,
+		    size_t len)
+{
+	if (id == DEV_UEVENT)
+		return sim_store_uevent(buf, len);
+	return kinds[n->dir].store(fs, n, id, buf, len);
+}
+
 int sim_write(struct sim_fs *fs, const struct sim_node *n, const char *buf, size_t len,
 	      size_t *done)
 {
 	const struct entry *e;
 	char path[512];
-	enum sim_ntype t;
-	mode_t mode;
-	int rc = sim_stat(fs, n, &t, &mode);
+	int rc;
 
 	*done = 0;
+	rc = file_access(fs, n, 0222);
 	if (rc)
 		return rc;
-	if (t != SIM_FILE)
-		return t == SIM_DIR ? EISDIR : EINVAL;
-	if (!(mode & 0222))
-		return EACCES;
 	if (sim_is_ctl(n)) {
 		rc = sim_ctl_write(fs, buf, len);
 		if (!rc)
@@ -2014,7 +2024,7 @@ int sim_write(struct sim_fs *fs, const struct sim_node *n, const char *buf, size
 	}
 	rc = take_fault(fs, path);
 	if (!rc)
-		rc = kinds[n->dir].store(fs, n, e->id, buf, len);
+		rc = store_to(fs, n, e->id, buf, len);
 	log_store(fs, path, buf, len, rc);
 	if (!rc)
 		*done = len;

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "rules/boot.h"
+#include "plan/boot.h"
 #include "plan/plan.h"
 
 #define U1 "11111111-1111-4111-8111-111111111111"

@@ -119,7 +119,7 @@ struct seen {
 	char text[256];
 };
 
-static void note_attr(const struct mdev_attr *a, void *arg)
+static void note_attr(const struct mdevctl_attr *a, void *arg)
 {
 	struct seen *s = arg;
 	size_t n = strlen(s->text);

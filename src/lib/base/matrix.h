@@ -11,6 +11,8 @@
 
 #include "base/bitmap.h"
 
+/* adapter and domain numbers: 0..255 of each */
+#define AP_IDS 256
 #define UUID_LEN 36
 #define UUID_BUF (UUID_LEN + 1)
 /* "0x"+64, three times, two commas: ap_config's text without the newline */

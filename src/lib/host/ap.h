@@ -16,7 +16,6 @@
 #include "base/matrix.h"
 #include "base/uuidindex.h"
 
-#define AP_IDS 256
 #define AP_MAX_DRIVERS 16
 /* vfio_ap takes CEX4 (hwtype 10) and newer */
 #define AP_VFIO_MIN_HWTYPE 10

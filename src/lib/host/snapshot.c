@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 
 #include "persist/driverctl.h"
-#include "plan/journal.h"
+#include "io/lock.h"
 #include "host/machine.h"
 #include "base/matrix.h"
 #include "persist/mdevctl.h"

@@ -35,6 +35,26 @@ bool ap_pid_alive(long pid)
 	return kill((pid_t)pid, 0) == 0 || errno != ESRCH;
 }
 
+unsigned long long ap_pid_start_time(long pid)
+{
+	char rel[64], path[4096], *text, *p;
+	unsigned long long t = 0;
+
+	snprintf(rel, sizeof(rel), "%ld/stat", pid);
+	/* the real /proc: the PID is a process of this system, also under --root */
+	if (pid <= 0 || sysfs_host_path(TREE_PROC, rel, path, sizeof(path)) ||
+	    sysfs_read_user_file(path, &text, NULL))
+		return 0;
+	/* the name in parentheses may hold anything: field 22 counts from the last ')' */
+	p = strrchr(text, ')');
+	for (int field = 2; p && field < 22; field++)
+		p = strchr(p + 1, ' ');
+	if (p)
+		t = strtoull(p + 1, NULL, 10);
+	free(text);
+	return t;
+}
+
 /* The PID in the lock file: >0, 0 when none is written, -errno. */
 static long lock_owner(void)
 {

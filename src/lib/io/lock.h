@@ -11,6 +11,8 @@
 #include <stdbool.h>
 
 #define AP_LOCK_FILE "lock/s390apconfig.lock"
+/* The journals of the changes in flight, beside the lock: ROOT/run/apmatrix */
+#define JOURNAL_DIR "apmatrix"
 
 /*
  * The signal (SIGINT, SIGTERM, SIGHUP) that asked the change in flight to
@@ -21,6 +23,12 @@ extern volatile sig_atomic_t ap_stop_signal;
 
 /* Whether a process with this PID exists (ours or another user's). */
 bool ap_pid_alive(long pid);
+/*
+ * The start time of process pid (clock ticks after boot, /proc/PID/stat),
+ * 0 when unknown: a journal keeps it so that a PID used again by another
+ * process is not taken for its writer.
+ */
+unsigned long long ap_pid_start_time(long pid);
 
 /*
  * Takes the lock, retrying for up to timeout_ms. Returns 0, -EAGAIN when

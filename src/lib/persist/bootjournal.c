@@ -11,7 +11,6 @@
 
 #include "persist/bootjournal.h"
 #include "persist/driverctl.h"
-#include "plan/journal.h"
 #include "io/lock.h"
 #include "persist/mdevctl.h"
 #include "io/files.h"
@@ -73,7 +72,7 @@ int bootj_write(const char *run, const struct bootj_file *v, unsigned int n)
 	json_object_object_add(o, "version", json_object_new_int(BOOTJ_VERSION));
 	json_object_object_add(o, "pid", json_object_new_int64((int64_t)getpid()));
 	json_object_object_add(o, "start_time",
-			       json_object_new_uint64(journal_start_time((long)getpid())));
+			       json_object_new_uint64(ap_pid_start_time((long)getpid())));
 	json_object_object_add(o, "run", json_object_new_string(run ? run : ""));
 	json_object_object_add(o, "started", json_object_new_int64((int64_t)time(NULL)));
 	for (unsigned int i = 0; i < n && !rc; i++) {
@@ -246,7 +245,7 @@ int bootj_read(struct bootj *j)
 	free(text);
 	/* a PID taken by another process since: the journal's process is gone */
 	j->alive = j->pid != (long)getpid() && ap_pid_alive(j->pid) &&
-		   (!j->start_time || journal_start_time(j->pid) == j->start_time);
+		   (!j->start_time || ap_pid_start_time(j->pid) == j->start_time);
 	for (unsigned int i = 0; i < j->n; i++) {
 		rc = file_state(&j->v[i], &j->v[i].state);
 		if (rc) {

@@ -11,7 +11,7 @@
 
 #include "base/bitmap.h"
 #include "base/error.h"
-#include "host/machine.h"
+#include "base/machine.h"
 #include "base/matrix.h"
 #include "base/uuidindex.h"
 

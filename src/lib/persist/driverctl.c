@@ -62,15 +62,6 @@ int driverctl_read(struct driverctl_set *s)
 	return rc == -ENOENT ? 0 : rc;
 }
 
-void driverctl_live(const struct ap_host *h, struct bitmap out[AP_IDS])
-{
-	for (unsigned int a = 0; a < AP_IDS; a++)
-		bm_zero(&out[a]);
-	for (unsigned int i = 0; i < h->nqueues; i++)
-		if (h->queues[i].override == OVR_VFIO)
-			bm_set(&out[h->queues[i].adapter], h->queues[i].domain);
-}
-
 int driverctl_changes(const struct driverctl_set *now, const struct bitmap want[AP_IDS],
 		      struct driverctl_change **out)
 {

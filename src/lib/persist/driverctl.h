@@ -10,8 +10,8 @@
 #ifndef APM_DRIVERCTL_H
 #define APM_DRIVERCTL_H
 
-#include "host/ap.h"
 #include "base/bitmap.h"
+#include "base/matrix.h"
 
 #define DRIVERCTL_DIR "driverctl.d"
 /* "driverctl.d/ap-05.0004" and its NUL */
@@ -31,9 +31,6 @@ struct driverctl_set {
 int driverctl_read(struct driverctl_set *s);
 /* "driverctl.d/ap-05.0004" */
 void driverctl_rel(unsigned int adapter, unsigned int domain, char buf[DRIVERCTL_REL_LEN]);
-
-/* The queues of h that have a driver_override to vfio_ap now ([adapter]: domains). */
-void driverctl_live(const struct ap_host *h, struct bitmap out[AP_IDS]);
 
 /* One override file to write for boot, or to remove (text NULL). */
 struct driverctl_change {

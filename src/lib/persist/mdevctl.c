@@ -70,9 +70,9 @@ static void def_keep_transient(struct mdev_def *def)
 
 /* Applies one attr of a definition to its matrix, as the kernel would. */
 static int def_apply_attr(struct mdev_def *def, unsigned int idx, const char *key,
-			  const char *val, mdev_attr_fn fn, void *arg)
+			  const char *val, mdevctl_attr_fn fn, void *arg)
 {
-	struct mdev_attr a = { idx, key, val, 0 };
+	struct mdevctl_attr a = { idx, key, val, 0 };
 	struct ap_matrix before = def->matrix;
 	int rc = def_attr_matrix(def, idx, key, val, &a.err);
 
@@ -170,7 +170,7 @@ static int def_start(struct mdev_def *def, struct json_object *v)
 }
 
 /* "attrs": a list of one-key objects with string values, applied in order. */
-static int def_attrs(struct mdev_def *def, struct json_object *v, mdev_attr_fn fn, void *arg)
+static int def_attrs(struct mdev_def *def, struct json_object *v, mdevctl_attr_fn fn, void *arg)
 {
 	int rc;
 
@@ -195,7 +195,7 @@ static int def_attrs(struct mdev_def *def, struct json_object *v, mdev_attr_fn f
 }
 
 /* The parsed text: mdevctl's keys, checked in the order mdevctl 1.2 loads them. */
-static int def_object(struct mdev_def *def, struct json_object *root, mdev_attr_fn fn, void *arg)
+static int def_object(struct mdev_def *def, struct json_object *root, mdevctl_attr_fn fn, void *arg)
 {
 	struct json_object *v;
 	bool has_start;
@@ -232,7 +232,7 @@ static int def_object(struct mdev_def *def, struct json_object *root, mdev_attr_
  * load_from_json): "mdev_type" and "start" present and not null. A missing
  * "start" is "invalid json" to it, and start-parent-mdevs then starts none.
  */
-int mdevctl_parse_attrs(const char *text, struct mdev_def *def, mdev_attr_fn fn, void *arg)
+int mdevctl_parse_attrs(const char *text, struct mdev_def *def, mdevctl_attr_fn fn, void *arg)
 {
 	struct json_tokener *tok = json_tokener_new();
 	struct json_object *root;

@@ -46,12 +46,12 @@ struct mdev_def {
  * (err -EINVAL when it is not a number the kernel reads, -ENOENT when the mdev
  * has no such attribute).
  */
-struct mdev_attr {
+struct mdevctl_attr {
 	unsigned int idx;
 	const char *key, *value;
 	int err;
 };
-typedef void (*mdev_attr_fn)(const struct mdev_attr *a, void *arg);
+typedef void (*mdevctl_attr_fn)(const struct mdevctl_attr *a, void *arg);
 
 /*
  * Parses one mdevctl definition as mdevctl 1.2 writes it: mdev_type, start
@@ -61,7 +61,7 @@ typedef void (*mdev_attr_fn)(const struct mdev_attr *a, void *arg);
  */
 int mdevctl_parse(const char *text, struct mdev_def *def);
 /* The same, calling fn (when not NULL) for every attr in order. */
-int mdevctl_parse_attrs(const char *text, struct mdev_def *def, mdev_attr_fn fn, void *arg);
+int mdevctl_parse_attrs(const char *text, struct mdev_def *def, mdevctl_attr_fn fn, void *arg);
 /*
  * Reads every definition under /etc/mdevctl.d/matrix; returns the count (0
  * without the directory), or -errno when the directory cannot be read.

@@ -90,7 +90,7 @@ static struct json_object *header(const char *command, const char *file, const c
 	json_object_object_add(o, "version", json_object_new_int(JOURNAL_VERSION));
 	json_object_object_add(o, "pid", json_object_new_int64((int64_t)getpid()));
 	json_object_object_add(o, "start_time",
-			       json_object_new_uint64(journal_start_time((long)getpid())));
+			       json_object_new_uint64(ap_pid_start_time((long)getpid())));
 	json_object_object_add(o, "command", json_object_new_string(command));
 	json_object_object_add(o, "file", json_object_new_string(file ? file : ""));
 	json_object_object_add(o, "run", json_object_new_string(run ? run : ""));
@@ -153,26 +153,6 @@ int journal_note(struct journal *j, const char *event, unsigned int index)
 		return 0;
 	snprintf(line, sizeof(line), "%s %u\n", event, index + 1);
 	return sysfs_append(TREE_RUN, j->rel, line, strlen(line));
-}
-
-unsigned long long journal_start_time(long pid)
-{
-	char rel[64], path[4096], *text, *p;
-	unsigned long long t = 0;
-
-	snprintf(rel, sizeof(rel), "%ld/stat", pid);
-	/* the real /proc: the PID is a process of this system, also under --root */
-	if (pid <= 0 || sysfs_host_path(TREE_PROC, rel, path, sizeof(path)) ||
-	    sysfs_read_user_file(path, &text, NULL))
-		return 0;
-	/* the name in parentheses may hold anything: field 22 counts from the last ')' */
-	p = strrchr(text, ')');
-	for (int field = 2; p && field < 22; field++)
-		p = strchr(p + 1, ' ');
-	if (p)
-		t = strtoull(p + 1, NULL, 10);
-	free(text);
-	return t;
 }
 
 void journal_end(struct journal *j)
@@ -368,7 +348,7 @@ static void read_one(struct journal_info *ji, const char *name)
 	}
 	/* a PID taken by another process since: the journal's process is gone */
 	ji->alive = ap_pid_alive(ji->pid) && ji->pid != (long)getpid() &&
-		    (!ji->start_time || journal_start_time(ji->pid) == ji->start_time);
+		    (!ji->start_time || ap_pid_start_time(ji->pid) == ji->start_time);
 }
 
 static bool is_journal(const char *name)

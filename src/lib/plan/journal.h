@@ -28,8 +28,7 @@
 #include <stdbool.h>
 
 #include "host/ap.h"
-
-#define JOURNAL_DIR "apmatrix"
+#include "io/lock.h"
 
 struct plan;
 struct journal_info;
@@ -105,8 +104,6 @@ struct journal_info {
  */
 int journal_parse(struct journal_info *ji, const char *text);
 void journal_info_free(struct journal_info *ji);
-/* The start time of process pid (clock ticks after boot), 0 when unknown. */
-unsigned long long journal_start_time(long pid);
 
 /*
  * Every journal under /run, sorted by name; *v NULL and 0 when there is

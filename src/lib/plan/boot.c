@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rules/boot.h"
+#include "plan/boot.h"
 #include "rules/conflict.h"
 #include "rules/guestview.h"
 #include "base/maskexpr.h"
@@ -157,7 +157,7 @@ static const struct {
 	{ "unassign_control_domain", FIELD_CONTROL, false },
 };
 
-static int attr_step(struct replay *r, const struct mdev_attr *a)
+static int attr_step(struct replay *r, const struct mdevctl_attr *a)
 {
 	unsigned long long id;
 	struct ap_matrix m;
@@ -177,7 +177,7 @@ static int attr_step(struct replay *r, const struct mdev_attr *a)
 	return -ENOENT;
 }
 
-static void on_attr(const struct mdev_attr *a, void *arg)
+static void on_attr(const struct mdevctl_attr *a, void *arg)
 {
 	struct replay *r = arg;
 	int err = a->err;
