@@ -22,7 +22,6 @@
 #include "rules/conflict.h"
 #include "persist/driverctl.h"
 #include "frame.h"
-#include "io/lock.h"
 #include "format/json.h"
 #include "persist.h"
 #include "io/files.h"
@@ -119,7 +118,7 @@ static int etc_write_all(struct etc_file *v, unsigned int n, const char *run, bo
 		apm_err(_("nothing was written for boot"));
 		return APM_EXIT_FAILED;
 	}
-	if (ap_stop_signal) {
+	if (apm_stop_signal) {
 		etc_unstage(v, n);
 		return apm_interrupted();
 	}
