@@ -64,5 +64,7 @@ int apm_persist_recover(struct apm_change *c);
  */
 struct findings;
 int apm_persist_report(struct findings *f);
+/* Why a file of /etc could not be written (rc), in words: what stands in its place. */
+const char *apm_etc_why(const char *rel, int rc);
 
 #endif
