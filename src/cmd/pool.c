@@ -31,7 +31,8 @@ static void print_moves(const struct ap_host *h, const struct bitmap *apm, const
 
 		for (unsigned int i = 0; i < h->nqueues; i++) {
 			const struct ap_queue *q = &h->queues[i];
-			bool was = ap_apqn_host_owned(h, &h->apmask, &h->aqmask, q->adapter, q->domain);
+			bool was = ap_apqn_host_owned(h, &h->apmask, &h->aqmask, q->adapter,
+						      q->domain);
 			bool will = ap_apqn_host_owned(h, apm, aqm, q->adapter, q->domain);
 			char apqn[APQN_BUF];
 
