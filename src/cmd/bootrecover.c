@@ -20,6 +20,7 @@
 #include "persist.h"
 #include "io/files.h"
 
+/* Says (into f, else as warnings) or removes the temporaries a killed persist left. */
 static void stale_temps(struct findings *f, bool remove)
 {
 	char **names, path[4096];

@@ -126,7 +126,7 @@ static int check_clashes(const struct ap_host *h, const struct desired *d)
 	return rc;
 }
 
-/* Says (into f, else as warnings) or removes the temporaries a killed persist left. */
+/* persist's --json: the files written (or to be written) and those already as wanted. */
 static void print_persisted(const struct persist_files *pf)
 {
 	struct json_object *o = json_persist(pf->changed, apm_opts.dry_run);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Keeping a state for boot: one mdevctl definition per guest and the masks
- * as chzdev's udev rule, written all or none (persist, apply --persist).
+ * as chzdev's udev rule, written all or none (persist, apply --persist):
+ * the files and their writing in bootfiles.c, an interrupted persist in
+ * bootrecover.c.
  */
 #ifndef APM_CMD_PERSIST_H
 #define APM_CMD_PERSIST_H

@@ -14,6 +14,7 @@
 
 #include "persist/jsonstrict.h"
 
+/* The end of the value at i of a text already checked: strings, brackets, words. */
 static size_t skip_checked(const char *t, size_t len, size_t i)
 {
 	unsigned int depth = 0;

@@ -460,7 +460,6 @@ struct json_object *json_parse_strict(const char *text, size_t len, struct lib_e
 	return check_text(&s) ? NULL : build(&s);
 }
 
-/* The end of the value at i of a text already checked: strings, brackets, words. */
 struct json_object *json_parse_strict_span(const char *text, size_t len, const char *key,
 					   struct json_span *span, struct lib_error *err)
 {

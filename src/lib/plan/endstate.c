@@ -73,6 +73,7 @@ static void name_new_mdevs(struct created *c, struct finding *x)
 	if (n < sizeof(out))
 		memcpy(x->message, out, n + 1);
 }
+
 /*
  * Whether a conflict of the end state is the plan's to report: an error (or,
  * with strict, a host-owned warning) the host did not have before, that no
