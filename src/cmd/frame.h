@@ -10,12 +10,15 @@
 #ifndef APM_CMD_FRAME_H
 #define APM_CMD_FRAME_H
 
+#include <signal.h>
 #include <stdbool.h>
 
 #include "host/ap.h"
 
 struct findings;
+struct json_object;
 struct plan;
+struct plan_result;
 
 /* One change in flight: the caller owns it, from apm_change_begin to apm_change_end. */
 struct apm_change {
@@ -73,5 +76,36 @@ int apm_interrupted(void);
  * (apm_change.run), or NULL. 0, or -errno when the journals cannot be read.
  */
 int apm_journal_report(struct findings *f, const char *run);
+
+/*
+ * Between the frame's files: frame.c (begin, run, end), signals.c,
+ * interrupted.c (the journals left), failure.c (what a failed change left),
+ * undo.c (apm_change_rollback).
+ */
+
+/*
+ * The signal (SIGINT, SIGTERM, SIGHUP) that asked the change in flight to
+ * stop, or 0: set by the handler apm_catch_signals installs, handed to
+ * ap_lock and to plan_execute (plan.stop), which stop at it.
+ */
+extern volatile sig_atomic_t apm_stop_signal;
+/* From here on the signals only ask the change to stop (apm_stop_signal). */
+void apm_catch_signals(void);
+/* "SIGINT" for the messages */
+const char *apm_signal_name(int sig);
+/* The journals killed changes staged and never renamed into place: said into f, else removed. */
+void apm_stale_temps(struct findings *f);
+/*
+ * Says what failed and what the undo did, from the host read back; returns
+ * whether the host is left changed by this run.
+ */
+bool apm_report_failure(const struct plan *p, const struct plan_result *r,
+			const struct ap_host *h);
+/* Whether the host read back now is the host before the change: masks and mdevs. */
+bool apm_host_same(const struct ap_host *was, const struct ap_host *now);
+/* Every difference between the host before the change and now, said and listed. */
+struct json_object *apm_host_diff(const struct ap_host *was, const struct ap_host *now);
+/* The writes another writer took back before the undo came to them: said, listed in a. */
+void apm_drift_steps(const struct plan *p, struct json_object *a);
 
 #endif

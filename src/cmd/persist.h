@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Keeping a state for boot: one mdevctl definition per guest and the masks
- * as chzdev's udev rule, written all or none (persist, apply --persist).
+ * as chzdev's udev rule, written all or none (persist, apply --persist):
+ * the files and their writing in bootfiles.c, an interrupted persist in
+ * bootrecover.c.
  */
 #ifndef APM_CMD_PERSIST_H
 #define APM_CMD_PERSIST_H
@@ -64,5 +66,7 @@ int apm_persist_recover(struct apm_change *c);
  */
 struct findings;
 int apm_persist_report(struct findings *f);
+/* Why a file of /etc could not be written (rc), in words: what stands in its place. */
+const char *apm_etc_why(const char *rel, int rc);
 
 #endif

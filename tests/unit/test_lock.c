@@ -113,7 +113,7 @@ static void test_unheld(void **state)
 	long holder = -1;
 
 	(void)state;
-	assert_int_equal(ap_lock(0, &holder), 0);
+	assert_int_equal(ap_lock(0, NULL, &holder), 0);
 	assert_int_equal(lock_pid(), (long)getpid());
 	ap_unlock();
 	assert_int_equal(access(lockfile, F_OK), -1);
@@ -128,7 +128,7 @@ static void test_live_holder(void **state)
 	/* the parent (the test runner) is alive and not us */
 	snprintf(text, sizeof(text), "%d\n", (int)getppid());
 	put_lock(text, 0);
-	assert_int_equal(ap_lock(0, &holder), -EAGAIN);
+	assert_int_equal(ap_lock(0, NULL, &holder), -EAGAIN);
 	assert_int_equal(holder, (long)getppid());
 	/* a lock not ours is left alone */
 	ap_unlock();
@@ -144,7 +144,7 @@ static void test_stale_pid(void **state)
 	(void)state;
 	snprintf(text, sizeof(text), "%d\n", (int)dead_pid());
 	put_lock(text, 0);
-	assert_int_equal(ap_lock(0, &holder), 0);
+	assert_int_equal(ap_lock(0, NULL, &holder), 0);
 	assert_int_equal(lock_pid(), (long)getpid());
 	ap_unlock();
 	assert_int_equal(access(lockfile, F_OK), -1);
@@ -157,12 +157,12 @@ static void test_empty_file(void **state)
 	(void)state;
 	/* fresh and empty: held, by no process anyone can name */
 	put_lock("", 0);
-	assert_int_equal(ap_lock(0, &holder), -EAGAIN);
+	assert_int_equal(ap_lock(0, NULL, &holder), -EAGAIN);
 	assert_int_equal(holder, 0);
 	assert_int_equal(access(lockfile, F_OK), 0);
 	/* empty for longer than two minutes: stale, as s390-tools has it */
 	put_lock("", 180);
-	assert_int_equal(ap_lock(0, &holder), 0);
+	assert_int_equal(ap_lock(0, NULL, &holder), 0);
 	assert_int_equal(lock_pid(), (long)getpid());
 	ap_unlock();
 }
@@ -177,7 +177,7 @@ static void test_timeout(void **state)
 	snprintf(text, sizeof(text), "%d\n", (int)getppid());
 	put_lock(text, 0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	assert_int_equal(ap_lock(300, &holder), -EAGAIN);
+	assert_int_equal(ap_lock(300, NULL, &holder), -EAGAIN);
 	ms = elapsed_ms(&t0);
 	/* it waited the timeout out, and not much longer */
 	assert_true(ms >= 300);
@@ -186,7 +186,7 @@ static void test_timeout(void **state)
 	/* no timeout: one look, no wait */
 	put_lock(text, 0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	assert_int_equal(ap_lock(0, &holder), -EAGAIN);
+	assert_int_equal(ap_lock(0, NULL, &holder), -EAGAIN);
 	assert_true(elapsed_ms(&t0) < 200);
 	unlink(lockfile);
 }

@@ -25,8 +25,6 @@
 /* s390-tools treats a lock file without a PID as stale after two minutes. */
 #define LOCK_NO_PID_STALE 120
 
-volatile sig_atomic_t ap_stop_signal;
-
 bool ap_pid_alive(long pid)
 {
 	if (pid <= 0)
@@ -103,7 +101,7 @@ static bool clear_stale(long *holder)
 	return again;
 }
 
-int ap_lock(int timeout_ms, long *holder)
+int ap_lock(int timeout_ms, const volatile sig_atomic_t *stop, long *holder)
 {
 	char tmp[96], pid[32];
 	int rc, waited = 0, pause = 10;
@@ -122,7 +120,7 @@ int ap_lock(int timeout_ms, long *holder)
 			break;
 		if (clear_stale(holder))
 			continue;
-		if (ap_stop_signal) {
+		if (stop && *stop) {
 			rc = -EINTR;
 			break;
 		}

@@ -14,13 +14,6 @@
 /* The journals of the changes in flight, beside the lock: ROOT/run/apmatrix */
 #define JOURNAL_DIR "apmatrix"
 
-/*
- * The signal (SIGINT, SIGTERM, SIGHUP) that asked the change in flight to
- * stop, or 0. The command's signal handler sets it; ap_lock stops waiting
- * (-EINTR), and plan_execute makes no further write and undoes its own.
- */
-extern volatile sig_atomic_t ap_stop_signal;
-
 /* Whether a process with this PID exists (ours or another user's). */
 bool ap_pid_alive(long pid);
 /*
@@ -33,9 +26,10 @@ unsigned long long ap_pid_start_time(long pid);
 /*
  * Takes the lock, retrying for up to timeout_ms. Returns 0, -EAGAIN when
  * another live process still holds it (*holder set to its PID), -EINTR when
- * ap_stop_signal was set while waiting, or -errno.
+ * *stop (a signal that asked the change to stop; may be NULL) was set while
+ * waiting, or -errno.
  */
-int ap_lock(int timeout_ms, long *holder);
+int ap_lock(int timeout_ms, const volatile sig_atomic_t *stop, long *holder);
 /*
  * Releases the lock if this process holds it: if its file names this PID.
  * Whether this run took the lock is the caller's to know.

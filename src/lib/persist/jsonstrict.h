@@ -9,6 +9,7 @@
 #define APM_JSONSTRICT_H
 
 #include <json-c/json.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "base/error.h"
@@ -45,5 +46,10 @@ int json_span_next(const char *text, struct json_span *span, struct json_object 
 /* How many elements a span has (left where it was). */
 size_t json_span_count(const char *text, const struct json_span *span);
 void json_span_free(struct json_span *span);
+/*
+ * Where the value of the top-level member key is in the checked JSON text t,
+ * [*from, *to), when it is an array (jsonspan.c, for json_parse_strict_span).
+ */
+bool json_find_array_member(const char *t, size_t len, const char *key, size_t *from, size_t *to);
 
 #endif

@@ -19,7 +19,6 @@
 
 #include "plan/execute.h"
 #include "plan/journal.h"
-#include "io/lock.h"
 #include "base/nls.h"
 #include "io/files.h"
 
@@ -404,7 +403,7 @@ int plan_execute(struct plan *p, struct plan_result *r,
 		int rc;
 
 		/* a signal asked to stop: no further write, and back to where we began */
-		if (ap_stop_signal) {
+		if (p->stop && *p->stop) {
 			ret = fail_at(p, r, i, -EINTR, buf);
 			goto out;
 		}
@@ -417,7 +416,7 @@ int plan_execute(struct plan *p, struct plan_result *r,
 			after_step(&p->v[i], arg);
 	}
 	/* a signal while the last write settled: this run is undone all the same */
-	if (ap_stop_signal && p->n) {
+	if (p->stop && *p->stop && p->n) {
 		ret = fail_at(p, r, p->n, -EINTR, buf);
 		goto out;
 	}

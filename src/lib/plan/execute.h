@@ -13,7 +13,7 @@
 struct plan_result {
 	int failed;		/* index of the step the kernel refused, or -1 */
 	int err;		/* its errno; -EPROTO when the value did not stick;
-				 * -EINTR when ap_stop_signal stopped the writes before it */
+				 * -EINTR when p->stop stopped the writes before it */
 	int undo_failed;	/* index of the step whose undo failed, or -1 */
 	int undo_err;
 	unsigned int drifted;	/* steps whose undo met another writer's change (step.drift) */
@@ -21,7 +21,7 @@ struct plan_result {
 
 /*
  * Writes the steps in order, reading back each one. When a write fails or
- * does not stick, or ap_stop_signal is set before a write, undoes the steps
+ * does not stick, or *p->stop is set before a write, undoes the steps
  * done, in reverse. after_step (may be NULL) runs after every successful
  * write (verbose output, udev settling). Each store is announced in
  * p->journal (synced) before it is made, and its outcome and undo noted.

@@ -7,6 +7,7 @@
 #ifndef APM_PLAN_H
 #define APM_PLAN_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -56,6 +57,8 @@ struct plan {
 	struct step *v;
 	unsigned int n, cap;
 	struct journal *journal;	/* plan_execute records its progress there (or NULL) */
+	/* a signal that asks plan_execute to stop before its next write, and undo (or NULL) */
+	const volatile sig_atomic_t *stop;
 };
 
 void plan_free(struct plan *p);
