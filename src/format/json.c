@@ -12,6 +12,7 @@
 #include "exit.h"
 #include "rules/guestview.h"
 #include "plan/journal.h"
+#include "findings.h"
 #include "json.h"
 #include "base/nls.h"
 #include "plan/plan.h"
@@ -435,7 +436,7 @@ struct json_object *json_guest_view(const struct ap_host *h, const struct guest_
 		} else {
 			json_set(d, "queue", NULL);
 		}
-		gv_diff_text(h, x, text, sizeof(text));
+		gv_diff_text(x, text, sizeof(text));
 		json_set(d, "message", json_new_string(text));
 		json_push(list, d);
 	}

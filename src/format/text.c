@@ -11,6 +11,7 @@
 #include "rules/boot.h"
 #include "rules/guestview.h"
 #include "base/nls.h"
+#include "findings.h"
 #include "text.h"
 #include "base/utf8.h"
 
@@ -666,7 +667,7 @@ void text_guest_view(const struct ap_host *h, const struct guest_view *g, const 
 	for (unsigned int i = 0; i < g->n; i++) {
 		if (apqn && !gv_diff_covers(&g->v[i], (unsigned int)apqn[0], (unsigned int)apqn[1]))
 			continue;
-		gv_diff_text(h, &g->v[i], text, sizeof(text));
+		gv_diff_text(&g->v[i], text, sizeof(text));
 		text_fprintf(stdout, "  - %s\n", text);
 		shown++;
 	}

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "format/findings.h"
 #include "rules/boot.h"
 #include "plan/plan.h"
 
@@ -128,6 +129,7 @@ static const struct boot_guest *predict(const char *uuid)
 {
 	boot_prediction_free(&fx.bp);
 	assert_int_equal(boot_predict(&fx.h, fx.rule.present ? &fx.rule : NULL, &fx.fs, &fx.bp), 0);
+	boot_prediction_word(&fx.bp);
 	for (unsigned int i = 0; i < fx.bp.n; i++)
 		if (!strcmp(fx.bp.v[i].uuid, uuid))
 			return &fx.bp.v[i];
