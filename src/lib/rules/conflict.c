@@ -10,40 +10,12 @@
 #include "persist/conf.h"
 #include "rules/conflict.h"
 #include "rules/guestview.h"
-
-/* Who holds a matrix: an active mdev or a definition for boot. */
-struct holder {
-	const char *uuid;
-	const struct ap_matrix *matrix;
-	enum holder_kind kind;
-	unsigned int device;	/* its UUID's first holder: an mdev and its definition are one */
-};
+#include "rules/holder.h"
 
 /* Manual definitions only warn: nothing starts them behind the admin's back. */
 static enum severity holder_severity(enum holder_kind k)
 {
 	return k == HOLD_MANUAL ? SEV_WARNING : SEV_ERROR;
-}
-
-/* A finding of the rules: its facts to be worded by format/findings.c. */
-static struct finding *fact_add(struct findings *f, enum severity sev, const char *rule,
-				int adapter, int domain, enum finding_why why)
-{
-	struct finding *x = findings_add(f, sev, rule, adapter, domain, "%s", "");
-
-	if (x)
-		x->facts.why = why;
-	return x;
-}
-
-/* Names an owner and what kind of holder it is; -ENOMEM. */
-static int add_owner(struct finding *x, const char *uuid, enum holder_kind kind)
-{
-	if (!x)
-		return 0;
-	if (x->nowners < FINDING_OWNERS)
-		x->facts.kind[x->nowners] = (unsigned char)kind;
-	return finding_owner(x, uuid);
 }
 
 /*
@@ -82,157 +54,6 @@ static int collect_holders(const struct ap_host *h, struct holder **out)
 	}
 	free(at);
 	return n;
-}
-
-#define NAPQNS (256 * 256)
-
-/*
- * How to unassign from a definition, which sysfs cannot do: the first
- * definition among the holders is to be changed or removed. Nothing when
- * every holder is an active mdev.
- */
-static void def_advice(struct finding *x, const struct holder *hv, const unsigned int *who,
-		       unsigned int k)
-{
-	for (unsigned int m = 0; m < k; m++)
-		if (hv[who[m]].kind != HOLD_ACTIVE) {
-			struct advice *a = finding_advise(x, ADVICE_CHANGE_DEFINITION);
-
-			if (a)
-				snprintf(a->uuid, sizeof(a->uuid), "%s", hv[who[m]].uuid);
-			return;
-		}
-}
-
-/*
- * Indexes the holders by APQN: shared[apqn] when holders of two devices
- * hold it, mark[i] when holder i holds a shared APQN. Linear in the APQNs
- * the holders hold, so that a file of 100,000 guests checks quickly.
- */
-static bool index_shared(const struct holder *hv, unsigned int n, bool *shared, bool *mark)
-{
-	unsigned int *first = malloc(NAPQNS * sizeof(*first));
-	int a, d;
-
-	if (!first)
-		return false;
-	for (unsigned int q = 0; q < NAPQNS; q++)
-		first[q] = n;
-	for (unsigned int i = 0; i < n; i++)
-		bm_for_each(a, &hv[i].matrix->adapters)
-			bm_for_each(d, &hv[i].matrix->domains) {
-				unsigned int q = (unsigned int)a * 256 + (unsigned int)d;
-
-				if (first[q] == n)
-					first[q] = i;
-				else if (hv[first[q]].device != hv[i].device)
-					shared[q] = true;
-			}
-	for (unsigned int i = 0; i < n; i++)
-		bm_for_each(a, &hv[i].matrix->adapters)
-			bm_for_each(d, &hv[i].matrix->domains)
-				mark[i] |= shared[(unsigned int)a * 256 + (unsigned int)d];
-	free(first);
-	return true;
-}
-
-/*
- * The holders of each shared APQN, in holder order: those of APQN q are
- * list[start[q]] to list[start[q + 1] - 1]. Linear in what the marked
- * holders hold; NULL without the memory.
- */
-static unsigned int *list_shared(const struct holder *hv, unsigned int n, const bool *shared,
-				 const bool *mark, unsigned int *start)
-{
-	unsigned int *list, *next;
-	int a, d;
-
-	for (unsigned int i = 0; i < n; i++)
-		if (mark[i])
-			bm_for_each(a, &hv[i].matrix->adapters)
-				bm_for_each(d, &hv[i].matrix->domains)
-					start[(unsigned int)a * 256 + (unsigned int)d + 1] +=
-						shared[(unsigned int)a * 256 + (unsigned int)d];
-	for (unsigned int q = 0; q < NAPQNS; q++)
-		start[q + 1] += start[q];
-	list = malloc(((size_t)start[NAPQNS] + 1) * sizeof(*list));
-	next = malloc(NAPQNS * sizeof(*next));
-	if (!list || !next) {
-		free(list);
-		free(next);
-		return NULL;
-	}
-	memcpy(next, start, NAPQNS * sizeof(*next));
-	for (unsigned int i = 0; i < n; i++)
-		if (mark[i])
-			bm_for_each(a, &hv[i].matrix->adapters)
-				bm_for_each(d, &hv[i].matrix->domains) {
-					unsigned int q = (unsigned int)a * 256 + (unsigned int)d;
-
-					if (shared[q])
-						list[next[q]++] = i;
-				}
-	free(next);
-	return list;
-}
-
-/* One finding for APQN q held by the k devices who (holder indexes). */
-static void shared_finding(const struct holder *hv, const unsigned int *who, unsigned int k,
-			   unsigned int q, struct findings *f)
-{
-	unsigned int binding = 0;
-	struct finding *x;
-
-	for (unsigned int m = 0; m < k; m++)
-		if (hv[who[m]].kind != HOLD_MANUAL)
-			binding++;
-	x = fact_add(f, binding >= 2 ? SEV_ERROR : SEV_WARNING, "apqn-shared", (int)(q / 256),
-		     (int)(q % 256), FW_SHARED);
-	def_advice(x, hv, who, k);
-	for (unsigned int m = 0; x && m < k; m++)
-		if (add_owner(x, hv[who[m]].uuid, hv[who[m]].kind))
-			f->fail = -ENOMEM;
-}
-
-/*
- * APQNs held by two devices or more. Holders that share an APQN are found
- * through the APQN index; then every shared APQN is reported once, with all
- * its holders, each device once.
- */
-static void rule_shared(const struct holder *hv, unsigned int n, struct findings *f)
-{
-	bool *mark = calloc(n + 1, sizeof(bool)), *shared = calloc(NAPQNS, sizeof(bool));
-	unsigned int *start = calloc(NAPQNS + 1, sizeof(*start)), *seen = NULL, *list = NULL;
-
-	if (!mark || !shared || !start || !index_shared(hv, n, shared, mark) ||
-	    !(seen = malloc((n + 1) * sizeof(*seen))) ||
-	    !(list = list_shared(hv, n, shared, mark, start))) {
-		f->fail = -ENOMEM;
-		goto out;
-	}
-	for (unsigned int i = 0; i < n; i++)
-		seen[i] = NAPQNS;
-	for (unsigned int q = 0; q < NAPQNS; q++) {
-		unsigned int k = 0;
-
-		/* each device once: its holders compacted to the front of q's list */
-		for (unsigned int t = start[q]; t < start[q + 1]; t++) {
-			unsigned int dev = hv[list[t]].device;
-
-			if (seen[dev] == q)
-				continue;
-			seen[dev] = q;
-			list[start[q] + k++] = list[t];
-		}
-		if (k >= 2)
-			shared_finding(hv, list + start[q], k, q, f);
-	}
-out:
-	free(mark);
-	free(shared);
-	free(start);
-	free(seen);
-	free(list);
 }
 
 /*
@@ -290,7 +111,7 @@ static void rule_host_owned(const struct ap_host *live, const struct bitmap *boo
 							  (unsigned int)d) ||
 					   (boot_ovr && bm_test(&boot_ovr[a], (unsigned int)d)))
 					continue;
-				x = fact_add(f, holder_severity(hv[i].kind), rule, a, d,
+				x = finding_fact(f, holder_severity(hv[i].kind), rule, a, d,
 					     hv[i].kind != HOLD_ACTIVE ? FW_HOST_OWNED_DEF
 								   : FW_HOST_OWNED);
 				if (x) {
@@ -305,8 +126,8 @@ static void rule_host_owned(const struct ap_host *live, const struct bitmap *boo
 					adv->adapter = a;
 					adv->domain = d;
 				}
-				add_owner(x, hv[i].uuid, hv[i].kind);
-				add_owner(x, "host", HOLD_ACTIVE);
+				finding_owner_kind(x, hv[i].uuid, hv[i].kind);
+				finding_owner_kind(x, "host", HOLD_ACTIVE);
 			}
 		}
 	}
@@ -327,13 +148,13 @@ static void rule_range(const struct ap_host *h, const struct holder *hv, unsigne
 
 			if (last < 0 || (unsigned int)last <= max[k])
 				continue;
-			x = fact_add(f, holder_severity(hv[i].kind), "id-range", -1, -1, FW_RANGE);
+			x = finding_fact(f, holder_severity(hv[i].kind), "id-range", -1, -1, FW_RANGE);
 			if (x) {
 				x->facts.num[0] = k;
 				x->facts.num[1] = last;
 				x->facts.num[2] = max[k];
 			}
-			add_owner(x, hv[i].uuid, hv[i].kind);
+			finding_owner_kind(x, hv[i].uuid, hv[i].kind);
 		}
 	}
 	for (unsigned int i = 0; i < h->ndefs; i++) {
@@ -341,11 +162,11 @@ static void rule_range(const struct ap_host *h, const struct holder *hv, unsigne
 
 		if (!h->defs[i].beyond || lib_error_is_set(&h->defs[i].error))
 			continue;
-		x = fact_add(f, h->defs[i].start == DEF_MANUAL ? SEV_WARNING : SEV_ERROR, "id-range",
+		x = finding_fact(f, h->defs[i].start == DEF_MANUAL ? SEV_WARNING : SEV_ERROR, "id-range",
 			     -1, -1, FW_RANGE_DEF);
 		if (x)
 			x->facts.num[0] = (long long)h->defs[i].beyond;
-		add_owner(x, h->defs[i].uuid,
+		finding_owner_kind(x, h->defs[i].uuid,
 			  h->defs[i].start == DEF_AUTO ? HOLD_AUTO : HOLD_MANUAL);
 	}
 }
@@ -358,9 +179,9 @@ static void rule_control(const struct holder *hv, unsigned int n, struct finding
 		if (bm_empty(&hv[i].matrix->control) || !bm_empty(&hv[i].matrix->domains))
 			continue;
 		/* ap-check's veto (ap_check_handle_start): an auto definition never starts */
-		x = fact_add(f, hv[i].kind == HOLD_AUTO ? SEV_ERROR : SEV_WARNING,
+		x = finding_fact(f, hv[i].kind == HOLD_AUTO ? SEV_ERROR : SEV_WARNING,
 			     "control-without-usage", -1, -1, FW_CONTROL);
-		add_owner(x, hv[i].uuid, hv[i].kind);
+		finding_owner_kind(x, hv[i].uuid, hv[i].kind);
 	}
 }
 
@@ -384,14 +205,14 @@ static void rule_transient(const struct ap_host *h, const struct holder *hv, uns
 				    !matrix_has_apqn(hv[k].matrix, def->transient[t].adapter,
 						     def->transient[t].domain))
 					continue;
-				x = fact_add(f, def->start == DEF_AUTO ? SEV_ERROR : SEV_WARNING,
+				x = finding_fact(f, def->start == DEF_AUTO ? SEV_ERROR : SEV_WARNING,
 					     "apqn-transient", def->transient[t].adapter,
 					     def->transient[t].domain, FW_TRANSIENT);
 				if (x)
 					x->facts.num[0] = def->transient[t].until;
-				add_owner(x, def->uuid,
+				finding_owner_kind(x, def->uuid,
 					  def->start == DEF_AUTO ? HOLD_AUTO : HOLD_MANUAL);
-				add_owner(x, hv[k].uuid, hv[k].kind);
+				finding_owner_kind(x, hv[k].uuid, hv[k].kind);
 			}
 	}
 }
@@ -408,14 +229,14 @@ static void rule_card_type(const struct ap_host *h, const struct holder *hv, uns
 
 			if (!c || c->hwtype < 0 || c->hwtype >= AP_VFIO_MIN_HWTYPE)
 				continue;
-			x = fact_add(f, holder_severity(hv[i].kind), "card-type", -1, -1,
+			x = finding_fact(f, holder_severity(hv[i].kind), "card-type", -1, -1,
 				     FW_CARD_TYPE);
 			if (x) {
 				x->facts.num[0] = a;
 				x->facts.num[1] = c->hwtype;
 				snprintf(x->facts.text, sizeof(x->facts.text), "%s", c->type);
 			}
-			add_owner(x, hv[i].uuid, hv[i].kind);
+			finding_owner_kind(x, hv[i].uuid, hv[i].kind);
 		}
 	}
 }
@@ -427,10 +248,10 @@ void conflict_unreadable_mdevs(const struct ap_host *h, struct findings *f)
 
 		if (!h->mdevs[i].read_error)
 			continue;
-		x = fact_add(f, SEV_ERROR, "mdev-unreadable", -1, -1, FW_UNREADABLE);
+		x = finding_fact(f, SEV_ERROR, "mdev-unreadable", -1, -1, FW_UNREADABLE);
 		if (x)
 			x->facts.num[0] = h->mdevs[i].read_error;
-		add_owner(x, h->mdevs[i].uuid, HOLD_ACTIVE);
+		finding_owner_kind(x, h->mdevs[i].uuid, HOLD_ACTIVE);
 	}
 }
 
@@ -438,7 +259,7 @@ void conflict_skipped_defs(const struct ap_host *h, struct findings *f)
 {
 	for (unsigned int i = 0; i < h->ndefs; i++) {
 		if (h->defs[i].skipped)
-			add_owner(fact_add(f, SEV_WARNING, "definition-skipped", -1, -1, FW_SKIPPED),
+			finding_owner_kind(finding_fact(f, SEV_WARNING, "definition-skipped", -1, -1, FW_SKIPPED),
 				  h->defs[i].uuid,
 				  h->defs[i].start == DEF_AUTO ? HOLD_AUTO : HOLD_MANUAL);
 	}
@@ -453,11 +274,11 @@ static void rule_files(const struct ap_host *h, struct findings *f)
 
 		if (!lib_error_is_set(&h->defs[i].error) || h->defs[i].skipped)
 			continue;
-		x = fact_add(f, SEV_ERROR, "definition-invalid", -1, -1,
+		x = finding_fact(f, SEV_ERROR, "definition-invalid", -1, -1,
 			     h->defs[i].blocks_all ? FW_DEF_BLOCKS : FW_DEF_INVALID);
 		if (x)
 			snprintf(x->facts.text, sizeof(x->facts.text), "%s", h->defs[i].error.msg);
-		add_owner(x, h->defs[i].uuid,
+		finding_owner_kind(x, h->defs[i].uuid,
 			  h->defs[i].start == DEF_AUTO ? HOLD_AUTO : HOLD_MANUAL);
 	}
 	for (int i = 0; i < 2; i++) {
@@ -465,7 +286,7 @@ static void rule_files(const struct ap_host *h, struct findings *f)
 
 		if (!h->persist[i].present || !lib_error_is_set(&h->persist[i].error))
 			continue;
-		x = fact_add(f, SEV_ERROR, "rule-invalid", -1, -1, FW_RULE_INVALID);
+		x = finding_fact(f, SEV_ERROR, "rule-invalid", -1, -1, FW_RULE_INVALID);
 		if (x) {
 			snprintf(x->facts.text, sizeof(x->facts.text), "%s", h->persist[i].path);
 			snprintf(x->facts.detail, sizeof(x->facts.detail), "%s",
@@ -492,10 +313,10 @@ static void rule_outside_config(const struct ap_host *h, const struct holder *hv
 			bm_andnot(&out, has[k], cfg[k]);
 			if (bm_empty(&out))
 				continue;
-			x = fact_add(f, SEV_INFO, "not-configured", -1, -1, why[k]);
+			x = finding_fact(f, SEV_INFO, "not-configured", -1, -1, why[k]);
 			if (x)
 				bm_to_ranges(&out, x->facts.text, sizeof(x->facts.text));
-			add_owner(x, hv[i].uuid, hv[i].kind);
+			finding_owner_kind(x, hv[i].uuid, hv[i].kind);
 		}
 	}
 }
@@ -534,7 +355,7 @@ static void rule_guest_view(const struct ap_host *h, struct findings *f)
 		struct guest_view g;
 
 		if (guest_view_explain(h, &h->mdevs[i], &g)) {
-			struct finding *y = fact_add(f, SEV_ERROR, "check-failed", -1, -1,
+			struct finding *y = finding_fact(f, SEV_ERROR, "check-failed", -1, -1,
 						     FW_GV_NOMEM);
 
 			if (y)
@@ -549,11 +370,11 @@ static void rule_guest_view(const struct ap_host *h, struct findings *f)
 			    x->reason == GV_DOMAIN_NOT_CONFIGURED ||
 			    x->reason == GV_CONTROL_NOT_CONFIGURED)
 				continue;
-			y = fact_add(f, SEV_WARNING, "guest-view", x->cause_adapter,
+			y = finding_fact(f, SEV_WARNING, "guest-view", x->cause_adapter,
 				     x->cause_domain, FW_GUEST_VIEW);
 			if (y)
 				y->facts.gv = *x;
-			add_owner(y, h->mdevs[i].uuid, HOLD_ACTIVE);
+			finding_owner_kind(y, h->mdevs[i].uuid, HOLD_ACTIVE);
 		}
 		guest_view_free(&g);
 	}
@@ -590,12 +411,12 @@ static void rule_ap_check_override(const struct ap_host *h, const struct holder 
 
 				if (!now && !boot)
 					continue;
-				x = fact_add(f, holder_severity(hv[i].kind), "ap-check-override", a, d,
+				x = finding_fact(f, holder_severity(hv[i].kind), "ap-check-override", a, d,
 					     FW_AP_CHECK_OVERRIDE);
 				if (x)
 					x->facts.when = now && boot ? WHEN_NOW_AND_BOOT
 							: now ? WHEN_NOW : WHEN_BOOT;
-				add_owner(x, hv[i].uuid, hv[i].kind);
+				finding_owner_kind(x, hv[i].uuid, hv[i].kind);
 				found = true;
 				break;
 			}

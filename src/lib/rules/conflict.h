@@ -129,6 +129,11 @@ void findings_free(struct findings *f);
 struct finding *findings_add(struct findings *f, enum severity sev, const char *rule,
 			     int adapter, int domain, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
+/* A finding of the rules with no words, only facts (why; the rest to fill in); NULL as above. */
+struct finding *finding_fact(struct findings *f, enum severity sev, const char *rule, int adapter,
+			     int domain, enum finding_why why);
+/* Names an owner of a finding and the kind of holder it is (nothing when x is NULL); -ENOMEM. */
+int finding_owner_kind(struct finding *x, const char *uuid, enum holder_kind kind);
 /* Whether two findings say the same: their words, or the facts to word. */
 bool finding_same_words(const struct finding *a, const struct finding *b);
 /* Gives a finding its advice (nothing when x is NULL); returns it to fill in, or NULL. */

@@ -43,6 +43,27 @@ struct finding *findings_add(struct findings *f, enum severity sev, const char *
 	return x;
 }
 
+/* A finding of the rules: its facts to be worded by format/findings.c. */
+struct finding *finding_fact(struct findings *f, enum severity sev, const char *rule, int adapter,
+			     int domain, enum finding_why why)
+{
+	struct finding *x = findings_add(f, sev, rule, adapter, domain, "%s", "");
+
+	if (x)
+		x->facts.why = why;
+	return x;
+}
+
+/* Names an owner and what kind of holder it is; -ENOMEM. */
+int finding_owner_kind(struct finding *x, const char *uuid, enum holder_kind kind)
+{
+	if (!x)
+		return 0;
+	if (x->nowners < FINDING_OWNERS)
+		x->facts.kind[x->nowners] = (unsigned char)kind;
+	return finding_owner(x, uuid);
+}
+
 struct advice *finding_advise(struct finding *x, enum advice_kind kind)
 {
 	if (!x)
