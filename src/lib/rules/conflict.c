@@ -12,6 +12,12 @@
 #include "rules/guestview.h"
 #include "rules/holder.h"
 
+/* What kind of holder a definition is. */
+static enum holder_kind def_kind(const struct mdev_def *def)
+{
+	return def->start == DEF_AUTO ? HOLD_AUTO : HOLD_MANUAL;
+}
+
 /* Manual definitions only warn: nothing starts them behind the admin's back. */
 static enum severity holder_severity(enum holder_kind k)
 {
@@ -112,8 +118,8 @@ static void rule_host_owned(const struct ap_host *live, const struct bitmap *boo
 					   (boot_ovr && bm_test(&boot_ovr[a], (unsigned int)d)))
 					continue;
 				x = finding_fact(f, holder_severity(hv[i].kind), rule, a, d,
-					     hv[i].kind != HOLD_ACTIVE ? FW_HOST_OWNED_DEF
-								   : FW_HOST_OWNED);
+						 hv[i].kind != HOLD_ACTIVE ? FW_HOST_OWNED_DEF
+						 : FW_HOST_OWNED);
 				if (x) {
 					x->facts.src = source->src;
 					snprintf(x->facts.text, sizeof(x->facts.text), "%s",
@@ -148,7 +154,8 @@ static void rule_range(const struct ap_host *h, const struct holder *hv, unsigne
 
 			if (last < 0 || (unsigned int)last <= max[k])
 				continue;
-			x = finding_fact(f, holder_severity(hv[i].kind), "id-range", -1, -1, FW_RANGE);
+			x = finding_fact(f, holder_severity(hv[i].kind), "id-range", -1, -1,
+					 FW_RANGE);
 			if (x) {
 				x->facts.num[0] = k;
 				x->facts.num[1] = last;
@@ -162,12 +169,11 @@ static void rule_range(const struct ap_host *h, const struct holder *hv, unsigne
 
 		if (!h->defs[i].beyond || lib_error_is_set(&h->defs[i].error))
 			continue;
-		x = finding_fact(f, h->defs[i].start == DEF_MANUAL ? SEV_WARNING : SEV_ERROR, "id-range",
-			     -1, -1, FW_RANGE_DEF);
+		x = finding_fact(f, h->defs[i].start == DEF_MANUAL ? SEV_WARNING : SEV_ERROR,
+				 "id-range", -1, -1, FW_RANGE_DEF);
 		if (x)
 			x->facts.num[0] = (long long)h->defs[i].beyond;
-		finding_owner_kind(x, h->defs[i].uuid,
-			  h->defs[i].start == DEF_AUTO ? HOLD_AUTO : HOLD_MANUAL);
+		finding_owner_kind(x, h->defs[i].uuid, def_kind(&h->defs[i]));
 	}
 }
 
@@ -180,7 +186,7 @@ static void rule_control(const struct holder *hv, unsigned int n, struct finding
 			continue;
 		/* ap-check's veto (ap_check_handle_start): an auto definition never starts */
 		x = finding_fact(f, hv[i].kind == HOLD_AUTO ? SEV_ERROR : SEV_WARNING,
-			     "control-without-usage", -1, -1, FW_CONTROL);
+				 "control-without-usage", -1, -1, FW_CONTROL);
 		finding_owner_kind(x, hv[i].uuid, hv[i].kind);
 	}
 }
@@ -205,13 +211,13 @@ static void rule_transient(const struct ap_host *h, const struct holder *hv, uns
 				    !matrix_has_apqn(hv[k].matrix, def->transient[t].adapter,
 						     def->transient[t].domain))
 					continue;
-				x = finding_fact(f, def->start == DEF_AUTO ? SEV_ERROR : SEV_WARNING,
-					     "apqn-transient", def->transient[t].adapter,
-					     def->transient[t].domain, FW_TRANSIENT);
+				x = finding_fact(f,
+						 def->start == DEF_AUTO ? SEV_ERROR : SEV_WARNING,
+						 "apqn-transient", def->transient[t].adapter,
+						 def->transient[t].domain, FW_TRANSIENT);
 				if (x)
 					x->facts.num[0] = def->transient[t].until;
-				finding_owner_kind(x, def->uuid,
-					  def->start == DEF_AUTO ? HOLD_AUTO : HOLD_MANUAL);
+				finding_owner_kind(x, def->uuid, def_kind(def));
 				finding_owner_kind(x, hv[k].uuid, hv[k].kind);
 			}
 	}
@@ -230,7 +236,7 @@ static void rule_card_type(const struct ap_host *h, const struct holder *hv, uns
 			if (!c || c->hwtype < 0 || c->hwtype >= AP_VFIO_MIN_HWTYPE)
 				continue;
 			x = finding_fact(f, holder_severity(hv[i].kind), "card-type", -1, -1,
-				     FW_CARD_TYPE);
+					 FW_CARD_TYPE);
 			if (x) {
 				x->facts.num[0] = a;
 				x->facts.num[1] = c->hwtype;
@@ -259,9 +265,9 @@ void conflict_skipped_defs(const struct ap_host *h, struct findings *f)
 {
 	for (unsigned int i = 0; i < h->ndefs; i++) {
 		if (h->defs[i].skipped)
-			finding_owner_kind(finding_fact(f, SEV_WARNING, "definition-skipped", -1, -1, FW_SKIPPED),
-				  h->defs[i].uuid,
-				  h->defs[i].start == DEF_AUTO ? HOLD_AUTO : HOLD_MANUAL);
+			finding_owner_kind(finding_fact(f, SEV_WARNING, "definition-skipped", -1,
+							-1, FW_SKIPPED),
+					   h->defs[i].uuid, def_kind(&h->defs[i]));
 	}
 }
 
@@ -275,11 +281,10 @@ static void rule_files(const struct ap_host *h, struct findings *f)
 		if (!lib_error_is_set(&h->defs[i].error) || h->defs[i].skipped)
 			continue;
 		x = finding_fact(f, SEV_ERROR, "definition-invalid", -1, -1,
-			     h->defs[i].blocks_all ? FW_DEF_BLOCKS : FW_DEF_INVALID);
+				 h->defs[i].blocks_all ? FW_DEF_BLOCKS : FW_DEF_INVALID);
 		if (x)
 			snprintf(x->facts.text, sizeof(x->facts.text), "%s", h->defs[i].error.msg);
-		finding_owner_kind(x, h->defs[i].uuid,
-			  h->defs[i].start == DEF_AUTO ? HOLD_AUTO : HOLD_MANUAL);
+		finding_owner_kind(x, h->defs[i].uuid, def_kind(&h->defs[i]));
 	}
 	for (int i = 0; i < 2; i++) {
 		struct finding *x;
@@ -356,10 +361,11 @@ static void rule_guest_view(const struct ap_host *h, struct findings *f)
 
 		if (guest_view_explain(h, &h->mdevs[i], &g)) {
 			struct finding *y = finding_fact(f, SEV_ERROR, "check-failed", -1, -1,
-						     FW_GV_NOMEM);
+							 FW_GV_NOMEM);
 
 			if (y)
-				snprintf(y->facts.text, sizeof(y->facts.text), "%s", h->mdevs[i].uuid);
+				snprintf(y->facts.text, sizeof(y->facts.text), "%s",
+					 h->mdevs[i].uuid);
 			continue;
 		}
 		for (unsigned int j = 0; j < g.n; j++) {
@@ -371,7 +377,7 @@ static void rule_guest_view(const struct ap_host *h, struct findings *f)
 			    x->reason == GV_CONTROL_NOT_CONFIGURED)
 				continue;
 			y = finding_fact(f, SEV_WARNING, "guest-view", x->cause_adapter,
-				     x->cause_domain, FW_GUEST_VIEW);
+					 x->cause_domain, FW_GUEST_VIEW);
 			if (y)
 				y->facts.gv = *x;
 			finding_owner_kind(y, h->mdevs[i].uuid, HOLD_ACTIVE);
@@ -411,8 +417,8 @@ static void rule_ap_check_override(const struct ap_host *h, const struct holder 
 
 				if (!now && !boot)
 					continue;
-				x = finding_fact(f, holder_severity(hv[i].kind), "ap-check-override", a, d,
-					     FW_AP_CHECK_OVERRIDE);
+				x = finding_fact(f, holder_severity(hv[i].kind),
+						 "ap-check-override", a, d, FW_AP_CHECK_OVERRIDE);
 				if (x)
 					x->facts.when = now && boot ? WHEN_NOW_AND_BOOT
 							: now ? WHEN_NOW : WHEN_BOOT;

@@ -112,7 +112,7 @@ static void shared_finding(const struct holder *hv, const unsigned int *who, uns
 		if (hv[who[m]].kind != HOLD_MANUAL)
 			binding++;
 	x = finding_fact(f, binding >= 2 ? SEV_ERROR : SEV_WARNING, "apqn-shared", (int)(q / 256),
-		     (int)(q % 256), FW_SHARED);
+			 (int)(q % 256), FW_SHARED);
 	def_advice(x, hv, who, k);
 	for (unsigned int m = 0; x && m < k; m++)
 		if (finding_owner_kind(x, hv[who[m]].uuid, hv[who[m]].kind))
