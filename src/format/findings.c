@@ -310,6 +310,14 @@ void finding_words(const struct finding *x, char *buf, size_t len)
 	name_guests(x, buf, len);
 }
 
+const char *finding_message(const struct finding *x, char *buf, size_t len)
+{
+	if (x->message[0] || x->facts.why == FW_TEXT)
+		return x->message;
+	finding_words(x, buf, len);
+	return buf;
+}
+
 void findings_word(struct findings *f)
 {
 	for (unsigned int i = 0; i < f->n; i++)

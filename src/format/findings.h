@@ -14,6 +14,8 @@
 
 /* A finding's sentence, without its advice: the message, or its facts worded. */
 void finding_words(const struct finding *x, char *buf, size_t len);
+/* What a finding says at print time: its message, or (not worded yet) buf with its facts worded. */
+const char *finding_message(const struct finding *x, char *buf, size_t len);
 /* Words the message of every finding that carries facts only (once). */
 void findings_word(struct findings *f);
 /* One sentence for people: what the guest misses and why. */
