@@ -152,6 +152,8 @@ bool finding_same_words(const struct finding *a, const struct finding *b)
 {
 	const struct finding_facts *x = &a->facts, *y = &b->facts;
 
+	if (x->why == FW_TEXT && y->why == FW_TEXT)
+		return !strcmp(a->message, b->message);
 	if (strcmp(a->message, b->message) || x->why != y->why || x->src != y->src ||
 	    x->when != y->when || strcmp(x->text, y->text) || strcmp(x->detail, y->detail) ||
 	    memcmp(x->num, y->num, sizeof(x->num)) || memcmp(x->kind, y->kind, sizeof(x->kind)))
