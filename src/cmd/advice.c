@@ -7,6 +7,7 @@
 
 #include "advice.h"
 #include "plan/boot.h"
+#include "format/findings.h"
 #include "base/maskexpr.h"
 #include "base/nls.h"
 
@@ -80,12 +81,14 @@ static void advise_text(struct advice *a, char *msg, size_t len)
 
 void apm_advise(struct findings *f)
 {
+	findings_word(f);
 	for (unsigned int i = 0; i < f->n; i++)
 		advise_text(&f->v[i].advice, f->v[i].message, sizeof(f->v[i].message));
 }
 
 void apm_advise_boot(struct boot_prediction *bp)
 {
+	boot_prediction_word(bp);
 	for (unsigned int i = 0; i < bp->n; i++)
 		advise_text(&bp->v[i].why_advice, bp->v[i].why, sizeof(bp->v[i].why));
 }

@@ -14,7 +14,10 @@ struct boot_prediction;
 
 /* The advice in words, as the tail of its finding's message; "" for none. */
 void advice_text(const struct advice *a, char *buf, size_t len);
-/* Appends each finding's advice to its message (once: a worded one stays as it is). */
+/*
+ * Words each finding's facts (format/findings.h) and appends its advice to
+ * its message (once: a worded one stays as it is).
+ */
 void apm_advise(struct findings *f);
 /* The same for the reasons a boot prediction gives. */
 void apm_advise_boot(struct boot_prediction *bp);

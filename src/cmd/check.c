@@ -76,6 +76,7 @@ static int check_boot(void)
 			   "takes this kernel for the generation its other files suggest"));
 	/* the same reading of the definitions as check's: mdevctl skips what is no file */
 	conflict_skipped_defs(&h, &skipped);
+	apm_advise(&skipped);
 	for (unsigned int i = 0; i < skipped.n; i++)
 		apm_warn("%s", skipped.v[i].message);
 	findings_free(&skipped);

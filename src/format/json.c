@@ -1,78 +1,20 @@
 /* SPDX-License-Identifier: MIT */
+/* The layouts of the objects apmatrix prints about a host, its checks and views. */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "apilevel.h"
 #include "plan/boot.h"
 #include "persist/conf.h"
 #include "host/events.h"
 #include "exit.h"
 #include "rules/guestview.h"
-#include "plan/journal.h"
+#include "findings.h"
 #include "json.h"
-#include "base/nls.h"
 #include "plan/plan.h"
-#include "host/snapshot.h"
 #include "io/files.h"
-#include "base/utf8.h"
-
-static bool printed, one_line;
-
-const char *json_text(struct json_object *obj)
-{
-	if (one_line)
-		return json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
-						      JSON_C_TO_STRING_NOSLASHESCAPE);
-	return json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
-					      JSON_C_TO_STRING_SPACED |
-					      JSON_C_TO_STRING_NOSLASHESCAPE);
-}
-
-void json_lines(void)
-{
-	one_line = true;
-}
-
-struct json_object *json_meta(void)
-{
-	struct json_object *o = json_new_object();
-
-	json_set(o, "api_level", json_new_int(APM_API_LEVEL));
-	json_set(o, "version", json_new_string(PACKAGE_VERSION));
-	return o;
-}
-
-/*
- * Every document is an object whose first member is "meta": a copy of obj
- * with it in front (the members are shared, not copied).
- */
-static struct json_object *with_meta(struct json_object *obj)
-{
-	struct json_object *doc = json_new_object();
-
-	json_set(doc, "meta", json_meta());
-	json_object_object_foreach(obj, key, val)
-		if (strcmp(key, "meta"))
-			json_set(doc, key, json_object_get(val));
-	return doc;
-}
-
-void json_print(struct json_object *obj)
-{
-	struct json_object *doc = with_meta(obj);
-
-	puts(json_text(doc));
-	json_object_put(doc);
-	printed = true;
-}
-
-bool json_printed(void)
-{
-	return printed;
-}
 
 struct json_object *json_error(int status, const char *message, struct json_object *findings,
 			       struct json_object *detail)
@@ -315,7 +257,7 @@ struct json_object *json_bus(const struct ap_host *h)
 	return o;
 }
 
-static struct json_object *matrix_members(struct json_object *o, const struct ap_matrix *m)
+struct json_object *json_matrix_members(struct json_object *o, const struct ap_matrix *m)
 {
 	json_set(o, "adapters", json_ids(&m->adapters));
 	json_set(o, "domains", json_ids(&m->domains));
@@ -346,7 +288,7 @@ static struct json_object *matrix_state(const struct ap_matrix *m)
 
 	if (!m)
 		return NULL;
-	o = matrix_members(json_new_object(), m);
+	o = json_matrix_members(json_new_object(), m);
 	json_set(o, "apqns", apqn_list(m));
 	return o;
 }
@@ -373,7 +315,7 @@ struct json_object *json_mdev(const struct ap_host *h, const char *uuid)
 	struct json_object *o = json_new_object();
 
 	json_set(o, "uuid", json_new_string(m ? m->uuid : d->uuid));
-	matrix_members(o, mx);
+	json_matrix_members(o, mx);
 	json_set(o, "apqns", apqn_list(mx));
 	json_set(o, "guest_attached", m ? tristate(m->guest_attached) :
 		 json_new_bool(false));
@@ -384,7 +326,7 @@ struct json_object *json_mdev(const struct ap_host *h, const char *uuid)
 	if (d && lib_error_is_set(&d->error))
 		json_set(o, "definition_error", json_new_string(d->error.msg));
 	json_set(o, "guest_view", m && m->has_guest_view ?
-		 matrix_members(json_new_object(), &m->guest) : NULL);
+		 json_matrix_members(json_new_object(), &m->guest) : NULL);
 	return o;
 }
 
@@ -414,9 +356,9 @@ struct json_object *json_guest_view(const struct ap_host *h, const struct guest_
 	struct json_object *o = json_new_object(), *list = json_new_array();
 
 	json_set(o, "uuid", json_new_string(g->mdev->uuid));
-	json_set(o, "assigned", matrix_members(json_new_object(),
+	json_set(o, "assigned", json_matrix_members(json_new_object(),
 					       &g->mdev->matrix));
-	json_set(o, "guest_view", matrix_members(json_new_object(), &g->seen));
+	json_set(o, "guest_view", json_matrix_members(json_new_object(), &g->seen));
 	json_set(o, "from_kernel", json_new_bool(g->from_kernel));
 	for (unsigned int i = 0; i < g->n; i++) {
 		const struct gv_diff *x = &g->v[i];
@@ -435,7 +377,7 @@ struct json_object *json_guest_view(const struct ap_host *h, const struct guest_
 		} else {
 			json_set(d, "queue", NULL);
 		}
-		gv_diff_text(h, x, text, sizeof(text));
+		gv_diff_text(x, text, sizeof(text));
 		json_set(d, "message", json_new_string(text));
 		json_push(list, d);
 	}
@@ -447,7 +389,7 @@ struct json_object *json_finding(const struct finding *x)
 {
 	static const char *const sev[] = { "info", "warning", "error" };
 	struct json_object *o = json_new_object(), *owners = json_new_array();
-	char apqn[APQN_BUF];
+	char apqn[APQN_BUF], text[512];
 
 	json_set(o, "severity", json_new_string(sev[x->severity]));
 	json_set(o, "rule", json_new_string(x->rule));
@@ -460,7 +402,7 @@ struct json_object *json_finding(const struct finding *x)
 	for (unsigned int i = 0; i < x->nowners; i++)
 		json_push(owners, json_new_string(finding_owner_at(x, i)));
 	json_set(o, "owners", owners);
-	json_set(o, "message", json_new_string(x->message));
+	json_set(o, "message", json_new_string(finding_message(x, text, sizeof(text))));
 	return o;
 }
 
@@ -477,68 +419,6 @@ struct json_object *json_findings(const struct findings *f)
 	return o;
 }
 
-/* Prints text with every line after the first indented by n spaces. */
-static void print_indented(const char *text, int n)
-{
-	for (const char *p = text; *p; p++) {
-		putchar(*p);
-		if (*p == '\n')
-			printf("%*s", n, "");
-	}
-}
-
-void jstream_begin(struct json_stream *s)
-{
-	memset(s, 0, sizeof(*s));
-	s->first_member = true;
-	fputs("{", stdout);
-	printed = true;
-	jstream_member(s, "meta", json_meta());
-}
-
-static void member_key(struct json_stream *s, const char *key)
-{
-	struct json_object *k = json_new_string(key);
-
-	printf("%s\n  %s: ", s->first_member ? "" : ",", json_object_to_json_string(k));
-	json_object_put(k);
-	s->first_member = false;
-}
-
-void jstream_member(struct json_stream *s, const char *key, struct json_object *value)
-{
-	member_key(s, key);
-	print_indented(value ? json_text(value) : "null", 2);
-	json_object_put(value);
-}
-
-void jstream_array_begin(struct json_stream *s, const char *key)
-{
-	member_key(s, key);
-	fputs("[", stdout);
-	s->in_array = true;
-	s->first_item = true;
-}
-
-void jstream_item(struct json_stream *s, struct json_object *item)
-{
-	printf("%s\n    ", s->first_item ? "" : ",");
-	print_indented(json_text(item), 4);
-	json_object_put(item);
-	s->first_item = false;
-}
-
-void jstream_array_end(struct json_stream *s)
-{
-	fputs("\n  ]", stdout);
-	s->in_array = false;
-}
-
-void jstream_end(struct json_stream *s)
-{
-	fputs(s->first_member ? "}\n" : "\n}\n", stdout);
-}
-
 /* One auto definition at the next boot. */
 static struct json_object *json_boot_guest(const struct boot_guest *g)
 {
@@ -547,9 +427,9 @@ static struct json_object *json_boot_guest(const struct boot_guest *g)
 
 	json_set(o, "uuid", json_new_string(g->uuid));
 	json_set(o, "outcome", json_new_string(boot_outcome_name(g->outcome)));
-	json_set(o, "defined", matrix_members(json_new_object(), &g->defined));
+	json_set(o, "defined", json_matrix_members(json_new_object(), &g->defined));
 	json_set(o, "started", started ?
-		 matrix_members(json_new_object(), &g->started) : NULL);
+		 json_matrix_members(json_new_object(), &g->started) : NULL);
 	json_set(o, "attr", g->attr >= 0 ? json_new_int(g->attr) : NULL);
 	json_set(o, "attribute", g->attr >= 0 ? json_new_string(g->attr_key)
 							    : NULL);
@@ -578,328 +458,6 @@ struct json_object *json_boot(const struct boot_prediction *bp)
 	json_set(o, "guests", v);
 	json_set(o, "as_defined", json_new_int((int)(bp->n - bp->not_as_defined)));
 	json_set(o, "not_as_defined", json_new_int((int)bp->not_as_defined));
-	return o;
-}
-
-/*
- * json-c returns NULL (or -1) when it cannot allocate: no document built
- * from such a part can be trusted, so the run ends here, with a message.
- */
-static void __attribute__((noreturn)) out_of_memory(void)
-{
-	fflush(stdout);
-	fprintf(stderr, "apmatrix: %s\n", _("out of memory"));
-	exit(APM_EXIT_FAILED);
-}
-
-static struct json_object *checked(struct json_object *o)
-{
-	if (!o)
-		out_of_memory();
-	return o;
-}
-
-struct json_object *json_new_object(void)
-{
-	return checked(json_object_new_object());
-}
-
-struct json_object *json_new_array(void)
-{
-	return checked(json_object_new_array());
-}
-
-/*
- * json-c copies any byte into a string and prints it as it is, so text from
- * sysfs or /etc that is not UTF-8 would make the document invalid JSON: each
- * such byte becomes U+FFFD, the replacement character.
- */
-struct json_object *json_new_string(const char *s)
-{
-	size_t i = utf8_invalid_at(s), o = 0;
-	struct json_object *str;
-	char *fixed;
-
-	if (!s[i])
-		return checked(json_object_new_string(s));
-	fixed = malloc(strlen(s) * 3 + 1);
-	if (!fixed)
-		out_of_memory();
-	memcpy(fixed, s, i);
-	o = i;
-	while (s[i]) {
-		size_t n = utf8_seq(s + i, NULL);
-
-		if (n) {
-			memcpy(fixed + o, s + i, n);
-			o += n, i += n;
-		} else {
-			memcpy(fixed + o, "\xef\xbf\xbd", 3);
-			o += 3, i++;
-		}
-	}
-	fixed[o] = '\0';
-	str = json_object_new_string(fixed);
-	free(fixed);
-	return checked(str);
-}
-
-struct json_object *json_new_int(int v)
-{
-	return checked(json_object_new_int(v));
-}
-
-struct json_object *json_new_bool(bool v)
-{
-	return checked(json_object_new_boolean(v));
-}
-
-void json_set(struct json_object *o, const char *key, struct json_object *v)
-{
-	if (json_object_object_add(o, key, v))
-		out_of_memory();
-}
-
-void json_push(struct json_object *a, struct json_object *v)
-{
-	if (json_object_array_add(a, v))
-		out_of_memory();
-}
-
-/* {"adapters", "domains", "control_domains"} of a matrix, or null. */
-static struct json_object *matrix_or_null(const struct ap_matrix *m)
-{
-	return m ? matrix_members(json_new_object(), m) : NULL;
-}
-
-struct json_object *json_change(const struct plan *p, bool changed, bool dry_run)
-{
-	struct json_object *o = json_new_object(), *a = json_new_array();
-
-	for (unsigned int i = 0; i < p->n; i++)
-		json_push(a, json_step(&p->v[i]));
-	json_set(o, "changed", json_new_bool(changed));
-	json_set(o, "dry_run", json_new_bool(dry_run));
-	json_set(o, "steps", a);
-	return o;
-}
-
-struct json_object *json_change_refused(void)
-{
-	struct json_object *o = json_new_object();
-
-	json_set(o, "changed", json_new_bool(false));
-	return o;
-}
-
-struct json_object *json_rollback(const struct journal_info *ji, const char *path,
-				  unsigned int undone, bool restored,
-				  struct json_object *remaining, struct json_object *drift)
-{
-	struct json_object *o = json_new_object();
-
-	json_set(o, "changed", json_new_bool(undone > 0));
-	json_set(o, "restored", json_new_bool(restored));
-	json_set(o, "journal", ji ? json_new_string(path) : NULL);
-	json_set(o, "pid", ji ? json_object_new_int64((int64_t)ji->pid) : NULL);
-	json_set(o, "command", ji ? json_new_string(ji->command) : NULL);
-	json_set(o, "run", ji && *ji->run ? json_new_string(ji->run) : NULL);
-	json_set(o, "undone", json_new_int((int)undone));
-	json_set(o, "remaining", remaining ? remaining : json_new_array());
-	json_set(o, "drift", drift ? drift : json_new_array());
-	return o;
-}
-
-struct json_object *json_change_failed(bool changed, struct json_object *remaining,
-				       struct json_object *drift, struct json_object *detached)
-{
-	struct json_object *o = json_new_object();
-
-	json_set(o, "changed", json_new_bool(changed));
-	json_set(o, "undone", json_new_bool(!changed));
-	json_set(o, "remaining", remaining ? remaining : json_new_array());
-	json_set(o, "drift", drift ? drift : json_new_array());
-	json_set(o, "detached", detached ? detached : json_new_array());
-	return o;
-}
-
-struct json_object *json_left_mask(const char *mask, const struct bitmap *now,
-				   const struct bitmap *was)
-{
-	struct json_object *o = json_new_object();
-	char h1[BM_HEX_LEN], h2[BM_HEX_LEN];
-	struct bitmap ids, more;
-
-	bm_to_hex(now, h1);
-	bm_to_hex(was, h2);
-	bm_andnot(&ids, now, was);
-	bm_andnot(&more, was, now);
-	bm_or(&ids, &ids, &more);
-	json_set(o, "mask", json_new_string(mask));
-	json_set(o, "now", json_new_string(h1));
-	json_set(o, "was", json_new_string(h2));
-	json_set(o, "ids", json_ids(&ids));
-	return o;
-}
-
-struct json_object *json_drift_step(const struct step *s)
-{
-	struct json_object *o = json_new_object();
-
-	json_set(o, "step", json_step(s));
-	json_set(o, "ids", s->op == OP_MASK ? json_ids(&s->drift_ids) : NULL);
-	return o;
-}
-
-struct json_object *json_left_mdev(const char *uuid, const struct ap_matrix *was,
-				   const struct ap_matrix *now)
-{
-	struct json_object *o = json_new_object();
-
-	json_set(o, "uuid", json_new_string(uuid));
-	json_set(o, "now", matrix_or_null(now));
-	json_set(o, "was", matrix_or_null(was));
-	return o;
-}
-
-struct json_object *json_change_mdev(const struct plan *p, bool changed, bool dry_run,
-				     const struct ap_host *after, const char *uuid)
-{
-	struct json_object *o = json_change(p, changed, dry_run);
-
-	if (after)
-		json_set(o, "mdev", ap_mdev_get(after, uuid) || ap_def_get(after, uuid) ?
-			 json_mdev(after, uuid) : NULL);
-	return o;
-}
-
-struct json_object *json_change_removed(const struct plan *p, bool changed, bool dry_run)
-{
-	struct json_object *o = json_change(p, changed, dry_run), *a = json_new_array();
-
-	for (unsigned int i = 0; i < p->n; i++)
-		json_push(a, json_new_string(p->v[i].uuid));
-	json_set(o, "removed", a);
-	return o;
-}
-
-struct json_object *json_change_masks(const struct plan *p, bool changed, bool dry_run,
-				      const struct ap_host *h, const struct bitmap *apmask,
-				      const struct bitmap *aqmask)
-{
-	struct json_object *o = json_change(p, changed, dry_run);
-
-	if (apmask)
-		json_set(o, "apmask", json_mask(apmask, &h->apmask));
-	if (aqmask)
-		json_set(o, "aqmask", json_mask(aqmask, &h->aqmask));
-	return o;
-}
-
-/* Before and after of every guest the file names and every mdev --prune removes. */
-static struct json_object *guest_changes(const struct ap_host *h, const struct desired *d,
-					 bool prune)
-{
-	struct json_object *a = json_new_array();
-
-	for (unsigned int i = 0; i < d->nguests; i++) {
-		const struct desired_guest *g = &d->guests[i];
-		const struct ap_mdev *m = ap_mdev_get(h, g->uuid);
-
-		json_push(a, json_guest_change(g->name, g->uuid, m ? &m->matrix : NULL,
-					       g->absent ? NULL : &g->matrix));
-	}
-	for (unsigned int i = 0; i < h->nmdevs && prune; i++)
-		if (!desired_guest_get(d, h->mdevs[i].uuid))
-			json_push(a, json_guest_change(NULL, h->mdevs[i].uuid,
-						       &h->mdevs[i].matrix, NULL));
-	return a;
-}
-
-/* {"before": {"apmask", "aqmask"}, "after": {...}}: the masks the file leaves or sets. */
-static struct json_object *mask_changes(const struct ap_host *h, const struct desired *d)
-{
-	struct json_object *o = json_new_object(), *b = json_new_object(), *a = json_new_object();
-
-	json_set(b, "apmask", json_mask(&h->apmask, NULL));
-	json_set(b, "aqmask", json_mask(&h->aqmask, NULL));
-	json_set(a, "apmask", json_mask(d->has_apmask ? &d->apmask : &h->apmask, &h->apmask));
-	json_set(a, "aqmask", json_mask(d->has_aqmask ? &d->aqmask : &h->aqmask, &h->aqmask));
-	json_set(o, "before", b);
-	json_set(o, "after", a);
-	return o;
-}
-
-struct json_object *json_change_desired(const struct plan *p, bool changed, bool dry_run,
-					const struct ap_host *h, const struct desired *d,
-					bool prune)
-{
-	struct json_object *o = json_change(p, changed, dry_run);
-
-	json_set(o, "guests", guest_changes(h, d, prune));
-	json_set(o, "masks", mask_changes(h, d));
-	return o;
-}
-
-struct json_object *json_export(const char *uuid, const char *format, const char *text)
-{
-	struct json_object *o = json_new_object();
-
-	json_set(o, "uuid", json_new_string(uuid));
-	json_set(o, "format", json_new_string(format));
-	json_set(o, "text", json_new_string(text));
-	return o;
-}
-
-struct json_object *json_persist(bool changed, bool dry_run)
-{
-	struct json_object *o = json_new_object();
-
-	json_set(o, "changed", json_new_bool(changed));
-	json_set(o, "dry_run", json_new_bool(dry_run));
-	json_set(o, "files", json_new_array());
-	json_set(o, "unchanged", json_new_array());
-	return o;
-}
-
-void json_persist_file(struct json_object *o, const char *rel, bool differs)
-{
-	char path[4096];
-
-	sysfs_host_path(TREE_ETC, rel, path, sizeof(path));
-	json_push(json_object_object_get(o, differs ? "files" : "unchanged"),
-		  json_new_string(path));
-}
-
-struct json_object *json_snapshot(const char *version, int api_level, const char *captured,
-				  const struct snap_capture *c)
-{
-	struct json_object *o = json_new_object(), *u = json_new_array();
-
-	json_set(o, "format", json_new_string("apmatrix-snapshot"));
-	json_set(o, "version", json_new_string(version));
-	json_set(o, "api_level", json_new_int(api_level));
-	json_set(o, "captured", json_new_string(captured));
-	json_set(o, "redacted", json_new_bool(c->redact));
-	json_set(o, "entries", json_object_new_int64((int64_t)c->entries));
-	for (unsigned int i = 0; i < c->nproblems; i++) {
-		struct json_object *p = json_new_object();
-		const char *name = strerrorname_np(c->problems[i].err);
-
-		json_set(p, "path", json_new_string(c->problems[i].path));
-		json_set(p, "errno", json_new_string(name ? name : "?"));
-		json_set(p, "error", json_new_string(strerrordesc_np(c->problems[i].err)));
-		json_push(u, p);
-	}
-	json_set(o, "unreadable", u);
-	return o;
-}
-
-struct json_object *json_version(const char *version)
-{
-	struct json_object *o = json_new_object();
-
-	json_set(o, "version", json_new_string(version));
 	return o;
 }
 

@@ -45,6 +45,8 @@ struct json_object *json_mdev(const struct ap_host *h, const char *uuid);
 struct json_object *json_guest_change(const char *name, const char *uuid,
 				      const struct ap_matrix *before,
 				      const struct ap_matrix *after);
+/* Sets "adapters", "domains", "control_domains" of a matrix into o; returns o. */
+struct json_object *json_matrix_members(struct json_object *o, const struct ap_matrix *m);
 /* {"file": "assign_adapter", "path": "/sys/...", "data": "5\n", "uuid"} */
 struct step;
 struct json_object *json_step(const struct step *s);

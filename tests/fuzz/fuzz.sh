@@ -17,7 +17,7 @@ lib_sources="$src/base/bitmap.c $src/base/maskexpr.c $src/base/matrix.c $src/rul
 	$src/base/strbuf.c $src/persist/mdevctl.c $src/persist/udevrule.c $src/persist/desired.c $src/base/guestuuid.c
 	$src/io/files.c $src/host/ap.c $src/plan/plan.c $src/plan/journal.c $src/io/lock.c
 	$src/base/error.c $src/persist/jsonstrict.c $src/base/utf8.c $src/rules/guestview.c $src/host/machine.c $src/persist/driverctl.c
-	$src/host/kernel.c $src/base/uuidindex.c"
+	$src/host/kernel.c $src/base/uuidindex.c $src/rules/finding.c $src/rules/shared.c"
 
 # the targets that include fuzz_nls.h speak German when a catalogue compiles:
 # the longest translations meet the fixed buffers under the sanitizers

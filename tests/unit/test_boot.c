@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "plan/boot.h"
+#include "format/findings.h"
 #include "plan/plan.h"
 
 #define U1 "11111111-1111-4111-8111-111111111111"
@@ -128,6 +129,7 @@ static const struct boot_guest *predict(const char *uuid)
 {
 	boot_prediction_free(&fx.bp);
 	assert_int_equal(boot_predict(&fx.h, fx.rule.present ? &fx.rule : NULL, &fx.fs, &fx.bp), 0);
+	boot_prediction_word(&fx.bp);
 	for (unsigned int i = 0; i < fx.bp.n; i++)
 		if (!strcmp(fx.bp.v[i].uuid, uuid))
 			return &fx.bp.v[i];

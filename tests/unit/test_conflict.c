@@ -13,6 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "format/findings.h"
 #include "rules/conflict.h"
 #include "plan/plan.h"
 #include "plan/predict.h"
@@ -121,6 +122,7 @@ static struct ap_matrix *add_def(const char *uuid, enum def_start start, const c
 
 static const struct finding *find_rule(const char *rule, unsigned int nth)
 {
+	findings_word(&fx.f);
 	for (unsigned int i = 0; i < fx.f.n; i++)
 		if (!strcmp(fx.f.v[i].rule, rule) && nth-- == 0)
 			return &fx.f.v[i];

@@ -276,7 +276,6 @@ static int judge_started(const struct ap_host *model, struct boot_guest *g)
 	const struct ap_mdev *found = ap_mdev_get(model, g->uuid);
 	struct guest_view gv;
 	struct ap_mdev m;
-	size_t len = 0;
 	int rc;
 
 	if (!found)
@@ -289,13 +288,9 @@ static int judge_started(const struct ap_host *model, struct boot_guest *g)
 		return rc;
 	if (!matrix_equal(&gv.seen, &m.matrix)) {
 		g->outcome = BOOT_LESS;
-		for (unsigned int i = 0; i < gv.n && len < sizeof(g->why); i++) {
-			if (i)
-				len += (size_t)snprintf(g->why + len, sizeof(g->why) - len, "; ");
-			if (len < sizeof(g->why))
-				gv_diff_text(model, &gv.v[i], g->why + len, sizeof(g->why) - len);
-			len = strlen(g->why);
-		}
+		for (unsigned int i = 0; i < gv.n && g->nless < sizeof(g->less) / sizeof(*g->less);
+		     i++)
+			g->less[g->nless++] = gv.v[i];
 	}
 	guest_view_free(&gv);
 	return 0;

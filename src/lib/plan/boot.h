@@ -56,7 +56,9 @@ struct boot_guest {
 	int attr;			/* index of the attribute refused, or -1 */
 	char attr_key[32], attr_value[80];
 	int err;			/* the errno of that write (positive), or 0 */
-	char why[512];			/* what stops it, or what the guest misses */
+	char why[512];			/* what stops it; for BOOT_LESS, format/ words less */
+	struct gv_diff less[16];	/* BOOT_LESS: what the guest misses (the first ones) */
+	unsigned int nless;
 	struct advice why_advice;	/* what to do about a refusal in why */
 };
 

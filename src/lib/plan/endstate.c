@@ -39,39 +39,15 @@ void created_free(struct created *c)
 	uuid_index_free(&c->index);
 }
 
-/*
- * "<uuid> (active)" becomes "<uuid> (new)" for the mdevs the plan creates:
- * one pass over the message, each UUID looked up.
- */
+/* The mdevs the plan creates are new, not active, among a finding's owners. */
 static void name_new_mdevs(struct created *c, struct finding *x)
 {
-	char active[64], fresh[64], out[sizeof(x->message)];
-	const char *p = x->message, *q;
-	size_t n = 0, al;
+	for (unsigned int k = 0; k < x->nowners && k < FINDING_OWNERS; k++) {
+		long i = uuid_index_find(&c->index, c->uuid, c->n, created_key, x->owners[k]);
 
-	snprintf(active, sizeof(active), " (%s)", _("active"));
-	snprintf(fresh, sizeof(fresh), " (%s)", _("new"));
-	al = strlen(active);
-	while ((q = strstr(p, active))) {
-		char uuid[UUID_BUF];
-		long i = -1;
-
-		if (q - p >= UUID_LEN) {
-			memcpy(uuid, q - UUID_LEN, UUID_LEN);
-			uuid[UUID_LEN] = '\0';
-			i = uuid_index_find(&c->index, c->uuid, c->n, created_key, uuid);
-		}
-		n += (size_t)snprintf(out + n, sizeof(out) - n, "%.*s%s", (int)(q - p), p,
-				      i >= 0 && !strcmp(c->uuid[i], uuid) ? fresh : active);
-		if (n >= sizeof(out))
-			return;
-		p = q + al;
+		if (x->facts.kind[k] == HOLD_ACTIVE && i >= 0 && !strcmp(c->uuid[i], x->owners[k]))
+			x->facts.kind[k] = HOLD_NEW;
 	}
-	if (p == x->message)
-		return;
-	n += (size_t)snprintf(out + n, sizeof(out) - n, "%s", p);
-	if (n < sizeof(out))
-		memcpy(x->message, out, n + 1);
 }
 
 /*
@@ -114,7 +90,10 @@ void add_conflict(struct created *c, const struct finding *x, struct findings *f
 			     "unassign it from %s first"), apqn, x->owners[0],
 			   x->owners[0]);
 	} else {
-		y = refuse(f, x->rule, x->adapter, x->domain, NULL, "%s", x->message);
+		y = findings_add(f, SEV_ERROR, x->rule, x->adapter, x->domain, "%s", x->message);
+		if (y)
+			y->facts = x->facts;
+		y = refuse_owner(f, y, NULL);
 		if (y)
 			y->advice = x->advice;
 	}

@@ -141,7 +141,7 @@ struct finding *refuse_owner(struct findings *f, struct finding *x, const char *
 
 		if (!strcmp(y->rule, x->rule) && y->adapter == x->adapter &&
 		    y->domain == x->domain &&
-		    (x->adapter >= 0 || !strcmp(y->message, x->message)) &&
+		    (x->adapter >= 0 || finding_same_words(y, x)) &&
 		    y->nowners == x->nowners &&
 		    (!x->nowners || !strcmp(y->owners[0], x->owners[0]))) {
 			findings_drop_last(f);

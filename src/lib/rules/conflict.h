@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "host/ap.h"
+#include "rules/guestview.h"
 
 enum severity { SEV_INFO, SEV_WARNING, SEV_ERROR };
 
@@ -40,6 +41,69 @@ struct advice {
 	bool worded;			/* the commands appended it to the message */
 };
 
+/* Who holds a matrix a finding names: an active mdev, a definition, one a plan creates. */
+enum holder_kind { HOLD_ACTIVE, HOLD_AUTO, HOLD_MANUAL, HOLD_NEW };
+
+/*
+ * What a rule found, as a code: format/findings.c words each one from the
+ * finding's facts. FW_TEXT: the finding came worded (message holds it).
+ */
+enum finding_why {
+	FW_TEXT,
+	FW_SHARED,		/* owners share the APQN; num[0]: owners beyond the named */
+	FW_HOST_OWNED,		/* an active mdev's APQN is the host's by src */
+	FW_HOST_OWNED_DEF,	/* a definition's APQN is the host's by src; when says when */
+	FW_RANGE,		/* num[0] (what: 0 adapter, 1 domain, 2 control) num[1] > num[2] */
+	FW_RANGE_DEF,		/* the definition assigns id big (above 255) */
+	FW_CONTROL,		/* control domains, no usage domain */
+	FW_TRANSIENT,		/* attrs[num[0]] takes the APQN away; owner 1 holds it */
+	FW_CARD_TYPE,		/* adapter num[0] is text (hwtype num[1]) */
+	FW_UNREADABLE,		/* the mdev's files do not read; num[0] the -errno */
+	FW_SKIPPED,		/* the definition is not a regular file */
+	FW_DEF_INVALID,		/* the definition is unusable: text */
+	FW_DEF_BLOCKS,		/* the same, and it stops mdevctl from starting any */
+	FW_RULE_INVALID,	/* the rule file text is unusable: detail */
+	FW_ADAPTERS_OUTSIDE,	/* adapters text are outside the host configuration */
+	FW_DOMAINS_OUTSIDE,	/* domains text are */
+	FW_GV_NOMEM,		/* the guest view of owner 0 could not be checked */
+	FW_GUEST_VIEW,		/* owner 0's guest misses what gv says */
+	FW_AP_CHECK_OVERRIDE,	/* vfio_ap's by its override; ap-check vetoes it: when */
+};
+
+/* Which masks give a host-owned APQN to the host. */
+enum finding_src {
+	SRC_OVERRIDE,		/* its driver_override */
+	SRC_LIVE,		/* the live masks */
+	SRC_NO_RULE,		/* the masks at boot, with no rule file */
+	SRC_RULE,		/* the rule file text */
+	SRC_RULE_NO_APMASK,	/* the rule file text, without an apmask line */
+	SRC_RULE_NO_AQMASK,
+	SRC_RULE_NO_MASKS,
+};
+
+/* When a definition's start fails (FW_HOST_OWNED_DEF, FW_AP_CHECK_OVERRIDE). */
+enum finding_when {
+	WHEN_NOW_AND_BOOT,	/* now, and at boot too */
+	WHEN_NOW_NOT_BOOT,	/* now; the rule gives it to vfio_ap at boot */
+	WHEN_BOOT_AND_NOW,	/* at boot, and now too */
+	WHEN_BOOT_NOT_NOW,	/* at boot; mdevctl start works now */
+	WHEN_NOW,		/* now (ap-check) */
+	WHEN_BOOT,		/* at boot (ap-check) */
+};
+
+/* The facts a finding's words need, beside its rule, APQN and owners. */
+struct finding_facts {
+	enum finding_why why;
+	unsigned char kind[FINDING_OWNERS];	/* enum holder_kind of each named owner */
+	char name[FINDING_OWNERS][64];	/* a config file's name for the owner, or "" */
+	enum finding_src src;
+	enum finding_when when;
+	long long num[3];
+	char text[320];		/* a path, an error, a card type, id ranges */
+	char detail[320];	/* FW_RULE_INVALID: the error */
+	struct gv_diff gv;	/* FW_GUEST_VIEW */
+};
+
 struct finding {
 	enum severity severity;
 	const char *rule;		/* "apqn-shared", "host-owned", ... */
@@ -48,7 +112,8 @@ struct finding {
 	char owners[FINDING_OWNERS][UUID_BUF];
 	char (*more)[UUID_BUF];
 	unsigned int nowners;	/* all of them: finding_owner_at() reads each */
-	char message[512];	/* four owners' descriptions, translated, fit */
+	char message[512];	/* the words: format/findings.c fills it from facts */
+	struct finding_facts facts;
 	struct advice advice;	/* what to do about it, or ADVICE_NONE */
 };
 
@@ -64,8 +129,13 @@ void findings_free(struct findings *f);
 struct finding *findings_add(struct findings *f, enum severity sev, const char *rule,
 			     int adapter, int domain, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
-/* Replaces every "from" in a finding's message by "to" (as far as it fits). */
-void finding_replace(struct finding *x, const char *from, const char *to);
+/* A finding of the rules with no words, only facts (why; the rest to fill in); NULL as above. */
+struct finding *finding_fact(struct findings *f, enum severity sev, const char *rule, int adapter,
+			     int domain, enum finding_why why);
+/* Names an owner of a finding and the kind of holder it is (nothing when x is NULL); -ENOMEM. */
+int finding_owner_kind(struct finding *x, const char *uuid, enum holder_kind kind);
+/* Whether two findings say the same: their words, or the facts to word. */
+bool finding_same_words(const struct finding *a, const struct finding *b);
 /* Gives a finding its advice (nothing when x is NULL); returns it to fill in, or NULL. */
 struct advice *finding_advise(struct finding *x, enum advice_kind kind);
 /* Names an owner of a finding: an mdev UUID or "host"; -ENOMEM. */
@@ -105,7 +175,7 @@ void conflict_skipped_defs(const struct ap_host *h, struct findings *f);
 /*
  * The checks a config file allows on its own: guests sharing an APQN, guest
  * APQNs the file's own masks give to the host, control domains without
- * usage domains. Messages name guests by their names.
+ * usage domains. The facts name guests by their names.
  */
 struct desired;
 void desired_check(const struct desired *d, struct findings *f);

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 
 #include "rules/guestview.h"
-#include "base/nls.h"
 
 /* Adds one difference; false when out of memory. */
 static bool gv_add(struct guest_view *g, enum gv_reason r, int adapter, int domain,
@@ -18,7 +17,8 @@ static bool gv_add(struct guest_view *g, enum gv_reason r, int adapter, int doma
 	if (!v)
 		return false;
 	g->v = v;
-	v[g->n++] = (struct gv_diff){ r, adapter, domain, cause_adapter, cause_domain };
+	v[g->n++] = (struct gv_diff){ r, adapter, domain, cause_adapter, cause_domain, GVQ_ABSENT,
+				       "", false };
 	return true;
 }
 
@@ -116,6 +116,34 @@ static bool explain_unfiltered(struct guest_view *g, const struct ap_host *h)
 	return true;
 }
 
+/* What the words of a difference need: the state of the queue and card concerned. */
+static void gv_facts(const struct ap_host *h, struct gv_diff *x)
+{
+	const struct ap_card *c;
+	const struct ap_queue *q;
+	unsigned int a, d;
+	bool host;
+
+	if (x->reason == GV_CARD_UNUSABLE) {
+		c = ap_card_get(h, (unsigned int)x->adapter);
+		x->deconfigured = c && c->config == 0;
+	}
+	if (x->cause_adapter < 0)
+		return;
+	a = (unsigned int)x->cause_adapter;
+	d = (unsigned int)x->cause_domain;
+	q = ap_queue_get(h, a, d);
+	host = ap_apqn_host_owned(h, &h->apmask, &h->aqmask, a, d);
+	if (!q)
+		x->queue = GVQ_ABSENT;
+	else if (q->driver)
+		x->queue = host ? GVQ_BOUND_HOST : GVQ_BOUND_OTHER;
+	else
+		x->queue = host ? GVQ_UNBOUND_HOST : GVQ_UNBOUND_POOL;
+	if (q && q->driver)
+		snprintf(x->driver, sizeof(x->driver), "%s", ap_queue_driver(h, q));
+}
+
 int guest_view_explain(const struct ap_host *h, const struct ap_mdev *m, struct guest_view *g)
 {
 	bool ok;
@@ -138,6 +166,8 @@ int guest_view_explain(const struct ap_host *h, const struct ap_mdev *m, struct 
 		guest_view_free(g);
 		return -ENOMEM;
 	}
+	for (unsigned int i = 0; i < g->n; i++)
+		gv_facts(h, &g->v[i]);
 	return 0;
 }
 
@@ -173,96 +203,6 @@ const char *gv_reason_name(enum gv_reason r)
 	};
 
 	return names[r];
-}
-
-/* "bound to cex4queue, which the masks give to the host" and the like. */
-static void queue_text(const struct ap_host *h, unsigned int a, unsigned int d, char *buf,
-		       size_t len)
-{
-	const struct ap_queue *q = ap_queue_get(h, a, d);
-	bool host = ap_apqn_host_owned(h, &h->apmask, &h->aqmask, a, d);
-
-	if (!q)
-		snprintf(buf, len, "%s", _("has no queue device"));
-	else if (q->driver)
-		snprintf(buf, len, host ? _("is bound to %s: apmask and aqmask give it to the host")
-					: _("is bound to %s, not to vfio_ap"),
-			 ap_queue_driver(h, q));
-	else
-		snprintf(buf, len, host ? _("is bound to no driver; apmask and aqmask give it to "
-					    "the host")
-					: _("is in vfio_ap's pool but bound to no driver"));
-}
-
-/* "deconfigured" or "check-stopped" */
-static const char *card_state(const struct ap_host *h, unsigned int a)
-{
-	const struct ap_card *c = ap_card_get(h, a);
-
-	return c && c->config == 0 ? _("deconfigured") : _("check-stopped");
-}
-
-void gv_diff_text(const struct ap_host *h, const struct gv_diff *x, char *buf, size_t len)
-{
-	char apqn[APQN_BUF], why[128] = "", id[BM_ID_TEXT_LEN];
-
-	if (x->cause_adapter >= 0) {
-		apqn_format((unsigned int)x->cause_adapter, (unsigned int)x->cause_domain, apqn);
-		queue_text(h, (unsigned int)x->cause_adapter, (unsigned int)x->cause_domain, why,
-			   sizeof(why));
-	}
-	switch (x->reason) {
-	case GV_ADAPTER_NOT_CONFIGURED:
-		snprintf(buf, len, _("adapter %s is not in the host's AP configuration "
-				     "(ap_adapter_mask): the guest gets it once it is configured"),
-			 bm_id_text((unsigned int)x->adapter, id));
-		break;
-	case GV_DOMAIN_NOT_CONFIGURED:
-		snprintf(buf, len, _("domain %s is not in the host's AP configuration "
-				     "(ap_usage_domain_mask): the guest gets it once it is configured"),
-			 bm_id_text((unsigned int)x->domain, id));
-		break;
-	case GV_CONTROL_NOT_CONFIGURED:
-		snprintf(buf, len, _("control domain %s is not in the host's AP configuration "
-				     "(ap_control_domain_mask): the guest gets it once it is "
-				     "configured"),
-			 bm_id_text((unsigned int)x->domain, id));
-		break;
-	case GV_QUEUE_ABSENT:
-	case GV_QUEUE_NOT_VFIO:
-		snprintf(buf, len, _("adapter %s is left out with all its queues, because queue "
-				     "%s %s; the kernel cannot hide a single queue from a guest"),
-			 bm_id_text((unsigned int)x->adapter, id), apqn, why);
-		break;
-	case GV_CARD_UNUSABLE:
-		snprintf(buf, len, _("adapter %s is left out with all its queues: its card is %s, "
-				     "so the reset of its queues fails and the kernel keeps it from "
-				     "guests"),
-			 bm_id_text((unsigned int)x->adapter, id),
-			 card_state(h, (unsigned int)x->adapter));
-		break;
-	case GV_ADAPTER_UNEXPLAINED:
-		snprintf(buf, len, _("adapter %s is left out although all its queues are bound "
-				     "to vfio_ap: the kernel filtered it for a reason sysfs does "
-				     "not show, such as a failed queue reset (see the kernel log)"),
-			 bm_id_text((unsigned int)x->adapter, id));
-		break;
-	case GV_DOMAIN_UNEXPLAINED:
-		snprintf(buf, len, _("domain %s is left out for a reason sysfs does not show"),
-			 bm_id_text((unsigned int)x->domain, id));
-		break;
-	case GV_ADAPTER_STALE:
-		snprintf(buf, len, _("the guest has adapter %s although queue %s %s: kernels "
-				     "before 6.8 filter only the adapter or domain being assigned, "
-				     "so an adapter filtered earlier can come back"),
-			 bm_id_text((unsigned int)x->adapter, id), apqn, why);
-		break;
-	case GV_NOT_FILTERED:
-		snprintf(buf, len, _("queue %s %s, yet kernels before 6.0 do not filter: a guest "
-				     "gets it as assigned while vfio_ap does not hold it"),
-			 apqn, why);
-		break;
-	}
 }
 
 void guest_view_predict(const struct ap_host *h, struct ap_mdev *m)

@@ -30,6 +30,7 @@
 #ifndef APM_GUESTVIEW_H
 #define APM_GUESTVIEW_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "host/ap.h"
@@ -47,12 +48,24 @@ enum gv_reason {
 	GV_NOT_FILTERED,		/* before 6.0: passed through although not vfio_ap's */
 };
 
+/* The state of the queue that causes a difference. */
+enum gv_queue {
+	GVQ_ABSENT,		/* there is no queue device */
+	GVQ_BOUND_HOST,		/* bound to driver; the masks give it to the host */
+	GVQ_BOUND_OTHER,	/* bound to driver, not to vfio_ap */
+	GVQ_UNBOUND_HOST,	/* bound to no driver; the masks give it to the host */
+	GVQ_UNBOUND_POOL,	/* in vfio_ap's pool, bound to no driver */
+};
+
 struct gv_diff {
 	enum gv_reason reason;
 	int adapter;		/* the adapter concerned, or -1 */
 	int domain;		/* the usage or control domain concerned, or -1 */
 	int cause_adapter;	/* the queue that causes it, or -1 */
 	int cause_domain;
+	enum gv_queue queue;	/* the state of that queue */
+	char driver[64];	/* the driver it is bound to */
+	bool deconfigured;	/* GV_CARD_UNUSABLE: deconfigured, else check-stopped */
 };
 
 struct guest_view {
@@ -80,9 +93,7 @@ void guest_view_predict(const struct ap_host *h, struct ap_mdev *m);
 
 /* Whether the difference concerns the APQN adapter.domain. */
 bool gv_diff_covers(const struct gv_diff *x, unsigned int adapter, unsigned int domain);
-/* "queue-not-vfio", ...: the reason as JSON and scripts name it. */
+/* "queue-not-vfio", ...: the reason as JSON and scripts name it (format/findings.h words it). */
 const char *gv_reason_name(enum gv_reason r);
-/* One sentence for people: what the guest misses and why. */
-void gv_diff_text(const struct ap_host *h, const struct gv_diff *x, char *buf, size_t len);
 
 #endif
