@@ -52,10 +52,12 @@ is "$trailing" "" "added lines end without white space"
 # compared byte for byte, Markdown, automake's tap-driver.sh and the
 # licence texts (the collection ships a copy) aside.
 # Debian's changelog, copyright (which names the licence itself), docs and
-# source/format have fixed formats with no place for a comment line.
+# source/format have fixed formats with no place for a comment line, and so
+# do ansible-test's ignore files (a line that is only a comment is an error).
 unlicensed=$(git ls-files |
 	grep -vE '^(tests/data/|tests/fuzz/corpus/|build-aux/tap-driver\.sh$)|(^|/)LICENSE$|\.md$' |
 	grep -vE '^debian/(changelog|copyright|docs|source/format)$' |
+	grep -vE '^ansible_collections/.*/tests/sanity/ignore-[0-9.]+\.txt$' |
 	while IFS= read -r f; do
 		[ -f "$f" ] && ! head -n 3 "$f" | grep -q 'SPDX-License-Identifier: MIT' && printf '%s\n' "$f"
 	done)
