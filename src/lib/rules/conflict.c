@@ -10,7 +10,7 @@
 #include "persist/conf.h"
 #include "rules/conflict.h"
 #include "rules/guestview.h"
-#include "rules/holder.h"
+#include "rules/shared.h"
 
 /* What kind of holder a definition is. */
 static enum holder_kind def_kind(const struct mdev_def *def)

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rules/conflict.h"
+#include "rules/finding.h"
 
 struct finding *findings_add(struct findings *f, enum severity sev, const char *rule, int adapter,
 			     int domain, const char *fmt, ...)

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rules/holder.h"
+#include "rules/shared.h"
 
 #define NAPQNS (256 * 256)
 

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* The holders of APQNs the rules go through (conflict.c, shared.c), inside rules/. */
-#ifndef APM_HOLDER_H
-#define APM_HOLDER_H
+/* The holders of APQNs the rules go through (conflict.c), and the rule of shared APQNs. */
+#ifndef APM_SHARED_H
+#define APM_SHARED_H
 
-#include "rules/conflict.h"
+#include "base/matrix.h"
+#include "rules/finding.h"
 
 /* Who holds a matrix: an active mdev or a definition for boot. */
 struct holder {
