@@ -13,11 +13,23 @@ mkdir -p "$work"
 libs="$(pkg-config --libs json-c uuid libudev)"
 cflags="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 	-I$top_builddir -I$src $(pkg-config --cflags json-c uuid libudev)"
-lib_sources="$src/base/bitmap.c $src/base/maskexpr.c $src/base/matrix.c $src/rules/conflict.c
-	$src/base/strbuf.c $src/persist/mdevctl.c $src/persist/udevrule.c $src/persist/desired.c $src/base/guestuuid.c
-	$src/io/files.c $src/host/ap.c $src/plan/plan.c $src/plan/journal.c $src/io/lock.c
-	$src/base/error.c $src/persist/jsonstrict.c $src/base/utf8.c $src/rules/guestview.c $src/host/machine.c $src/persist/driverctl.c
-	$src/host/kernel.c $src/base/uuidindex.c $src/rules/finding.c $src/rules/shared.c"
+# every file of the library, built once into an archive each target links
+# (the linker takes what the target uses)
+libcflags=$(printf '%s' "$cflags" | sed 's/-fsanitize=fuzzer,/-fsanitize=fuzzer-no-link,/')
+mkdir -p "$work/lib"
+objs=""
+lib_failed=""
+for f in $(cd "$src" && find . -name '*.c' | LC_ALL=C sort); do
+	o=$work/lib/$(printf '%s' "${f#./}" | tr / _ | sed 's/\.c$/.o/')
+	# shellcheck disable=SC2086
+	clang $libcflags -c "$src/$f" -o "$o" 2>>"$work/lib.build" || lib_failed="$lib_failed ${f#./}"
+	objs="$objs $o"
+done
+# shellcheck disable=SC2086
+if [ -n "$lib_failed" ] || ! ar rcs "$work/libapmatrix.a" $objs; then
+	tail -20 "$work/lib.build" | sed 's/^/# /'
+	bail_out "the library does not build for the fuzzers:$lib_failed"
+fi
 
 # the targets that include fuzz_nls.h speak German when a catalogue compiles:
 # the longest translations meet the fixed buffers under the sanitizers
@@ -40,7 +52,7 @@ for t in $targets; do
 		esac
 	done)
 	# shellcheck disable=SC2086
-	if ! clang $cflags "$top_srcdir/tests/fuzz/fuzz_$t.c" $lib_sources $extra \
+	if ! clang $cflags "$top_srcdir/tests/fuzz/fuzz_$t.c" $extra "$work/libapmatrix.a" \
 		-o "$bin" $libs 2>"$work/$t.build"; then
 		tap_result 1 "fuzz_$t builds" "$(tail -20 "$work/$t.build")"
 		continue
