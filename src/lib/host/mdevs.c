@@ -173,7 +173,8 @@ void ap_link_mdevs(struct ap_host *h)
 				const struct ap_queue *q = ap_queue_get(h, (unsigned int)a,
 									(unsigned int)d);
 
-				if (q && ap_queue_is_vfio(h, q) && ap_read_queue_status(q) == QS_IN_USE) {
+				if (q && ap_queue_is_vfio(h, q) &&
+				    ap_read_queue_status(q) == QS_IN_USE) {
 					md->guest_attached = 1;
 					break;
 				}

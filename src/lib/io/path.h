@@ -26,8 +26,8 @@ struct apath {
 #define APATH_FMT(f, a) __attribute__((format(printf, f, a)))
 
 /*
- * Names the directory (fmt may be "" for the tree itself). Returns 0 or
- * -ENAMETOOLONG, which every later call on p returns as well.
+ * Names the directory. Returns 0 or -ENAMETOOLONG, which every later call on
+ * p returns as well.
  */
 int apath_init(struct apath *p, enum sysfs_tree tree, const char *fmt, ...) APATH_FMT(3, 4);
 /* A context for a whole tree, for paths that share no directory. */

@@ -15,6 +15,7 @@
 #include "base/maskexpr.h"
 #include "plan/plan.h"
 #include "io/files.h"
+#include "io/path.h"
 
 #define JOURNAL_PREFIX "journal-"
 #define JOURNAL_SUFFIX ".json"
@@ -157,12 +158,11 @@ int journal_note(struct journal *j, const char *event, unsigned int index)
 
 unsigned long long journal_start_time(long pid)
 {
-	char rel[64], path[4096], *text, *p;
+	char path[4096], *text, *p;
 	unsigned long long t = 0;
 
-	snprintf(rel, sizeof(rel), "%ld/stat", pid);
 	/* the real /proc: the PID is a process of this system, also under --root */
-	if (pid <= 0 || sysfs_host_path(TREE_PROC, rel, path, sizeof(path)) ||
+	if (pid <= 0 || apath_host_path(apath_tree(TREE_PROC), path, sizeof(path), "%ld/stat", pid) ||
 	    sysfs_read_user_file(path, &text, NULL))
 		return 0;
 	/* the name in parentheses may hold anything: field 22 counts from the last ')' */
