@@ -277,7 +277,7 @@ static int walk_dir(struct snap_capture *c, enum sysfs_tree tree, const char *re
 	if (n < 0)
 		return n == -ENOMEM ? n : add_problem(c, path, n);
 	for (int i = 0; i < n && !rc; i++) {
-		if (snprintf(sub, sizeof(sub), "%s/%s", rel, names[i]) >= (int)sizeof(sub))
+		if (apath_rel(apath_tree(tree), sub, sizeof(sub), "%s/%s", rel, names[i]))
 			rc = add_problem(c, path, ENAMETOOLONG);
 		else
 			rc = walk(c, tree, sub);

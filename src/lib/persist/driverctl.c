@@ -16,8 +16,8 @@
 
 void driverctl_rel(unsigned int adapter, unsigned int domain, char buf[DRIVERCTL_REL_LEN])
 {
-	snprintf(buf, DRIVERCTL_REL_LEN, DRIVERCTL_DIR "/ap-%02x.%04x", adapter & 0xff,
-		 domain & 0xffff);
+	apath_rel(apath_tree(TREE_ETC), buf, DRIVERCTL_REL_LEN, DRIVERCTL_DIR "/ap-%02x.%04x",
+		  adapter & 0xff, domain & 0xffff);
 }
 
 /*

@@ -345,17 +345,20 @@ const char *step_file(const struct step *s)
 	}
 }
 
+/* A path that does not fit is "", which names no attribute: never a path cut short. */
 void step_path(const struct step *s, char *buf, size_t len)
 {
+	const struct apath *sys = apath_tree(TREE_SYS);
+
 	if (s->op == OP_MASK || s->op == OP_PROBE)
-		snprintf(buf, len, "bus/ap/%s", step_file(s));
+		apath_rel(sys, buf, len, "bus/ap/%s", step_file(s));
 	else if (s->op == OP_OVERRIDE)
-		snprintf(buf, len, "devices/ap/card%02x/%02x.%04x/driver_override", s->adapter,
-			 s->adapter, s->domain);
+		apath_rel(sys, buf, len, "devices/ap/card%02x/%02x.%04x/driver_override", s->adapter,
+			  s->adapter, s->domain);
 	else if (s->op == OP_UNBIND)
-		snprintf(buf, len, "bus/ap/drivers/%s/unbind", s->driver);
+		apath_rel(sys, buf, len, "bus/ap/drivers/%s/unbind", s->driver);
 	else if (s->op == OP_CREATE)
-		snprintf(buf, len, MDEV_CREATE_FILE);
+		apath_rel(sys, buf, len, MDEV_CREATE_FILE);
 	else
-		snprintf(buf, len, MDEV_DIR "/%s/%s", s->uuid, step_file(s));
+		apath_rel(sys, buf, len, MDEV_DIR "/%s/%s", s->uuid, step_file(s));
 }
