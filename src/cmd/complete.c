@@ -124,9 +124,9 @@ int cmd_complete(int argc, const char **argv)
 		const struct bitmap *mask = adapters ? &h.apmask : &h.aqmask;
 
 		if (adapters)
-			ap_host_adapters(&h, &have);
+			ap_host_ids(&h, AP_ADAPTERS, &have);
 		else
-			ap_host_domains(&h, &have);
+			ap_host_ids(&h, AP_DOMAINS, &have);
 		if (what[0] == 'v')
 			bm_andnot(&ids, &have, mask);
 		else

@@ -47,7 +47,7 @@ static void list_json(const struct ap_host *h, enum what what)
 		struct bitmap doms;
 		int d;
 
-		ap_host_domains(h, &doms);
+		ap_host_ids(h, AP_DOMAINS, &doms);
 		if (h->config_known)
 			bm_or(&doms, &doms, &h->cfg_control);
 		jstream_array_begin(&s, "domains");

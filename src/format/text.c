@@ -187,7 +187,7 @@ static void list_domains(const struct table *t, const struct ap_host *h, bool fu
 	char who[512], ctl[512], id[16], hex[16];
 	int d;
 
-	ap_host_domains(h, &doms);
+	ap_host_ids(h, AP_DOMAINS, &doms);
 	all = doms;
 	if (h->config_known)
 		bm_or(&all, &all, &h->cfg_control);

@@ -9,7 +9,6 @@
 
 #include "base/maskexpr.h"
 #include "base/matrix.h"
-#include "io/files.h"
 
 
 bool uuid_valid(const char *s)
@@ -191,46 +190,4 @@ void matrix_format_ap_config(const struct ap_matrix *m, char buf[AP_CONFIG_LEN +
 	bm_to_hex(&m->domains, d);
 	bm_to_hex(&m->control, c);
 	snprintf(buf, AP_CONFIG_LEN + 1, "%s,%s,%s", a, d, c);
-}
-
-/* Reads one attribute of an mdev into buf; -errno. */
-static int mdev_attr(const char *uuid, const char *attr, char *buf, size_t len)
-{
-	char rel[128];
-
-	snprintf(rel, sizeof(rel), MDEV_DIR "/%s/%s", uuid, attr);
-	return sysfs_read(rel, buf, len);
-}
-
-int mdev_read(struct ap_mdev *m, const char *uuid)
-{
-	char *buf = malloc(MATRIX_FILE_MAX);
-	int rc;
-
-	memset(m, 0, sizeof(*m));
-	uuid_normalize(uuid, m->uuid);
-	m->guest_attached = -1;
-	rc = buf ? mdev_attr(uuid, "matrix", buf, MATRIX_FILE_MAX) : -ENOMEM;
-	if (rc >= 0)
-		rc = matrix_parse_apqns(buf, &m->matrix.adapters, &m->matrix.domains);
-	if (rc >= 0) {
-		rc = mdev_attr(uuid, "control_domains", buf, MATRIX_FILE_MAX);
-		if (rc >= 0)
-			rc = matrix_parse_control(buf, &m->matrix.control);
-	}
-	if (rc >= 0) {
-		rc = mdev_attr(uuid, "guest_matrix", buf, MATRIX_FILE_MAX);
-		if (rc >= 0) {
-			m->has_guest_view = true;
-			rc = matrix_parse_apqns(buf, &m->guest.adapters, &m->guest.domains);
-		} else if (rc == -ENOENT) {
-			rc = 0;
-		}
-	}
-	free(buf);
-	if (rc < 0) {
-		m->read_error = rc;
-		return rc;
-	}
-	return 0;
 }

@@ -72,11 +72,4 @@ int matrix_parse_ap_config(const char *text, struct ap_matrix *m);
 /* The ap_config text for a matrix, without the trailing newline. */
 void matrix_format_ap_config(const struct ap_matrix *m, char buf[AP_CONFIG_LEN + 1]);
 
-/*
- * Reads one mdev from /sys/devices/vfio_ap/matrix/<uuid>: its matrix,
- * control domains and guest view. Returns 0 or -errno (also kept in
- * read_error).
- */
-int mdev_read(struct ap_mdev *m, const char *uuid);
-
 #endif

@@ -21,6 +21,8 @@
 #define AP_VFIO_MIN_HWTYPE 10
 
 enum ap_mask_kind { AP_APMASK, AP_AQMASK };
+/* One axis of the matrix: adapters or (usage) domains. */
+enum ap_axis { AP_ADAPTERS, AP_DOMAINS };
 
 /* Queue status as lszcrypt shows it; for vfio_ap queues, vfio_ap's status. */
 enum ap_qstatus {
@@ -173,10 +175,11 @@ void ap_host_reindex(struct ap_host *h);
 /* The queue's driver name, "" when unbound. */
 const char *ap_queue_driver(const struct ap_host *h, const struct ap_queue *q);
 bool ap_queue_is_vfio(const struct ap_host *h, const struct ap_queue *q);
-/* Host adapters: the QCI mask when known, else the cards present. */
-void ap_host_adapters(const struct ap_host *h, struct bitmap *out);
-/* Host usage domains: the QCI mask when known, else the queues' domains. */
-void ap_host_domains(const struct ap_host *h, struct bitmap *out);
+/*
+ * The host's adapters or usage domains: the QCI mask when known, else the
+ * cards present or the queues' domains.
+ */
+void ap_host_ids(const struct ap_host *h, enum ap_axis axis, struct bitmap *out);
 
 /*
  * Walks every mdev, active or defined, once, by UUID: start with *i = *j = 0;
@@ -191,6 +194,13 @@ bool ap_host_next_mdev(const struct ap_host *h, unsigned int *i, unsigned int *j
  */
 void ap_host_span(const struct ap_host *h, const char *const *uuids, int n,
 		  struct bitmap *adapters, struct bitmap *domains, bool *picked);
+
+/*
+ * Reads one mdev from /sys/devices/vfio_ap/matrix/<uuid>: its matrix,
+ * control domains and guest view. Returns 0 or -errno (also kept in
+ * read_error).
+ */
+int mdev_read(struct ap_mdev *m, const char *uuid);
 
 /* "CCA-Coproc", "Accelerator", "EP11-Coproc", "Unknown" */
 const char *ap_card_mode(const struct ap_card *c);

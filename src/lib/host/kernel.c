@@ -16,6 +16,7 @@
 #include "host/ap.h"
 #include "host/kernel.h"
 #include "io/files.h"
+#include "io/path.h"
 
 #define MATRIX "devices/vfio_ap/matrix"
 #define BIT(b) (1u << (b))
@@ -144,11 +145,11 @@ static const struct ap_queue *queue_at(const struct ap_host *h, int a, int d)
 
 static enum ap_qstatus status_of(const struct ap_queue *q)
 {
-	char rel[96], buf[32];
+	char buf[32];
 
-	snprintf(rel, sizeof(rel), "devices/ap/card%02x/%02x.%04x/status", q->adapter,
-		 q->adapter, q->domain);
-	if (sysfs_read(rel, buf, sizeof(buf)) < 0)
+	if (apath_read(apath_tree(TREE_SYS), buf, sizeof(buf),
+		       "devices/ap/card%02x/%02x.%04x/status", q->adapter, q->adapter,
+		       q->domain) < 0)
 		return QS_UNKNOWN;
 	return !strcmp(buf, "in use") ? QS_IN_USE : !strcmp(buf, "assigned") ? QS_ASSIGNED
 										: QS_UNKNOWN;
@@ -303,11 +304,9 @@ static void detect_create(struct ap_host *h)
 		set(h, AP_KB_CREATE_EUSERS, true, AP_KB_ASSUMED, AP_BY_NOTHING);
 }
 
-/* The ones ap.c's detect_generation() decided, recorded with their evidence. */
+/* The ones ap_detect_generation() (host/mdevs.c) decided, recorded with their evidence. */
 static void detect_files(struct ap_host *h)
 {
-	char rel[160];
-
 	set(h, AP_KB_HOTPLUG, h->dynamic,
 	    h->hotplug_by == AP_BY_NOTHING ? AP_KB_ASSUMED : AP_KB_DETECTED, h->hotplug_by);
 	if (has_features(h))
@@ -328,14 +327,14 @@ static void detect_files(struct ap_host *h)
 		set(h, AP_KB_OVERRIDE, h->has_override, AP_KB_DETECTED, AP_BY_QUEUE_FILES);
 	else
 		set(h, AP_KB_OVERRIDE, false, AP_KB_ASSUMED, AP_BY_NOTHING);
-	snprintf(rel, sizeof(rel), MATRIX "/mdev_supported_types/vfio_ap-passthrough/"
-		 "available_instances");
 	h->instances_known = false;
 	if (h->matrix_present) {
 		char buf[32], *end;
 		long v;
 
-		if (sysfs_read(rel, buf, sizeof(buf)) >= 0) {
+		if (apath_read(apath_tree(TREE_SYS), buf, sizeof(buf),
+			       MATRIX "/mdev_supported_types/vfio_ap-passthrough/"
+			       "available_instances") >= 0) {
 			v = strtol(buf, &end, 10);
 			if (end != buf && !*end && v >= 0) {
 				h->available_instances = v;

@@ -20,6 +20,7 @@
 #include "persist/mdevctl.h"
 #include "host/snapshot.h"
 #include "io/files.h"
+#include "io/path.h"
 
 static const char *const tree_names[TREE_COUNT] = { "sys", "etc", "run", "proc" };
 
@@ -276,7 +277,7 @@ static int walk_dir(struct snap_capture *c, enum sysfs_tree tree, const char *re
 	if (n < 0)
 		return n == -ENOMEM ? n : add_problem(c, path, n);
 	for (int i = 0; i < n && !rc; i++) {
-		if (snprintf(sub, sizeof(sub), "%s/%s", rel, names[i]) >= (int)sizeof(sub))
+		if (apath_rel(apath_tree(tree), sub, sizeof(sub), "%s/%s", rel, names[i]))
 			rc = add_problem(c, path, ENAMETOOLONG);
 		else
 			rc = walk(c, tree, sub);
@@ -369,7 +370,7 @@ static int take_sysinfo(struct snap_capture *c)
 }
 
 /*
- * Which processes hold an mdev: as ap.c's read_holders looks for them, the
+ * Which processes hold an mdev: as host/holders.c looks for them, the
  * VFIO group file or the mdev's own cdev open in a process. Only those fd
  * links and the process's program name (comm, argv[0]) are taken.
  */
@@ -378,12 +379,13 @@ struct holders {
 	char (*dev)[2][64];
 	unsigned int ndev;
 	const char *pid;
+	struct apath proc;	/* the directory of pid */
 	bool comm_taken;
 	int err;
 };
 
 /*
- * The program of a process that holds an mdev, as ap.c names it: its comm,
+ * The program of a process that holds an mdev, as host/holders.c names it: its comm,
  * and of its cmdline only the first word (argv[0]) with its NUL, never the
  * arguments, which can hold secrets (QEMU's -object secret). A redacted
  * capture keeps comm alone, replaced.
@@ -397,10 +399,13 @@ static int take_program(struct holders *hs, const char *file)
 	size_t len;
 	int rc = 0;
 
-	snprintf(rel, sizeof(rel), "%s/%s", hs->pid, file);
-	snprintf(path, sizeof(path), "proc/%s", rel);
-	sysfs_lstat(TREE_PROC, rel, &mode);
-	rc = sysfs_read_file(TREE_PROC, rel, &data, &len);
+	rc = apath_rel(&hs->proc, rel, sizeof(rel), "%s", file);
+	if (!rc)
+		rc = archive_path(TREE_PROC, rel, path, sizeof(path));
+	if (rc)
+		return rc;
+	apath_lstat(&hs->proc, &mode, "%s", file);
+	rc = apath_read_file(&hs->proc, &data, &len, "%s", file);
 	if (rc)
 		return rc == -ENOMEM ? rc : add_problem(hs->c, path, rc);
 	if (comm && hs->c->redact)
@@ -421,8 +426,8 @@ static int holder_fd(const char *name, void *arg)
 	mode_t mode;
 	int rc;
 
-	snprintf(rel, sizeof(rel), "%s/fd/%s", hs->pid, name);
-	if (sysfs_readlink(TREE_PROC, rel, target, sizeof(target)) ||
+	if (apath_rel(&hs->proc, rel, sizeof(rel), "fd/%s", name) ||
+	    sysfs_readlink(TREE_PROC, rel, target, sizeof(target)) ||
 	    sysfs_lstat(TREE_PROC, rel, &mode))
 		return 0;
 	for (unsigned int m = 0; m < hs->ndev && !held; m++)
@@ -437,7 +442,8 @@ static int holder_fd(const char *name, void *arg)
 		if (!rc && !hs->c->redact)
 			rc = take_program(hs, "cmdline");
 	}
-	snprintf(path, sizeof(path), "proc/%s", rel);
+	if (!rc)
+		rc = archive_path(TREE_PROC, rel, path, sizeof(path));
 	/* the one kind of link kept that leads out: a device name, never followed */
 	return rc ? rc : emit(hs->c, path, SNAP_LINK, mode, NULL, 0, target);
 }
@@ -445,15 +451,15 @@ static int holder_fd(const char *name, void *arg)
 static int holder_process(const char *name, void *arg)
 {
 	struct holders *hs = arg;
-	char rel[64];
 	int rc;
 
 	if (strspn(name, "0123456789") != strlen(name) || strlen(name) > 20)
 		return 0;
 	hs->pid = name;
 	hs->comm_taken = false;
-	snprintf(rel, sizeof(rel), "%s/fd", name);
-	rc = sysfs_foreach(TREE_PROC, rel, holder_fd, hs);
+	rc = apath_init(&hs->proc, TREE_PROC, "%s", name);
+	if (!rc)
+		rc = apath_foreach(&hs->proc, holder_fd, hs, "fd");
 	if (rc == -ENOMEM || rc > 0)
 		return rc;
 	if (rc && rc != -ENOENT && rc != -ESRCH && !hs->err)
@@ -464,7 +470,8 @@ static int holder_process(const char *name, void *arg)
 /* The device files of every mdev: /dev/vfio/GROUP and /dev/vfio/devices/vfioN. */
 static int mdev_devices(struct holders *hs)
 {
-	char **names, **sub, rel[160], group[32];
+	char **names, **sub, group[32];
+	struct apath p;
 	int n, k;
 
 	n = sysfs_list(TREE_SYS, MDEV_DIR, &names);
@@ -478,11 +485,10 @@ static int mdev_devices(struct holders *hs)
 	for (int i = 0; i < n; i++) {
 		if (!uuid_valid(names[i]))
 			continue;
-		snprintf(rel, sizeof(rel), MDEV_DIR "/%s/iommu_group", names[i]);
-		if (!sysfs_link_name(rel, group, sizeof(group)))
+		apath_init(&p, TREE_SYS, MDEV_DIR "/%s", names[i]);
+		if (!apath_link_name(&p, group, sizeof(group), "iommu_group"))
 			snprintf(hs->dev[hs->ndev][0], sizeof(hs->dev[0][0]), "/dev/vfio/%s", group);
-		snprintf(rel, sizeof(rel), MDEV_DIR "/%s/vfio-dev", names[i]);
-		k = sysfs_list(TREE_SYS, rel, &sub);
+		k = apath_list(&p, &sub, "vfio-dev");
 		if (k > 0)
 			snprintf(hs->dev[hs->ndev][1], sizeof(hs->dev[0][1]), "/dev/vfio/devices/%s",
 				 sub[0]);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "io/files.h"
+#include "io/treeopen.h"
 
 static char *tree_roots[TREE_COUNT];
 static char *root_prefix;	/* --root without trailing slashes; NULL for the host */
@@ -127,118 +128,6 @@ int sysfs_path(enum sysfs_tree tree, const char *rel, char *buf, size_t len)
 	return join_path(sysfs_tree_root(tree), rel, buf, len);
 }
 
-int sysfs_read(const char *rel, char *buf, size_t len)
-{
-	char path[PATH_MAX];
-	ssize_t n;
-	int fd, rc;
-
-	if (len == 0)
-		return -EINVAL;
-	rc = sysfs_path(TREE_SYS, rel, path, sizeof(path));
-	if (rc)
-		return rc;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	rc = n < 0 ? -errno : 0;
-	close(fd);
-	if (rc)
-		return rc;
-	buf[n] = '\0';
-	/* one NUL inside an attribute ends it, as it would for the kernel */
-	n = (ssize_t)strlen(buf);
-	if (n > 0 && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	return (int)n;
-}
-
-static int read_whole(const char *path, char **data, size_t *len, bool regular_only);
-
-int sysfs_read_file(enum sysfs_tree tree, const char *rel, char **data, size_t *len)
-{
-	char path[PATH_MAX];
-	int rc;
-
-	rc = sysfs_path(tree, rel, path, sizeof(path));
-	if (rc)
-		return rc;
-	return read_whole(path, data, len, tree != TREE_SYS && tree != TREE_PROC);
-}
-
-/* a user may name a pipe on purpose (apmatrix apply <(...)) */
-int sysfs_read_user_file(const char *path, char **data, size_t *len)
-{
-	return read_whole(path, data, len, false);
-}
-
-/*
- * A whole file into a malloc'd, NUL-terminated buffer. regular_only: a FIFO
- * or device in /etc or /run is never waited on (opened with O_NONBLOCK) and
- * never read (SYSFS_ENOTREG).
- */
-static int read_whole(const char *path, char **data, size_t *len, bool regular_only)
-{
-	size_t size = 0, cap = 4096;
-	struct stat st;
-	char *buf;
-	int fd, rc = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC | (regular_only ? O_NONBLOCK : 0));
-	if (fd < 0)
-		return -errno;
-	if (regular_only && (fstat(fd, &st) || !S_ISREG(st.st_mode))) {
-		close(fd);
-		return -SYSFS_ENOTREG;
-	}
-	buf = malloc(cap);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	for (;;) {
-		ssize_t n;
-
-		if (size + 1 >= cap) {
-			char *nb;
-
-			/* nothing apmatrix reads is near this size */
-			if (cap >= (16u << 20)) {
-				rc = -EFBIG;
-				break;
-			}
-			nb = realloc(buf, cap * 2);
-			if (!nb) {
-				rc = -ENOMEM;
-				break;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-		n = read(fd, buf + size, cap - size - 1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = -errno;
-			break;
-		}
-		if (n == 0)
-			break;
-		size += (size_t)n;
-	}
-	close(fd);
-	if (rc) {
-		free(buf);
-		return rc;
-	}
-	buf[size] = '\0';
-	*data = buf;
-	if (len)
-		*len = size;
-	return 0;
-}
-
 int sysfs_write(const char *rel, const char *data, size_t len)
 {
 	char path[PATH_MAX];
@@ -258,157 +147,8 @@ int sysfs_write(const char *rel, const char *data, size_t len)
 	return rc;
 }
 
-int sysfs_link_name(const char *rel, char *buf, size_t len)
-{
-	char path[PATH_MAX], target[PATH_MAX];
-	const char *base;
-	ssize_t n;
-	int rc;
-
-	rc = sysfs_path(TREE_SYS, rel, path, sizeof(path));
-	if (rc)
-		return rc;
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n < 0)
-		return -errno;
-	target[n] = '\0';
-	base = strrchr(target, '/');
-	base = base ? base + 1 : target;
-	if (strlen(base) >= len)
-		return -ENAMETOOLONG;
-	strcpy(buf, base);
-	return 0;
-}
-
-int sysfs_readlink(enum sysfs_tree tree, const char *rel, char *buf, size_t len)
-{
-	char path[PATH_MAX];
-	ssize_t n;
-	int rc;
-
-	if (len == 0)
-		return -EINVAL;
-	rc = sysfs_path(tree, rel, path, sizeof(path));
-	if (rc)
-		return rc;
-	n = readlink(path, buf, len - 1);
-	if (n < 0)
-		return -errno;
-	if ((size_t)n == len - 1)
-		return -ENAMETOOLONG;
-	buf[n] = '\0';
-	return 0;
-}
-
-bool sysfs_exists(enum sysfs_tree tree, const char *rel)
-{
-	char path[PATH_MAX];
-
-	return !sysfs_path(tree, rel, path, sizeof(path)) && access(path, F_OK) == 0;
-}
-
-int sysfs_writable(enum sysfs_tree tree, const char *rel)
-{
-	char path[PATH_MAX];
-	int rc = sysfs_path(tree, rel, path, sizeof(path));
-
-	if (rc)
-		return rc;
-	/* the effective ids, as the write itself will be judged */
-	return faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) ? -errno : 0;
-}
-
-bool sysfs_is_dir(enum sysfs_tree tree, const char *rel)
-{
-	char path[PATH_MAX];
-	struct stat st;
-
-	return !sysfs_path(tree, rel, path, sizeof(path)) && stat(path, &st) == 0 &&
-	       S_ISDIR(st.st_mode);
-}
-
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-void sysfs_names_free(char **names, int n)
-{
-	for (int i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-}
-
-struct name_list {
-	char **v;
-	int n, cap;
-};
-
-static int collect_name(const char *name, void *arg)
-{
-	struct name_list *l = arg;
-
-	if (l->n == l->cap) {
-		int cap = l->cap ? l->cap * 2 : 64;
-		char **nv = realloc(l->v, (size_t)cap * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		l->v = nv;
-		l->cap = cap;
-	}
-	l->v[l->n] = strdup(name);
-	if (!l->v[l->n])
-		return -ENOMEM;
-	l->n++;
-	return 0;
-}
-
-int sysfs_list(enum sysfs_tree tree, const char *rel, char ***names)
-{
-	struct name_list l = { 0 };
-	int rc = sysfs_foreach(tree, rel, collect_name, &l);
-
-	if (rc) {
-		sysfs_names_free(l.v, l.n);
-		return rc;
-	}
-	if (l.n)
-		qsort(l.v, (size_t)l.n, sizeof(*l.v), cmp_names);
-	*names = l.v;
-	return l.n;
-}
-
-int sysfs_foreach(enum sysfs_tree tree, const char *rel,
-		  int (*fn)(const char *name, void *arg), void *arg)
-{
-	char path[PATH_MAX];
-	struct dirent *de;
-	int rc;
-	DIR *d;
-
-	rc = sysfs_path(tree, rel, path, sizeof(path));
-	if (rc)
-		return rc;
-	d = opendir(path);
-	if (!d)
-		return -errno;
-	rc = 0;
-	while (!rc && (de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		rc = fn(de->d_name, arg);
-	}
-	closedir(d);
-	return rc;
-}
-
-/*
- * Opens the directory of rel inside tree without following a symlink on
- * the way, creating missing directories if asked to. Returns a directory fd or -errno;
- * *base points at the last component of rel.
- */
-static int open_parent(enum sysfs_tree tree, const char *rel, const char **base, bool create)
+/* open_parent of io/treeopen.h */
+int files_open_parent(enum sysfs_tree tree, const char *rel, const char **base, bool create)
 {
 	char part[NAME_MAX + 1];
 	const char *p = rel, *slash;
@@ -513,7 +253,7 @@ int sysfs_stage_file(enum sysfs_tree tree, const char *rel, const char *data, si
 	rc = staged_name(rel, staged, staged_len);
 	if (rc)
 		return rc;
-	dfd = open_parent(tree, rel, &base, true);
+	dfd = files_open_parent(tree, rel, &base, true);
 	if (dfd < 0)
 		return dfd;
 	if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode)) {
@@ -545,7 +285,7 @@ int sysfs_commit_file(enum sysfs_tree tree, const char *staged, const char *rel)
 	struct stat st;
 	int dfd, rc = 0;
 
-	dfd = open_parent(tree, rel, &base, false);
+	dfd = files_open_parent(tree, rel, &base, false);
 	if (dfd < 0)
 		return dfd;
 	/* a symlink put in place since the file was staged is not followed either */
@@ -579,7 +319,7 @@ int sysfs_unlink(enum sysfs_tree tree, const char *rel)
 	const char *base;
 	int dfd, rc = 0;
 
-	dfd = open_parent(tree, rel, &base, false);
+	dfd = files_open_parent(tree, rel, &base, false);
 	if (dfd < 0)
 		return dfd;
 	if (unlinkat(dfd, base, 0))
@@ -595,7 +335,7 @@ int sysfs_append(enum sysfs_tree tree, const char *rel, const char *data, size_t
 	const char *base;
 	int dfd, fd, rc = 0;
 
-	dfd = open_parent(tree, rel, &base, false);
+	dfd = files_open_parent(tree, rel, &base, false);
 	if (dfd < 0)
 		return dfd;
 	fd = openat(dfd, base, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
@@ -615,7 +355,7 @@ int sysfs_create_excl(enum sysfs_tree tree, const char *rel, const char *data, s
 	const char *base;
 	int dfd, fd, rc = 0;
 
-	dfd = open_parent(tree, rel, &base, true);
+	dfd = files_open_parent(tree, rel, &base, true);
 	if (dfd < 0)
 		return dfd;
 	fd = openat(dfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);

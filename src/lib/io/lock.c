@@ -20,7 +20,9 @@
 #include <unistd.h>
 
 #include "io/lock.h"
+#include "io/path.h"
 #include "io/files.h"
+#include "io/path.h"
 
 /* s390-tools treats a lock file without a PID as stale after two minutes. */
 #define LOCK_NO_PID_STALE 120
@@ -35,12 +37,11 @@ bool ap_pid_alive(long pid)
 
 unsigned long long ap_pid_start_time(long pid)
 {
-	char rel[64], path[4096], *text, *p;
+	char path[4096], *text, *p;
 	unsigned long long t = 0;
 
-	snprintf(rel, sizeof(rel), "%ld/stat", pid);
 	/* the real /proc: the PID is a process of this system, also under --root */
-	if (pid <= 0 || sysfs_host_path(TREE_PROC, rel, path, sizeof(path)) ||
+	if (pid <= 0 || apath_host_path(apath_tree(TREE_PROC), path, sizeof(path), "%ld/stat", pid) ||
 	    sysfs_read_user_file(path, &text, NULL))
 		return 0;
 	/* the name in parentheses may hold anything: field 22 counts from the last ')' */

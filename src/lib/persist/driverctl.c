@@ -10,13 +10,14 @@
 #include "persist/driverctl.h"
 #include "base/matrix.h"
 #include "io/files.h"
+#include "io/path.h"
 
 #define VFIO_TEXT "vfio_ap\n"
 
 void driverctl_rel(unsigned int adapter, unsigned int domain, char buf[DRIVERCTL_REL_LEN])
 {
-	snprintf(buf, DRIVERCTL_REL_LEN, DRIVERCTL_DIR "/ap-%02x.%04x", adapter & 0xff,
-		 domain & 0xffff);
+	apath_rel(apath_tree(TREE_ETC), buf, DRIVERCTL_REL_LEN, DRIVERCTL_DIR "/ap-%02x.%04x",
+		  adapter & 0xff, domain & 0xffff);
 }
 
 /*
@@ -27,7 +28,8 @@ void driverctl_rel(unsigned int adapter, unsigned int domain, char buf[DRIVERCTL
 static int read_one(const char *name, void *arg)
 {
 	struct driverctl_set *s = arg;
-	char rel[DRIVERCTL_REL_LEN + 64], *text;
+	const struct apath *etc = apath_tree(TREE_ETC);
+	char *text;
 	unsigned int a, d;
 	char canon[APQN_BUF];
 	size_t len;
@@ -38,8 +40,8 @@ static int read_one(const char *name, void *arg)
 	apqn_format(a, d, canon);
 	if (strcmp(name + 3, canon))
 		return 0;
-	snprintf(rel, sizeof(rel), DRIVERCTL_DIR "/%s", name);
-	if (sysfs_is_dir(TREE_ETC, rel) || sysfs_read_file(TREE_ETC, rel, &text, &len))
+	if (apath_is_dir(etc, DRIVERCTL_DIR "/%s", name) ||
+	    apath_read_file(etc, &text, &len, DRIVERCTL_DIR "/%s", name))
 		return 0;
 	while (len && text[len - 1] == '\n')
 		len--;

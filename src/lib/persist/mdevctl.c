@@ -15,6 +15,7 @@
 #include "base/nls.h"
 #include "base/strbuf.h"
 #include "io/files.h"
+#include "io/path.h"
 
 static int def_fail(struct mdev_def *def, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -284,15 +285,14 @@ int mdevctl_read_all(struct mdev_def **defs)
 	}
 	for (int i = 0; i < n; i++) {
 		struct mdev_def *d = &v[count];
-		char rel[128], *text;
+		char *text;
 		int rc;
 
 		/* mdevctl names each file by its UUID; anything else is not a definition */
 		if (!uuid_valid(names[i]))
 			continue;
 		uuid_normalize(names[i], d->uuid);
-		snprintf(rel, sizeof(rel), MDEVCTL_DIR "/%s", names[i]);
-		rc = sysfs_read_file(TREE_ETC, rel, &text, NULL);
+		rc = apath_read_file(apath_tree(TREE_ETC), &text, NULL, MDEVCTL_DIR "/%s", names[i]);
 		if (rc) {
 			def_fail(d, _("cannot read: %s"), read_error(rc));
 			/* defined_devices (main.rs) skips what lstat calls no file */

@@ -15,6 +15,7 @@
 #include "plan/plan.h"
 #include "plan/predict.h"
 #include "io/files.h"
+#include "io/path.h"
 
 /* ---- the definition files, in the order mdevctl reads them ---- */
 
@@ -37,14 +38,14 @@ static int files_add(struct boot_files *fs, const char *uuid, char *text)
  */
 static int read_one(const char *name, void *arg)
 {
-	char rel[PATH_MAX];
+	const struct apath *etc = apath_tree(TREE_ETC);
 	char *text;
 	int rc;
 
 	if (!uuid_valid(name))
 		return 0;
-	snprintf(rel, sizeof(rel), MDEVCTL_DIR "/%s", name);
-	if (sysfs_is_dir(TREE_ETC, rel) || sysfs_read_file(TREE_ETC, rel, &text, NULL))
+	if (apath_is_dir(etc, MDEVCTL_DIR "/%s", name) ||
+	    apath_read_file(etc, &text, NULL, MDEVCTL_DIR "/%s", name))
 		return 0;
 	rc = files_add(arg, name, text);
 	if (rc)

@@ -21,6 +21,7 @@
 #include "plan/journal.h"
 #include "base/nls.h"
 #include "io/files.h"
+#include "io/path.h"
 
 static int write_text(const char *rel, const char *text)
 {
@@ -44,11 +45,11 @@ static int verify_override(const struct step *s, char *buf, size_t len)
 /* A probe bound the queue to the driver asked for, or (for "") not to vfio_ap. */
 static int verify_probe(const struct step *s)
 {
-	char rel[192], drv[64];
+	char drv[64];
 
-	snprintf(rel, sizeof(rel), "devices/ap/card%02x/%02x.%04x/driver", s->adapter,
-		 s->adapter, s->domain);
-	if (sysfs_link_name(rel, drv, sizeof(drv)) < 0)
+	if (apath_link_name(apath_tree(TREE_SYS), drv, sizeof(drv),
+			    "devices/ap/card%02x/%02x.%04x/driver", s->adapter, s->adapter,
+			    s->domain) < 0)
 		return -EPROTO;
 	return *s->driver ? (strcmp(drv, s->driver) ? -EPROTO : 0)
 			  : (strcmp(drv, "vfio_ap") ? 0 : -EPROTO);
@@ -57,11 +58,9 @@ static int verify_probe(const struct step *s)
 static int verify_ap_config(const struct step *s, char *buf, size_t len)
 {
 	struct ap_matrix x;
-	char rel[192];
 	int rc;
 
-	snprintf(rel, sizeof(rel), MDEV_DIR "/%s/ap_config", s->uuid);
-	rc = sysfs_read(rel, buf, len);
+	rc = apath_read(apath_tree(TREE_SYS), buf, len, MDEV_DIR "/%s/ap_config", s->uuid);
 	if (rc < 0)
 		return rc;
 	if (matrix_parse_ap_config(buf, &x))
@@ -73,12 +72,10 @@ static int verify_ap_config(const struct step *s, char *buf, size_t len)
 static int verify_assign(const struct step *s, char *buf, size_t len)
 {
 	struct bitmap m, a, d;
-	char rel[192];
 	int rc;
 
-	snprintf(rel, sizeof(rel), MDEV_DIR "/%s/%s", s->uuid,
-		 s->field == FIELD_CONTROL ? "control_domains" : "matrix");
-	rc = sysfs_read(rel, buf, len);
+	rc = apath_read(apath_tree(TREE_SYS), buf, len, MDEV_DIR "/%s/%s", s->uuid,
+			s->field == FIELD_CONTROL ? "control_domains" : "matrix");
 	if (rc < 0)
 		return rc;
 	if (s->field == FIELD_CONTROL)
@@ -100,15 +97,14 @@ static int verify_assign(const struct step *s, char *buf, size_t len)
  */
 static int verify(const struct step *s, char *buf)
 {
-	char rel[192];
+	const struct apath *sys = apath_tree(TREE_SYS);
 	struct bitmap m;
 	int rc;
 
 	switch (s->op) {
 	case OP_UNBIND:
-		snprintf(rel, sizeof(rel), "bus/ap/drivers/%s/%02x.%04x", s->driver, s->adapter,
-			 s->domain);
-		return sysfs_exists(TREE_SYS, rel) ? -EPROTO : 0;
+		return apath_exists(sys, "bus/ap/drivers/%s/%02x.%04x", s->driver, s->adapter,
+				    s->domain) ? -EPROTO : 0;
 	case OP_PROBE:
 		return verify_probe(s);
 	case OP_MASK:
@@ -116,8 +112,8 @@ static int verify(const struct step *s, char *buf)
 		return rc ? rc : bm_equal(&m, &s->mask_after) ? 0 : -EPROTO;
 	case OP_CREATE:
 	case OP_REMOVE:
-		snprintf(rel, sizeof(rel), MDEV_DIR "/%s", s->uuid);
-		return sysfs_is_dir(TREE_SYS, rel) == (s->op == OP_CREATE) ? 0 : -EPROTO;
+		return apath_is_dir(sys, MDEV_DIR "/%s", s->uuid) == (s->op == OP_CREATE) ?
+		       0 : -EPROTO;
 	case OP_OVERRIDE:
 		return verify_override(s, buf, MATRIX_FILE_MAX);
 	case OP_AP_CONFIG:
@@ -139,11 +135,14 @@ static int undo_remove(const struct step *s)
 	struct ap_mdev m = { 0 };
 	const struct bitmap *have[3] = { &m.matrix.adapters, &m.matrix.domains,
 					 &m.matrix.control };
-	char rel[192], text[48];
+	struct apath dir;
+	char text[48];
 	int rc, id;
 
-	snprintf(rel, sizeof(rel), MDEV_DIR "/%s", s->uuid);
-	if (sysfs_is_dir(TREE_SYS, rel)) {
+	rc = apath_init(&dir, TREE_SYS, MDEV_DIR "/%s", s->uuid);
+	if (rc)
+		return rc;
+	if (apath_is_dir(apath_tree(TREE_SYS), MDEV_DIR "/%s", s->uuid)) {
 		rc = mdev_read(&m, s->uuid);
 	} else {
 		snprintf(text, sizeof(text), "%s\n", s->uuid);
@@ -153,10 +152,8 @@ static int undo_remove(const struct step *s)
 		bm_for_each(id, b[k]) {
 			if (bm_test(have[k], (unsigned int)id))
 				continue;
-			snprintf(rel, sizeof(rel), MDEV_DIR "/%s/%s", s->uuid,
-				 step_assign_file((enum step_field)k, true));
 			snprintf(text, sizeof(text), "%d\n", id);
-			rc = write_text(rel, text);
+			rc = apath_write(&dir, text, "%s", step_assign_file((enum step_field)k, true));
 			if (rc)
 				break;
 		}
@@ -226,7 +223,6 @@ static int undo_override(struct step *s, char *buf)
 /* An assignment is taken back only while the mdev shows it as this run left it. */
 static int undo_assign(struct step *s, char *buf)
 {
-	char rel[192];
 	int rc = verify_assign(s, buf, MATRIX_FILE_MAX);
 
 	if (rc == -EPROTO) {
@@ -236,46 +232,41 @@ static int undo_assign(struct step *s, char *buf)
 	}
 	if (rc)
 		return rc;
-	snprintf(rel, sizeof(rel), MDEV_DIR "/%s/%s", s->uuid,
-		 step_assign_file(s->field, s->op != OP_ASSIGN));
-	return write_text(rel, s->text);
+	return apath_write(apath_tree(TREE_SYS), s->text, MDEV_DIR "/%s/%s", s->uuid,
+			   step_assign_file(s->field, s->op != OP_ASSIGN));
 }
 
 /* The write that takes one step back; buf as for verify. */
 static int undo(struct step *s, char *buf)
 {
-	char rel[192], text[AP_CONFIG_LEN + 2], cfg[AP_CONFIG_LEN + 1], drv[64];
+	char text[AP_CONFIG_LEN + 2], cfg[AP_CONFIG_LEN + 1], drv[64];
+	const struct apath *sys = apath_tree(TREE_SYS);
 	int rc;
 
 	switch (s->op) {
 	case OP_OVERRIDE:
 		return undo_override(s, buf);
 	case OP_UNBIND:
-		snprintf(rel, sizeof(rel), "bus/ap/drivers/%s/bind", s->driver);
-		return write_text(rel, s->text);
+		return apath_write(sys, s->text, "bus/ap/drivers/%s/bind", s->driver);
 	case OP_PROBE:
 		/* unbind from whatever the probe bound it to; unread, it is not undone */
-		snprintf(rel, sizeof(rel), "devices/ap/card%02x/%02x.%04x/driver", s->adapter,
-			 s->adapter, s->domain);
-		rc = sysfs_link_name(rel, drv, sizeof(drv));
+		rc = apath_link_name(sys, drv, sizeof(drv), "devices/ap/card%02x/%02x.%04x/driver",
+				     s->adapter, s->adapter, s->domain);
 		if (rc == -ENOENT)
 			return 0;	/* bound to no driver: nothing to unbind */
 		if (rc < 0)
 			return rc;
-		snprintf(rel, sizeof(rel), "bus/ap/drivers/%s/unbind", drv);
-		return write_text(rel, s->text);
+		return apath_write(sys, s->text, "bus/ap/drivers/%s/unbind", drv);
 	case OP_MASK:
 		return undo_mask(s);
 	case OP_CREATE:
-		snprintf(rel, sizeof(rel), MDEV_DIR "/%s/remove", s->uuid);
-		return write_text(rel, "1\n");
+		return apath_write(sys, "1\n", MDEV_DIR "/%s/remove", s->uuid);
 	case OP_REMOVE:
 		return undo_remove(s);
 	case OP_AP_CONFIG:
 		matrix_format_ap_config(&s->matrix_before, cfg);
 		snprintf(text, sizeof(text), "%s\n", cfg);
-		snprintf(rel, sizeof(rel), MDEV_DIR "/%s/ap_config", s->uuid);
-		return write_text(rel, text);
+		return apath_write(sys, text, MDEV_DIR "/%s/ap_config", s->uuid);
 	default:
 		return undo_assign(s, buf);
 	}

@@ -15,6 +15,7 @@
 #include "base/maskexpr.h"
 #include "plan/plan.h"
 #include "io/files.h"
+#include "io/path.h"
 
 #define JOURNAL_PREFIX "journal-"
 #define JOURNAL_SUFFIX ".json"
@@ -120,8 +121,9 @@ int journal_begin(struct journal *j, const char *command, const char *file, cons
 	int rc;
 
 	j->open = false;
-	snprintf(j->rel, sizeof(j->rel), JOURNAL_DIR "/" JOURNAL_PREFIX "%ld" JOURNAL_SUFFIX,
-		 (long)getpid());
+	/* "" if it did not fit: staging it fails, no name is cut short */
+	apath_rel(apath_tree(TREE_RUN), j->rel, sizeof(j->rel),
+		  JOURNAL_DIR "/" JOURNAL_PREFIX "%ld" JOURNAL_SUFFIX, (long)getpid());
 	/* one line: json-c escapes the newlines inside the strings */
 	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
 	line = text ? malloc(strlen(text) + 2) : NULL;
@@ -337,9 +339,9 @@ static void read_one(struct journal_info *ji, const char *name)
 {
 	char *text;
 
-	snprintf(ji->rel, sizeof(ji->rel), JOURNAL_DIR "/%s", name);
 	ji->pid = strtol(name + strlen(JOURNAL_PREFIX), NULL, 10);
-	if (sysfs_read_file(TREE_RUN, ji->rel, &text, NULL)) {
+	if (apath_rel(apath_tree(TREE_RUN), ji->rel, sizeof(ji->rel), JOURNAL_DIR "/%s", name) ||
+	    sysfs_read_file(TREE_RUN, ji->rel, &text, NULL)) {
 		ji->unreadable = true;
 	} else {
 		if (journal_parse(ji, text))

@@ -15,6 +15,7 @@
 #include "base/maskexpr.h"
 #include "plan/plan.h"
 #include "io/files.h"
+#include "io/path.h"
 
 /* every step is one store, and a sysfs store takes at most one page */
 _Static_assert(sizeof(((struct step *)0)->text) <= 4096, "a step's text fits one store");
@@ -104,7 +105,7 @@ int plan_assign(struct plan *p, const char *uuid, enum step_field field, unsigne
 int plan_override(struct plan *p, const struct ap_host *h, const struct ap_queue *q, bool reserve)
 {
 	const char *drv = ap_queue_driver(h, q);
-	char before[32] = "", rel[96];
+	char before[32] = "";
 	bool there = reserve ? q->override == OVR_VFIO && ap_queue_is_vfio(h, q)
 			     : q->override == OVR_NONE && *drv && !ap_queue_is_vfio(h, q);
 	enum step_op ops[3] = { OP_UNBIND, OP_OVERRIDE, OP_PROBE };
@@ -114,8 +115,9 @@ int plan_override(struct plan *p, const struct ap_host *h, const struct ap_queue
 		return 0;
 	apqn_format(q->adapter, q->domain, apqn);
 	/* the override to restore on undo, as the kernel shows it now */
-	snprintf(rel, sizeof(rel), "devices/ap/card%02x/%s/driver_override", q->adapter, apqn);
-	if (q->override != OVR_NONE && sysfs_read(rel, before, sizeof(before)) < 0)
+	if (q->override != OVR_NONE &&
+	    apath_read(apath_tree(TREE_SYS), before, sizeof(before),
+		       "devices/ap/card%02x/%s/driver_override", q->adapter, apqn) < 0)
 		before[0] = '\0';
 	for (int k = *drv ? 0 : 1; k < 3; k++) {
 		struct step *s = plan_add(p, ops[k], NULL);
@@ -343,17 +345,20 @@ const char *step_file(const struct step *s)
 	}
 }
 
+/* A path that does not fit is "", which names no attribute: never a path cut short. */
 void step_path(const struct step *s, char *buf, size_t len)
 {
+	const struct apath *sys = apath_tree(TREE_SYS);
+
 	if (s->op == OP_MASK || s->op == OP_PROBE)
-		snprintf(buf, len, "bus/ap/%s", step_file(s));
+		apath_rel(sys, buf, len, "bus/ap/%s", step_file(s));
 	else if (s->op == OP_OVERRIDE)
-		snprintf(buf, len, "devices/ap/card%02x/%02x.%04x/driver_override", s->adapter,
-			 s->adapter, s->domain);
+		apath_rel(sys, buf, len, "devices/ap/card%02x/%02x.%04x/driver_override", s->adapter,
+			  s->adapter, s->domain);
 	else if (s->op == OP_UNBIND)
-		snprintf(buf, len, "bus/ap/drivers/%s/unbind", s->driver);
+		apath_rel(sys, buf, len, "bus/ap/drivers/%s/unbind", s->driver);
 	else if (s->op == OP_CREATE)
-		snprintf(buf, len, MDEV_CREATE_FILE);
+		apath_rel(sys, buf, len, MDEV_CREATE_FILE);
 	else
-		snprintf(buf, len, MDEV_DIR "/%s/%s", s->uuid, step_file(s));
+		apath_rel(sys, buf, len, MDEV_DIR "/%s/%s", s->uuid, step_file(s));
 }
