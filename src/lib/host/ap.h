@@ -205,5 +205,7 @@ int mdev_read(struct ap_mdev *m, const char *uuid);
 /* "CCA-Coproc", "Accelerator", "EP11-Coproc", "Unknown" */
 const char *ap_card_mode(const struct ap_card *c);
 const char *ap_qstatus_name(enum ap_qstatus s);
+/* vfio_ap's status file of a queue; QS_UNKNOWN when it cannot be read. */
+enum ap_qstatus ap_read_queue_status(const struct ap_queue *q);
 
 #endif

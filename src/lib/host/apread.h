@@ -6,14 +6,12 @@
 #ifndef APM_APREAD_H
 #define APM_APREAD_H
 
-#include "host/ap.h"
+struct ap_host;
 
 /* host/bus.c: the masks, the bus's attributes, cards, queues, drivers, overrides. */
 int ap_read_bus(struct ap_host *h, unsigned int flags);
 /* The APQN index of the (sorted) queues, and each queue's card. */
 int ap_index_queues(struct ap_host *h);
-/* vfio_ap's status file of a queue; QS_UNKNOWN when it cannot be read. */
-enum ap_qstatus ap_read_queue_status(const struct ap_queue *q);
 /* lszcrypt's STATUS of every queue (AP_READ_DETAIL). */
 void ap_read_queue_detail(struct ap_host *h);
 

@@ -45,6 +45,10 @@ const char *ap_kb_how_name(enum ap_kb_how how);
  * with the item that is neither in bad.
  */
 int ap_kb_force(const char *list, char *bad, size_t badlen);
+/* Whether --kernel-behaviour set b, and to what (*value). */
+bool ap_kb_forced(enum ap_kb b, bool *value);
+
+/* Over a host model, in host/kbdetect.c: */
 /* Decides every behaviour of a host that ap_host_read() has read so far. */
 void ap_kb_detect(struct ap_host *h);
 /* Why an assumed behaviour was assumed (English, for list --json); NULL otherwise. */

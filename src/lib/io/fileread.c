@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "io/files.h"
-#include "io/treeopen.h"
 
 int sysfs_read(const char *rel, char *buf, size_t len)
 {

@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include "io/files.h"
-#include "io/treeopen.h"
 
 static char *tree_roots[TREE_COUNT];
 static char *root_prefix;	/* --root without trailing slashes; NULL for the host */

@@ -133,4 +133,12 @@ void sysfs_output_abort(FILE *f, const char *staged);
  */
 int sysfs_host_path(enum sysfs_tree tree, const char *rel, char *buf, size_t len);
 
+/* Inside io/ only (files.c, fileread.c): */
+/*
+ * Opens the directory of rel inside tree without following a symlink on
+ * the way (-ELOOP), creating missing directories if asked to. Returns a
+ * directory fd or -errno; *base points at the last component of rel.
+ */
+int files_open_parent(enum sysfs_tree tree, const char *rel, const char **base, bool create);
+
 #endif
