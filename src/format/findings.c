@@ -433,8 +433,13 @@ static void boot_less_words(struct boot_guest *g)
 {
 	size_t len = 0;
 
+	if (g->filter_assumed)
+		len = (size_t)snprintf(g->why, sizeof(g->why), "%s",
+				       _("by the partial guest view filter of 6.0 to 6.7, or the "
+					 "whole-matrix one of 6.8 (6.1.76, 6.6.15), whichever gives "
+					 "less, as sysfs does not tell which this kernel has: "));
 	for (unsigned int i = 0; i < g->nless && len < sizeof(g->why); i++) {
-		if (i)
+		if (i && len < sizeof(g->why))
 			len += (size_t)snprintf(g->why + len, sizeof(g->why) - len, "; ");
 		if (len < sizeof(g->why))
 			gv_diff_text(&g->less[i], g->why + len, sizeof(g->why) - len);

@@ -274,6 +274,57 @@ static void test_starts_with_less(void **state)
 	assert_int_equal(fx.bp.not_as_defined, 1);
 }
 
+/* The host's guest view filter, as sysfs showed it (or not). */
+static void set_filter(bool full, enum ap_kb_how how)
+{
+	fx.h.kb[AP_KB_FULL_FILTER] = (struct ap_kb_state){ .value = full, .how = (unsigned char)how };
+}
+
+/*
+ * 6.0 to 6.7 as released filter only the APQNs of the adapter or domain
+ * being assigned (vfio_ap_mdev_filter_matrix() before 850fb7fa8c68): domain
+ * 0x30, which the configuration lacks, assigned last leaves out both
+ * adapters, as 05.0030 and 06.0030 do not exist; the whole-matrix filter
+ * (6.8, 6.1.76, 6.6.15) leaves out the domain only.
+ */
+static void test_partial_filter(void **state)
+{
+	const struct boot_guest *g;
+
+	(void)state;
+	fx.h.config_known = true;
+	bm_set(&fx.h.cfg_adapters, 5);
+	bm_set(&fx.h.cfg_adapters, 6);
+	for (unsigned int k = 0; k < 4; k++)
+		bm_set(&fx.h.cfg_domains, doms[k]);
+	bm_clear(&fx.rule.aqmask, 0x30);
+	add_def(U1, "auto", "assign_adapter=5 assign_adapter=6 assign_domain=4 assign_domain=0x30");
+	set_filter(false, AP_KB_DETECTED);
+	g = predict(U1);
+	assert_int_equal(g->outcome, BOOT_LESS);
+	assert_non_null(strstr(g->why, "adapter 5 is left out"));
+	assert_non_null(strstr(g->why, "adapter 6 is left out"));
+	assert_null(strstr(g->why, "whichever"));
+	set_filter(true, AP_KB_DETECTED);
+	g = predict(U1);
+	assert_int_equal(g->outcome, BOOT_LESS);
+	assert_null(strstr(g->why, "adapter 5 is left out"));
+	assert_non_null(strstr(g->why, "(0x30) is not in the host's AP configuration"));
+	/* not known: the safe reading, both filters, and the reason says so */
+	set_filter(false, AP_KB_ASSUMED);
+	g = predict(U1);
+	assert_non_null(strstr(g->why, "whichever gives less"));
+	assert_non_null(strstr(g->why, "adapter 5 is left out"));
+	/* an assignment after the domain inspects its own APQNs only: both come back */
+	boot_files_free(&fx.fs);
+	memset(&fx.fs, 0, sizeof(fx.fs));
+	add_def(U1, "auto", "assign_adapter=5 assign_domain=0x30 assign_adapter=6 assign_domain=4");
+	set_filter(false, AP_KB_DETECTED);
+	g = predict(U1);
+	assert_int_equal(g->outcome, BOOT_LESS);
+	assert_null(strstr(g->why, "is left out"));
+}
+
 /* 4.20 assigns only what has a queue bound to vfio_ap: adapter 7 is refused. */
 static void test_kernel_420(void **state)
 {
@@ -345,6 +396,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_rule, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_starts_with_less, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_partial_filter, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_420, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_driverctl_overrides, setup, teardown),
 	};

@@ -269,6 +269,29 @@ static bool ap_check_vetoes(const struct ap_host *model, struct boot_guest *g)
 }
 
 /*
+ * The view the guest starts with: the one the attribute writes left in the
+ * model (guest_view_refilter()), or the whole-matrix filter's. When sysfs
+ * did not tell which filter the kernel has, the safe reading: what both
+ * filters give (the guest gets one of them), marked as such.
+ */
+static void started_view(const struct ap_host *model, struct ap_mdev *m, struct boot_guest *g)
+{
+	const struct ap_kb_state *k = &model->kb[AP_KB_FULL_FILTER];
+	struct ap_mdev full = *m;
+
+	guest_view_predict(model, &full);
+	if (k->value || !m->has_guest_view) {
+		*m = full;
+		return;
+	}
+	if (k->how != AP_KB_ASSUMED || matrix_equal(&m->guest, &full.guest))
+		return;
+	bm_and(&m->guest.adapters, &m->guest.adapters, &full.guest.adapters);
+	bm_and(&m->guest.domains, &m->guest.domains, &full.guest.domains);
+	g->filter_assumed = true;
+}
+
+/*
  * What the guest of a started mdev gets, by the rules of the kernel
  * generation (guestview.h): less than the mdev has, and why.
  */
@@ -283,7 +306,7 @@ static int judge_started(const struct ap_host *model, struct boot_guest *g)
 		return 0;
 	m = *found;
 	g->started = m.matrix;
-	guest_view_predict(model, &m);
+	started_view(model, &m, g);
 	rc = guest_view_explain(model, &m, &gv);
 	if (rc)
 		return rc;

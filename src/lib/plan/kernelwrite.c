@@ -16,6 +16,7 @@
 #include "base/nls.h"
 #include "plan/predict.h"
 #include "plan/predictmodel.h"
+#include "rules/guestview.h"
 #include "io/files.h"
 
 /* the words for messages */
@@ -453,6 +454,7 @@ static void predict_create(struct ap_host *h, const struct step *s, struct findi
 	memset(m, 0, sizeof(*m));
 	uuid_normalize(s->uuid, m->uuid);
 	m->guest_attached = 0;
+	m->has_guest_view = h->dynamic;	/* empty, like the matrix */
 }
 
 /* 4.20-5.12 refuse a remove under a running guest with EBUSY; since 5.13 it waits for QEMU. */
@@ -468,6 +470,31 @@ static void predict_remove(struct ap_host *h, const struct step *s, struct findi
 	memmove(m, m + 1, (size_t)(&h->mdevs[h->nmdevs] - (m + 1)) * sizeof(*m));
 	h->nmdevs--;
 	ap_host_reindex(h);
+}
+
+/*
+ * The view after an assign store: the adapter or domain filtered by the
+ * host's filter (guestview.h), a control domain by
+ * vfio_ap_mdev_filter_cdoms(). Only the boot prediction reads it.
+ */
+static void view_assigned(const struct ap_host *h, struct ap_mdev *m, const struct step *s)
+{
+	struct bitmap one;
+
+	if (!h->dynamic)
+		return;
+	if (s->field == FIELD_CONTROL) {
+		m->guest.control = m->matrix.control;
+		if (h->config_known)
+			bm_and(&m->guest.control, &m->guest.control, &h->cfg_control);
+		return;
+	}
+	bm_zero(&one);
+	bm_set(&one, s->id);
+	if (s->field == FIELD_ADAPTER)
+		guest_view_refilter(h, m, &one, &m->matrix.domains);
+	else
+		guest_view_refilter(h, m, &m->matrix.adapters, &one);
 }
 
 /*
@@ -493,6 +520,7 @@ static void predict_assign(struct ap_host *h, const struct step *s, struct findi
 		predict_sharing(h, m, &t, f);
 	}
 	bm_set(field_bits(&m->matrix, s->field), s->id);
+	view_assigned(h, m, s);
 }
 
 /* unassign_adapter_store() and the other two: the guest and the id range only. */
@@ -505,6 +533,8 @@ static void predict_unassign(struct ap_host *h, const struct step *s, struct fin
 	if (predict_guest(h, m, s, f))
 		predict_range(h, m->uuid, s->field, s->id, f);
 	bm_clear(field_bits(&m->matrix, s->field), s->id);
+	/* the unassign stores take the id from the view, without filtering again */
+	bm_clear(field_bits(&m->guest, s->field), s->id);
 }
 
 /*
@@ -539,6 +569,7 @@ static void predict_ap_config(struct ap_host *h, const struct step *s, struct fi
 	if (bm_last(&t->control) > (int)h->max_domain)
 		predict_range(h, m->uuid, FIELD_CONTROL, (unsigned int)bm_last(&t->control), f);
 	m->matrix = *t;
+	guest_view_predict(h, m);	/* ap_config_store(): the whole matrix */
 }
 
 /* The kernel's answer to each kind of write, by the step's op. */

@@ -33,14 +33,17 @@ static bool queue_usable(const struct ap_host *h, unsigned int a, unsigned int d
 /*
  * The first of the adapter's queues (over the assigned, configured usage
  * domains) that keeps it from a guest, as vfio_ap_mdev_filter_matrix()
- * looks for one; -1 when there is none.
+ * looks for one; -1 when there is none. The partial filter of 6.0 to 6.7
+ * inspects the assigned domains the configuration lacks too (their queues
+ * do not exist): with all, those count.
  */
-static int first_unusable(const struct ap_host *h, const struct ap_mdev *m, unsigned int a)
+static int first_unusable(const struct ap_host *h, const struct ap_mdev *m, unsigned int a,
+			  bool all)
 {
 	int d;
 
 	bm_for_each(d, &m->matrix.domains) {
-		if (h->config_known && !bm_test(&h->cfg_domains, (unsigned int)d))
+		if (!all && h->config_known && !bm_test(&h->cfg_domains, (unsigned int)d))
 			continue;
 		if (!queue_usable(h, a, (unsigned int)d))
 			return d;
@@ -55,7 +58,7 @@ static bool explain_adapter(struct guest_view *g, const struct ap_host *h, unsig
 
 	if (h->config_known && !bm_test(&h->cfg_adapters, a))
 		return gv_add(g, GV_ADAPTER_NOT_CONFIGURED, (int)a, -1, -1, -1);
-	d = first_unusable(h, g->mdev, a);
+	d = first_unusable(h, g->mdev, a, !h->kb[AP_KB_FULL_FILTER].value);
 	if (d < 0) {
 		const struct ap_card *c = ap_card_get(h, a);
 
@@ -89,7 +92,7 @@ static bool explain_filtered(struct guest_view *g, const struct ap_host *h)
 	}
 	/* seen, although one of its queues is not usable: a partial filter */
 	bm_for_each(a, &g->seen.adapters) {
-		d = first_unusable(h, g->mdev, (unsigned int)a);
+		d = first_unusable(h, g->mdev, (unsigned int)a, false);
 		if (d >= 0 && !gv_add(g, GV_ADAPTER_STALE, a, -1, a, d))
 			return false;
 	}
@@ -205,30 +208,60 @@ const char *gv_reason_name(enum gv_reason r)
 	return names[r];
 }
 
-void guest_view_predict(const struct ap_host *h, struct ap_mdev *m)
+/* The view reset to the matrix within the host configuration. */
+static void view_reset(const struct ap_host *h, struct ap_mdev *m)
 {
 	struct ap_matrix *g = &m->guest;
-	int a, d;
 
-	if (!h->dynamic)
-		return;
 	*g = m->matrix;
 	if (h->config_known) {
 		bm_and(&g->adapters, &g->adapters, &h->cfg_adapters);
 		bm_and(&g->domains, &g->domains, &h->cfg_domains);
 		bm_and(&g->control, &g->control, &h->cfg_control);
 	}
-	bm_for_each(a, &m->matrix.adapters) {
-		if (!bm_test(&g->adapters, (unsigned int)a))
-			continue;
-		bm_for_each(d, &g->domains) {
-			const struct ap_queue *q = ap_queue_get(h, (unsigned int)a, (unsigned int)d);
+	m->has_guest_view = true;
+}
 
-			if (!q || !ap_queue_is_vfio(h, q)) {
-				bm_clear(&g->adapters, (unsigned int)a);
+/* Every adapter of apm with a queue of aqm that vfio_ap lacks leaves the view whole. */
+static void view_filter(const struct ap_host *h, struct ap_mdev *m, const struct bitmap *apm,
+			const struct bitmap *aqm)
+{
+	int a, d;
+
+	bm_for_each(a, apm) {
+		if (!bm_test(&m->guest.adapters, (unsigned int)a))
+			continue;
+		bm_for_each(d, aqm)
+			if (!queue_usable(h, (unsigned int)a, (unsigned int)d)) {
+				bm_clear(&m->guest.adapters, (unsigned int)a);
 				break;
 			}
-		}
 	}
-	m->has_guest_view = true;
+}
+
+void guest_view_predict(const struct ap_host *h, struct ap_mdev *m)
+{
+	struct bitmap apm, aqm;
+
+	if (!h->dynamic)
+		return;
+	view_reset(h, m);
+	apm = m->guest.adapters;
+	aqm = m->guest.domains;
+	view_filter(h, m, &apm, &aqm);
+}
+
+void guest_view_refilter(const struct ap_host *h, struct ap_mdev *m, const struct bitmap *apm,
+			 const struct bitmap *aqm)
+{
+	struct bitmap fa = *apm, fq = *aqm;	/* they may be m's own */
+
+	if (!h->dynamic)
+		return;
+	if (h->kb[AP_KB_FULL_FILTER].value) {
+		guest_view_predict(h, m);
+		return;
+	}
+	view_reset(h, m);
+	view_filter(h, m, &fa, &fq);
 }

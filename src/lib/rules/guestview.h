@@ -90,6 +90,19 @@ void guest_view_free(struct guest_view *g);
  * have none.
  */
 void guest_view_predict(const struct ap_host *h, struct ap_mdev *m);
+/*
+ * The view after an assign store (or a queue probe) on 6.0 and later, by the
+ * host's full_filter behaviour: with it (850fb7fa8c68: 6.8, 6.1.76, 6.6.15)
+ * the whole matrix is filtered again, as guest_view_predict(); without it
+ * (6.0 to 6.7 as released) the view is reset to the matrix within the host
+ * configuration and only the APQNs apm x aqm are inspected: assign_adapter N
+ * passes ({N}, the matrix's domains), assign_domain D (the matrix's
+ * adapters, {D}). So an adapter left out for a queue outside them comes
+ * back, and a domain the configuration lacks, assigned last, leaves out
+ * every adapter (it has no queues).
+ */
+void guest_view_refilter(const struct ap_host *h, struct ap_mdev *m, const struct bitmap *apm,
+			 const struct bitmap *aqm);
 
 /* Whether the difference concerns the APQN adapter.domain. */
 bool gv_diff_covers(const struct gv_diff *x, unsigned int adapter, unsigned int domain);
