@@ -304,6 +304,7 @@ static void test_partial_filter(void **state)
 	assert_int_equal(g->outcome, BOOT_LESS);
 	assert_non_null(strstr(g->why, "adapter 5 is left out"));
 	assert_non_null(strstr(g->why, "adapter 6 is left out"));
+	assert_non_null(strstr(g->why, "queue 05.0030 has no queue device"));
 	assert_null(strstr(g->why, "whichever"));
 	set_filter(true, AP_KB_DETECTED);
 	g = predict(U1);
