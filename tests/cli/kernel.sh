@@ -52,6 +52,20 @@ dump 6.1.y lpar
 is "$(kernel 6.1.y '.bus.kernel | "\(.generation) \(.behaviours.hotplug.how)"')" \
 	'"5.15 assumed"' "6.1.y with nothing to look at: the static reading"
 
+# queues reserved for vfio_ap, no mdev: 5.15's queues have no status file, which
+# tells a static kernel; 5.17 to 5.19 have one (f139862b92cf, 5.17) and still
+# assign statically, so a status file alone proves no hot plug
+jq 'del(.mdevs) | .apmask = "-5"' "$top_srcdir/tests/data/outside.json" >"$tap_tmp/reserved.json"
+dump 5.15 "$tap_tmp/reserved.json"
+is "$(kernel 5.15 '.bus.kernel | "\(.generation) \(.behaviours.hotplug.how) \(.behaviours.hotplug.from)"')" \
+	'"5.15 detected queue_status"' "5.15: a vfio_ap queue without status: static, detected"
+for f in "$tmp"/5.15/sys/devices/ap/card05/05.*; do echo unassigned >"$f/status"; done
+is "$(kernel 5.15 '.bus.kernel | "\(.generation) \(.behaviours.hotplug.how) \(.behaviours.queue_status.value)"')" \
+	'"5.15 assumed true"' "5.17 to 5.19: a queue status file, yet no hot plug shown: the static reading"
+dump 6.0 "$tap_tmp/reserved.json"
+is "$(kernel 6.0 '.bus.kernel | "\(.generation) \(.behaviours.hotplug.how)"')" \
+	'"5.15 assumed"' "6.0 with no mdev: a status file proves no hot plug"
+
 # --kernel-behaviour: a behaviour, a no-behaviour, a generation; later items win
 dump 6.1.y full-instances
 run "$APMATRIX" --root "$tmp/6.1.y" --kernel-behaviour full_filter --json list

@@ -914,7 +914,7 @@ static bool queue_zcrypt(struct sim_fs *fs, const struct sim_node *n)
 	return sim_driver_is_default(sim_queue_driver(fs->m, n->a, n->d));
 }
 
-/* vfio_ap's queue attribute `status` (f139862b92cf, in the 6.0 family) */
+/* vfio_ap's queue attribute `status` (f139862b92cf, 5.17; the 5.15 generation predates it) */
 static bool queue_status(struct sim_fs *fs, const struct sim_node *n)
 {
 	return k6(fs, n) && sim_queue_driver(fs->m, n->a, n->d) == SIM_DRV_VFIO_AP;

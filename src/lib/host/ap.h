@@ -84,7 +84,7 @@ struct ap_host {
 	bool dynamic;			/* 6.0+: hot plug; pool = masks alone */
 	enum ap_evidence hotplug_by;	/* what told dynamic, AP_BY_NOTHING: assumed */
 	bool has_ap_config;		/* mdev ap_config (6.12) */
-	bool has_queue_status;		/* vfio_ap queue status (6.2+) */
+	bool has_queue_status;		/* vfio_ap queue status (5.17+) */
 	bool queue_status_known;	/* a vfio_ap queue told has_queue_status */
 	int holders_err;		/* -errno when /proc could not tell who holds an mdev */
 	bool has_override;		/* queue driver_override (6.19+) */

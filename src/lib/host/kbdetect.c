@@ -212,8 +212,8 @@ static void detect_files(struct ap_host *h)
 		set(h, AP_KB_AP_CONFIG, false, AP_KB_ASSUMED, AP_BY_NOTHING);
 	if (h->queue_status_known)
 		set(h, AP_KB_QUEUE_STATUS, h->has_queue_status, AP_KB_DETECTED, AP_BY_QUEUE_STATUS);
-	else if (seen(h, AP_KB_HOTPLUG))	/* the same merge (6.0) */
-		imply(h, AP_KB_QUEUE_STATUS, h->dynamic, AP_KB_HOTPLUG);
+	else if (seen(h, AP_KB_HOTPLUG) && h->dynamic)	/* 5.17, before 6.0 */
+		imply(h, AP_KB_QUEUE_STATUS, true, AP_KB_HOTPLUG);
 	else
 		set(h, AP_KB_QUEUE_STATUS, false, AP_KB_ASSUMED, AP_BY_NOTHING);
 	if (h->nqueues)
@@ -259,9 +259,11 @@ void ap_kb_detect(struct ap_host *h)
 const char *ap_kb_why(const struct ap_host *h, enum ap_kb b)
 {
 	static const char *const why[AP_KB_COUNT] = {
-		[AP_KB_HOTPLUG] = "no mdev and no queue bound to vfio_ap shows it: the static "
-				  "reading refuses what a static kernel refuses, and mask writes "
-				  "are checked against the mdevs all the same",
+		[AP_KB_HOTPLUG] = "no mdev shows it, and no queue bound to vfio_ap lacks the "
+				  "status file of 5.17 (5.17 to 5.19 have it and assign "
+				  "statically): the static reading refuses what a static kernel "
+				  "refuses, and mask writes are checked against the mdevs all "
+				  "the same",
 		[AP_KB_QUEUE_STATUS] = "no queue is bound to vfio_ap to show the file",
 		[AP_KB_CREATE_EUSERS] = "sysfs does not tell 6.0 (EPERM) from 6.1 and later "
 					"(EUSERS); a create beyond the limit is refused either way",

@@ -103,13 +103,15 @@ static bool has_word(const char *line, const char *word)
 
 /*
  * Which kernel's rules to expect, from what sysfs shows. Dynamic
- * configuration (6.0) is told by the matrix features file (6.12), by a
- * guest_matrix file on any mdev, or by the status file of a queue bound to
- * vfio_ap (f139862b92cf, the same merge). With none of these to look at,
- * the vfio_ap_mdev driver name is no proof: 5.15 and RHEL 9's 5.14 have it
- * and assign statically. The static reading is then taken, the safe one:
- * it refuses what a static kernel refuses, and the in-use check of mask
- * writes is predicted all the same (h->hotplug_by says how it was decided).
+ * configuration (6.0) is told by the matrix features file (6.12) or by a
+ * guest_matrix file on any mdev. A queue bound to vfio_ap without a status
+ * file tells a static kernel: status_show() came with f139862b92cf in 5.17;
+ * a status file proves no more than 5.17, as 5.17 to 5.19 still assign
+ * statically. With nothing else to look at, the vfio_ap_mdev driver name is
+ * no proof either: 5.15 and RHEL 9's 5.14 have it and assign statically.
+ * The static reading is then taken, the safe one: it refuses what a static
+ * kernel refuses, and the in-use check of mask writes is predicted all the
+ * same (h->hotplug_by says how it was decided).
  */
 void ap_detect_generation(struct ap_host *h)
 {
@@ -140,9 +142,9 @@ void ap_detect_generation(struct ap_host *h)
 		h->queue_status_known = true;
 		break;
 	}
-	if (h->hotplug_by == AP_BY_NOTHING && h->queue_status_known) {
-		h->dynamic = h->has_queue_status;
-		h->hotplug_by = AP_BY_QUEUE_STATUS;
+	if (h->hotplug_by == AP_BY_NOTHING && h->queue_status_known && !h->has_queue_status) {
+		h->dynamic = false;
+		h->hotplug_by = AP_BY_QUEUE_STATUS;	/* older than 5.17 */
 	}
 }
 
