@@ -277,7 +277,8 @@ static void test_starts_with_less(void **state)
 /* The host's guest view filter, as sysfs showed it (or not). */
 static void set_filter(bool full, enum ap_kb_how how)
 {
-	fx.h.kb[AP_KB_FULL_FILTER] = (struct ap_kb_state){ .value = full, .how = (unsigned char)how };
+	fx.h.kb[AP_KB_FULL_FILTER] = (struct ap_kb_state){ .value = full,
+							   .how = (unsigned char)how };
 }
 
 /*

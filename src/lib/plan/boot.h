@@ -59,7 +59,7 @@ struct boot_guest {
 	char why[512];			/* what stops it; for BOOT_LESS, format/ words less */
 	struct gv_diff less[16];	/* BOOT_LESS: what the guest misses (the first ones) */
 	unsigned int nless;
-	bool filter_assumed;		/* BOOT_LESS by one of the two filters; sysfs tells not which */
+	bool filter_assumed;		/* less by one of the two filters; sysfs tells not which */
 	struct advice why_advice;	/* what to do about a refusal in why */
 };
 
