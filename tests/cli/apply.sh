@@ -14,7 +14,7 @@ apm() { "$APMATRIX" --root "$SIM_ROOT" --no-wait "$@"; }
 state() { "$APMATRIX" --root "$SIM_ROOT" --json list; }
 good_writes() { sim_log | awk -F'\t' '$3 == "0"' | wc -l; }
 
-for kernel in 4.20 5.15 6.0 6.12; do
+for kernel in 4.20 5.15 6.0 6.1.y 6.12; do
 	sim_start --kernel $kernel seed
 	run apm plan "$CFG"
 	is "$status" 0 "$kernel: plan of the three guests"

@@ -18,7 +18,7 @@ setup() {
 	echo 06.0047 >"$SIM_SYS/bus/ap/drivers/vfio_ap/unbind"
 }
 
-for kernel in 6.0 6.12; do
+for kernel in 6.0 6.1.y 6.12; do
 	setup $kernel
 	run apm show --explain $U
 	is "$status" 0 "$kernel: show --explain"
@@ -60,14 +60,16 @@ for kernel in 6.0 6.12; do
 done
 
 # Before 6.0 nothing is filtered: the guest gets the queue vfio_ap lost.
-setup 4.20
-run apm show --explain $U
-like "$out" "guest gets  adapters 5-6, domains 4,71" "4.20: the guest gets the whole matrix"
-like "$out" "queue 06.0047 is in vfio_ap's pool but bound to no driver, yet kernels before 6.0 do not filter" \
-	"4.20: the unfiltered queue is named"
-run apm check
-like "$out" "warning: \[guest-view\] $U: queue 06.0047" "4.20: check warns"
-sim_stop
+for kernel in 4.20 5.15; do
+	setup $kernel
+	run apm show --explain $U
+	like "$out" "guest gets  adapters 5-6, domains 4,71" "$kernel: the guest gets the whole matrix"
+	like "$out" "queue 06.0047 is in vfio_ap's pool but bound to no driver, yet kernels before 6.0 do not filter" \
+		"$kernel: the unfiltered queue is named"
+	run apm check
+	like "$out" "warning: \[guest-view\] $U: queue 06.0047" "$kernel: check warns"
+	sim_stop
+done
 
 # 6.0 to 6.7 filtered only what was being assigned: an adapter can stay in
 # the view with a queue vfio_ap does not hold. A static tree shows that state.

@@ -26,7 +26,7 @@ cat >"$tap_tmp/shrink.json" <<'EOT'
                 "adapters": [5], "domains": ["0x47", "0xff"] } ] }
 EOT
 
-for kernel in 6.0 6.12; do
+for kernel in 6.0 6.1.y 6.12; do
 	sim_start --kernel $kernel seed
 	apm apply "$TESTDATA/three-guests.json" >/dev/null
 	sim_ctl "attach $U2"
@@ -81,61 +81,63 @@ for kernel in 6.0 6.12; do
 	sim_stop
 done
 
-# 4.20: the kernel refuses (EBUSY) every change of a running guest's mdev;
+# 4.20 and 5.15 (static): the kernel refuses (EBUSY) every change of a running guest's mdev;
 # dry runs, plans and checks see the guest as well, and nothing probes sysfs.
-sim_start --kernel 4.20 seed
-apm apply "$TESTDATA/three-guests.json" >/dev/null
-sim_ctl "attach $U1"
-run apm --json list mdevs
-like "$out" "\"guest_attached\": *true" "4.20: list sees the guest (its QEMU holds the VFIO group)"
-# 4.20 has no status file: the status is derived, and says so
-run apm --json list queues
-flat=$(printf '%s' "$out" | tr -d ' \n')
-like "$flat" "\"apqn\":\"05.0004\",[^}]*\"owner\":\"$U1\",[^}]*\"status\":\"inuse\",\"status_source\":\"derived\"" \
-	"4.20: a queue of the guest's mdev is 'in use', derived"
-like "$flat" "\"apqn\":\"05.0047\",[^}]*\"status\":\"assigned\",\"status_source\":\"derived\"" \
-	"4.20: a queue of an mdev no guest holds is 'assigned', derived"
-run apm list queues
-like "$out" "05.0004 .* in use " "4.20: the table says 'in use' too"
-sim_log_reset
-run apm --dry-run unassign $U1 --domains 0xab
-is "$status" 3 "4.20: --dry-run unassign: exit 3, as the real run"
-like "$err" "a guest is using $U1 \\(PID [0-9]+, qemu.*EBUSY" "4.20: names the guest"
-run apm --dry-run assign $U1 --control-domains 0x47
-is "$status" 3 "4.20: --dry-run assign: exit 3"
-# a process whose cmdline is empty (a zombie, a kernel thread) is named by its comm
-for c in "$SIM_ROOT"/proc/[0-9]*/cmdline; do : >"$c"; done
-run apm --dry-run assign $U1 --control-domains 0x47
-like "$err" "a guest is using $U1 \\(PID [0-9]+, qemu-system-s39\\)" "4.20: empty cmdline: named by comm"
-sim_guests_sync
-run apm plan "$tap_tmp/shrink.json"
-is "$status" 3 "4.20: plan FILE: exit 3"
-run apm check "$tap_tmp/shrink.json"
-is "$status" 3 "4.20: check FILE: exit 3"
-like "$out" "a guest is using $U1" "4.20: check FILE names the guest"
-run apm --dry-run apply --prune "$tap_tmp/shrink.json"
-is "$status" 3 "4.20: --dry-run apply: exit 3"
-run apm unassign $U1 --domains 0xab
-is "$status" 3 "4.20: the real run: exit 3 before any write"
-is "$(sim_log)" "" "4.20: not one store, not even a rejected one"
-is "$(cat "$SIM_SYS/$M/$U1/matrix")" "05.0004
+for kernel in 4.20 5.15; do
+	sim_start --kernel $kernel seed
+	apm apply "$TESTDATA/three-guests.json" >/dev/null
+	sim_ctl "attach $U1"
+	run apm --json list mdevs
+	like "$out" "\"guest_attached\": *true" "$kernel: list sees the guest (its QEMU holds the VFIO group)"
+	# 4.20 and 5.15 have no status file: the status is derived, and says so
+	run apm --json list queues
+	flat=$(printf '%s' "$out" | tr -d ' \n')
+	like "$flat" "\"apqn\":\"05.0004\",[^}]*\"owner\":\"$U1\",[^}]*\"status\":\"inuse\",\"status_source\":\"derived\"" \
+		"$kernel: a queue of the guest's mdev is 'in use', derived"
+	like "$flat" "\"apqn\":\"05.0047\",[^}]*\"status\":\"assigned\",\"status_source\":\"derived\"" \
+		"$kernel: a queue of an mdev no guest holds is 'assigned', derived"
+	run apm list queues
+	like "$out" "05.0004 .* in use " "$kernel: the table says 'in use' too"
+	sim_log_reset
+	run apm --dry-run unassign $U1 --domains 0xab
+	is "$status" 3 "$kernel: --dry-run unassign: exit 3, as the real run"
+	like "$err" "a guest is using $U1 \\(PID [0-9]+, qemu.*EBUSY" "$kernel: names the guest"
+	run apm --dry-run assign $U1 --control-domains 0x47
+	is "$status" 3 "$kernel: --dry-run assign: exit 3"
+	# a process whose cmdline is empty (a zombie, a kernel thread) is named by its comm
+	for c in "$SIM_ROOT"/proc/[0-9]*/cmdline; do : >"$c"; done
+	run apm --dry-run assign $U1 --control-domains 0x47
+	like "$err" "a guest is using $U1 \\(PID [0-9]+, qemu-system-s39\\)" "$kernel: empty cmdline: named by comm"
+	sim_guests_sync
+	run apm plan "$tap_tmp/shrink.json"
+	is "$status" 3 "$kernel: plan FILE: exit 3"
+	run apm check "$tap_tmp/shrink.json"
+	is "$status" 3 "$kernel: check FILE: exit 3"
+	like "$out" "a guest is using $U1" "$kernel: check FILE names the guest"
+	run apm --dry-run apply --prune "$tap_tmp/shrink.json"
+	is "$status" 3 "$kernel: --dry-run apply: exit 3"
+	run apm unassign $U1 --domains 0xab
+	is "$status" 3 "$kernel: the real run: exit 3 before any write"
+	is "$(sim_log)" "" "$kernel: not one store, not even a rejected one"
+	is "$(cat "$SIM_SYS/$M/$U1/matrix")" "05.0004
 05.00ab
 06.0004
-06.00ab" "4.20: the guest's matrix is unchanged"
-# --force assign: the kernel refuses it (EBUSY), nothing is taken from the guest
-run apm --force assign $U1 --control-domains 0x47
-like "$err" "--force: writing although a guest is using $U1.*refuses to change a running guest's mdev \\(EBUSY\\)" \
-	"4.20: the --force warning says the kernel refuses the write"
-unlike "$err" "loses crypto devices" "4.20: not that the guest loses devices (assign adds them)"
-like "$err" "the kernel refused write 1 of 1.*\\(EBUSY\\)" "4.20: and the kernel does refuse it"
-sim_ctl "detach $U1"
-run apm --dry-run unassign $U1 --domains 0xab
-is "$status" 0 "4.20: without the guest the same dry run passes"
-# nothing can tell: no queue status on 4.20, no /proc under the root
-rm -rf "$SIM_ROOT/proc"
-run apm --dry-run unassign $U1 --domains 0xab
-is "$status" 3 "4.20: when /proc cannot be read, the change is refused"
-like "$err" "cannot tell whether a guest is using $U1" "4.20: saying why"
-sim_stop
+06.00ab" "$kernel: the guest's matrix is unchanged"
+	# --force assign: the kernel refuses it (EBUSY), nothing is taken from the guest
+	run apm --force assign $U1 --control-domains 0x47
+	like "$err" "--force: writing although a guest is using $U1.*refuses to change a running guest's mdev \\(EBUSY\\)" \
+		"$kernel: the --force warning says the kernel refuses the write"
+	unlike "$err" "loses crypto devices" "$kernel: not that the guest loses devices (assign adds them)"
+	like "$err" "the kernel refused write 1 of 1.*\\(EBUSY\\)" "$kernel: and the kernel does refuse it"
+	sim_ctl "detach $U1"
+	run apm --dry-run unassign $U1 --domains 0xab
+	is "$status" 0 "$kernel: without the guest the same dry run passes"
+	# nothing can tell: no queue status on $kernel, no /proc under the root
+	rm -rf "$SIM_ROOT/proc"
+	run apm --dry-run unassign $U1 --domains 0xab
+	is "$status" 3 "$kernel: when /proc cannot be read, the change is refused"
+	like "$err" "cannot tell whether a guest is using $U1" "$kernel: saying why"
+	sim_stop
+done
 
 done_testing
