@@ -254,7 +254,7 @@ static int set_kernel(const char *name)
 				       "no-NAME, or a generation (%s), not \"%s\""),
 			       "hotplug, create_eusers, full_filter, cex2, ap_config, "
 			       "driver_override",
-			       "4.20, 5.15, 6.0, 6.1, 6.1.y, 6.12, 6.19", bad);
+			       "4.20, 5.15, 6.0, 6.1, 6.1.y, 6.6.y, 6.12, 6.19", bad);
 }
 
 static void print_version(void)

@@ -21,7 +21,7 @@ kernel() { "$APMATRIX" --root "$tmp/$1" --json list | jq -c "$2"; }
 
 # the generation detected from each simulated tree with a running guest whose
 # mdev has a domain outside the configuration: its view tells the filter
-for k in 4.20:4.20 5.15:5.15 6.0:6.0 6.1:6.0 6.1.y:6.1.y 6.12:6.12 6.19:6.19; do
+for k in 4.20:4.20 5.15:5.15 6.0:6.0 6.1:6.0 6.1.y:6.1.y 6.6.y:6.1.y 6.12:6.12 6.19:6.19; do
 	sim=${k%%:*} want=${k#*:}
 	dump "$sim" outside
 	is "$(kernel "$sim" '.bus.kernel.generation')" "\"$want\"" "apsim $sim: detected as $want"
@@ -40,6 +40,9 @@ is "$(kernel 6.1.y '.bus.kernel.behaviours.create_eusers | "\(.value) \(.how) \(
 	'"true implied full_filter"' "6.1.y: EUSERS follows from the 2024 filter"
 is "$(kernel 6.1.y '.bus.kernel.behaviours.cex2 | "\(.value) \(.how) \(.from)"')" \
 	'"true detected drivers"' "6.1.y: the CEX2/CEX3 drivers are there"
+# 6.6.y: the same 2024 fixes, no CEX2/CEX3 drivers (5ac8c72462cd, 6.6): named 6.1.y
+is "$(kernel 6.6.y '.bus.kernel | "\(.generation) \(.behaviours.cex2.value) \(.behaviours.cex2.how)"')" \
+	'"6.1.y false assumed"' "6.6.y: no CEX2/CEX3 driver loaded, which sysfs cannot tell from none built"
 is "$(kernel 6.19 '.bus.kernel.behaviours.driver_override | "\(.value) \(.how) \(.from)"')" \
 	'"true detected queue_files"' "6.19: driver_override seen on a queue"
 
@@ -74,6 +77,9 @@ is "$(printf '%s' "$out" | jq -c '.bus.kernel | "\(.generation) \(.behaviours.fu
 run "$APMATRIX" --root "$tmp/6.1.y" --kernel-behaviour 5.15,cex2 --json list
 is "$(printf '%s' "$out" | jq -c '.bus.kernel | "\(.generation) \(.hotplug) \(.hotplug_from)"')" \
 	'"5.15 false option"' "--kernel-behaviour 5.15: a static kernel"
+run "$APMATRIX" --root "$tmp/6.1.y" --kernel-behaviour 6.6.y --json list
+is "$(printf '%s' "$out" | jq -c '.bus.kernel.behaviours | "\(.full_filter.value) \(.cex2.value) \(.cex2.how)"')" \
+	'"true false option"' "--kernel-behaviour 6.6.y: 6.1.y's fixes without the CEX2/CEX3 drivers"
 run "$APMATRIX" --root "$tmp/6.1.y" --kernel-behaviour hotplug,bogus list
 is "$status" 2 "an unknown behaviour is a usage error"
 like "$err" 'not "bogus"' "the message names it"

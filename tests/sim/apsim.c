@@ -427,7 +427,7 @@ static const struct fuse_lowlevel_ops ops = {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: apsim [--kernel 4.20|5.15|6.0|6.1|6.1.y|6.12|6.19] --topology FILE [--log FILE] [-f] [-d]\n"
+		"usage: apsim [--kernel 4.20|5.15|6.0|6.1|6.1.y|6.6.y|6.12|6.19] --topology FILE [--log FILE] [-f] [-d]\n"
 		"             [-o FUSE_OPTION[,...]] [--die-with-parent] MOUNTPOINT\n"
 		"       apsim --snapshot ARCHIVE [--root DIR] [--kernel K] [--max-members N] [--log FILE]\n"
 		"             [-f] [-d] [-o FUSE_OPTION[,...]] [--die-with-parent] [MOUNTPOINT]\n"

@@ -19,20 +19,20 @@ write() {
 	run bash -c "echo '$1' > '$2'"
 }
 
-for k in 4.20 5.15 6.0 6.1.y 6.12 6.19; do
+for k in 4.20 5.15 6.0 6.1.y 6.6.y 6.12 6.19; do
 	sim_start --kernel $k lpar
 	cd "$SIM_SYS" || bail_out "cd $SIM_SYS"
 
 	# poll_thread_store(): ap_poll_thread_start() starts no thread while
 	# interrupts are in use; poll_timeout_store() parses with sscanf("%llu")
-	# up to the 6.0 family and in 6.1.y (no backport), kstrtoul() later
+	# up to the 6.0 family and in 6.1.y and 6.6.y (no backport known), kstrtoul() later
 	echo 1 > bus/ap/poll_thread
 	is "$(cat bus/ap/poll_thread)" 0 "poll_thread: no thread with interrupts ($k)"
 	write ' 5000' bus/ap/poll_timeout
 	write2=$status
 	write y bus/ap/poll_thread
 	case $k in
-	4.20 | 5.15 | 6.0 | 6.1.y)
+	4.20 | 5.15 | 6.0 | 6.1.y | 6.6.y)
 		is "$write2:$status" "0:1" "poll_timeout ' 5000' taken, poll_thread y refused (sscanf, $k)" ;;
 	*)
 		is "$write2:$status" "1:0" "poll_timeout ' 5000' refused, poll_thread y taken (kstrto*, $k)" ;;
@@ -131,7 +131,7 @@ for k in 4.20 5.15 6.0 6.1.y 6.12 6.19; do
 
 	# the CEX2/CEX3 drivers until 6.6 (zcrypt_cex2c.c)
 	sim_start --kernel $k precex4
-	if [ $k = 6.12 ] || [ $k = 6.19 ]; then
+	if [ $k = 6.6.y ] || [ $k = 6.12 ] || [ $k = 6.19 ]; then
 		ok '[ ! -e $SIM_SYS/devices/ap/card02 ]' "no device for a CEX3C ($k)"
 	else
 		is "$(readlink $SIM_SYS/devices/ap/card02/driver)" "../../../bus/ap/drivers/cex2card" \

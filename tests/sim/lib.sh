@@ -3,7 +3,7 @@
 # Source it after tests/tap.sh.  The interface is stable; apmatrix's own CLI
 # tests use it too.
 #
-#   sim_start [--kernel 4.20|5.15|6.0|6.1|6.1.y|6.12|6.19] [--sysinfo FILE] TOPOLOGY
+#   sim_start [--kernel 4.20|5.15|6.0|6.1|6.1.y|6.6.y|6.12|6.19] [--sysinfo FILE] TOPOLOGY
 #       Mounts a simulated /sys on a fresh directory and waits (bounded) until
 #       it answers.  TOPOLOGY is a name looked up in $TESTDATA ("seed" means
 #       $TESTDATA/seed.json) or a path.  --sysinfo copies FILE (a name in

@@ -88,6 +88,8 @@ const char *sim_kernel_name(enum sim_kernel k)
 		return "6.1";
 	case SIM_KERNEL_6_1_Y:
 		return "6.1.y";
+	case SIM_KERNEL_6_6_Y:
+		return "6.6.y";
 	case SIM_KERNEL_6_12:
 		return "6.12";
 	case SIM_KERNEL_6_19:
@@ -111,6 +113,8 @@ int sim_kernel_parse(const char *s, enum sim_kernel *k)
 		*k = SIM_KERNEL_6_1;
 	else if (!strcmp(s, "6.1.y") || !strcmp(s, "6.1-stable"))
 		*k = SIM_KERNEL_6_1_Y;
+	else if (!strcmp(s, "6.6.y") || !strcmp(s, "6.6-stable"))
+		*k = SIM_KERNEL_6_6_Y;
 	else if (!strcmp(s, "6.12") || !strcmp(s, "current"))
 		*k = SIM_KERNEL_6_12;
 	else if (!strcmp(s, "6.19"))
@@ -124,15 +128,18 @@ int sim_kernel_parse(const char *s, enum sim_kernel *k)
 #define GEN(k) (1u << (k))
 static const unsigned int behaviour_gens[SIM_B_COUNT] = {
 	[SIM_B_DYNAMIC] = GEN(SIM_KERNEL_6_0) | GEN(SIM_KERNEL_6_1) | GEN(SIM_KERNEL_6_1_Y) |
-			  GEN(SIM_KERNEL_6_12) | GEN(SIM_KERNEL_6_19),
-	[SIM_B_FULL_FILTER] = GEN(SIM_KERNEL_6_1_Y) | GEN(SIM_KERNEL_6_12) | GEN(SIM_KERNEL_6_19),
-	[SIM_B_STATUS_VIEW] = GEN(SIM_KERNEL_6_1_Y) | GEN(SIM_KERNEL_6_12) | GEN(SIM_KERNEL_6_19),
-	[SIM_B_MASK_ULONG] = GEN(SIM_KERNEL_6_1_Y) | GEN(SIM_KERNEL_6_12) | GEN(SIM_KERNEL_6_19),
+			  GEN(SIM_KERNEL_6_6_Y) | GEN(SIM_KERNEL_6_12) | GEN(SIM_KERNEL_6_19),
+	[SIM_B_FULL_FILTER] = GEN(SIM_KERNEL_6_1_Y) | GEN(SIM_KERNEL_6_6_Y) | GEN(SIM_KERNEL_6_12) |
+			      GEN(SIM_KERNEL_6_19),
+	[SIM_B_STATUS_VIEW] = GEN(SIM_KERNEL_6_1_Y) | GEN(SIM_KERNEL_6_6_Y) | GEN(SIM_KERNEL_6_12) |
+			      GEN(SIM_KERNEL_6_19),
+	[SIM_B_MASK_ULONG] = GEN(SIM_KERNEL_6_1_Y) | GEN(SIM_KERNEL_6_6_Y) | GEN(SIM_KERNEL_6_12) |
+			     GEN(SIM_KERNEL_6_19),
 	[SIM_B_POLL_KSTRTO] = GEN(SIM_KERNEL_6_12) | GEN(SIM_KERNEL_6_19),
 	[SIM_B_CEX2] = GEN(SIM_KERNEL_4_20) | GEN(SIM_KERNEL_5_15) | GEN(SIM_KERNEL_6_0) |
 		       GEN(SIM_KERNEL_6_1) | GEN(SIM_KERNEL_6_1_Y),
 	[SIM_B_CREATE_EUSERS] = GEN(SIM_KERNEL_6_1) | GEN(SIM_KERNEL_6_1_Y) |
-				GEN(SIM_KERNEL_6_12) | GEN(SIM_KERNEL_6_19),
+				GEN(SIM_KERNEL_6_6_Y) | GEN(SIM_KERNEL_6_12) | GEN(SIM_KERNEL_6_19),
 	[SIM_B_AP_CONFIG] = GEN(SIM_KERNEL_6_12) | GEN(SIM_KERNEL_6_19),
 	[SIM_B_OVERRIDE] = GEN(SIM_KERNEL_6_19),
 };

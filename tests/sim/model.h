@@ -147,13 +147,14 @@ enum sim_kernel {
 	SIM_KERNEL_6_0,		/* dynamic configuration, guest_matrix, in_use (6.0 only) */
 	SIM_KERNEL_6_1,		/* 6.1 to 6.7 as released: the mdev core counts instances */
 	SIM_KERNEL_6_1_Y,	/* the 6.1.y stable mix: 6.1 with 2024's vfio_ap fixes */
+	SIM_KERNEL_6_6_Y,	/* the 6.6.y stable mix: 6.1.y's fixes, no CEX2/CEX3 drivers */
 	SIM_KERNEL_6_12,	/* adds ap_config, features, the whole-matrix filter */
 	SIM_KERNEL_6_19,	/* adds queue driver_override, bindings_complete_count */
 	SIM_KERNEL_COUNT
 };
 
 const char *sim_kernel_name(enum sim_kernel k);
-/* "4.20", "5.15", "6.0", "6.1", "6.1.y", "6.12", "6.19" (also "v6.12", "current" = 6.12) */
+/* "4.20", "5.15", "6.0", "6.1", "6.1.y", "6.6.y", "6.12", "6.19" (also "v6.12", "current" = 6.12) */
 int sim_kernel_parse(const char *s, enum sim_kernel *k);
 
 /*

@@ -157,6 +157,8 @@ struct gen_test {
 #define K515 (1u << SIM_KERNEL_5_15)
 #define KSTATIC (K420 | K515)	/* before dynamic configuration */
 #define K60 (1u << SIM_KERNEL_6_0)
+#define K61 (1u << SIM_KERNEL_6_1)
+#define KSTABLE (1u << SIM_KERNEL_6_1_Y | 1u << SIM_KERNEL_6_6_Y)	/* with 2024's fixes */
 #define K619 (1u << SIM_KERNEL_6_19)
 #define K612 (1u << SIM_KERNEL_6_12 | K619)	/* 6.12 and later */
 #define K6X (K60 | K612)

@@ -40,7 +40,7 @@ const char *ap_kb_name(enum ap_kb b);
 const char *ap_kb_how_name(enum ap_kb_how how);
 /*
  * Takes --kernel-behaviour's list: behaviour names, each optionally with
- * "no-", and generation names (4.20 5.15 6.0 6.1 6.1.y 6.12 6.19) that set
+ * "no-", and generation names (4.20 5.15 6.0 6.1 6.1.y 6.6.y 6.12 6.19) that set
  * every behaviour as that generation has it; later items win. 0, or -EINVAL
  * with the item that is neither in bad.
  */
