@@ -99,4 +99,28 @@ is "$status" 0 "4.20: --force persists it anyway"
 run apm check --boot
 is "$status" 3 "4.20: check --boot: exit 3"
 sim_stop
+
+# The guest view a definition starts with follows the kernel's filter, which
+# the running guest of outside.json shows (its view has a domain outside the
+# configuration): 6.0 to 6.7 as released inspect only the APQNs of the last
+# assign_domain, 0x30, which has no queues, so adapter 5 is left out too; the
+# whole-matrix filter (850fb7fa8c68: 6.8, 6.1.76, 6.6.15) leaves out 0x30 only.
+U1=11111111-1111-1111-1111-111111111111
+cat >"$tap_tmp/outside.json" <<JSON
+{"guests": [{"name": "g", "uuid": "$U1", "adapters": [5], "domains": [4, "0x30"]}]}
+JSON
+for k in 6.0:partial 6.1.y:whole 6.6.y:whole 6.12:whole; do
+	sim_start --kernel "${k%%:*}" outside
+	apm --force persist "$tap_tmp/outside.json" >/dev/null 2>&1 || bail_out "$k: persist failed"
+	run apm check --boot
+	is "$status" 3 "${k%%:*}: check --boot: the guest starts with less than defined"
+	like "$out" "domain 48 \\(0x30\\) is not in the host's AP configuration" "${k%%:*}: domain 0x30 is left out"
+	if [ "${k#*:}" = partial ]; then
+		like "$out" "adapter 5 is left out with all its queues, because queue 05.0030 has no queue device" \
+			"${k%%:*}: the partial filter leaves out adapter 5 too"
+	else
+		unlike "$out" "adapter 5 is left out" "${k%%:*}: the whole-matrix filter keeps adapter 5"
+	fi
+	sim_stop
+done
 done_testing
