@@ -92,8 +92,9 @@ void guest_view_free(struct guest_view *g);
 void guest_view_predict(const struct ap_host *h, struct ap_mdev *m);
 /*
  * The view after an assign store (or a queue probe) on 6.0 and later, by the
- * host's full_filter behaviour: with it (850fb7fa8c68: 6.8, 6.1.76, 6.6.15)
- * the whole matrix is filtered again, as guest_view_predict(); without it
+ * host's full_filter behaviour: with it (850fb7fa8c68 and 16fb78cbf56e: 6.8,
+ * 6.1.76, 6.6.15) the whole matrix is filtered again, as guest_view_predict()
+ * does, over the view's APQNs; without it
  * (6.0 to 6.7 as released) the view is reset to the matrix within the host
  * configuration and only the APQNs apm x aqm are inspected: assign_adapter N
  * passes ({N}, the matrix's domains), assign_domain D (the matrix's
