@@ -58,7 +58,9 @@ static bool explain_adapter(struct guest_view *g, const struct ap_host *h, unsig
 
 	if (h->config_known && !bm_test(&h->cfg_adapters, a))
 		return gv_add(g, GV_ADAPTER_NOT_CONFIGURED, (int)a, -1, -1, -1);
-	d = first_unusable(h, g->mdev, a, !h->kb[AP_KB_FULL_FILTER].value);
+	d = first_unusable(h, g->mdev, a, false);
+	if (d < 0 && !h->kb[AP_KB_FULL_FILTER].value)	/* a queue the partial filter missed */
+		d = first_unusable(h, g->mdev, a, true);
 	if (d < 0) {
 		const struct ap_card *c = ap_card_get(h, a);
 
