@@ -13,7 +13,7 @@ G2=aaaaaaaa-0000-4000-8000-000000000002
 G3=aaaaaaaa-0000-4000-8000-000000000003
 G4=aaaaaaaa-0000-4000-8000-000000000004
 
-for k in 4.20 5.15 6.0 6.1.y 6.12 6.19; do
+for k in 4.20 5.15 6.0 6.1.y 6.6.y 6.12 6.19; do
 	sim_start --kernel $k seed
 	sys=$SIM_SYS
 

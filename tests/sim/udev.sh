@@ -9,7 +9,7 @@
 
 A=11111111-1111-1111-1111-111111111111
 
-for k in 4.20 5.15 6.0 6.12; do
+for k in 4.20 5.15 6.0 6.1.y 6.12; do
 	sim_start --kernel $k seed
 	cd "$SIM_SYS" || bail_out "cd"
 	echo -5 > bus/ap/apmask

@@ -90,7 +90,7 @@ u_setup() {
 	for x in 4 0xab; do echo $x >"$SIM_SYS/$(mdev $A assign_domain)"; done
 }
 
-for k in 6.0 6.1.y 6.12 6.19; do
+for k in 6.0 6.1.y 6.6.y 6.12 6.19; do
 	u_setup $k
 	expect_err "U1 apmask +5 ($k)" bus/ap/apmask +5 "Device or resource busy"
 	like "$(sim_state)" "^refused APQN 05\.0004 is assigned to mdev $A" "U1 names the APQN and the mdev ($k)"
