@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "persist/bootjournal.h"
 #include "persist/driverctl.h"
 #include "io/lock.h"
 #include "host/machine.h"
@@ -41,6 +42,7 @@ static const struct {
 	{ TREE_RUN, "udev/rules.d/41-ap.rules" },
 	{ TREE_ETC, DRIVERCTL_DIR },
 	{ TREE_RUN, JOURNAL_DIR },
+	{ TREE_ETC, BOOTJ_REL },
 	{ TREE_PROC, "sys/kernel/osrelease" },
 };
 
