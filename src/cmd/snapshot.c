@@ -166,6 +166,8 @@ int cmd_snapshot(int argc, const char **argv)
 		rc = open_output(cl.name, output, &s, staged, sizeof(staged));
 	if (rc)
 		goto out;
+	/* a member is two blocks of 512 bytes: write the archive in larger pieces */
+	setvbuf(s.out, NULL, _IOFBF, 1 << 20);
 	s.now = (long long)time(NULL);
 	s.progress = isatty(STDERR_FILENO) && !apm_opts.quiet;
 	c.redact = redact;

@@ -159,6 +159,16 @@ is "$(tar -xOf "$tap_tmp/s.tar" sys/devices/ap/card05/serialnr sys/devices/ap/ca
 run apm "$st" snapshot -o "$tap_tmp/s2.tar"
 is "$(tar -xOf "$tap_tmp/s2.tar" sys/devices/ap/card05/serialnr)" 93AADFK719460083 "without --redact they stay"
 ok '! tar -tf "$tap_tmp/s2.tar" | grep -q "^proc/"' "no /proc on the tree, none in the archive"
+# the journal of an interrupted persist is read by the next one: it is kept, and nothing else
+# of etc/apmatrix (a staged file of that persist)
+mkdir -p "$st/etc/apmatrix"
+printf '{"version": 1}\n' >"$st/etc/apmatrix/persist-journal.json"
+printf 'x\n' >"$st/etc/apmatrix/.persist-journal.json.42.tmp"
+run apm "$st" snapshot -o "$tap_tmp/pj.tar"
+is "$(tar -xOf "$tap_tmp/pj.tar" etc/apmatrix/persist-journal.json)" '{"version": 1}' \
+	"an interrupted persist's journal is captured"
+is "$(tar -tf "$tap_tmp/pj.tar" | grep -c '^etc/apmatrix/\.')" 0 "its staged files are not"
+rm -r "$st/etc/apmatrix"
 # names and link targets beyond ustar's fields go in pax headers
 long=$(printf 'x%.0s' {1..150})
 mkdir -p "$st/sys/devices/ap/$long/$long"

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "persist/bootjournal.h"
 #include "persist/driverctl.h"
 #include "io/lock.h"
 #include "host/machine.h"
@@ -21,6 +22,7 @@
 #include "host/snapshot.h"
 #include "io/files.h"
 #include "io/path.h"
+#include "io/walk.h"
 
 static const char *const tree_names[TREE_COUNT] = { "sys", "etc", "run", "proc" };
 
@@ -40,6 +42,7 @@ static const struct {
 	{ TREE_RUN, "udev/rules.d/41-ap.rules" },
 	{ TREE_ETC, DRIVERCTL_DIR },
 	{ TREE_RUN, JOURNAL_DIR },
+	{ TREE_ETC, BOOTJ_REL },
 	{ TREE_PROC, "sys/kernel/osrelease" },
 };
 
@@ -238,78 +241,52 @@ static enum redact_kind redact_kind_of(const char *path, bool *redact)
 	return RED_SERIAL;
 }
 
-static int take_file(struct snap_capture *c, enum sysfs_tree tree, const char *rel,
-		     const char *path, mode_t mode)
+/* A file's content as the walk read it, redacted where it names the machine. */
+static int take_file(struct snap_capture *c, const char *path, const struct walk_entry *e)
 {
 	enum redact_kind kind;
 	bool redact;
-	char *data;
-	size_t len;
+	size_t len = e->len;
+	char *copy;
 	int rc;
 
-	/* write-only attributes (bind, create, remove...) hold nothing to read */
-	if (!(mode & 0444))
-		return 0;
-	rc = sysfs_read_file(tree, rel, &data, &len);
-	if (rc)
-		return rc == -ENOMEM ? rc : add_problem(c, path, rc);
 	kind = redact_kind_of(path, &redact);
-	if (c->redact && redact)
-		rc = redact_line(c, kind, &data, &len);
+	if (!c->redact || !redact)
+		return emit(c, path, SNAP_FILE, e->mode, e->data, e->len, NULL);
+	copy = strdup(e->data);
+	if (!copy)
+		return -ENOMEM;
+	rc = redact_line(c, kind, &copy, &len);
 	if (!rc)
-		rc = emit(c, path, SNAP_FILE, mode, data, len, NULL);
-	free(data);
+		rc = emit(c, path, SNAP_FILE, e->mode, copy, len, NULL);
+	free(copy);
 	return rc;
 }
 
-static int walk(struct snap_capture *c, enum sysfs_tree tree, const char *rel);
+struct walk_arg {
+	struct snap_capture *c;
+	enum sysfs_tree tree;
+};
 
-static int walk_dir(struct snap_capture *c, enum sysfs_tree tree, const char *rel,
-		    const char *path, mode_t mode)
+/* One entry of a walked tree into the archive, or into the problems. */
+static int take_entry(const struct walk_entry *e, void *arg)
 {
-	char **names, sub[4096];
-	int n, rc;
+	struct walk_arg *wa = arg;
+	struct snap_capture *c = wa->c;
+	char path[4200];
 
-	rc = emit(c, path, SNAP_DIR, mode, NULL, 0, NULL);
-	if (rc)
-		return rc;
-	n = sysfs_list(tree, rel, &names);
-	if (n < 0)
-		return n == -ENOMEM ? n : add_problem(c, path, n);
-	for (int i = 0; i < n && !rc; i++) {
-		if (apath_rel(apath_tree(tree), sub, sizeof(sub), "%s/%s", rel, names[i]))
-			rc = add_problem(c, path, ENAMETOOLONG);
-		else
-			rc = walk(c, tree, sub);
-	}
-	sysfs_names_free(names, n);
-	return rc;
-}
-
-static int walk(struct snap_capture *c, enum sysfs_tree tree, const char *rel)
-{
-	char path[4200], target[4096];
-	mode_t mode;
-	int rc;
-
-	if (archive_path(tree, rel, path, sizeof(path)))
-		return add_problem(c, rel, ENAMETOOLONG);
-	rc = sysfs_lstat(tree, rel, &mode);
-	if (rc)
-		return rc == -ENOENT ? 0 : add_problem(c, path, rc);
-	if (S_ISDIR(mode))
-		return walk_dir(c, tree, rel, path, mode);
-	if (S_ISREG(mode))
-		return take_file(c, tree, rel, path, mode);
-	if (!S_ISLNK(mode))
-		return 0;
-	rc = sysfs_readlink(tree, rel, target, sizeof(target));
-	if (rc)
-		return add_problem(c, path, rc);
+	if (archive_path(wa->tree, e->rel, path, sizeof(path)))
+		return add_problem(c, e->rel, ENAMETOOLONG);
+	if (e->err)
+		return e->err == -ENOMEM ? -ENOMEM : add_problem(c, path, e->err);
+	if (e->type == WALK_DIR)
+		return emit(c, path, SNAP_DIR, e->mode, NULL, 0, NULL);
+	if (e->type == WALK_FILE)
+		return take_file(c, path, e);
 	/* a link that leads out of its tree would lead out of the unpacked archive */
-	if (!link_stays(path, target))
+	if (!link_stays(path, e->target))
 		return add_problem(c, path, EXDEV);
-	return emit(c, path, SNAP_LINK, mode, NULL, 0, target);
+	return emit(c, path, SNAP_LINK, 0777, NULL, 0, e->target);
 }
 
 /* The machine's identity lines of /proc/sysinfo, and no other. */
@@ -517,6 +494,7 @@ static int take_holders(struct snap_capture *c)
 
 static int walk_root(struct snap_capture *c, enum sysfs_tree tree, const char *rel)
 {
+	struct walk_arg wa = { c, tree };
 	char path[4200];
 	mode_t mode;
 	int rc;
@@ -528,12 +506,15 @@ static int walk_root(struct snap_capture *c, enum sysfs_tree tree, const char *r
 	if (rc)
 		return rc;
 	if (S_ISDIR(mode) && archive_path(tree, rel, path, sizeof(path)) == 0) {
-		/* walk_dir emits the directory itself; it counts as seen for later parents */
+		/* the walk emits the directory itself; it counts as seen for later parents */
 		rc = dir_add(c, path);
 		if (rc)
 			return rc;
 	}
-	return walk(c, tree, rel);
+	rc = sysfs_walk(tree, rel, take_entry, &wa);
+	if (rc < 0 && rc != -ENOMEM && archive_path(tree, rel, path, sizeof(path)) == 0)
+		rc = add_problem(c, path, rc);
+	return rc;
 }
 
 int snap_capture(struct snap_capture *c)

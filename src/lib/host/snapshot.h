@@ -56,7 +56,7 @@ struct snap_capture {
 };
 
 /*
- * Walks the host (through io/path.c and io/files.c) and calls c->emit for every directory,
+ * Walks the host (through io/walk.c and io/path.c) and calls c->emit for every directory,
  * readable file and link of what apmatrix reads, parents first. Returns 0,
  * the first non-zero return of emit, or -errno (-ENOMEM). What could not be
  * read is listed in c->problems; the caller frees with snap_capture_free().
