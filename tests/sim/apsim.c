@@ -432,6 +432,7 @@ static void usage(FILE *f)
 		"       apsim --snapshot ARCHIVE [--root DIR] [--kernel K] [--max-members N] [--log FILE]\n"
 		"             [-f] [-d] [-o FUSE_OPTION[,...]] [--die-with-parent] [MOUNTPOINT]\n"
 		"       apsim --dump DIR (--topology FILE | --snapshot ARCHIVE) [--kernel K]\n"
+		"       apsim --write-topology FILE (--topology FILE | --snapshot ARCHIVE) [--kernel K]\n"
 		"\n"
 		"Mounts a simulated /sys of an s390 host with AP adapters and vfio_ap at\n"
 		"MOUNTPOINT (run programs with their sysfs root there), or writes the same\n"
@@ -446,6 +447,9 @@ static void usage(FILE *f)
 		"                     below DIR, and MOUNTPOINT defaults to DIR/sys (made)\n"
 		"  --max-members N    with --snapshot: refuse an archive of more members\n"
 		"  --log FILE         write log: PATH<TAB>DATA<TAB>RESULT per store\n"
+		"  --dump DIR         write the tree as plain files into DIR, no mount\n"
+		"  --write-topology FILE  write a topology file of the host, no mount (load it\n"
+		"                     with the same --kernel)\n"
 		"  -f                 stay in the foreground\n"
 		"  -d                 FUSE debug output (implies -f)\n"
 		"  -o OPTIONS         more FUSE mount options (e.g. auto_unmount)\n"
@@ -454,7 +458,7 @@ static void usage(FILE *f)
 
 /* The command line. */
 struct options {
-	const char *topology, *log, *dump, *mnt, *snapshot, *root;
+	const char *topology, *log, *dump, *mnt, *snapshot, *root, *write_topology;
 	enum sim_kernel kernel;
 	bool kernel_given;
 	unsigned long max_members;
@@ -494,6 +498,8 @@ static int option_value(struct options *o, const char *a, const char *val)
 		o->log = val;
 	else if (!strcmp(a, "--dump"))
 		o->dump = val;
+	else if (!strcmp(a, "--write-topology"))
+		o->write_topology = val;
 	else if (!strcmp(a, "-o"))
 		snprintf(o->opts + l, sizeof(o->opts) - l, ",%s", val);
 	return 0;
@@ -521,7 +527,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		} else if (val && (!strcmp(a, "--kernel") || !strcmp(a, "--topology") ||
 				   !strcmp(a, "--log") || !strcmp(a, "--dump") || !strcmp(a, "-o") ||
 				   !strcmp(a, "--snapshot") || !strcmp(a, "--root") ||
-				   !strcmp(a, "--max-members"))) {
+				   !strcmp(a, "--max-members") || !strcmp(a, "--write-topology"))) {
 			i++;
 			if (option_value(o, a, val))
 				return 2;
@@ -533,11 +539,12 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->mnt = a;
 		}
 	}
-	if (o->root && !o->mnt && !o->dump) {
+	if (o->root && !o->mnt && !o->dump && !o->write_topology) {
 		snprintf(o->mnt_buf, sizeof(o->mnt_buf), "%s/sys", o->root);
 		o->mnt = o->mnt_buf;
 	}
-	if (!o->topology == !o->snapshot || (!o->dump && !o->mnt) || (o->dump && o->mnt) ||
+	/* one of: a mount point, --dump, --write-topology */
+	if (!o->topology == !o->snapshot || !o->dump + !o->mnt + !o->write_topology != 2 ||
 	    ((o->root || o->max_members) && !o->snapshot)) {
 		if (o->topology && o->snapshot)
 			fprintf(stderr, "apsim: --topology or --snapshot, not both\n");
@@ -621,6 +628,34 @@ static struct sim_model *load(struct options *o, struct sim_replay *r, char *abs
 	return sim_replay_load(r, err, errlen);
 }
 
+/* --write-topology FILE: the host the model holds, as a topology file; the exit status. */
+static int write_topology(const struct options *o, const struct sim_model *m)
+{
+	char comment[PATH_MAX + 64];
+	char *text;
+	FILE *f;
+	int rc = 0;
+
+	snprintf(comment, sizeof(comment), "written by apsim from %s; load it with --kernel %s",
+		 o->snapshot ? o->snapshot : o->topology, sim_kernel_name(m->kernel));
+	text = sim_model_topology(m, comment);
+	if (!text) {
+		fprintf(stderr, "apsim: out of memory\n");
+		return 1;
+	}
+	f = fopen(o->write_topology, "w");
+	if (f && fprintf(f, "%s\n", text) < 0)
+		rc = errno;
+	if (f && fclose(f) && !rc)
+		rc = errno;
+	if (!f || rc) {
+		fprintf(stderr, "apsim: %s: %s\n", o->write_topology, strerror(f ? rc : errno));
+		rc = 1;
+	}
+	free(text);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = { .kernel = SIM_KERNEL_6_12,
@@ -649,6 +684,10 @@ int main(int argc, char **argv)
 		rc = sim_dump(&g.fs, o.dump, err, sizeof(err)) ? 1 : 0;
 		if (rc)
 			fprintf(stderr, "apsim: %s\n", err);
+		goto out_model;
+	}
+	if (o.write_topology) {
+		rc = write_topology(&o, m);
 		goto out_model;
 	}
 	if (o.log) {

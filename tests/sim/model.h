@@ -293,6 +293,12 @@ void sim_model_free(struct sim_model *m);
 struct sim_model *sim_model_load(const char *path, enum sim_kernel k, char *err, size_t errlen);
 struct sim_model *sim_model_load_string(const char *json, const char *name, enum sim_kernel k,
 				 char *err, size_t errlen);
+/*
+ * A topology file (JSON, malloc'd) that describes the host m holds now, so that
+ * loading it with m's kernel gives the same cards, masks, mdevs and guests
+ * (topowrite.c says what a topology cannot carry). NULL when out of memory.
+ */
+char *sim_model_topology(const struct sim_model *m, const char *comment);
 /* Applies the state that follows a topology's host description: probes the
  * devices, selects the default domain. Called by the loaders. */
 void sim_model_boot(struct sim_model *m);
