@@ -79,7 +79,8 @@ static struct json_object *evidence_name(enum ap_evidence e)
 		[AP_BY_NOTHING] = "assumed", [AP_BY_FEATURES] = "features",
 		[AP_BY_GUEST_MATRIX] = "guest_matrix", [AP_BY_QUEUE_STATUS] = "queue_status",
 		[AP_BY_MDEV_FILES] = "mdev_files", [AP_BY_QUEUE_FILES] = "queue_files",
-		[AP_BY_DRIVERS] = "drivers", [AP_BY_OTHER] = "behaviour",
+		[AP_BY_DRIVERS] = "drivers", [AP_BY_RELEASE] = "release",
+		[AP_BY_OTHER] = "behaviour",
 		[AP_BY_OPTION] = "option",
 	};
 

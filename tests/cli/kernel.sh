@@ -68,6 +68,15 @@ is "$(kernel 5.15 '.bus.kernel | "\(.generation) \(.behaviours.hotplug.how) \(.b
 dump 6.0 "$tap_tmp/reserved.json"
 is "$(kernel 6.0 '.bus.kernel | "\(.generation) \(.behaviours.hotplug.how)"')" \
 	'"5.15 assumed"' "6.0 with no mdev: a status file proves no hot plug"
+# the kernel release does: every kernel from 6.0 on has hot plug; an older one may
+# have it backported (RHEL 9's 5.14), so it proves nothing
+mkdir -p "$tmp/6.0/proc/sys/kernel"
+echo 6.0.19 >"$tmp/6.0/proc/sys/kernel/osrelease"
+is "$(kernel 6.0 '.bus.kernel | "\(.generation) \(.behaviours.hotplug.how) \(.hotplug_from)"')" \
+	'"6.0 detected release"' "6.0 with no mdev, its release read: hot plug, detected"
+echo 5.14.0-284.11.1.el9_2.s390x >"$tmp/6.0/proc/sys/kernel/osrelease"
+is "$(kernel 6.0 '.bus.kernel | "\(.generation) \(.behaviours.hotplug.how)"')" \
+	'"5.15 assumed"' "a 5.14 release proves nothing: the static reading"
 
 # --kernel-behaviour: a behaviour, a no-behaviour, a generation; later items win
 dump 6.1.y full-instances

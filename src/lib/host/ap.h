@@ -53,6 +53,7 @@ enum ap_evidence {
 	AP_BY_MDEV_FILES,	/* an mdev's ap_config file, or its absence */
 	AP_BY_QUEUE_FILES,	/* a queue's driver_override file, or its absence */
 	AP_BY_DRIVERS,		/* the AP bus's drivers (cex2card and the like) */
+	AP_BY_RELEASE,		/* the kernel release: 6.0 or later */
 	AP_BY_OTHER,		/* implied by another behaviour (ap_kb_state.from) */
 	AP_BY_OPTION,		/* --kernel-behaviour */
 };

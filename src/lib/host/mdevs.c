@@ -109,10 +109,26 @@ static bool has_word(const char *line, const char *word)
  * a status file proves no more than 5.17, as 5.17 to 5.19 still assign
  * statically. With nothing else to look at, the vfio_ap_mdev driver name is
  * no proof either: 5.15 and RHEL 9's 5.14 have it and assign statically.
- * The static reading is then taken, the safe one: it refuses what a static
- * kernel refuses, and the in-use check of mask writes is predicted all the
- * same (h->hotplug_by says how it was decided).
+ * The kernel release is: every kernel from 6.0 on configures dynamically (a
+ * release before 6.0 proves nothing, as a distribution may have backported
+ * it). Without it the static reading is taken, the safe one: it refuses what
+ * a static kernel refuses, and the in-use check of mask writes is predicted
+ * all the same (h->hotplug_by says how it was decided).
  */
+/* Whether the kernel release (/proc/sys/kernel/osrelease) is 6.0 or later. */
+static bool release_from_6_0(void)
+{
+	bool from_6_0;
+	char *text;
+	size_t len;
+
+	if (apath_read_file(apath_tree(TREE_PROC), &text, &len, "sys/kernel/osrelease"))
+		return false;
+	from_6_0 = strspn(text, "0123456789") && strtol(text, NULL, 10) >= 6;
+	free(text);
+	return from_6_0;
+}
+
 void ap_detect_generation(struct ap_host *h)
 {
 	const struct apath *sys = apath_tree(TREE_SYS);
@@ -145,6 +161,10 @@ void ap_detect_generation(struct ap_host *h)
 	if (h->hotplug_by == AP_BY_NOTHING && h->queue_status_known && !h->has_queue_status) {
 		h->dynamic = false;
 		h->hotplug_by = AP_BY_QUEUE_STATUS;	/* older than 5.17 */
+	}
+	if (h->hotplug_by == AP_BY_NOTHING && release_from_6_0()) {
+		h->dynamic = true;
+		h->hotplug_by = AP_BY_RELEASE;
 	}
 }
 
