@@ -22,6 +22,7 @@
 
 #include "replay.h"
 #include "format/tar.h"
+#include "base/linkpath.h"
 
 #define MANIFEST "apmatrix-snapshot.json"
 #define ATTR_MAX 4096	/* a sysfs attribute is at most a page */
@@ -351,35 +352,6 @@ static int take_sys(struct capture *c, const char *rel, const struct tar_entry *
 }
 
 /* ---- the members beside sys/ ------------------------------------------------------ */
-
-/*
- * Whether a relative link target, seen from the member's directory, stays in
- * the member's top directory (sys, etc, run, proc): resolved by name, as the
- * unpacked archive would resolve it.
- */
-static bool link_stays(const char *name, const char *target)
-{
-	int depth = 0;
-
-	if (*target == '/')
-		return false;
-	for (const char *p = name; *p; p++)
-		depth += *p == '/';
-	for (const char *p = target; *p;) {
-		size_t n = strcspn(p, "/");
-
-		if (n == 2 && !strncmp(p, "..", 2))
-			depth--;
-		else if (n && !(n == 1 && *p == '.'))
-			depth++;
-		if (depth < 1)
-			return false;
-		p += n;
-		while (*p == '/')
-			p++;
-	}
-	return true;
-}
 
 /* proc/PID/fd/N: what a process holds open, an absolute device name never followed. */
 static bool fd_link(const char *name, const char *target)
