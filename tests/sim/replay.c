@@ -21,6 +21,8 @@
 #include <unistd.h>
 
 #include "replay.h"
+#include "tree.h"
+#include "unknown.h"
 #include "format/tar.h"
 #include "base/linkpath.h"
 
@@ -93,6 +95,7 @@ struct capture {
 	struct held *held;
 	size_t nheld, cap_held;
 	unsigned long long held_bytes;
+	struct sim_unknown *unknown;	/* the members of sys/ the simulator does not model */
 };
 
 static int __attribute__((format(printf, 3, 4))) fail(char *err, size_t len, const char *fmt, ...)
@@ -417,6 +420,19 @@ static void take_proc(struct capture *c, const struct tar_entry *e)
 		c->groups[c->ngroups++] = atoi(e->target + 10);
 }
 
+/* A member of sys/ the simulator does not model: kept as captured, to be served read-only. */
+static int keep_unknown(struct capture *c, const struct tar_entry *e, char *err, size_t errlen)
+{
+	const char *rel = e->name + 4, *data = e->type == '0' ? e->data : e->target;
+	size_t known;
+
+	if (sim_modelled(rel, &known))
+		return 0;
+	return sim_unknown_add(c->unknown, rel, known, e->type, e->mode, data,
+			       e->type == '0' ? e->len : data ? strlen(data) : 0, c->r->warn,
+			       c->r->archive, err, errlen) < 0 ? -1 : 0;
+}
+
 static int on_member(const struct tar_entry *e, void *arg, char *err, size_t errlen)
 {
 	struct capture *c = arg;
@@ -440,7 +456,7 @@ static int on_member(const struct tar_entry *e, void *arg, char *err, size_t err
 				    "(%d): refused", e->name, e->len, ATTR_MAX);
 		if (e->name[3] && take_sys(c, e->name + 4, e) == ENOMEM)
 			return fail(err, errlen, "out of memory");
-		return 0;
+		return e->name[3] ? keep_unknown(c, e, err, errlen) : 0;
 	}
 	if (top == 4)
 		take_proc(c, e);
@@ -548,6 +564,8 @@ static int read_archive(struct capture *c, char *err, size_t errlen)
 	if (!c->manifest || !c->bus_ap)
 		return fail(err, errlen, "%s: not a snapshot of apmatrix: no %s", r->archive,
 			    !c->manifest ? MANIFEST : "sys/bus/ap");
+	if (sim_unknown_finish(c->unknown, why, sizeof(why)))
+		return fail(err, errlen, "%s: %s", r->archive, why);
 	return 0;
 }
 
@@ -967,14 +985,20 @@ static void capture_free(struct capture *c)
 		free(c->held[i].target);
 	}
 	free(c->held);
+	sim_unknown_free(c->unknown);
 }
 
-struct sim_model *sim_replay_load(const struct sim_replay *r, char *err, size_t errlen)
+struct sim_model *sim_replay_load(const struct sim_replay *r, struct sim_unknown **unknown,
+				  char *err, size_t errlen)
 {
 	struct capture *c = calloc(1, sizeof(*c));
 	struct sim_model *m = NULL;
 
-	if (!c || !(c->queue = calloc((size_t)SIM_BITS * SIM_BITS, sizeof(*c->queue)))) {
+	*unknown = NULL;
+	if (!c || !(c->queue = calloc((size_t)SIM_BITS * SIM_BITS, sizeof(*c->queue))) ||
+	    !(c->unknown = calloc(1, sizeof(*c->unknown)))) {
+		if (c)
+			free(c->queue);
 		free(c);
 		fail(err, errlen, "out of memory");
 		return NULL;
@@ -985,6 +1009,12 @@ struct sim_model *sim_replay_load(const struct sim_replay *r, char *err, size_t 
 	if (m && write_root(c, err, errlen)) {
 		sim_model_free(m);
 		m = NULL;
+	}
+	if (m) {
+		/* the mdevs made from the capture are the first, numbered 1 to nmdevs */
+		c->unknown->restored = (unsigned long)m->nmdevs;
+		*unknown = c->unknown;
+		c->unknown = NULL;
 	}
 	capture_free(c);
 	free(c);
