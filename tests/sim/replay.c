@@ -96,6 +96,7 @@ struct capture {
 	size_t nheld, cap_held;
 	unsigned long long held_bytes;
 	struct sim_unknown *unknown;	/* the members of sys/ the simulator does not model */
+	struct sim_place place;		/* where the last one was in the tree (sim_modelled) */
 };
 
 static int __attribute__((format(printf, 3, 4))) fail(char *err, size_t len, const char *fmt, ...)
@@ -426,7 +427,7 @@ static int keep_unknown(struct capture *c, const struct tar_entry *e, char *err,
 	const char *rel = e->name + 4, *data = e->type == '0' ? e->data : e->target;
 	size_t known;
 
-	if (sim_modelled(rel, &known))
+	if (sim_modelled(&c->place, rel, &known))
 		return 0;
 	return sim_unknown_add(c->unknown, rel, known, e->type, e->mode, data,
 			       e->type == '0' ? e->len : data ? strlen(data) : 0, c->r->warn,

@@ -2147,31 +2147,59 @@ static uint8_t dyn_kind(uint8_t k, const char *name)
 	}
 }
 
-bool sim_modelled(const char *path, size_t *known)
+/* The child of a directory of kind k called name (n bytes): a kind, DYN_LEAF, DK_NONE. */
+static uint8_t child_kind(uint8_t k, const char *name, size_t n)
 {
-	uint8_t k = DK_ROOT;
-	const char *p = path;
+	const struct dirkind *kind = &kinds[k];
+	char buf[64];
 
-	*known = 0;
+	for (size_t i = 0; i < kind->nents; i++)
+		if (!strncmp(kind->ents[i].name, name, n) && !kind->ents[i].name[n])
+			return kind->ents[i].type == SIM_DIR ? kind->ents[i].sub : DYN_LEAF;
+	if (!kind->dyn_lookup || n >= sizeof(buf))
+		return DK_NONE;
+	memcpy(buf, name, n);
+	buf[n] = '\0';
+	return dyn_kind(k, buf);
+}
+
+bool sim_modelled(struct sim_place *cache, const char *path, size_t *known)
+{
+	const char *slash = strrchr(path, '/'), *p = path;
+	size_t dlen = slash ? (size_t)(slash - path) : 0;
+	uint8_t k = DK_ROOT, next;
+
+	/* the members of a directory come together: its kind is worked out once */
+	if (cache->valid && cache->dlen == dlen && !memcmp(cache->dir, path, dlen)) {
+		k = cache->kind;
+		p = slash ? slash + 1 : path;
+		if (k == DK_NONE) {
+			*known = cache->known;
+			return cache->modelled;
+		}
+	} else if (dlen < sizeof(cache->dir)) {
+		cache->valid = false;
+	}
+	*known = p == path ? 0 : dlen;
 	while (*p) {
 		size_t n = strcspn(p, "/");
-		const struct dirkind *kind = &kinds[k];
-		uint8_t next = DK_NONE;
-		char name[256];
 
-		if (n >= sizeof(name))
-			return false;
-		snprintf(name, sizeof(name), "%.*s", (int)n, p);
-		for (size_t i = 0; i < kind->nents && next == DK_NONE; i++)
-			if (!strcmp(kind->ents[i].name, name))
-				next = kind->ents[i].type == SIM_DIR ? kind->ents[i].sub : DYN_LEAF;
-		if (next == DK_NONE)
-			next = dyn_kind(k, name);
-		if (next == DYN_LEAF)
-			return true;	/* a file or link, or below one */
-		if (next == DK_NONE)
-			return false;
+		next = child_kind(k, p, n);
+		if (next == DYN_LEAF || next == DK_NONE) {
+			/* a file or link, or below one; or not modelled from here on */
+			if (p[n] && dlen < sizeof(cache->dir)) {
+				*cache = (struct sim_place){ .valid = true, .dlen = dlen,
+							     .kind = DK_NONE, .known = *known,
+							     .modelled = next == DYN_LEAF };
+				memcpy(cache->dir, path, dlen);
+			}
+			return next == DYN_LEAF;
+		}
 		k = next;
+		if (p + n - path == (ptrdiff_t)dlen && dlen < sizeof(cache->dir)) {
+			*cache = (struct sim_place){ .valid = true, .dlen = dlen, .kind = k };
+			memcpy(cache->dir, path, dlen);
+		}
 		*known = (size_t)(p + n - path);
 		p += n;
 		p += *p == '/';

@@ -76,14 +76,22 @@ int sim_lookup(struct sim_fs *fs, const struct sim_node *dir, const char *name,
 struct sim_node sim_parent(const struct sim_node *n);
 /* The directory containing n, a member of fs->unknown too. */
 struct sim_node sim_parent_in(struct sim_fs *fs, const struct sim_node *n);
+/* What sim_modelled() knows of the last directory it saw (zeroed to start). */
+struct sim_place {
+	bool valid, modelled;
+	uint8_t kind;
+	size_t dlen, known;
+	char dir[256];
+};
 /*
  * Whether a path below the root (no leading '/') is modelled, by its names
  * alone, whatever the model's state: true for a directory, file or link
  * that some kind of directory of the tree has, and for anything below such
  * a file or link; false when it is not, with *known the length of its
- * longest leading part that is a modelled directory (0: the root).
+ * longest leading part that is a modelled directory (0: the root). The
+ * members of one directory, one after the other, share the work (cache).
  */
-bool sim_modelled(const char *path, size_t *known);
+bool sim_modelled(struct sim_place *cache, const char *path, size_t *known);
 /*
  * Resolves a path relative to the mount root ("bus/ap/apmask", leading '/'
  * allowed).  Symlinks in the middle are always followed; the last one only
