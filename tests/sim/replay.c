@@ -127,20 +127,30 @@ static void keep(char *dst, size_t size, const char *data, size_t len)
 {
 	while (len && data[len - 1] == '\n')
 		len--;
-	snprintf(dst, size, "%.*s", (int)len, data);
+	if (len >= size)
+		len = size - 1;
+	memcpy(dst, data, len);
+	dst[len] = '\0';
 }
 
+/* n (1 to 4) lowercase hex digits at s as a number, or -1. */
 static int hexbyte(const char *s, size_t n)
 {
-	char buf[8];
-	char *end;
-	long v;
+	int v = 0;
 
-	if (n == 0 || n > 4 || strspn(s, "0123456789abcdef") < n)
+	if (n == 0 || n > 4)
 		return -1;
-	snprintf(buf, sizeof(buf), "%.*s", (int)n, s);
-	v = strtol(buf, &end, 16);
-	return *end ? -1 : (int)v;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (c >= '0' && c <= '9')
+			v = v * 16 + (c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v = v * 16 + (c - 'a' + 10);
+		else
+			return -1;
+	}
+	return v;
 }
 
 /* "AA.DDDD", "AA." or ".DDDD" lines of matrix and guest_matrix. */
