@@ -246,19 +246,19 @@ static int check_sum(struct reader *r, const struct ustar *h)
 
 	if (octal(r, h->chksum, sizeof(h->chksum), "the checksum", &want))
 		return -1;
-	/* every byte, in one plain loop the compiler can vectorise; the field's own as blanks */
-	for (size_t i = 0; i < BLOCK; i++) {
+	/* every byte in one plain loop, the field's own taken out again and counted as blanks */
+	for (size_t i = 0; i < BLOCK; i++)
 		sum += p[i];
-		high += p[i] >> 7;
-	}
-	for (size_t i = at; i < at + sizeof(h->chksum); i++) {
+	for (size_t i = at; i < at + sizeof(h->chksum); i++)
 		sum -= p[i];
-		high -= p[i] >> 7;
-	}
 	sum += ' ' * sizeof(h->chksum);
+	if (want == sum)
+		return 0;
 	/* the same bytes taken as signed chars, as some old writers summed them */
+	for (size_t i = 0; i < BLOCK; i++)
+		high += (i < at || i >= at + sizeof(h->chksum)) && p[i] >= 0x80;
 	ssum = (int)sum - 256 * (int)high;
-	if (want != sum && want != (unsigned long long)(unsigned int)ssum)
+	if (want != (unsigned long long)(unsigned int)ssum)
 		return bad(r, "header at byte %llu: bad checksum (%llo stored, %o computed): "
 			   "not a tar archive, or a damaged one", r->offset - BLOCK, want, sum);
 	return 0;

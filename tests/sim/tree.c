@@ -2116,9 +2116,13 @@ static uint8_t dyn_kind(uint8_t k, const char *name)
 {
 	uint8_t u[16];
 	int a, d;
-	bool dev = parse_devname(name, &a, &d);
-	bool uuid = strlen(name) == 36 && !sim_uuid_parse(name, u);
+	bool dev = false, uuid = false;
 
+	/* only the test the kind needs: this runs for every member of a capture */
+	if (k == DK_BUS_AP_DEVICES || k == DK_AP_DRIVER || k == DK_AP_ROOT || k == DK_CARD)
+		dev = parse_devname(name, &a, &d);
+	else if (strlen(name) == 36)
+		uuid = !sim_uuid_parse(name, u);
 	switch (k) {
 	case DK_BUS_AP_DEVICES:
 	case DK_AP_DRIVER:
@@ -2154,7 +2158,8 @@ static uint8_t child_kind(uint8_t k, const char *name, size_t n)
 	char buf[64];
 
 	for (size_t i = 0; i < kind->nents; i++)
-		if (!strncmp(kind->ents[i].name, name, n) && !kind->ents[i].name[n])
+		if (kind->ents[i].name[0] == *name && !strncmp(kind->ents[i].name, name, n) &&
+		    !kind->ents[i].name[n])
 			return kind->ents[i].type == SIM_DIR ? kind->ents[i].sub : DYN_LEAF;
 	if (!kind->dyn_lookup || n >= sizeof(buf))
 		return DK_NONE;
