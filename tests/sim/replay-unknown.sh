@@ -2,13 +2,14 @@
 # SPDX-License-Identifier: MIT
 # apsim --snapshot keeps what it does not model: a capture with members a
 # newer kernel would show (a file of the bus, of a card, of a queue, of a
-# driver, of an mdev, a directory with a file in it, a link) is replayed
-# with them; they read back as captured, with their modes; writing them
-# fails (EACCES for a read-only one, EIO for one whose mode allows writing)
-# and changes nothing; apmatrix snapshot of the replay gives the same
-# members byte for byte. They go with their directory: an mdev removed
-# takes its own, and an mdev made again with the same UUID does not get
-# them back; reset brings them back, as it brings back the capture.
+# driver, of the matrix device, of the mdev type, of an mdev, a directory
+# with files in it, a link) is replayed with them; they read back as
+# captured, with their modes; writing them fails (EACCES for a read-only
+# one, EIO for one whose mode allows writing) and changes nothing; apmatrix
+# snapshot of the replay gives the same members byte for byte. They go
+# with their directory: an mdev removed takes its own, and an mdev made
+# again with the same UUID does not get them back; reset brings them back,
+# as it brings back the capture.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/sim/lib.sh"
 
@@ -37,7 +38,12 @@ sim_stop
 x="$tap_tmp/extra"
 q=sys/devices/ap/card05/05.0004
 m=sys/devices/vfio_ap/matrix/$mdev
-mkdir -p "$x/sys/bus/ap/drivers/vfio_ap" "$x/$q" "$x/$m" "$x/$q/power" "$x/sys/devices/vfio_ap/matrix/$gone"
+t=sys/devices/vfio_ap/matrix/mdev_supported_types/vfio_ap-passthrough
+mkdir -p "$x/sys/bus/ap/drivers/vfio_ap" "$x/$q" "$x/$m" "$x/$q/power" "$x/sys/devices/vfio_ap/matrix/$gone" \
+	"$x/$t"
+printf 'a newer matrix device\n' >"$x/sys/devices/vfio_ap/matrix/new_matrix_attr"
+printf 'an mdev type described\n' >"$x/$t/description"
+chmod 0444 "$x/sys/devices/vfio_ap/matrix/new_matrix_attr" "$x/$t/description"
 printf 'on\n' >"$x/sys/bus/ap/new_feature"
 printf '0x1f\n' >"$x/sys/devices/ap/card05/new_card_attr"
 printf '3\n' >"$x/$q/new_queue_attr"
@@ -55,7 +61,8 @@ chmod 0600 "$x/sys/bus/ap/drivers/vfio_ap/new_driver_attr"
 chmod 0555 "$x/$q/power"
 members="sys/bus/ap/new_feature sys/devices/ap/card05/new_card_attr $q/new_queue_attr $q/power
 $m/new_mdev_attr sys/devices/vfio_ap/matrix/$gone/new_mdev_attr
-sys/bus/ap/drivers/vfio_ap/new_driver_attr sys/bus/ap/drivers/vfio_ap/module"
+sys/bus/ap/drivers/vfio_ap/new_driver_attr sys/bus/ap/drivers/vfio_ap/module
+sys/devices/vfio_ap/matrix/new_matrix_attr $t/description"
 # shellcheck disable=SC2086
 tar -rf "$tap_tmp/a.tar" -C "$x" --owner=0 --group=0 $members ||
 	bail_out "tar could not add the members"
@@ -65,7 +72,8 @@ run cat "$SIM_ROOT/apsim.err"
 is "$out" "" "the capture with members the simulator does not model is replayed without a warning"
 for f in sys/bus/ap/new_feature sys/devices/ap/card05/new_card_attr $q/new_queue_attr \
 	$q/power/control $q/power/runtime_status $m/new_mdev_attr \
-	sys/devices/vfio_ap/matrix/$gone/new_mdev_attr sys/bus/ap/drivers/vfio_ap/new_driver_attr; do
+	sys/devices/vfio_ap/matrix/$gone/new_mdev_attr sys/bus/ap/drivers/vfio_ap/new_driver_attr \
+	sys/devices/vfio_ap/matrix/new_matrix_attr $t/description; do
 	is "$(cat "$SIM_ROOT/$f" 2>&1)" "$(cat "$x/$f")" "${f#sys/} reads as captured"
 	is "$(stat -c %a "$SIM_ROOT/$f" 2>&1)" "$(stat -c %a "$x/$f")" "${f#sys/} has its captured mode"
 done

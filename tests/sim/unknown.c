@@ -53,6 +53,21 @@ static bool too_long(const char *path, size_t known, char type, const char *data
 	return true;
 }
 
+/* Whether the modelled directory (the first known bytes of path) is an mdev's, or below one. */
+static bool in_mdev(const char *path, size_t known)
+{
+	const size_t at = sizeof(MATRIX_DIR) - 1;
+	char uuid[37];
+	uint8_t u[16];
+
+	if (known < at + 36 || strncmp(path, MATRIX_DIR, at) ||
+	    (path[at + 36] != '/' && path[at + 36] != '\0'))
+		return false;
+	memcpy(uuid, path + at, 36);
+	uuid[36] = '\0';
+	return !sim_uuid_parse(uuid, u);
+}
+
 int sim_unknown_add(struct sim_unknown *u, const char *path, size_t known, char type,
 		    mode_t mode, const char *data, size_t len, FILE *warn, const char *archive,
 		    char *err, size_t errlen)
@@ -96,8 +111,7 @@ int sim_unknown_add(struct sim_unknown *u, const char *path, size_t known, char 
 	e->known = (unsigned int)known;
 	e->type = type;
 	e->mode = mode;
-	e->mdev = !strncmp(path, MATRIX_DIR, sizeof(MATRIX_DIR) - 1) &&
-		  known >= sizeof(MATRIX_DIR) - 1 + 36;
+	e->mdev = in_mdev(path, known);
 	u->n++;
 	return 0;
 }
