@@ -239,20 +239,26 @@ static bool zero_block(const unsigned char *b)
 static int check_sum(struct reader *r, const struct ustar *h)
 {
 	const unsigned char *p = (const unsigned char *)h;
+	const size_t at = offsetof(struct ustar, chksum);
 	unsigned long long want;
-	unsigned int sum = 0;
-	int ssum = 0;
+	unsigned int sum = 0, high = 0;
+	int ssum;
 
 	if (octal(r, h->chksum, sizeof(h->chksum), "the checksum", &want))
 		return -1;
-	for (size_t i = 0; i < BLOCK; i++) {
-		bool field = i >= offsetof(struct ustar, chksum) &&
-			     i < offsetof(struct ustar, chksum) + sizeof(h->chksum);
-
-		sum += field ? ' ' : p[i];
-		ssum += field ? ' ' : (signed char)p[i];
-	}
-	if (want != sum && want != (unsigned long long)(unsigned int)ssum)
+	/* every byte in one plain loop, the field's own taken out again and counted as blanks */
+	for (size_t i = 0; i < BLOCK; i++)
+		sum += p[i];
+	for (size_t i = at; i < at + sizeof(h->chksum); i++)
+		sum -= p[i];
+	sum += ' ' * sizeof(h->chksum);
+	if (want == sum)
+		return 0;
+	/* the same bytes taken as signed chars, as some old writers summed them */
+	for (size_t i = 0; i < BLOCK; i++)
+		high += (i < at || i >= at + sizeof(h->chksum)) && p[i] >= 0x80;
+	ssum = (int)sum - 256 * (int)high;
+	if (want != (unsigned long long)(unsigned int)ssum)
 		return bad(r, "header at byte %llu: bad checksum (%llo stored, %o computed): "
 			   "not a tar archive, or a damaged one", r->offset - BLOCK, want, sum);
 	return 0;

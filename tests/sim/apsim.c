@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "replay.h"
+#include "unknown.h"
 #include "tree.h"
 
 #define CTL_MAX 65536
@@ -60,7 +61,7 @@ static int node_stat(const struct sim_node *n, struct stat *st)
 	st->st_atim = st->st_mtim = st->st_ctim = g.t0;
 	switch (t) {
 	case SIM_DIR:
-		st->st_mode = S_IFDIR | 0755;
+		st->st_mode = S_IFDIR | mode;
 		st->st_nlink = 2;
 		break;
 	case SIM_FILE:
@@ -253,7 +254,7 @@ static int get_listing(fuse_ino_t ino)
 	listing.ino = ino;
 	listing.changes = changes;
 	listing.self = n;
-	listing.parent = sim_parent(&n);
+	listing.parent = sim_parent_in(&g.fs, &n);
 	listing.valid = true;
 	return 0;
 }
@@ -604,8 +605,8 @@ out_args:
  * The model: a topology, or a snapshot replayed (its files beside sys/ go
  * below --root, which is made, as is the mount point in it).
  */
-static struct sim_model *load(struct options *o, struct sim_replay *r, char *abs, char *err,
-			      size_t errlen)
+static struct sim_model *load(struct options *o, struct sim_replay *r, char *abs,
+			      struct sim_unknown **unknown, char *err, size_t errlen)
 {
 	if (!o->snapshot)
 		return sim_model_load(o->topology, o->kernel, err, errlen);
@@ -625,7 +626,7 @@ static struct sim_model *load(struct options *o, struct sim_replay *r, char *abs
 	r->kernel_given = o->kernel_given;
 	r->max_members = o->max_members;
 	r->warn = stderr;
-	return sim_replay_load(r, err, errlen);
+	return sim_replay_load(r, unknown, err, errlen);
 }
 
 /* --write-topology FILE: the host the model holds, as a topology file; the exit status. */
@@ -662,18 +663,20 @@ int main(int argc, char **argv)
 			     .opts = "fsname=apsim,subtype=apsim,default_permissions" };
 	char err[1024], topo_abs[PATH_MAX];
 	struct sim_replay replay = { 0 };
+	struct sim_unknown *unknown = NULL;
 	struct sim_model *m;
 	pid_t parent = getppid();
 	int rc = parse_args(argc, argv, &o);
 
 	if (rc >= 0)
 		return rc;
-	m = load(&o, &replay, topo_abs, err, sizeof(err));
+	m = load(&o, &replay, topo_abs, &unknown, err, sizeof(err));
 	if (!m) {
 		fprintf(stderr, "apsim: %s\n", err);
 		return 2;
 	}
 	sim_fs_init(&g.fs, m);
+	g.fs.unknown = unknown;
 	if (o.snapshot)
 		g.fs.snapshot = &replay;
 	else

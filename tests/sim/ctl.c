@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "replay.h"
+#include "unknown.h"
 #include "tree.h"
 
 /* Kernel-internal codes (512 and up) must never leave a FUSE handler. */
@@ -213,6 +214,7 @@ usage:
 /* reset: back to the topology's initial state, faults and counter cleared */
 static int cmd_reset(struct sim_fs *fs)
 {
+	struct sim_unknown *unknown = NULL;
 	struct sim_model *m;
 	char err[512];
 
@@ -224,7 +226,7 @@ static int cmd_reset(struct sim_fs *fs)
 		r.warn = NULL;
 		r.kernel_given = true;
 		r.kernel = fs->m->kernel;
-		m = sim_replay_load(&r, err, sizeof(err));
+		m = sim_replay_load(&r, &unknown, err, sizeof(err));
 	} else if (!fs->topology) {
 		return ctl_fail(fs, EINVAL, "reset: no topology file to reload");
 	} else {
@@ -249,6 +251,9 @@ static int cmd_reset(struct sim_fs *fs)
 	}
 	sim_model_free(fs->m);
 	fs->m = m;
+	/* the capture's members the simulator does not model, as captured again */
+	sim_unknown_free(fs->unknown);
+	fs->unknown = unknown;
 	free(fs->faults);
 	fs->faults = NULL;
 	fs->nfaults = 0;

@@ -21,7 +21,10 @@
 #include <unistd.h>
 
 #include "replay.h"
+#include "tree.h"
+#include "unknown.h"
 #include "format/tar.h"
+#include "base/linkpath.h"
 
 #define MANIFEST "apmatrix-snapshot.json"
 #define ATTR_MAX 4096	/* a sysfs attribute is at most a page */
@@ -92,6 +95,8 @@ struct capture {
 	struct held *held;
 	size_t nheld, cap_held;
 	unsigned long long held_bytes;
+	struct sim_unknown *unknown;	/* the members of sys/ the simulator does not model */
+	struct sim_place place;		/* where the last one was in the tree (sim_modelled) */
 };
 
 static int __attribute__((format(printf, 3, 4))) fail(char *err, size_t len, const char *fmt, ...)
@@ -122,20 +127,30 @@ static void keep(char *dst, size_t size, const char *data, size_t len)
 {
 	while (len && data[len - 1] == '\n')
 		len--;
-	snprintf(dst, size, "%.*s", (int)len, data);
+	if (len >= size)
+		len = size - 1;
+	memcpy(dst, data, len);
+	dst[len] = '\0';
 }
 
+/* n (1 to 4) lowercase hex digits at s as a number, or -1. */
 static int hexbyte(const char *s, size_t n)
 {
-	char buf[8];
-	char *end;
-	long v;
+	int v = 0;
 
-	if (n == 0 || n > 4 || strspn(s, "0123456789abcdef") < n)
+	if (n == 0 || n > 4)
 		return -1;
-	snprintf(buf, sizeof(buf), "%.*s", (int)n, s);
-	v = strtol(buf, &end, 16);
-	return *end ? -1 : (int)v;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (c >= '0' && c <= '9')
+			v = v * 16 + (c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v = v * 16 + (c - 'a' + 10);
+		else
+			return -1;
+	}
+	return v;
 }
 
 /* "AA.DDDD", "AA." or ".DDDD" lines of matrix and guest_matrix. */
@@ -352,35 +367,6 @@ static int take_sys(struct capture *c, const char *rel, const struct tar_entry *
 
 /* ---- the members beside sys/ ------------------------------------------------------ */
 
-/*
- * Whether a relative link target, seen from the member's directory, stays in
- * the member's top directory (sys, etc, run, proc): resolved by name, as the
- * unpacked archive would resolve it.
- */
-static bool link_stays(const char *name, const char *target)
-{
-	int depth = 0;
-
-	if (*target == '/')
-		return false;
-	for (const char *p = name; *p; p++)
-		depth += *p == '/';
-	for (const char *p = target; *p;) {
-		size_t n = strcspn(p, "/");
-
-		if (n == 2 && !strncmp(p, "..", 2))
-			depth--;
-		else if (n && !(n == 1 && *p == '.'))
-			depth++;
-		if (depth < 1)
-			return false;
-		p += n;
-		while (*p == '/')
-			p++;
-	}
-	return true;
-}
-
 /* proc/PID/fd/N: what a process holds open, an absolute device name never followed. */
 static bool fd_link(const char *name, const char *target)
 {
@@ -445,6 +431,19 @@ static void take_proc(struct capture *c, const struct tar_entry *e)
 		c->groups[c->ngroups++] = atoi(e->target + 10);
 }
 
+/* A member of sys/ the simulator does not model: kept as captured, to be served read-only. */
+static int keep_unknown(struct capture *c, const struct tar_entry *e, char *err, size_t errlen)
+{
+	const char *rel = e->name + 4, *data = e->type == '0' ? e->data : e->target;
+	size_t known;
+
+	if (sim_modelled(&c->place, rel, &known))
+		return 0;
+	return sim_unknown_add(c->unknown, rel, known, e->type, e->mode, data,
+			       e->type == '0' ? e->len : data ? strlen(data) : 0, c->r->warn,
+			       c->r->archive, err, errlen) < 0 ? -1 : 0;
+}
+
 static int on_member(const struct tar_entry *e, void *arg, char *err, size_t errlen)
 {
 	struct capture *c = arg;
@@ -468,7 +467,7 @@ static int on_member(const struct tar_entry *e, void *arg, char *err, size_t err
 				    "(%d): refused", e->name, e->len, ATTR_MAX);
 		if (e->name[3] && take_sys(c, e->name + 4, e) == ENOMEM)
 			return fail(err, errlen, "out of memory");
-		return 0;
+		return e->name[3] ? keep_unknown(c, e, err, errlen) : 0;
 	}
 	if (top == 4)
 		take_proc(c, e);
@@ -576,6 +575,8 @@ static int read_archive(struct capture *c, char *err, size_t errlen)
 	if (!c->manifest || !c->bus_ap)
 		return fail(err, errlen, "%s: not a snapshot of apmatrix: no %s", r->archive,
 			    !c->manifest ? MANIFEST : "sys/bus/ap");
+	if (sim_unknown_finish(c->unknown, why, sizeof(why)))
+		return fail(err, errlen, "%s: %s", r->archive, why);
 	return 0;
 }
 
@@ -995,14 +996,20 @@ static void capture_free(struct capture *c)
 		free(c->held[i].target);
 	}
 	free(c->held);
+	sim_unknown_free(c->unknown);
 }
 
-struct sim_model *sim_replay_load(const struct sim_replay *r, char *err, size_t errlen)
+struct sim_model *sim_replay_load(const struct sim_replay *r, struct sim_unknown **unknown,
+				  char *err, size_t errlen)
 {
 	struct capture *c = calloc(1, sizeof(*c));
 	struct sim_model *m = NULL;
 
-	if (!c || !(c->queue = calloc((size_t)SIM_BITS * SIM_BITS, sizeof(*c->queue)))) {
+	*unknown = NULL;
+	if (!c || !(c->queue = calloc((size_t)SIM_BITS * SIM_BITS, sizeof(*c->queue))) ||
+	    !(c->unknown = calloc(1, sizeof(*c->unknown)))) {
+		if (c)
+			free(c->queue);
 		free(c);
 		fail(err, errlen, "out of memory");
 		return NULL;
@@ -1013,6 +1020,12 @@ struct sim_model *sim_replay_load(const struct sim_replay *r, char *err, size_t 
 	if (m && write_root(c, err, errlen)) {
 		sim_model_free(m);
 		m = NULL;
+	}
+	if (m) {
+		/* the mdevs made from the capture are the first, numbered 1 to nmdevs */
+		c->unknown->restored = (unsigned long)m->nmdevs;
+		*unknown = c->unknown;
+		c->unknown = NULL;
 	}
 	capture_free(c);
 	free(c);

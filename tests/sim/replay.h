@@ -14,6 +14,8 @@
 
 #include "model.h"
 
+struct sim_unknown;
+
 struct sim_replay {
 	const char *archive;	/* tar, or tar compressed with gzip, xz, zstd or bzip2 */
 	const char *root;	/* where etc/, run/ and proc/ go; NULL: not written */
@@ -33,8 +35,10 @@ struct sim_replay {
 /*
  * The model a snapshot describes, or NULL with the reason in err (the
  * archive refused, not a snapshot, a root that cannot take the files).
- * *kernel_out is the generation taken.
+ * *unknown gets the members of sys/ the simulator does not model
+ * (unknown.h), to be served beside the model (struct sim_fs's unknown).
  */
-struct sim_model *sim_replay_load(const struct sim_replay *r, char *err, size_t errlen);
+struct sim_model *sim_replay_load(const struct sim_replay *r, struct sim_unknown **unknown,
+				  char *err, size_t errlen);
 
 #endif

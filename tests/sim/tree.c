@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "tree.h"
+#include "unknown.h"
 
 enum dir_kind {
 	DK_NONE,
@@ -98,6 +99,7 @@ struct dirkind {
 };
 
 static const struct dirkind kinds[DK_COUNT];
+_Static_assert(DK_COUNT < SIM_NODE_UNKNOWN, "the kinds leave room for unknown.h's nodes");
 
 #define DIR_E(n, k, ...) { .name = n, .type = SIM_DIR, .sub = k, __VA_ARGS__ }
 #define FILE_E(n, md, i, ...) { .name = n, .type = SIM_FILE, .mode = md, .id = i, __VA_ARGS__ }
@@ -160,6 +162,11 @@ struct sim_node sim_parent(const struct sim_node *n)
 	if (n->dir == DK_ROOT || n->dir >= DK_COUNT)
 		return sim_root();
 	return dir_node(kinds[n->dir].parent, n);
+}
+
+struct sim_node sim_parent_in(struct sim_fs *fs, const struct sim_node *n)
+{
+	return sim_unknown_node(n) ? sim_unknown_parent(fs, n) : sim_parent(n);
 }
 
 bool sim_is_ctl(const struct sim_node *n)
@@ -261,6 +268,12 @@ static int push(struct sim_dirent **v, size_t *n, size_t *cap, const char *name,
 	(*v)[*n].mode = mode;
 	(*n)++;
 	return 0;
+}
+
+int sim_dirent_push(struct sim_dirent **v, size_t *n, size_t *cap, const char *name,
+		    const struct sim_node *node, enum sim_ntype type, mode_t mode)
+{
+	return push(v, n, cap, name, node, type, mode);
 }
 
 /* Mdev slots in creation order. */
@@ -1677,10 +1690,43 @@ static bool dyn_exists(struct sim_fs *fs, const struct sim_node *n)
 	}
 }
 
+/* A member of the snapshot the simulator does not model (unknown.h). */
+static int unknown_stat(struct sim_fs *fs, const struct sim_node *n, enum sim_ntype *type,
+			mode_t *mode)
+{
+	char t;
+	int rc = sim_unknown_stat(fs, n, &t, mode);
+
+	if (!rc)
+		*type = t == '5' ? SIM_DIR : t == '2' ? SIM_LINK : SIM_FILE;
+	return rc;
+}
+
+/* A lookup in a directory of the snapshot the simulator does not model. */
+static int unknown_lookup(struct sim_fs *fs, const struct sim_node *dir, const char *name,
+			  struct sim_node *out)
+{
+	enum sim_ntype t;
+	mode_t mode;
+	int rc = unknown_stat(fs, dir, &t, &mode);
+
+	if (rc)
+		return rc;
+	if (t != SIM_DIR)
+		return ENOTDIR;
+	if (!strcmp(name, ".") || !strcmp(name, "..")) {
+		*out = name[1] ? sim_unknown_parent(fs, dir) : *dir;
+		return 0;
+	}
+	return sim_unknown_lookup(fs, dir, name, out);
+}
+
 int sim_stat(struct sim_fs *fs, const struct sim_node *n, enum sim_ntype *type, mode_t *mode)
 {
 	const struct entry *e;
 
+	if (sim_unknown_node(n))
+		return unknown_stat(fs, n, type, mode);
 	if (n->dir == DK_NONE || n->dir >= DK_COUNT)
 		return ENOENT;
 	if (n->ent == 0) {
@@ -1715,7 +1761,10 @@ int sim_lookup(struct sim_fs *fs, const struct sim_node *dir, const char *name,
 	       struct sim_node *out)
 {
 	const struct dirkind *k;
+	int rc;
 
+	if (sim_unknown_node(dir))
+		return unknown_lookup(fs, dir, name, out);
 	if (dir->ent != 0) {
 		enum sim_ntype t;
 		mode_t mode;
@@ -1748,9 +1797,8 @@ int sim_lookup(struct sim_fs *fs, const struct sim_node *dir, const char *name,
 		}
 		return 0;
 	}
-	if (k->dyn_lookup)
-		return k->dyn_lookup(fs, dir, name, out);
-	return ENOENT;
+	rc = k->dyn_lookup ? k->dyn_lookup(fs, dir, name, out) : ENOENT;
+	return rc == ENOENT ? sim_unknown_lookup(fs, dir, name, out) : rc;
 }
 
 /* The name of a node inside its directory. */
@@ -1787,6 +1835,10 @@ void sim_path(struct sim_fs *fs, const struct sim_node *n, char *buf, size_t siz
 	int depth = 0;
 	size_t k = 0;
 
+	if (sim_unknown_node(n)) {
+		sim_unknown_path(fs, n, buf, size);
+		return;
+	}
 	while (depth < 16 && !(cur.dir == DK_ROOT && cur.ent == 0)) {
 		node_name(fs, &cur, parts[depth++], sizeof(parts[0]));
 		cur = sim_parent(&cur);
@@ -1812,6 +1864,15 @@ int sim_list(struct sim_fs *fs, const struct sim_node *dir, struct sim_dirent **
 
 	*ents = NULL;
 	*n = 0;
+	if (sim_unknown_node(dir)) {
+		enum sim_ntype t;
+		mode_t mode;
+
+		rc = unknown_stat(fs, dir, &t, &mode);
+		if (!rc && t != SIM_DIR)
+			rc = ENOTDIR;
+		return rc ? rc : sim_unknown_list(fs, dir, ents, n, &cap);
+	}
 	if (dir->ent != 0)
 		return ENOTDIR;
 	if (!dir_exists(fs, dir))
@@ -1837,6 +1898,8 @@ int sim_list(struct sim_fs *fs, const struct sim_node *dir, struct sim_dirent **
 	}
 	if (!rc && k->dyn_list)
 		rc = k->dyn_list(fs, dir, ents, n, &cap);
+	if (!rc)
+		rc = sim_unknown_list(fs, dir, ents, n, &cap);
 	if (rc) {
 		free(*ents);
 		*ents = NULL;
@@ -1856,6 +1919,13 @@ int sim_readlink(struct sim_fs *fs, const struct sim_node *n, char *buf, size_t 
 		return rc;
 	if (t != SIM_LINK)
 		return EINVAL;
+	if (sim_unknown_node(n)) {
+		size_t len;
+
+		rc = sim_unknown_data(fs, n, buf, size - 1, &len);
+		buf[rc ? 0 : len] = '\0';
+		return rc;
+	}
 	e = fixed_entry(n);
 	return kinds[n->dir].link(fs, n, e ? e->id : n->ent, buf, size);
 }
@@ -1906,6 +1976,8 @@ int sim_read(struct sim_fs *fs, const struct sim_node *n, char *buf, size_t *len
 		*len = sim_ctl_read(fs, buf, SIM_PAGE);
 		return 0;
 	}
+	if (sim_unknown_node(n))
+		return sim_unknown_data(fs, n, buf, SIM_PAGE, len);
 	e = fixed_entry(n);
 	buf[0] = '\0';
 	rc = kinds[n->dir].show(fs, n, e->id, buf, len);
@@ -2013,7 +2085,7 @@ int sim_write(struct sim_fs *fs, const struct sim_node *n, const char *buf, size
 	/* sysfs hands a store at most one page; the rest is a new write */
 	if (len > SIM_PAGE)
 		len = SIM_PAGE;
-	e = fixed_entry(n);
+	e = sim_unknown_node(n) ? NULL : fixed_entry(n);
 	sim_path(fs, n, path, sizeof(path));
 	fs->stores++;
 	fs->m->msg[0] = '\0';
@@ -2023,12 +2095,121 @@ int sim_write(struct sim_fs *fs, const struct sim_node *n, const char *buf, size
 		usleep((useconds_t)fs->slow_ms * 1000);
 	}
 	rc = take_fault(fs, path);
+	/* what the simulator does not model has no store: sysfs's EIO (dev_attr_store()) */
 	if (!rc)
-		rc = store_to(fs, n, e->id, buf, len);
+		rc = e ? store_to(fs, n, e->id, buf, len) : EIO;
 	log_store(fs, path, buf, len, rc);
 	if (!rc)
 		*done = len;
 	return rc;
+}
+
+/* ---- what the tree models, by name -------------------------------------------------- */
+
+#define DYN_LEAF 0xff	/* a dynamic link */
+
+/*
+ * The kind of the dynamic child called name of a directory of kind k, by
+ * its name alone: a directory kind, DYN_LEAF for a link, DK_NONE for none.
+ */
+static uint8_t dyn_kind(uint8_t k, const char *name)
+{
+	uint8_t u[16];
+	int a, d;
+	bool dev = false, uuid = false;
+
+	/* only the test the kind needs: this runs for every member of a capture */
+	if (k == DK_BUS_AP_DEVICES || k == DK_AP_DRIVER || k == DK_AP_ROOT || k == DK_CARD)
+		dev = parse_devname(name, &a, &d);
+	else if (strlen(name) == 36)
+		uuid = !sim_uuid_parse(name, u);
+	switch (k) {
+	case DK_BUS_AP_DEVICES:
+	case DK_AP_DRIVER:
+		return dev ? DYN_LEAF : DK_NONE;
+	case DK_BUS_AP_DRIVERS:
+		for (int i = SIM_DRV_NONE + 1; i < SIM_DRV_COUNT; i++)
+			if (!strcmp(name, sim_driver_name((enum sim_driver)i)))
+				return DK_AP_DRIVER;
+		return DK_NONE;
+	case DK_AP_ROOT:
+		return dev && d < 0 ? DK_CARD : DK_NONE;
+	case DK_CARD:
+		return dev && d >= 0 ? DK_QUEUE : DK_NONE;
+	case DK_MATRIX:
+		return uuid ? DK_MDEV : DK_NONE;
+	case DK_MDEV_TYPE_DEVICES:
+	case DK_BUS_MDEV_DEVICES:
+	case DK_MDEV_DRIVER:
+	case DK_IOMMU_GROUP_DEVICES:
+		return uuid ? DYN_LEAF : DK_NONE;
+	case DK_IOMMU_GROUPS:
+		return *name && strspn(name, "0123456789") == strlen(name) ? DK_IOMMU_GROUP :
+		       DK_NONE;
+	default:
+		return DK_NONE;
+	}
+}
+
+/* The child of a directory of kind k called name (n bytes): a kind, DYN_LEAF, DK_NONE. */
+static uint8_t child_kind(uint8_t k, const char *name, size_t n)
+{
+	const struct dirkind *kind = &kinds[k];
+	char buf[64];
+
+	for (size_t i = 0; i < kind->nents; i++)
+		if (kind->ents[i].name[0] == *name && !strncmp(kind->ents[i].name, name, n) &&
+		    !kind->ents[i].name[n])
+			return kind->ents[i].type == SIM_DIR ? kind->ents[i].sub : DYN_LEAF;
+	if (!kind->dyn_lookup || n >= sizeof(buf))
+		return DK_NONE;
+	memcpy(buf, name, n);
+	buf[n] = '\0';
+	return dyn_kind(k, buf);
+}
+
+bool sim_modelled(struct sim_place *cache, const char *path, size_t *known)
+{
+	const char *slash = strrchr(path, '/'), *p = path;
+	size_t dlen = slash ? (size_t)(slash - path) : 0;
+	uint8_t k = DK_ROOT, next;
+
+	/* the members of a directory come together: its kind is worked out once */
+	if (cache->valid && cache->dlen == dlen && !memcmp(cache->dir, path, dlen)) {
+		k = cache->kind;
+		p = slash ? slash + 1 : path;
+		if (k == DK_NONE) {
+			*known = cache->known;
+			return cache->modelled;
+		}
+	} else if (dlen < sizeof(cache->dir)) {
+		cache->valid = false;
+	}
+	*known = p == path ? 0 : dlen;
+	while (*p) {
+		size_t n = strcspn(p, "/");
+
+		next = child_kind(k, p, n);
+		if (next == DYN_LEAF || next == DK_NONE) {
+			/* a file or link, or below one; or not modelled from here on */
+			if (p[n] && dlen < sizeof(cache->dir)) {
+				*cache = (struct sim_place){ .valid = true, .dlen = dlen,
+							     .kind = DK_NONE, .known = *known,
+							     .modelled = next == DYN_LEAF };
+				memcpy(cache->dir, path, dlen);
+			}
+			return next == DYN_LEAF;
+		}
+		k = next;
+		if (p + n - path == (ptrdiff_t)dlen && dlen < sizeof(cache->dir)) {
+			*cache = (struct sim_place){ .valid = true, .dlen = dlen, .kind = k };
+			memcpy(cache->dir, path, dlen);
+		}
+		*known = (size_t)(p + n - path);
+		p += n;
+		p += *p == '/';
+	}
+	return true;
 }
 
 int sim_resolve(struct sim_fs *fs, const char *path, bool follow, struct sim_node *out)
@@ -2133,6 +2314,8 @@ void sim_fs_init(struct sim_fs *fs, struct sim_model *m)
 
 void sim_fs_fini(struct sim_fs *fs)
 {
+	sim_unknown_free(fs->unknown);
+	fs->unknown = NULL;
 	free(fs->faults);
 	fs->faults = NULL;
 	fs->nfaults = 0;

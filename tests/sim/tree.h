@@ -21,6 +21,7 @@
 #include "model.h"
 
 struct sim_replay;
+struct sim_unknown;
 
 struct sim_node {
 	uint8_t dir;	/* enum dir_kind (tree.c) of the directory, or the one it is in */
@@ -47,6 +48,7 @@ struct sim_fs {
 	struct sim_model *m;
 	const char *topology;	/* for the control file */
 	const struct sim_replay *snapshot;	/* or the snapshot it was loaded from (replay.h) */
+	struct sim_unknown *unknown;	/* a snapshot's members not modelled (unknown.h), or NULL */
 	/* faults injected through the control file */
 	struct sim_fault *faults;
 	size_t nfaults;
@@ -62,13 +64,34 @@ struct sim_node sim_node_unpack(uint64_t v);
 struct sim_node sim_root(void);
 bool sim_node_eq(const struct sim_node *a, const struct sim_node *b);
 
-/* Whether the node exists now; its type and mode (0444, 0200, 0644; dirs 0755, links 0777). */
+/*
+ * Whether the node exists now; its type and mode (0444, 0200, 0644; dirs 0755, links 0777;
+ * a member of fs->unknown its captured mode).
+ */
 int sim_stat(struct sim_fs *fs, const struct sim_node *n, enum sim_ntype *type, mode_t *mode);
 /* The child called name, or ENOENT / ENOTDIR. */
 int sim_lookup(struct sim_fs *fs, const struct sim_node *dir, const char *name,
 	       struct sim_node *out);
-/* The directory containing n (the root is its own parent). */
+/* The directory containing n (the root is its own parent, and a member of fs->unknown's). */
 struct sim_node sim_parent(const struct sim_node *n);
+/* The directory containing n, a member of fs->unknown too. */
+struct sim_node sim_parent_in(struct sim_fs *fs, const struct sim_node *n);
+/* What sim_modelled() knows of the last directory it saw (zeroed to start). */
+struct sim_place {
+	bool valid, modelled;
+	uint8_t kind;
+	size_t dlen, known;
+	char dir[256];
+};
+/*
+ * Whether a path below the root (no leading '/') is modelled, by its names
+ * alone, whatever the model's state: true for a directory, file or link
+ * that some kind of directory of the tree has, and for anything below such
+ * a file or link; false when it is not, with *known the length of its
+ * longest leading part that is a modelled directory (0: the root). The
+ * members of one directory, one after the other, share the work (cache).
+ */
+bool sim_modelled(struct sim_place *cache, const char *path, size_t *known);
 /*
  * Resolves a path relative to the mount root ("bus/ap/apmask", leading '/'
  * allowed).  Symlinks in the middle are always followed; the last one only
@@ -84,6 +107,9 @@ struct sim_dirent {
 	enum sim_ntype type;
 	mode_t mode;
 };
+/* Appends an entry to a listing (grown as needed); 0 or ENOMEM. */
+int sim_dirent_push(struct sim_dirent **v, size_t *n, size_t *cap, const char *name,
+		    const struct sim_node *node, enum sim_ntype type, mode_t mode);
 /* The entries of a directory (not "." and ".."; not the hidden .apsim). */
 int sim_list(struct sim_fs *fs, const struct sim_node *dir, struct sim_dirent **ents, size_t *n);
 

@@ -17,6 +17,7 @@
 #include "persist/driverctl.h"
 #include "io/lock.h"
 #include "host/machine.h"
+#include "base/linkpath.h"
 #include "base/matrix.h"
 #include "persist/mdevctl.h"
 #include "host/snapshot.h"
@@ -197,37 +198,6 @@ static int emit_parents(struct snap_capture *c, enum sysfs_tree tree, const char
 		if (!slash)
 			return 0;
 	}
-}
-
-/*
- * Whether a relative link target, seen from the directory of path, stays in
- * the tree that path is in (its first component): resolved by name, as
- * extracting the archive would resolve it.
- */
-static bool link_stays(const char *path, const char *target)
-{
-	int depth = 0;
-
-	if (*target == '/')
-		return false;
-	for (const char *p = path; *p; p++)
-		if (*p == '/')
-			depth++;
-	/* depth counts the components below the tree; the tree itself is one more */
-	for (const char *p = target; *p;) {
-		size_t n = strcspn(p, "/");
-
-		if (n == 2 && !strncmp(p, "..", 2))
-			depth--;
-		else if (n && !(n == 1 && *p == '.'))
-			depth++;
-		if (depth < 1)
-			return false;
-		p += n;
-		while (*p == '/')
-			p++;
-	}
-	return true;
 }
 
 static enum redact_kind redact_kind_of(const char *path, bool *redact)
