@@ -9,8 +9,8 @@
 #       $TESTDATA/seed.json) or a path.  --sysinfo copies FILE (a name in
 #       $TESTDATA like "lpar17.sysinfo", or a path) to proc/sysinfo: the
 #       machine and LPAR the host says it is.  proc/sys/kernel/osrelease
-#       holds a release of the generation (4.20.0, 5.15.0, 6.1.0, 6.12.0,
-#       6.19.0).  Sets:
+#       holds a release of the generation (4.20.0, 5.15.0, 6.0.0, 6.1.0,
+#       6.1.90, 6.6.60, 6.12.0, 6.19.0).  Sets:
 #         SIM_ROOT  the root to give apmatrix (--root "$SIM_ROOT"); it holds
 #                   sys/ (the mount), etc/, run/ and proc/ (see sim_guests_sync)
 #         SIM_SYS   "$SIM_ROOT/sys", the simulated /sys
@@ -121,7 +121,8 @@ sim_start() {
 	if [ -z "$snapshot" ]; then
 		mkdir -p "$SIM_ROOT/proc/sys/kernel"
 		case $kernel in
-		4.20) echo 4.20.0 ;; 5.15 | 5.14) echo 5.15.0 ;; 6.0) echo 6.1.0 ;;
+		4.20) echo 4.20.0 ;; 5.15 | 5.14) echo 5.15.0 ;; 6.0) echo 6.0.0 ;;
+		6.1) echo 6.1.0 ;; 6.1.y) echo 6.1.90 ;; 6.6.y) echo 6.6.60 ;;
 		6.19) echo 6.19.0 ;; *) echo 6.12.0 ;;
 		esac >"$SIM_ROOT/proc/sys/kernel/osrelease"
 	fi

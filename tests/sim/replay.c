@@ -582,31 +582,56 @@ static int read_archive(struct capture *c, char *err, size_t errlen)
 
 /* ---- the generation ------------------------------------------------------------- */
 
-/* The generation a kernel release stands under (SPEC.md §0), or -1. */
+/*
+ * The generation a kernel release stands under (SPEC.md §0), or -1. Within
+ * the 6.0 family the release is all there is to go by: 6.1 counts instances
+ * in the mdev core, and the stable series took the 2024 filter fixes from
+ * 6.1.76 and 6.6.15 on (6.6 without the CEX2/CEX3 drivers, as 6.8 to 6.11).
+ */
 static int release_kernel(const char *rel)
 {
-	int major, minor;
+	int major, minor, patch = 0;
 
-	if (sscanf(rel, "%d.%d", &major, &minor) != 2)
+	if (sscanf(rel, "%d.%d.%d", &major, &minor, &patch) < 2)
 		return -1;
 	if (major < 5 || (major == 5 && minor < 13))
 		return SIM_KERNEL_4_20;
 	if (major == 5)
 		return SIM_KERNEL_5_15;
-	if (major == 6 && minor < 12)
+	if (major == 6 && minor == 0)
 		return SIM_KERNEL_6_0;
+	if (major == 6 && minor == 1)
+		return patch >= 76 ? SIM_KERNEL_6_1_Y : SIM_KERNEL_6_1;
+	if (major == 6 && minor == 6)
+		return patch >= 15 ? SIM_KERNEL_6_6_Y : SIM_KERNEL_6_1;
+	if (major == 6 && minor < 8)
+		return SIM_KERNEL_6_1;
+	if (major == 6 && minor < 12)
+		return SIM_KERNEL_6_6_Y;
 	if (major == 6 && minor < 19)
 		return SIM_KERNEL_6_12;
 	return SIM_KERNEL_6_19;
 }
 
-/* 5.15 shows an mdev's matrix without guest_matrix, a vfio_ap queue without status. */
+/* Whether a generation is one of the 6.0 family the files cannot tell apart. */
+static bool family_6_0(int k)
+{
+	return k == SIM_KERNEL_6_0 || k == SIM_KERNEL_6_1 || k == SIM_KERNEL_6_1_Y ||
+	       k == SIM_KERNEL_6_6_Y;
+}
+
+/*
+ * 5.15 shows an mdev's matrix without guest_matrix, a vfio_ap queue without
+ * status; 5.17 to 5.19 show the status too (f139862b92cf), but still no view.
+ */
 static bool static_vfio(const struct capture *c)
 {
+	if (c->any_view)
+		return false;
 	for (int i = 0; i < c->nmdevs; i++)
 		if (c->mdev[i].has_matrix)
 			return true;
-	for (int i = 0; i < SIM_BITS * SIM_BITS; i++)
+	for (int i = 0; i < SIM_BITS * SIM_BITS && !c->any_status; i++)
 		if (c->queue[i].seen && c->queue[i].drv == SIM_DRV_VFIO_AP)
 			return true;
 	return false;
@@ -633,15 +658,19 @@ static enum sim_kernel detect(const struct capture *c, const char **why)
 		*why = "no bindings and scans files";
 		return SIM_KERNEL_4_20;
 	}
-	if (c->any_view || c->any_status) {
-		*why = "guest_matrix or a queue's status";
-		return SIM_KERNEL_6_0;
+	if (c->any_view || (c->any_status && rel != SIM_KERNEL_5_15 && !static_vfio(c))) {
+		/* the kernel release tells the members of the family apart */
+		*why = family_6_0(rel) ? "guest_matrix or a queue's status, and the kernel release" :
+					 "guest_matrix or a queue's status";
+		return family_6_0(rel) ? (enum sim_kernel)rel : SIM_KERNEL_6_0;
 	}
-	if (static_vfio(c)) {
-		*why = "an mdev without guest_matrix or a vfio_ap queue without status";
+	if (static_vfio(c) || (c->any_status && rel == SIM_KERNEL_5_15)) {
+		*why = c->any_status ? "no guest_matrix on an mdev, or the kernel release: the "
+				       "status files of 5.17 to 5.19" :
+				       "an mdev without guest_matrix or a vfio_ap queue without status";
 		return SIM_KERNEL_5_15;
 	}
-	if (rel == SIM_KERNEL_5_15 || rel == SIM_KERNEL_6_0) {
+	if (rel == SIM_KERNEL_5_15 || family_6_0(rel)) {
 		*why = "the kernel release (the files fit 5.15 and 6.0 alike)";
 		return (enum sim_kernel)rel;
 	}
