@@ -1,27 +1,33 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # apmatrix snapshot benchmark (not a test): capture of the full 256x256
-# machine (65,536 queues) on the simulator, the archive's size as written
-# and compressed, how long the unpacked copy takes to unpack and to list,
-# and how long apsim --snapshot takes to mount the capture (as written and
-# through gzip) until its control file answers, with a list on the replay.
+# machine (65,536 queues, 1,053,754 members) through the simulator and from
+# the same tree as plain files, the archive's size as written and through
+# gzip, zstd and xz -0, how long the unpacked copy takes to unpack and to
+# list, and how long apsim --snapshot takes to mount the capture (as written
+# and through zstd) until its control file answers, with a list on the
+# replay. It first prints what a trivial system call costs on the machine.
 # Goals: capture under 2 s, archive under 4 MiB compressed, replay mount
-# under 2 s. Measured on 2026-12-05 (a 2-CPU VM at load average 20, so wall
-# times are inflated several times): capture 461 s wall, 1,053,754 members,
-# 868 MiB as written, 11.3 MiB with gzip -6, 17 MiB with gzip -1, 1.8 MiB
-# with xz (631 s); replay mount of the plain archive 6.6 s wall but 1.4 s of
-# CPU (0.97 user, 0.46 system), of the gzip -1 archive 19.6 s wall, 4.6 s of
-# CPU with gzip's; list --json on the replay 44.5 s wall. So the replay of a
-# plain archive needs CPU within its goal (not measured on an idle machine),
-# a compressed one is held by decompression, and the archive goal is met
-# with xz only. The capture's
-# goal is not met yet:
-# on a static dump of that machine (1,053,774 entries) a capture took 141 s
-# wall (7.5 s user, 31 s system, a loaded 2-CPU VM) and wrote 868 MiB
-# (17 MiB through gzip -1), one
-# tar member per attribute; through the simulator it is slower still (every
-# lstat, open and read a FUSE round trip). The next step is fewer system
-# calls per attribute and compression.
+# under 2 s.
+#
+# Measured on 2026-12-06 on a 2-CPU VM at load average 3 to 5:
+# - system calls: about 1.7 us of CPU each (dd of 1-byte copies).
+# - capture from plain files: 15.6 s wall, 3.8 s user, 9.0 s system; 4.0
+#   million system calls, 3.8 per member (openat, fstat, read, close for a
+#   file, readlinkat for a link), so 7 s of the CPU is the floor that this
+#   machine's system calls set: the 2 s goal cannot be met here. The walk
+#   before io/walk.c (lstat and open by the whole path, two reads) took 34 s
+#   wall and 20 s of CPU on the same tree.
+# - capture through the simulator: 92 s wall, 42 s of CPU, most of it waiting
+#   on FUSE round trips (was 346 s on a quiet machine, 461 s loaded).
+# - archive: 868 MiB as written; 3.8 MiB with zstd (0.9 s), 3.8 MiB with xz
+#   -0 -T2 (4.3 s), 11.3 MiB with gzip (7 s). The goal is met with zstd.
+# - replay mount of the plain archive: 1.9 s wall (1.2 to 1.3 s after the
+#   tar reader's checksum and the replay's parsing were made cheaper); of the
+#   zstd archive 4.3 s, held by decompression in the pipe.
+# - unpacking the archive onto a disk: 212 s; list --json on the unpacked
+#   copy 1.4 s, on the replay 13 s (FUSE).
+#
 #   tests/bench/snapshot-bench.sh [TOPOLOGY]      (run from the build directory)
 # Environment: top_srcdir (default: two levels above this script),
 # top_builddir (default: .), APSIM, APMATRIX.
