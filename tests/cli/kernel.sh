@@ -78,6 +78,30 @@ echo 5.14.0-284.11.1.el9_2.s390x >"$tmp/6.0/proc/sys/kernel/osrelease"
 is "$(kernel 6.0 '.bus.kernel | "\(.generation) \(.behaviours.hotplug.how)"')" \
 	'"5.15 assumed"' "a 5.14 release proves nothing: the static reading"
 
+# the release names what the files cannot: 6.0 from 6.1 (EUSERS), 6.1.y from 6.6.y
+# (no CEX2/CEX3 drivers from 6.6), and the whole-matrix filter from 6.8, 6.1.76, 6.6.15
+release() { mkdir -p "$tmp/$1/proc/sys/kernel" && echo "$2" >"$tmp/$1/proc/sys/kernel/osrelease"; }
+for k in 6.0:6.0.19:6.0 6.1:6.1.0:6.1 6.1.y:6.1.90:6.1.y 6.6.y:6.6.60:6.6.y 6.6.y:6.9.12:6.6.y; do
+	IFS=: read -r sim rel want <<<"$k"
+	dump "$sim" outside
+	release "$sim" "$rel"
+	is "$(kernel "$sim" '.bus.kernel.generation')" "\"$want\"" "apsim $sim, release $rel: $want"
+done
+is "$(kernel 6.6.y '.bus.kernel.behaviours | "\(.cex2.how) \(.cex2.from) \(.create_eusers.from)"')" \
+	'"detected release full_filter"' "6.9: no CEX2 drivers by the release, EUSERS by the filter"
+dump 6.0 outside
+release 6.0 6.0.19
+is "$(kernel 6.0 '.bus.kernel.behaviours.create_eusers | "\(.value) \(.how) \(.from)"')" \
+	'"false detected release"' "6.0.19: EPERM, by the release"
+# no guest's view: the release tells the filter, or an older one tells nothing
+dump 6.1.y full-instances
+release 6.1.y 6.1.90
+is "$(kernel 6.1.y '.bus.kernel.behaviours.full_filter | "\(.value) \(.how) \(.from)"')" \
+	'"true detected release"' "6.1.90 without a guest's view: the whole-matrix filter by the release"
+release 6.1.y 6.5.7
+is "$(kernel 6.1.y '.bus.kernel.behaviours.full_filter | "\(.value) \(.how)"')" \
+	'"false assumed"' "6.5.7: a release before the fix proves nothing (a backport)"
+
 # --kernel-behaviour: a behaviour, a no-behaviour, a generation; later items win
 dump 6.1.y full-instances
 run "$APMATRIX" --root "$tmp/6.1.y" --kernel-behaviour full_filter --json list

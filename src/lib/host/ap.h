@@ -84,6 +84,8 @@ struct ap_host {
 	/* kernel behaviour, from what files exist */
 	bool dynamic;			/* 6.0+: hot plug; pool = masks alone */
 	enum ap_evidence hotplug_by;	/* what told dynamic, AP_BY_NOTHING: assumed */
+	/* /proc/sys/kernel/osrelease as major, minor, patch; {0} when not read */
+	int release[3];
 	bool has_ap_config;		/* mdev ap_config (6.12) */
 	bool has_queue_status;		/* vfio_ap queue status (5.17+) */
 	bool queue_status_known;	/* a vfio_ap queue told has_queue_status */

@@ -37,6 +37,18 @@ static bool seen(const struct ap_host *h, enum ap_kb b)
 	return h->kb[b].how == AP_KB_DETECTED || h->kb[b].how == AP_KB_IMPLIED;
 }
 
+/* Whether the kernel release is major.minor.patch or later (false when it was not read). */
+static bool release_from(const struct ap_host *h, int major, int minor, int patch)
+{
+	const int *r = h->release;
+
+	if (r[0] != major)
+		return r[0] > major;
+	if (r[1] != minor)
+		return r[1] > minor;
+	return r[2] >= patch;
+}
+
 /* Whether the features file of the matrix device was there (6.12 and later). */
 static bool has_features(const struct ap_host *h)
 {
@@ -145,9 +157,15 @@ static void detect_filter(struct ap_host *h)
 	/*
 	 * Assumed: the partial filter of 6.0 to 6.7 as released, whose views
 	 * can hold an adapter with a queue vfio_ap lacks (explain says so);
-	 * only a guest's view or queue status tells the two apart.
+	 * a guest's view or queue status tells the two apart, and a release
+	 * that has the fix (6.8, 6.1.76, 6.6.15) proves the whole-matrix one.
+	 * An older release proves nothing: a distribution may have taken it.
 	 */
 	set(h, AP_KB_FULL_FILTER, false, AP_KB_ASSUMED, AP_BY_NOTHING);
+	if (release_from(h, 6, 8, 0) || (h->release[0] == 6 && h->release[1] == 1 &&
+					 h->release[2] >= 76) ||
+	    (h->release[0] == 6 && h->release[1] == 6 && h->release[2] >= 15))
+		set(h, AP_KB_FULL_FILTER, true, AP_KB_DETECTED, AP_BY_RELEASE);
 	for (unsigned int i = 0; i < h->nmdevs; i++) {
 		const struct ap_mdev *m = &h->mdevs[i];
 		int v;
@@ -176,6 +194,8 @@ static void detect_cex2(struct ap_host *h)
 		}
 	if (has_features(h))	/* 6.12: the drivers went in 6.6 */
 		imply(h, AP_KB_CEX2, false, AP_KB_AP_CONFIG);
+	else if (release_from(h, 6, 6, 0))	/* 5ac8c72462cd */
+		set(h, AP_KB_CEX2, false, AP_KB_DETECTED, AP_BY_RELEASE);
 	else	/* no module loaded, or none at all: vfio_ap never takes those cards */
 		set(h, AP_KB_CEX2, false, AP_KB_ASSUMED, AP_BY_NOTHING);
 }
@@ -193,6 +213,9 @@ static void detect_create(struct ap_host *h)
 		imply(h, AP_KB_CREATE_EUSERS, true, AP_KB_AP_CONFIG);
 	else if (seen(h, AP_KB_FULL_FILTER) && h->kb[AP_KB_FULL_FILTER].value)
 		imply(h, AP_KB_CREATE_EUSERS, true, AP_KB_FULL_FILTER);
+	else if (h->release[0] >= 6)	/* the mdev core counts from 6.1 (9c799c224d6e) */
+		set(h, AP_KB_CREATE_EUSERS, release_from(h, 6, 1, 0), AP_KB_DETECTED,
+		    AP_BY_RELEASE);
 	else
 		set(h, AP_KB_CREATE_EUSERS, true, AP_KB_ASSUMED, AP_BY_NOTHING);
 }
@@ -293,5 +316,9 @@ const char *ap_kb_generation(const struct ap_host *h)
 		return "6.12";
 	if (!k[AP_KB_HOTPLUG].value)
 		return sysfs_exists(TREE_SYS, "bus/ap/scans") ? "5.15" : "4.20";
-	return k[AP_KB_FULL_FILTER].value ? "6.1.y" : "6.0";
+	if (k[AP_KB_FULL_FILTER].value)
+		return k[AP_KB_CEX2].how == AP_KB_DETECTED && !k[AP_KB_CEX2].value ? "6.6.y" :
+										   "6.1.y";
+	return k[AP_KB_CREATE_EUSERS].how == AP_KB_DETECTED && k[AP_KB_CREATE_EUSERS].value ?
+		       "6.1" : "6.0";
 }

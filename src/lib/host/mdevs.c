@@ -115,18 +115,18 @@ static bool has_word(const char *line, const char *word)
  * a static kernel refuses, and the in-use check of mask writes is predicted
  * all the same (h->hotplug_by says how it was decided).
  */
-/* Whether the kernel release (/proc/sys/kernel/osrelease) is 6.0 or later. */
-static bool release_from_6_0(void)
+/* The kernel release (/proc/sys/kernel/osrelease, "6.1.90-..."): major, minor, patch. */
+static void read_release(struct ap_host *h)
 {
-	bool from_6_0;
 	char *text;
 	size_t len;
 
+	memset(h->release, 0, sizeof(h->release));
 	if (apath_read_file(apath_tree(TREE_PROC), &text, &len, "sys/kernel/osrelease"))
-		return false;
-	from_6_0 = strspn(text, "0123456789") && strtol(text, NULL, 10) >= 6;
+		return;
+	if (sscanf(text, "%d.%d.%d", &h->release[0], &h->release[1], &h->release[2]) < 2)
+		memset(h->release, 0, sizeof(h->release));
 	free(text);
-	return from_6_0;
 }
 
 void ap_detect_generation(struct ap_host *h)
@@ -162,7 +162,8 @@ void ap_detect_generation(struct ap_host *h)
 		h->dynamic = false;
 		h->hotplug_by = AP_BY_QUEUE_STATUS;	/* older than 5.17 */
 	}
-	if (h->hotplug_by == AP_BY_NOTHING && release_from_6_0()) {
+	read_release(h);
+	if (h->hotplug_by == AP_BY_NOTHING && h->release[0] >= 6) {
 		h->dynamic = true;
 		h->hotplug_by = AP_BY_RELEASE;
 	}
