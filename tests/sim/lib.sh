@@ -49,6 +49,10 @@
 #   sim_dump [--kernel K] TOPOLOGY DIR
 #                           writes the same tree as plain files into DIR
 #   sim_topology TOPOLOGY   prints the path a topology name resolves to
+#   snap_text ARCHIVE       prints an archive of apmatrix snapshot as text:
+#                           every path with its type, mode and link target,
+#                           then every file's contents; the manifest (its
+#                           capture time) aside, so two captures compare
 #
 # Environment: APSIM (the apsim binary, default $top_builddir/tests/sim/apsim),
 # TESTDATA (tests/data), SIM_TIMEOUT (seconds to wait for the mount, 10).
@@ -262,4 +266,12 @@ sim_dump() {
 	[ $# -eq 2 ] || bail_out "usage: sim_dump [--kernel K] TOPOLOGY DIR"
 	[ -x "$APSIM" ] || sim_unavailable "apsim is not built ($APSIM)"
 	"$APSIM" --dump "$2" --kernel "$kernel" --topology "$(sim_topology "$1")"
+}
+
+snap_text() { # ARCHIVE
+	local d="$tap_tmp/tree.$$"
+	rm -rf "$d" && mkdir "$d" && tar -xf "$1" -C "$d" && rm -f "$d/apmatrix-snapshot.json"
+	(cd "$d" && find . -printf '%p %y %m %l\n' | sort &&
+		find . -type f -print0 | sort -z | xargs -0 tail -v -n +1 --)
+	rm -rf "$d"
 }

@@ -18,16 +18,6 @@ apm() { "$APMATRIX" --root "$SIM_ROOT" --no-wait "$@"; }
 mdev=22222222-2222-4222-8222-222222222222
 gone=33333333-3333-4333-8333-333333333333
 
-# The unpacked archive as text: every path with its type, mode and link
-# target, then every file's contents; the manifest (its capture time) aside.
-tree_text() { # ARCHIVE
-	local d="$tap_tmp/tree.$$"
-	rm -rf "$d" && mkdir "$d" && tar -xf "$1" -C "$d" && rm -f "$d/apmatrix-snapshot.json"
-	(cd "$d" && find . -printf '%p %y %m %l\n' | sort &&
-		find . -type f -print0 | sort -z | xargs -0 tail -v -n +1 --)
-	rm -rf "$d"
-}
-
 sim_start --kernel 6.12 seed
 apm apply "$top_srcdir/tests/data/three-guests.json" >/dev/null 2>&1 ||
 	bail_out "the guests of three-guests.json could not be made"
@@ -95,7 +85,7 @@ like "$(sim_log)" "05.0004/new_queue_attr	4\\\\n	EIO" "the write log has the ref
 
 # apmatrix snapshot of the replay: the same members, byte for byte.
 apm snapshot -o "$tap_tmp/b.tar" 2>/dev/null || bail_out "snapshot of the replay failed"
-ok '[ "$(tree_text "$tap_tmp/a.tar")" = "$(tree_text "$tap_tmp/b.tar")" ]' \
+ok '[ "$(snap_text "$tap_tmp/a.tar")" = "$(snap_text "$tap_tmp/b.tar")" ]' \
 	"the replay's snapshot holds the same members, modes, links and contents"
 for f in sys/bus/ap/new_feature $q/new_queue_attr $q/power/control $m/new_mdev_attr; do
 	ok 'cmp -s <(tar -xOf "$tap_tmp/a.tar" "$f") <(tar -xOf "$tap_tmp/b.tar" "$f")' \
@@ -122,7 +112,7 @@ sim_ctl reset
 is "$(cat "$SIM_ROOT/sys/devices/vfio_ap/matrix/$gone/new_mdev_attr" 2>&1)" "gone with it" \
 	"reset brings back the capture's mdev with its unknown file"
 apm snapshot -o "$tap_tmp/c.tar" 2>/dev/null || bail_out "snapshot after reset failed"
-ok '[ "$(tree_text "$tap_tmp/a.tar")" = "$(tree_text "$tap_tmp/c.tar")" ]' \
+ok '[ "$(snap_text "$tap_tmp/a.tar")" = "$(snap_text "$tap_tmp/c.tar")" ]' \
 	"after reset the replay's snapshot is the capture again"
 sim_stop
 

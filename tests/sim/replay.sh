@@ -16,16 +16,6 @@ command -v tar >/dev/null || skip_all "no tar"
 guests="$top_srcdir/tests/data/three-guests.json"
 apm() { "$APMATRIX" --root "$SIM_ROOT" --no-wait "$@"; }
 
-# The unpacked archive as text: every path with its type, mode and link
-# target, then every file's contents; the manifest (its capture time) aside.
-tree_text() { # ARCHIVE
-	local d="$tap_tmp/tree.$$"
-	rm -rf "$d" && mkdir "$d" && tar -xf "$1" -C "$d" && rm -f "$d/apmatrix-snapshot.json"
-	(cd "$d" && find . -printf '%p %y %m %l\n' | sort &&
-		find . -type f -print0 | sort -z | xargs -0 tail -v -n +1 --)
-	rm -rf "$d"
-}
-
 # What apmatrix makes of the host now, one block per command: the exit status and the JSON.
 # Where a simulator is mounted is no part of the host: a message that names
 # --root (an interrupted change's commands) names ROOT, for this simulator's
@@ -98,7 +88,7 @@ round_trip() { # KERNEL TOPOLOGY STATE
 	sim_log_reset
 	st_a=$(change "$state")
 	log_a=$(sim_log)
-	apm snapshot -o "$tap_tmp/a2.tar" && after_a=$(tree_text "$tap_tmp/a2.tar")
+	apm snapshot -o "$tap_tmp/a2.tar" && after_a=$(snap_text "$tap_tmp/a2.tar")
 
 	orig_root=$SIM_ROOT
 	sim_start --snapshot "$a"
@@ -106,7 +96,7 @@ round_trip() { # KERNEL TOPOLOGY STATE
 	is "$out" "" "$name: the replay starts without a warning"
 	like "$(sim_state)" "^kernel $k" "$name: the replay detects kernel $k"
 	apm snapshot -o "$b" 2>/dev/null || bail_out "$name: snapshot of the replay failed"
-	ok '[ "$(tree_text "$a")" = "$(tree_text "$b")" ]' "$name: its snapshot is the original's"
+	ok '[ "$(snap_text "$a")" = "$(snap_text "$b")" ]' "$name: its snapshot is the original's"
 	views_b=$(views)
 	is "$views_b" "$views_a" "$name: list, check, check --boot and plan say the same"
 	sim_log_reset
@@ -114,7 +104,7 @@ round_trip() { # KERNEL TOPOLOGY STATE
 	log_b=$(sim_log)
 	is "$st_b" "$st_a" "$name: the change ends as on the original"
 	is "$log_b" "$log_a" "$name: with the same writes"
-	apm snapshot -o "$tap_tmp/b2.tar" && after_b=$(tree_text "$tap_tmp/b2.tar")
+	apm snapshot -o "$tap_tmp/b2.tar" && after_b=$(snap_text "$tap_tmp/b2.tar")
 	ok '[ -n "$after_a" ] && [ "$after_a" = "$after_b" ]' "$name: and leaves the same state"
 	sim_stop
 }
