@@ -546,7 +546,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	}
 	/* one of: a mount point, --dump, --write-topology */
 	if (!o->topology == !o->snapshot || !o->dump + !o->mnt + !o->write_topology != 2 ||
-	    ((o->root || o->max_members) && !o->snapshot)) {
+	    ((o->root || o->max_members) && !o->snapshot) || (o->root && o->write_topology)) {
 		if (o->topology && o->snapshot)
 			fprintf(stderr, "apsim: --topology or --snapshot, not both\n");
 		usage(stderr);

@@ -124,10 +124,10 @@ sim_start() {
 	# the kernel release a host of the generation could have (apmatrix snapshot takes it)
 	if [ -z "$snapshot" ]; then
 		mkdir -p "$SIM_ROOT/proc/sys/kernel"
-		case $kernel in
-		4.20) echo 4.20.0 ;; 5.15 | 5.14) echo 5.15.0 ;; 6.0) echo 6.0.0 ;;
-		6.1) echo 6.1.0 ;; 6.1.y) echo 6.1.90 ;; 6.6.y) echo 6.6.60 ;;
-		6.19) echo 6.19.0 ;; *) echo 6.12.0 ;;
+		case ${kernel#v} in
+		4.20) echo 4.20.0 ;; 5.15 | 5.14) echo "${kernel#v}.0" ;; 6.0) echo 6.0.0 ;;
+		6.1 | 6.4 | 6.7) echo "${kernel#v}.0" ;; 6.1.y | 6.1-stable) echo 6.1.90 ;;
+		6.6.y | 6.6-stable) echo 6.6.60 ;; 6.19) echo 6.19.0 ;; *) echo 6.12.0 ;;
 		esac >"$SIM_ROOT/proc/sys/kernel/osrelease"
 	fi
 	if [ -n "$sysinfo" ]; then

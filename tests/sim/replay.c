@@ -619,6 +619,15 @@ static int release_kernel(const char *rel)
 	return SIM_KERNEL_6_19;
 }
 
+/* A 6.1 or 6.6 release whose patch level is below the fixes': a distribution's own, maybe. */
+static bool patch_unsure(const char *rel)
+{
+	int major, minor, patch = 0;
+
+	return sscanf(rel, "%d.%d.%d", &major, &minor, &patch) >= 2 && major == 6 &&
+	       ((minor == 1 && patch < 76) || (minor == 6 && patch < 15));
+}
+
 /* Whether a generation is one of the 6.0 family the files cannot tell apart. */
 static bool family_6_0(int k)
 {
@@ -706,6 +715,11 @@ static enum sim_kernel choose_kernel(const struct capture *c)
 	if (r->warn && !strncmp(why, "a guess", 7))
 		fprintf(r->warn, "apsim: %s: kernel %s is %s; give --kernel 5.15 if it was "
 			"5.13 to 5.19\n", r->archive, sim_kernel_name(k), why);
+	if (r->warn && k == SIM_KERNEL_6_1 && patch_unsure(c->osrelease))
+		fprintf(r->warn, "apsim: %s: the kernel release %s does not tell whether the "
+			"2024 vfio_ap fixes are in (distributions keep their own patch level): "
+			"behaving as 6.1; give --kernel 6.1.y or 6.6.y if they are\n",
+			r->archive, c->osrelease);
 	return k;
 }
 

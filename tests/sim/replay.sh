@@ -152,6 +152,13 @@ echo 6.9.12 >"$tap_tmp/f/proc/sys/kernel/osrelease"
 tar -cf "$tap_tmp/f9.tar" -C "$tap_tmp/f" .
 sim_start --snapshot "$tap_tmp/f9.tar"
 like "$(sim_state)" "^kernel 6.6.y" "a 6.9 capture is replayed as 6.6.y (full filter, no CEX2)"
+# Debian's 6.1 says 6.1.0 whatever stable release it is: taken as 6.1, and said
+echo 6.1.0-18-s390x >"$tap_tmp/f/proc/sys/kernel/osrelease"
+tar -cf "$tap_tmp/fd.tar" -C "$tap_tmp/f" .
+sim_start --snapshot "$tap_tmp/fd.tar"
+like "$(sim_state)" "^kernel 6.1\b" "a 6.1.0-18 capture is replayed as 6.1"
+like "$(cat "$SIM_ROOT/apsim.err")" "6.1.0-18-s390x does not tell.*--kernel 6.1.y" \
+	"with a warning that the patch level may be the distribution's"
 
 # The generation can be given; a contradiction is said.
 sim_start --kernel 6.12 lpar

@@ -69,6 +69,8 @@ run "$APSIM" --write-topology "$tap_tmp/x.json" --snapshot "$tap_tmp/o.tar" "$ta
 is "$status" 2 "--write-topology with a mount point: usage error"
 run "$APSIM" --write-topology "$tap_tmp/x.json" --dump "$tap_tmp/d" --snapshot "$tap_tmp/o.tar"
 is "$status" 2 "--write-topology with --dump: usage error"
+run "$APSIM" --write-topology "$tap_tmp/x.json" --root "$tap_tmp/d" --snapshot "$tap_tmp/o.tar"
+is "$status" 2 "--write-topology with --root (nothing is written below a root): usage error"
 run "$APSIM" --write-topology "$tap_tmp/no/such/x.json" --snapshot "$tap_tmp/o.tar"
 is "$status" 1 "--write-topology into a missing directory: exit 1"
 like "$err" "no/such/x.json: No such file or directory" "and says which file"

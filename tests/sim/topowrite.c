@@ -5,9 +5,10 @@
  * that a capture from a real machine can become a test's host. What a
  * topology file says is written: the host configuration, the cards, the
  * masks, the default domain, 6.19's overrides, vfio_ap and the mdevs with
- * their guests. What it cannot say is not: a queue's own online state, an
- * mdev that is not bound, the poll and config_time settings, captured
- * files the model does not know (SPEC.md §7 lists them).
+ * their guests. What it cannot say is not: a queue's own online state,
+ * whether an mdev is bound (every mdev is written; a topology's are bound),
+ * an adapter in the configuration without a card to tell its type, the poll
+ * and config_time settings, captured files the model does not know.
  */
 #include "config.h"
 
@@ -33,9 +34,10 @@ static bool same_card(const struct sim_model *m, int a, int b)
 	       sbm_test(&m->host_apm, (unsigned int)a) == sbm_test(&m->host_apm, (unsigned int)b);
 }
 
+/* A card the model knows (an adapter configured without a card shown has no type to write). */
 static bool described(const struct sim_model *m, int a)
 {
-	return m->adapter_known[a] || sbm_test(&m->host_apm, (unsigned int)a);
+	return m->adapter_known[a];
 }
 
 static int add(struct json_object *o, const char *key, struct json_object *v)

@@ -317,8 +317,8 @@ const char *ap_kb_generation(const struct ap_host *h)
 	if (!k[AP_KB_HOTPLUG].value)
 		return sysfs_exists(TREE_SYS, "bus/ap/scans") ? "5.15" : "4.20";
 	if (k[AP_KB_FULL_FILTER].value)
-		return k[AP_KB_CEX2].how == AP_KB_DETECTED && !k[AP_KB_CEX2].value ? "6.6.y" :
+		return k[AP_KB_CEX2].how != AP_KB_ASSUMED && !k[AP_KB_CEX2].value ? "6.6.y" :
 										   "6.1.y";
-	return k[AP_KB_CREATE_EUSERS].how == AP_KB_DETECTED && k[AP_KB_CREATE_EUSERS].value ?
+	return k[AP_KB_CREATE_EUSERS].how != AP_KB_ASSUMED && k[AP_KB_CREATE_EUSERS].value ?
 		       "6.1" : "6.0";
 }

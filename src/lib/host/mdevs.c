@@ -102,6 +102,28 @@ static bool has_word(const char *line, const char *word)
 }
 
 /*
+ * The kernel release (/proc/sys/kernel/osrelease, "6.1.90-..."): major, minor,
+ * patch; none when /sys alone is moved (SYSFS_ROOT): this host's /proc does
+ * not speak for another tree. Distributions keep their own patch levels
+ * ("6.1.0-18" is a 6.1.76 or later): only what a release proves is taken.
+ */
+static void read_release(struct ap_host *h)
+{
+	char *text;
+	size_t len;
+
+	memset(h->release, 0, sizeof(h->release));
+	if (strcmp(sysfs_tree_root(TREE_SYS), "/sys") &&
+	    !strcmp(sysfs_tree_root(TREE_PROC), "/proc"))
+		return;
+	if (apath_read_file(apath_tree(TREE_PROC), &text, &len, "sys/kernel/osrelease"))
+		return;
+	if (sscanf(text, "%d.%d.%d", &h->release[0], &h->release[1], &h->release[2]) < 2)
+		memset(h->release, 0, sizeof(h->release));
+	free(text);
+}
+
+/*
  * Which kernel's rules to expect, from what sysfs shows. Dynamic
  * configuration (6.0) is told by the matrix features file (6.12) or by a
  * guest_matrix file on any mdev. A queue bound to vfio_ap without a status
@@ -115,20 +137,6 @@ static bool has_word(const char *line, const char *word)
  * a static kernel refuses, and the in-use check of mask writes is predicted
  * all the same (h->hotplug_by says how it was decided).
  */
-/* The kernel release (/proc/sys/kernel/osrelease, "6.1.90-..."): major, minor, patch. */
-static void read_release(struct ap_host *h)
-{
-	char *text;
-	size_t len;
-
-	memset(h->release, 0, sizeof(h->release));
-	if (apath_read_file(apath_tree(TREE_PROC), &text, &len, "sys/kernel/osrelease"))
-		return;
-	if (sscanf(text, "%d.%d.%d", &h->release[0], &h->release[1], &h->release[2]) < 2)
-		memset(h->release, 0, sizeof(h->release));
-	free(text);
-}
-
 void ap_detect_generation(struct ap_host *h)
 {
 	const struct apath *sys = apath_tree(TREE_SYS);

@@ -128,7 +128,12 @@ static int visit_file(struct walker *w, int dfd, const char *name)
 		e.mode = st.st_mode & 07777;
 		return e.err == -ENOENT ? 0 : w->fn(&e, w->arg);
 	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || !(st.st_mode & 0444)) {
+	if (fstat(fd, &st)) {
+		e.err = -errno;
+		close(fd);
+		return w->fn(&e, w->arg);
+	}
+	if (!S_ISREG(st.st_mode) || !(st.st_mode & 0444)) {
 		close(fd);
 		return 0;
 	}
@@ -228,8 +233,10 @@ static int list_dir(int fd, struct listing *l)
 	if (!rc && errno)
 		rc = -errno;
 	closedir(d);
-	if (rc)
+	if (rc) {
+		l->n = 0;	/* none of the names is visited */
 		return rc;
+	}
 	for (size_t i = 0; i < l->n; i++)
 		l->v[i].name = l->names + l->v[i].off;
 	qsort(l->v, l->n, sizeof(*l->v), cmp_names);
@@ -305,7 +312,7 @@ static int visit(struct walker *w, int dfd, const char *name, unsigned char type
 	int rc = push(w, name, &old);
 
 	if (rc) {
-		struct walk_entry e = { .rel = name, .err = rc,
+		struct walk_entry e = { .rel = w->rel, .err = rc,
 					.type = type == DT_DIR ? WALK_DIR :
 						type == DT_LNK ? WALK_LINK : WALK_FILE };
 

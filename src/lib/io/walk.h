@@ -27,8 +27,9 @@ struct walk_entry {
 	/*
 	 * -errno when part of the entry could not be read: a file's content
 	 * (data is NULL) or a link's target (target is NULL), or -ENAMETOOLONG
-	 * for a path that does not fit. A directory is handed out with 0 before
-	 * its names, and once more with -errno when they cannot be read.
+	 * for a name whose path does not fit (rel is then the directory it is
+	 * in). A directory is handed out with 0 before its names, and once more
+	 * with -errno when they cannot be read.
 	 */
 	int err;
 };
