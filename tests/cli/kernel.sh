@@ -113,6 +113,9 @@ is "$(printf '%s' "$out" | jq -c '.bus.kernel | "\(.generation) \(.hotplug) \(.h
 run "$APMATRIX" --root "$tmp/6.1.y" --kernel-behaviour 6.6.y --json list
 is "$(printf '%s' "$out" | jq -c '.bus.kernel.behaviours | "\(.full_filter.value) \(.cex2.value) \(.cex2.how)"')" \
 	'"true false option"' "--kernel-behaviour 6.6.y: 6.1.y's fixes without the CEX2/CEX3 drivers"
+is "$(printf '%s' "$out" | jq -c '.bus.kernel.generation')" '"6.6.y"' "and the generation is named 6.6.y"
+run "$APMATRIX" --root "$tmp/6.1.y" --kernel-behaviour 6.1 --json list
+is "$(printf '%s' "$out" | jq -c '.bus.kernel.generation')" '"6.1"' "--kernel-behaviour 6.1: named 6.1"
 run "$APMATRIX" --root "$tmp/6.1.y" --kernel-behaviour hotplug,bogus list
 is "$status" 2 "an unknown behaviour is a usage error"
 like "$err" 'not "bogus"' "the message names it"
