@@ -239,7 +239,8 @@ static int list_dir(int fd, struct listing *l)
 	}
 	for (size_t i = 0; i < l->n; i++)
 		l->v[i].name = l->names + l->v[i].off;
-	qsort(l->v, l->n, sizeof(*l->v), cmp_names);
+	if (l->n)	/* an empty directory: nothing to sort (qsort takes no NULL) */
+		qsort(l->v, l->n, sizeof(*l->v), cmp_names);
 	return 0;
 }
 
